@@ -1,0 +1,94 @@
+/**
+ * The one error type users see. Every failure a user can cause or fix carries a stable string `code`,
+ * a one-sentence `message` that names the thing, a `hint` (ideally the next command to run) and, for
+ * validation, the full list of `issues` so that every problem is reported at once.
+ *
+ * Messages must never contain a secret value: build them from names and key paths only.
+ */
+
+export type ErrorCode =
+  | 'CONFIG_NOT_FOUND'
+  | 'CONFIG_UNREADABLE'
+  | 'CONFIG_PARSE'
+  | 'CONFIG_INVALID'
+  | 'REF_UNRESOLVED'
+  | 'SECRET_NOT_FOUND'
+  | 'SECRET_INVALID_NAME'
+  | 'KEYCHAIN_UNAVAILABLE'
+  | 'KEYCHAIN_LOCKED'
+  | 'KEYCHAIN_TIMEOUT'
+  | 'HEADER_INVALID'
+  | 'AUTH_FAILED'
+  | 'AUTH_TRANSIENT'
+  | 'AUTH_REDIRECT'
+  | 'BACKEND_SPAWN'
+  | 'BACKEND_CONNECT'
+  | 'BACKEND_TIMEOUT'
+  | 'BACKEND_DOWN'
+  | 'BACKEND_FAILED'
+  | 'BACKEND_DISABLED'
+  | 'TOOL_NOT_FOUND'
+  | 'TOOL_FILTERED'
+  | 'HOST_CONFIG'
+  | 'USAGE'
+  | 'INTERNAL';
+
+/** One problem inside a larger failure, e.g. one invalid key of a config file. */
+export interface Issue {
+  /** Dot path of the offending key, e.g. `mcpServers.github.url`; empty for the whole document. */
+  path: string;
+  /** What is wrong, phrased as what was expected. */
+  message: string;
+  /** How to fix it, when there is something better to say than the message. */
+  hint?: string;
+}
+
+export interface SentinelErrorOptions {
+  hint?: string;
+  issues?: Issue[];
+  cause?: unknown;
+  /** The config file or host file the error is about, when there is one. */
+  file?: string;
+}
+
+export class SentinelError extends Error {
+  readonly code: ErrorCode;
+  readonly hint?: string;
+  readonly issues: Issue[];
+  readonly file?: string;
+
+  constructor(code: ErrorCode, message: string, options: SentinelErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SentinelError';
+    this.code = code;
+    this.hint = options.hint;
+    this.issues = options.issues ?? [];
+    this.file = options.file;
+  }
+
+  /** Exit code for the CLI: 2 for usage and configuration problems, 1 for operational failures. */
+  get exitCode(): 1 | 2 {
+    return USAGE_CODES.has(this.code) ? 2 : 1;
+  }
+}
+
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'CONFIG_NOT_FOUND',
+  'CONFIG_UNREADABLE',
+  'CONFIG_PARSE',
+  'CONFIG_INVALID',
+  'SECRET_INVALID_NAME',
+  'HOST_CONFIG',
+  'USAGE',
+]);
+
+export function isSentinelError(error: unknown): error is SentinelError {
+  return error instanceof SentinelError;
+}
+
+/** A short, secret-free description of any thrown value, for logs and error results. */
+export function describeError(error: unknown): string {
+  if (error instanceof SentinelError) return error.hint ? `${error.message} (${error.hint})` : error.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

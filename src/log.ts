@@ -1,0 +1,73 @@
+/**
+ * The stderr-only logger. In `serve`, stdout belongs to JSON-RPC, so nothing here ever writes to it.
+ *
+ * Every line passes through the redactor: any value registered with `redactSecret` (resolved secrets,
+ * OAuth tokens) is replaced by `[redacted]` before it is written, as a last line of defence behind the
+ * rule that messages are built from names, never values.
+ */
+import { chalkStderr as chalk } from 'chalk';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+const secrets = new Set<string>();
+let level: LogLevel = parseLevel(process.env.MCP_SENTINEL_LOG_LEVEL) ?? 'info';
+let sink: (line: string) => void = (line) => process.stderr.write(line + '\n');
+
+function parseLevel(value: string | undefined): LogLevel | undefined {
+  return value && value in LEVEL_RANK ? (value as LogLevel) : undefined;
+}
+
+/** Registers a value that must never appear in output. Short values are ignored: they would mask words. */
+export function redactSecret(value: string): void {
+  if (value.length >= 4) secrets.add(value);
+}
+
+export function redact(text: string): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (out.includes(secret)) out = out.split(secret).join('[redacted]');
+  }
+  return out;
+}
+
+export function setLogLevel(next: LogLevel): void {
+  level = next;
+}
+
+export function getLogLevel(): LogLevel {
+  return level;
+}
+
+/** Tests and the CLI's log-file option replace where lines go; the default is stderr. */
+export function setLogSink(next: (line: string) => void): void {
+  sink = next;
+}
+
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  child(scope: string): Logger;
+}
+
+function write(at: LogLevel, scope: string | undefined, message: string): void {
+  if (LEVEL_RANK[at] < LEVEL_RANK[level]) return;
+  const tag = at === 'error' ? chalk.red('error') : at === 'warn' ? chalk.yellow('warn') : chalk.dim(at);
+  const where = scope ? chalk.cyan(`[${scope}]`) + ' ' : '';
+  sink(redact(`${chalk.dim('mcp-sentinel')} ${tag} ${where}${message}`));
+}
+
+export function createLogger(scope?: string): Logger {
+  return {
+    debug: (m) => write('debug', scope, m),
+    info: (m) => write('info', scope, m),
+    warn: (m) => write('warn', scope, m),
+    error: (m) => write('error', scope, m),
+    child: (sub) => createLogger(scope ? `${scope}:${sub}` : sub),
+  };
+}
+
+export const log = createLogger();
