@@ -1,0 +1,11 @@
+/**
+ * Runs once before the suite: the tests spawn the built CLI, so dist/ must exist. `npm test` builds first;
+ * this catches a direct `vitest` call on a stale or missing build.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export default function setup(): void {
+  const entry = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+  if (!existsSync(entry)) throw new Error('dist/ is missing: run `npm run build` (or `npm test`, which builds first)');
+}
