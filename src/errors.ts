@@ -49,6 +49,8 @@ export interface SentinelErrorOptions {
   cause?: unknown;
   /** The config file or host file the error is about, when there is one. */
   file?: string;
+  /** Retrying cannot help (a missing command, a rejected client secret): no automatic restart. */
+  permanent?: boolean;
 }
 
 export class SentinelError extends Error {
@@ -56,6 +58,7 @@ export class SentinelError extends Error {
   readonly hint?: string;
   readonly issues: Issue[];
   readonly file?: string;
+  readonly permanent: boolean;
 
   constructor(code: ErrorCode, message: string, options: SentinelErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -64,6 +67,7 @@ export class SentinelError extends Error {
     this.hint = options.hint;
     this.issues = options.issues ?? [];
     this.file = options.file;
+    this.permanent = options.permanent ?? false;
   }
 
   /** Exit code for the CLI: 2 for usage and configuration problems, 1 for operational failures. */
