@@ -1,0 +1,36 @@
+/**
+ * The secret store the rest of the program uses: MCP_SENTINEL_SECRET_<NAME> when that variable is set
+ * (without touching the keychain, so containers and CI need none), the OS keychain otherwise.
+ * set, delete and list always go to the keychain.
+ */
+import { secretFromEnv, ENV_SECRET_PREFIX } from './env-fallback.js';
+import { createKeychainStore } from './keychain.js';
+import { assertSecretName, type SecretStore } from './store.js';
+
+export type { SecretStore, SecretProbe } from './store.js';
+export { assertSecretName, isValidSecretName } from './store.js';
+export { envVarForSecret, secretFromEnv, createEnvSecretStore, ENV_SECRET_PREFIX } from './env-fallback.js';
+export { createKeychainStore, keychainDescription, KEYCHAIN_SERVICE, toKeychainError } from './keychain.js';
+
+export interface SecretStoreOptions {
+  /** Where MCP_SENTINEL_SECRET_<NAME> is looked up; usually the result of loadEnvironment. */
+  env: Record<string, string | undefined>;
+  /** The keychain to use; defaults to the OS keychain. */
+  keychain?: SecretStore;
+}
+
+export function createSecretStore(options: SecretStoreOptions): SecretStore {
+  const keychain = options.keychain ?? createKeychainStore();
+  const env = options.env;
+  return {
+    description: `${keychain.description}, overridden by ${ENV_SECRET_PREFIX}<NAME> variables`,
+    async get(name) {
+      assertSecretName(name);
+      return secretFromEnv(env, name) ?? keychain.get(name);
+    },
+    set: (name, value) => keychain.set(name, value),
+    delete: (name) => keychain.delete(name),
+    list: () => keychain.list(),
+    probe: () => keychain.probe(),
+  };
+}
