@@ -1,0 +1,113 @@
+/**
+ * The routing catalog: what the host sees (public tools, prompts, resources, templates) and, for every
+ * public name or URI, which backend and original name it goes to. Rebuilt whenever a backend changes;
+ * requests are routed through these tables, never by splitting a public name.
+ */
+import picomatch from 'picomatch';
+import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Settings, ToolFilter } from '../config/types.js';
+import type { BackendLists } from '../backends/backend.js';
+import { NameAllocator, toPublicName } from './names.js';
+
+export interface Route {
+  backend: string;
+  /** The backend's own name for the tool or prompt. */
+  name: string;
+}
+
+export interface CatalogSource {
+  name: string;
+  prefix: string;
+  filter?: ToolFilter;
+  lists: BackendLists;
+}
+
+export interface Catalog {
+  tools: Tool[];
+  prompts: Prompt[];
+  resources: Resource[];
+  resourceTemplates: ResourceTemplate[];
+  toolRoutes: Map<string, Route>;
+  promptRoutes: Map<string, Route>;
+  resourceRoutes: Map<string, string>;
+  templateRoutes: { template: UriTemplate; backend: string }[];
+  /** Public names of tools hidden by `tools.include`/`exclude`, to refuse calls with a clear reason. */
+  filteredTools: Map<string, string>;
+}
+
+export function createToolFilter(filter: ToolFilter | undefined): (name: string) => boolean {
+  if (!filter?.include?.length && !filter?.exclude?.length) return () => true;
+  const include = filter.include?.length ? picomatch(filter.include) : () => true;
+  const exclude = filter.exclude?.length ? picomatch(filter.exclude) : () => false;
+  return (name) => include(name) && !exclude(name);
+}
+
+export function buildCatalog(sources: CatalogSource[], settings: Settings, onCollision: (message: string) => void): Catalog {
+  const max = settings.maxToolNameLength;
+  const toolNames = new NameAllocator(max);
+  const promptNames = new NameAllocator(max);
+  const catalog: Catalog = {
+    tools: [],
+    prompts: [],
+    resources: [],
+    resourceTemplates: [],
+    toolRoutes: new Map(),
+    promptRoutes: new Map(),
+    resourceRoutes: new Map(),
+    templateRoutes: [],
+    filteredTools: new Map(),
+  };
+
+  for (const source of sources) {
+    const allowed = createToolFilter(source.filter);
+    for (const tool of source.lists.tools) {
+      const preferred = toPublicName(source.name, source.prefix, settings.separator, tool.name, max);
+      if (!allowed(tool.name)) {
+        catalog.filteredTools.set(preferred, source.name);
+        continue;
+      }
+      const name = toolNames.allocate(source.name, tool.name, preferred, (given) =>
+        onCollision(`tool "${tool.name}" of "${source.name}" is exported as "${given}": "${preferred}" is already taken`),
+      );
+      catalog.toolRoutes.set(name, { backend: source.name, name: tool.name });
+      catalog.tools.push(name === tool.name ? tool : { ...tool, name });
+    }
+    for (const prompt of source.lists.prompts) {
+      const preferred = toPublicName(source.name, source.prefix, settings.separator, prompt.name, max);
+      const name = promptNames.allocate(source.name, prompt.name, preferred, (given) =>
+        onCollision(`prompt "${prompt.name}" of "${source.name}" is exported as "${given}": "${preferred}" is already taken`),
+      );
+      catalog.promptRoutes.set(name, { backend: source.name, name: prompt.name });
+      catalog.prompts.push(name === prompt.name ? prompt : { ...prompt, name });
+    }
+    for (const resource of source.lists.resources) {
+      const owner = catalog.resourceRoutes.get(resource.uri);
+      if (owner !== undefined) {
+        onCollision(`resource ${resource.uri} of "${source.name}" is hidden: "${owner}" lists the same URI`);
+        continue;
+      }
+      catalog.resourceRoutes.set(resource.uri, source.name);
+      catalog.resources.push(resource);
+    }
+    for (const template of source.lists.resourceTemplates) {
+      try {
+        catalog.templateRoutes.push({ template: new UriTemplate(template.uriTemplate), backend: source.name });
+        catalog.resourceTemplates.push(template);
+      } catch {
+        onCollision(`resource template ${template.uriTemplate} of "${source.name}" is not a valid URI template and was skipped`);
+      }
+    }
+  }
+  return catalog;
+}
+
+/** The backend that serves a resource URI: an exact listed URI first, then the first matching template. */
+export function routeResource(catalog: Catalog, uri: string): string | undefined {
+  const exact = catalog.resourceRoutes.get(uri);
+  if (exact !== undefined) return exact;
+  for (const { template, backend } of catalog.templateRoutes) {
+    if (template.match(uri)) return backend;
+  }
+  return undefined;
+}

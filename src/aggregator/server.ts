@@ -1,0 +1,277 @@
+/**
+ * The MCP server the host talks to: one low-level SDK `Server` whose handlers answer from the catalog
+ * and forward to backends. Results pass through unchanged; errors name the backend and the reason.
+ */
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { Protocol, type RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { ErrorCode, McpError, ResultSchema, type ClientCapabilities, type LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
+import { describeError, SentinelError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Settings } from '../config/types.js';
+import type { BackendManager } from '../backends/manager.js';
+import type { Backend, ForwardOptions } from '../backends/backend.js';
+import type { HostBridge } from '../backends/types.js';
+import { VERSION } from '../version.js';
+import { buildCatalog, routeResource, type Catalog, type Route } from './catalog.js';
+import { looseRequest } from './loose-schema.js';
+
+type Extra = RequestHandlerExtra<never, never>;
+type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
+
+const LOG_SEVERITY: LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
+export interface Aggregator {
+  server: Server;
+  /** The bridge backends use for reverse requests; knows the host's capabilities once it initialized. */
+  host: HostBridge;
+  catalog(): Catalog;
+  /** Waits (at most startupTimeoutMs, once) for backends, then returns the catalog. */
+  ready(): Promise<Catalog>;
+}
+
+export function createAggregator(manager: BackendManager, settings: Settings, log: Logger): Aggregator {
+  const server = new Server(
+    { name: 'mcp-sentinel', version: VERSION },
+    {
+      capabilities: {
+        tools: { listChanged: true },
+        resources: { subscribe: true, listChanged: true },
+        prompts: { listChanged: true },
+        completions: {},
+        logging: {},
+      },
+      instructions: 'Tools, resources and prompts of several MCP servers, each name prefixed with its server.',
+    },
+  );
+
+  let hostCapabilities: ClientCapabilities | undefined;
+  let hostInitialized = false;
+  let hostLogLevel: LoggingLevel | undefined;
+  const warned = new Set<string>();
+  const warnOnce = (message: string) => {
+    if (warned.has(message)) return;
+    warned.add(message);
+    log.warn(message);
+  };
+
+  let catalog = rebuild();
+  let startup: Promise<void> | undefined;
+  function rebuild(): Catalog {
+    const sources = manager.backends
+      .filter((b) => b.state === 'ready')
+      .map((b) => ({ name: b.name, prefix: b.config.prefix ?? b.name, filter: b.config.tools, lists: b.lists }));
+    return buildCatalog(sources, settings, warnOnce);
+  }
+
+  /** Routes of tools whose backend went away, so calls to them get a reason instead of "unknown tool". */
+  const lastKnownTools = new Map<string, Route>();
+  const lastKnownPrompts = new Map<string, Route>();
+  const rememberRoutes = () => {
+    for (const [name, route] of catalog.toolRoutes) lastKnownTools.set(name, route);
+    for (const [name, route] of catalog.promptRoutes) lastKnownPrompts.set(name, route);
+  };
+
+  const signatures = { tools: '', prompts: '', resources: '' };
+  const sign = (items: unknown[]) => JSON.stringify(items);
+  let notifyTimer: NodeJS.Timeout | undefined;
+  const notifyHostOfChanges = () => {
+    if (!hostInitialized) return;
+    clearTimeout(notifyTimer);
+    notifyTimer = setTimeout(() => {
+      const next = { tools: sign(catalog.tools), prompts: sign(catalog.prompts), resources: sign([catalog.resources, catalog.resourceTemplates]) };
+      if (next.tools !== signatures.tools) void server.sendToolListChanged().catch(() => undefined);
+      if (next.prompts !== signatures.prompts) void server.sendPromptListChanged().catch(() => undefined);
+      if (next.resources !== signatures.resources) void server.sendResourceListChanged().catch(() => undefined);
+      Object.assign(signatures, next);
+    }, 20);
+  };
+  const markSent = () => {
+    signatures.tools = sign(catalog.tools);
+    signatures.prompts = sign(catalog.prompts);
+    signatures.resources = sign([catalog.resources, catalog.resourceTemplates]);
+  };
+
+  manager.on('change', () => {
+    catalog = rebuild();
+    rememberRoutes();
+    notifyHostOfChanges();
+  });
+  manager.on('resourceUpdated', (_backend, uri) => {
+    if (hostInitialized) void server.sendResourceUpdated({ uri }).catch(() => undefined);
+  });
+  manager.on('log', (backend, params) => {
+    if (!hostInitialized) return;
+    const level = params.level as LoggingLevel;
+    if (hostLogLevel && LOG_SEVERITY.indexOf(level) < LOG_SEVERITY.indexOf(hostLogLevel)) return;
+    const logger = typeof params.logger === 'string' ? `${backend.name}/${params.logger}` : backend.name;
+    void server.notification({ method: 'notifications/message', params: { ...params, logger } }).catch(() => undefined);
+  });
+
+  server.oninitialized = () => {
+    hostInitialized = true;
+    hostCapabilities = server.getClientCapabilities();
+    // Anything that changed between `initialize` and now is announced once.
+    if (startup) notifyHostOfChanges();
+  };
+
+  const ready = async (): Promise<Catalog> => {
+    startup ??= manager.whenSettled(settings.startupTimeoutMs).then(() => markSent());
+    await startup;
+    return catalog;
+  };
+
+  const backendFor = (name: string): Backend => {
+    const backend = manager.get(name);
+    if (!backend) throw new McpError(ErrorCode.InternalError, `no backend named "${name}"`);
+    return backend;
+  };
+
+  /** Forwards with the host's cancellation, the backend's timeout, and progress relayed in order. */
+  const forward = async (backend: Backend, method: string, params: Params, extra: Extra): Promise<Record<string, unknown>> => {
+    const progressToken = params._meta?.progressToken;
+    const options: ForwardOptions = { signal: extra.signal };
+    let relayed: Promise<unknown> = Promise.resolve();
+    if (progressToken !== undefined) {
+      options.onprogress = (progress) => {
+        relayed = relayed.then(() =>
+          extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } } as never).catch(() => undefined),
+        );
+      };
+      const { progressToken: _omit, ...meta } = params._meta ?? {};
+      params = { ...params, _meta: meta };
+    }
+    try {
+      return await backend.request(method, params, options);
+    } finally {
+      await relayed;
+    }
+  };
+
+  const handle = (method: string, handler: (params: Params, extra: Extra) => Promise<Record<string, unknown>>) => {
+    server.removeRequestHandler(method);
+    Protocol.prototype.setRequestHandler.call(server, looseRequest(method) as never, ((request: { params?: Params }, extra: Extra) =>
+      handler(request.params ?? {}, extra)) as never);
+  };
+
+  const requireString = (params: Params, key: string): string => {
+    const value = params[key];
+    if (typeof value !== 'string') throw new McpError(ErrorCode.InvalidParams, `"${key}" must be a string`);
+    return value;
+  };
+
+  handle('tools/list', async () => ({ tools: (await ready()).tools }));
+
+  handle('tools/call', async (params, extra) => {
+    const publicName = requireString(params, 'name');
+    if (params.arguments !== undefined && (typeof params.arguments !== 'object' || params.arguments === null || Array.isArray(params.arguments))) {
+      throw new McpError(ErrorCode.InvalidParams, '"arguments" must be an object');
+    }
+    let route = catalog.toolRoutes.get(publicName);
+    if (!route) route = (await ready()).toolRoutes.get(publicName);
+    if (!route) {
+      const known = lastKnownTools.get(publicName);
+      if (known) return errorResult(backendFor(known.backend).unavailableError());
+      const filteredBy = catalog.filteredTools.get(publicName);
+      if (filteredBy) {
+        throw new McpError(ErrorCode.InvalidParams, `Tool ${publicName} is excluded by mcpServers.${filteredBy}.tools`);
+      }
+      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${publicName}`);
+    }
+    const backend = backendFor(route.backend);
+    try {
+      return await forward(backend, 'tools/call', { ...params, name: route.name }, extra);
+    } catch (error) {
+      if (error instanceof SentinelError) return errorResult(error);
+      throw error;
+    }
+  });
+
+  handle('prompts/list', async () => ({ prompts: (await ready()).prompts }));
+
+  handle('prompts/get', async (params, extra) => {
+    const publicName = requireString(params, 'name');
+    const route = catalog.promptRoutes.get(publicName) ?? (await ready()).promptRoutes.get(publicName);
+    if (!route) {
+      const known = lastKnownPrompts.get(publicName);
+      if (known) throw toMcpError(backendFor(known.backend).unavailableError());
+      throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${publicName}`);
+    }
+    return forwardOrExplain(backendFor(route.backend), 'prompts/get', { ...params, name: route.name }, extra);
+  });
+
+  handle('resources/list', async () => ({ resources: (await ready()).resources }));
+  handle('resources/templates/list', async () => ({ resourceTemplates: (await ready()).resourceTemplates }));
+
+  const resourceHandler = (method: string) => async (params: Params, extra: Extra) => {
+    const uri = requireString(params, 'uri');
+    const owner = routeResource(catalog, uri) ?? routeResource(await ready(), uri);
+    if (!owner) throw new McpError(ErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
+    return forwardOrExplain(backendFor(owner), method, params, extra);
+  };
+  handle('resources/read', resourceHandler('resources/read'));
+  handle('resources/subscribe', resourceHandler('resources/subscribe'));
+  handle('resources/unsubscribe', resourceHandler('resources/unsubscribe'));
+
+  handle('completion/complete', async (params, extra) => {
+    const ref = params.ref as { type?: string; name?: string; uri?: string } | undefined;
+    const empty = { completion: { values: [], hasMore: false } };
+    await ready();
+    if (ref?.type === 'ref/prompt' && typeof ref.name === 'string') {
+      const route = catalog.promptRoutes.get(ref.name);
+      if (!route) return empty;
+      return forwardOrExplain(backendFor(route.backend), 'completion/complete', { ...params, ref: { ...ref, name: route.name } }, extra);
+    }
+    if (ref?.type === 'ref/resource' && typeof ref.uri === 'string') {
+      const owner = catalog.templateRoutes.find((t) => t.template.toString() === ref.uri)?.backend ?? routeResource(catalog, ref.uri);
+      if (!owner) return empty;
+      return forwardOrExplain(backendFor(owner), 'completion/complete', params, extra);
+    }
+    throw new McpError(ErrorCode.InvalidParams, 'completion/complete needs a ref of type ref/prompt or ref/resource');
+  });
+
+  handle('logging/setLevel', async (params) => {
+    const level = requireString(params, 'level') as LoggingLevel;
+    if (!LOG_SEVERITY.includes(level)) throw new McpError(ErrorCode.InvalidParams, `unknown log level "${level}"`);
+    hostLogLevel = level;
+    await Promise.allSettled(
+      manager.backends
+        .filter((b) => b.state === 'ready' && b.serverCapabilities?.logging)
+        .map((b) => b.request('logging/setLevel', { level })),
+    );
+    return {};
+  });
+
+  const forwardOrExplain = async (backend: Backend, method: string, params: Params, extra: Extra) => {
+    try {
+      return await forward(backend, method, params, extra);
+    } catch (error) {
+      throw error instanceof SentinelError ? toMcpError(error) : error;
+    }
+  };
+
+  const host: HostBridge = {
+    capabilities: () => hostCapabilities,
+    request: async (method, params, signal) => {
+      const result = await server.request({ method, params } as never, ResultSchema, { signal, timeout: settings.requestTimeoutMs });
+      return result as Record<string, unknown>;
+    },
+  };
+
+  return {
+    server,
+    host,
+    catalog: () => catalog,
+    ready,
+    setHostCapabilities: (caps: ClientCapabilities | undefined) => {
+      hostCapabilities = caps;
+    },
+  } as Aggregator & { setHostCapabilities(caps: ClientCapabilities | undefined): void };
+}
+
+function errorResult(error: SentinelError): Record<string, unknown> {
+  return { content: [{ type: 'text', text: error.hint ? `${error.message} (${error.hint})` : error.message }], isError: true };
+}
+
+function toMcpError(error: SentinelError): McpError {
+  return new McpError(ErrorCode.InternalError, describeError(error), { code: error.code });
+}

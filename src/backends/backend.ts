@@ -1,0 +1,376 @@
+/**
+ * One backend: connects (resolving references and auth first), lists what it offers, forwards requests,
+ * and restarts itself with exponential backoff when its process exits or its connection drops.
+ *
+ * It never throws out of `start()`: a backend that cannot start ends in state `failed` with a
+ * SentinelError that says why, and everything else keeps working.
+ */
+import { EventEmitter } from 'node:events';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+  ResultSchema,
+  ToolListChangedNotificationSchema,
+  type ClientCapabilities,
+  type Implementation,
+  type LoggingMessageNotification,
+  type Prompt,
+  type Resource,
+  type ResourceTemplate,
+  type ServerCapabilities,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { SentinelError, describeError } from '../errors.js';
+import { isStdioServer, type ServerConfig } from '../config/types.js';
+import type { Logger } from '../log.js';
+import { VERSION } from '../version.js';
+import { createTransport } from './transports.js';
+import { ChildStdioTransport } from './stdio-transport.js';
+import { listAll } from './listing.js';
+import { RestartPolicy } from './restart-policy.js';
+import type { BackendAuth, BackendDeps, BackendState } from './types.js';
+
+export type ListKind = 'tools' | 'resources' | 'prompts';
+
+export interface BackendLists {
+  tools: Tool[];
+  resources: Resource[];
+  resourceTemplates: ResourceTemplate[];
+  prompts: Prompt[];
+}
+
+export interface ForwardOptions {
+  signal?: AbortSignal;
+  onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
+}
+
+interface BackendEvents {
+  /** State or lists changed: the catalog must be rebuilt. */
+  change: [];
+  resourceUpdated: [uri: string];
+  log: [params: LoggingMessageNotification['params']];
+}
+
+const EMPTY_LISTS: BackendLists = { tools: [], resources: [], resourceTemplates: [], prompts: [] };
+
+export class Backend extends EventEmitter<BackendEvents> {
+  state: BackendState;
+  error?: SentinelError;
+  lists: BackendLists = EMPTY_LISTS;
+  serverInfo?: Implementation;
+  serverCapabilities?: ServerCapabilities;
+  protocolVersion?: string;
+  /** Milliseconds the last successful connect took, from spawn to lists. */
+  connectMs?: number;
+
+  private client?: Client;
+  private transport?: Transport;
+  private auth?: BackendAuth;
+  private restartTimer?: NodeJS.Timeout;
+  private readonly restarts: RestartPolicy;
+  private readonly log: Logger;
+  private firstAttempt?: Promise<void>;
+  private generation = 0;
+  private relistTimers = new Map<ListKind, NodeJS.Timeout>();
+
+  constructor(
+    readonly name: string,
+    readonly config: ServerConfig,
+    private readonly deps: BackendDeps,
+  ) {
+    super();
+    this.log = deps.log.child(name);
+    this.restarts = new RestartPolicy(deps.settings.restart);
+    this.state = config.disabled ? 'disabled' : 'starting';
+    if (config.disabled) {
+      this.error = new SentinelError('BACKEND_DISABLED', `backend "${name}" is disabled in the config`, {
+        hint: `remove "disabled": true from mcpServers.${name} to enable it`,
+      });
+    }
+  }
+
+  get timeoutMs(): number {
+    return this.config.timeoutMs ?? this.deps.settings.requestTimeoutMs;
+  }
+
+  get pid(): number | undefined {
+    return this.transport instanceof ChildStdioTransport ? this.transport.pid : undefined;
+  }
+
+  get authDescription(): Record<string, unknown> | undefined {
+    return this.auth?.describe();
+  }
+
+  /** Starts connecting; resolves when the first attempt has succeeded or failed. Never rejects. */
+  start(): Promise<void> {
+    if (this.state === 'disabled') return Promise.resolve();
+    this.firstAttempt ??= this.connect();
+    return this.firstAttempt;
+  }
+
+  private async connect(): Promise<void> {
+    const generation = ++this.generation;
+    const started = performance.now();
+    this.setState(this.state === 'ready' ? 'restarting' : this.state);
+    try {
+      const server = await this.deps.resolve(this.name, this.config);
+      if (generation !== this.generation) return;
+      this.auth?.close();
+      this.auth = isStdioServer(server) ? undefined : this.deps.createAuth(this.name, server);
+      await this.auth?.prepare(AbortSignal.timeout(this.deps.settings.startupTimeoutMs));
+      const transport = createTransport(server, { log: this.log, environment: this.deps.environment, auth: this.auth });
+      const client = this.createClient();
+      this.transport = transport;
+      this.client = client;
+      client.onclose = () => this.onDisconnected(generation);
+      client.onerror = (error) => this.log.debug(`transport: ${describeError(error)}`);
+      const setVersion = transport.setProtocolVersion?.bind(transport);
+      transport.setProtocolVersion = (version) => {
+        this.protocolVersion = version;
+        setVersion?.(version);
+      };
+      await client.connect(transport, { timeout: this.deps.settings.startupTimeoutMs });
+      if (generation !== this.generation) return;
+      deferResponses(transport);
+      this.serverInfo = client.getServerVersion();
+      this.serverCapabilities = client.getServerCapabilities();
+      this.lists = await this.fetchLists(client);
+      if (generation !== this.generation) return;
+      this.connectMs = Math.round(performance.now() - started);
+      this.error = undefined;
+      this.setState('ready');
+      this.log.debug(`ready in ${this.connectMs} ms: ${this.lists.tools.length} tools`);
+    } catch (error) {
+      if (generation !== this.generation || this.state === 'stopped') return;
+      const failure = toBackendError(this.name, error, this.deps.settings.startupTimeoutMs);
+      await this.dropConnection();
+      this.fail(failure);
+    }
+  }
+
+  private createClient(): Client {
+    const host = this.deps.host.capabilities() ?? {};
+    const capabilities: ClientCapabilities = {};
+    if (host.sampling) capabilities.sampling = host.sampling;
+    if (host.elicitation) capabilities.elicitation = host.elicitation;
+    if (host.roots) capabilities.roots = { listChanged: host.roots.listChanged ?? false };
+    const client = new Client({ name: 'mcp-sentinel', version: VERSION }, { capabilities });
+
+    const relay = (method: string) => async (request: { params?: Record<string, unknown> }, extra: { signal: AbortSignal }) =>
+      this.deps.host.request(method, request.params, extra.signal);
+    if (capabilities.sampling) client.setRequestHandler(CreateMessageRequestSchema, relay('sampling/createMessage') as never);
+    if (capabilities.elicitation) client.setRequestHandler(ElicitRequestSchema, relay('elicitation/create') as never);
+    if (capabilities.roots) client.setRequestHandler(ListRootsRequestSchema, relay('roots/list') as never);
+
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.scheduleRelist('tools'));
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => this.scheduleRelist('resources'));
+    client.setNotificationHandler(PromptListChangedNotificationSchema, () => this.scheduleRelist('prompts'));
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      this.emit('resourceUpdated', n.params.uri);
+    });
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      this.emit('log', n.params);
+    });
+    return client;
+  }
+
+  private async fetchLists(client: Client): Promise<BackendLists> {
+    const caps = client.getServerCapabilities() ?? {};
+    const timeout = this.deps.settings.startupTimeoutMs;
+    const [tools, resources, resourceTemplates, prompts] = await Promise.all([
+      caps.tools ? listAll<Tool>(client, 'tools/list', 'tools', timeout, this.log) : [],
+      caps.resources ? listAll<Resource>(client, 'resources/list', 'resources', timeout, this.log) : [],
+      caps.resources
+        ? listAll<ResourceTemplate>(client, 'resources/templates/list', 'resourceTemplates', timeout, this.log, 'uriTemplate')
+        : [],
+      caps.prompts ? listAll<Prompt>(client, 'prompts/list', 'prompts', timeout, this.log) : [],
+    ]);
+    return { tools, resources: resources.filter((r) => typeof r.uri === 'string'), resourceTemplates, prompts };
+  }
+
+  /** Backends announce list changes in bursts; re-list once per burst. */
+  private scheduleRelist(kind: ListKind): void {
+    clearTimeout(this.relistTimers.get(kind));
+    this.relistTimers.set(
+      kind,
+      setTimeout(() => {
+        this.relistTimers.delete(kind);
+        void this.relist(kind);
+      }, 50),
+    );
+  }
+
+  private async relist(kind: ListKind): Promise<void> {
+    const client = this.client;
+    if (!client || this.state !== 'ready') return;
+    const timeout = this.timeoutMs;
+    try {
+      const lists = { ...this.lists };
+      if (kind === 'tools') lists.tools = await listAll<Tool>(client, 'tools/list', 'tools', timeout, this.log);
+      if (kind === 'prompts') lists.prompts = await listAll<Prompt>(client, 'prompts/list', 'prompts', timeout, this.log);
+      if (kind === 'resources') {
+        lists.resources = await listAll<Resource>(client, 'resources/list', 'resources', timeout, this.log);
+        lists.resourceTemplates = await listAll<ResourceTemplate>(
+          client,
+          'resources/templates/list',
+          'resourceTemplates',
+          timeout,
+          this.log,
+          'uriTemplate',
+        );
+      }
+      if (client !== this.client) return;
+      this.lists = lists;
+      this.emit('change');
+    } catch (error) {
+      this.log.warn(`could not re-list ${kind}: ${describeError(error)}`);
+    }
+  }
+
+  /** Forwards a request and returns the backend's result unchanged. */
+  async request(method: string, params: Record<string, unknown> | undefined, options: ForwardOptions = {}): Promise<Record<string, unknown>> {
+    const client = this.client;
+    if (this.state !== 'ready' || !client) throw this.unavailableError();
+    try {
+      return (await client.request({ method, params } as never, ResultSchema, {
+        signal: options.signal,
+        timeout: this.timeoutMs,
+        resetTimeoutOnProgress: true,
+        maxTotalTimeout: this.timeoutMs * 10,
+        onprogress: options.onprogress,
+      })) as Record<string, unknown>;
+    } catch (error) {
+      throw this.explainRequestError(error);
+    }
+  }
+
+  notify(method: string, params?: Record<string, unknown>): void {
+    if (this.state !== 'ready' || !this.client) return;
+    this.client.notification({ method, params } as never).catch((error: unknown) => {
+      this.log.debug(`notification ${method} failed: ${describeError(error)}`);
+    });
+  }
+
+  private explainRequestError(error: unknown): unknown {
+    if (error instanceof McpError && error.code === -32000 && /Connection closed/i.test(error.message)) {
+      return new McpError(error.code, `backend "${this.name}" ${this.exitReason() ?? 'closed its connection'} during the request`);
+    }
+    if (error instanceof McpError && error.code === -32001) {
+      return new McpError(error.code, `backend "${this.name}": ${error.message.replace(/^MCP error -32001: /, '')}`, error.data);
+    }
+    return error;
+  }
+
+  unavailableError(): SentinelError {
+    if (this.error) {
+      const reason = this.error.message.startsWith(`backend "${this.name}"`) ? this.error.message : `backend "${this.name}" is unavailable: ${this.error.message}`;
+      return new SentinelError(this.error.code, reason, { hint: this.error.hint, issues: this.error.issues });
+    }
+    return new SentinelError('BACKEND_DOWN', `backend "${this.name}" is ${this.state === 'starting' ? 'still starting' : this.state}`, {
+      hint: this.state === 'starting' ? 'try again in a moment' : 'it is being restarted; run `mcp-sentinel doctor` if this persists',
+    });
+  }
+
+  private exitReason(): string | undefined {
+    const exit = this.transport instanceof ChildStdioTransport ? this.transport.exitInfo : undefined;
+    if (!exit) return undefined;
+    return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  }
+
+  private onDisconnected(generation: number): void {
+    if (generation !== this.generation || this.state === 'stopped' || this.state === 'failed') return;
+    const reason = this.exitReason() ?? 'closed its connection';
+    const wasReady = this.state === 'ready';
+    this.client = undefined;
+    this.transport = undefined;
+    if (!wasReady) return; // the failing connect() reports it
+    this.log.warn(`${reason}; restarting`);
+    this.fail(new SentinelError('BACKEND_DOWN', `backend "${this.name}" ${reason}`, { hint: 'it is being restarted' }));
+  }
+
+  private fail(failure: SentinelError): void {
+    this.error = failure;
+    this.lists = EMPTY_LISTS;
+    const delay = failure.permanent ? undefined : this.restarts.next();
+    if (delay === undefined) {
+      const gaveUp = !failure.permanent;
+      if (gaveUp) {
+        this.error = new SentinelError('BACKEND_FAILED', `backend "${this.name}" gave up after ${this.restarts.limitDescription()}: ${failure.message}`, {
+          hint: 'fix the cause, then restart the host (or run `mcp-sentinel doctor`)',
+        });
+      }
+      this.log.error(describeError(this.error));
+      this.setState('failed');
+      return;
+    }
+    this.log.warn(`${describeError(failure)}; retrying in ${Math.round(delay)} ms`);
+    this.setState('restarting');
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      void this.connect();
+    }, delay);
+    this.restartTimer.unref();
+  }
+
+  private setState(next: BackendState): void {
+    const changed = next !== this.state;
+    this.state = next;
+    if (changed || next === 'ready') this.emit('change');
+  }
+
+  private async dropConnection(): Promise<void> {
+    const client = this.client;
+    const transport = this.transport;
+    this.client = undefined;
+    this.transport = undefined;
+    if (client) client.onclose = undefined;
+    await (client ? client.close() : transport?.close())?.catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    this.generation++;
+    this.state = 'stopped';
+    clearTimeout(this.restartTimer);
+    for (const timer of this.relistTimers.values()) clearTimeout(timer);
+    const transport = this.transport;
+    if (transport && 'terminateSession' in transport) {
+      await (transport as { terminateSession(): Promise<void> }).terminateSession().catch(() => undefined);
+    }
+    await this.dropConnection();
+    this.auth?.close();
+  }
+}
+
+/**
+ * The SDK client dispatches responses synchronously but notifications a microtask later, so a final
+ * progress notification that arrives in the same chunk as the result is dropped (typescript-sdk #2580).
+ * Delivering responses two microtasks later lets every earlier notification be handled first.
+ */
+function deferResponses(transport: Transport): void {
+  const deliver = transport.onmessage;
+  if (!deliver) return;
+  transport.onmessage = (message, extra) => {
+    if ('id' in message && !('method' in message)) queueMicrotask(() => queueMicrotask(() => deliver(message, extra)));
+    else deliver(message, extra);
+  };
+}
+
+function toBackendError(name: string, error: unknown, startupTimeoutMs: number): SentinelError {
+  if (error instanceof SentinelError) return error;
+  if (error instanceof McpError && error.code === -32001) {
+    return new SentinelError('BACKEND_TIMEOUT', `backend "${name}" did not answer within ${startupTimeoutMs} ms while starting`, {
+      hint: 'raise settings.startupTimeoutMs if it is just slow, or run `mcp-sentinel doctor`',
+    });
+  }
+  return new SentinelError('BACKEND_CONNECT', `backend "${name}" could not connect: ${describeError(error)}`, {
+    hint: 'run `mcp-sentinel doctor` for details',
+  });
+}

@@ -1,0 +1,46 @@
+/**
+ * Wires the real collaborators into the backend layer: the reference resolver (environment, `.env`,
+ * keychain) and the per-backend auth strategies. Built once per run by the CLI.
+ */
+import type { HttpServerConfig, ServerConfig, Settings } from '../config/types.js';
+import { SentinelError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { resolveServerRefs } from '../refs/resolve.js';
+import type { SecretStore } from '../secrets/store.js';
+import { createBackendAuth } from './auth.js';
+import type { BackendDeps, HostBridge } from './types.js';
+
+export interface BackendDepsOptions {
+  settings: Settings;
+  log: Logger;
+  host: HostBridge;
+  env: Record<string, string | undefined>;
+  secrets: SecretStore;
+}
+
+export const NO_HOST: HostBridge = {
+  capabilities: () => undefined,
+  request: () => Promise.reject(new Error('no host is connected')),
+};
+
+export function createBackendDeps(options: BackendDepsOptions): BackendDeps {
+  return {
+    settings: options.settings,
+    log: options.log,
+    host: options.host,
+    environment: options.env,
+    async resolve(name: string, server: ServerConfig): Promise<ServerConfig> {
+      const path = `mcpServers.${name}`;
+      const result = await resolveServerRefs(server, path, { env: options.env, secrets: options.secrets });
+      if (result.server && result.issues.length === 0) return result.server;
+      const first = result.issues[0];
+      const more = result.issues.length > 1 ? ` (and ${result.issues.length - 1} more)` : '';
+      throw new SentinelError('REF_UNRESOLVED', `${first ? `${first.path}: ${first.message}` : 'references could not be resolved'}${more}`, {
+        hint: first?.hint,
+        issues: result.issues,
+        permanent: true,
+      });
+    },
+    createAuth: (name: string, server: HttpServerConfig) => createBackendAuth(name, server, options.log.child(name)),
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Splits a byte stream into lines without ever holding more than `maxLineBytes` of one line. Used for a
+ * stdio backend's stdout (JSON-RPC, one message per line) and stderr (forwarded to our stderr).
+ */
+export interface LineReaderOptions {
+  maxLineBytes: number;
+  onLine(line: string): void;
+  /** Called once per over-long line; the rest of that line is discarded. */
+  onOverflow(bytes: number): void;
+}
+
+export class LineReader {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private discarding = false;
+
+  constructor(private readonly options: LineReaderOptions) {}
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    for (;;) {
+      const newline = chunk.indexOf(0x0a, start);
+      if (newline === -1) {
+        this.append(chunk.subarray(start));
+        return;
+      }
+      this.append(chunk.subarray(start, newline));
+      this.flushLine();
+      start = newline + 1;
+    }
+  }
+
+  /** Emits whatever is buffered as a final line (at end of stream). */
+  end(): void {
+    if (this.size > 0) this.flushLine();
+  }
+
+  private append(part: Buffer): void {
+    if (part.length === 0 || this.discarding) return;
+    if (this.size + part.length > this.options.maxLineBytes) {
+      this.options.onOverflow(this.size + part.length);
+      this.chunks = [];
+      this.size = 0;
+      this.discarding = true;
+      return;
+    }
+    this.chunks.push(part);
+    this.size += part.length;
+  }
+
+  private flushLine(): void {
+    if (this.discarding) {
+      this.discarding = false;
+      return;
+    }
+    const line = this.chunks.length === 1 ? this.chunks[0]!.toString('utf8') : Buffer.concat(this.chunks, this.size).toString('utf8');
+    this.chunks = [];
+    this.size = 0;
+    this.options.onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+  }
+}

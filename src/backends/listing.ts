@@ -1,0 +1,38 @@
+/**
+ * Lists everything a backend offers, following pagination. Items are checked shallowly and passed on
+ * unchanged (input schemas included): one malformed tool is dropped with a warning instead of failing
+ * the whole backend, and nothing is deep-validated twice.
+ */
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '../log.js';
+
+const MAX_PAGES = 100;
+
+export async function listAll<T>(
+  client: Client,
+  method: string,
+  key: string,
+  timeout: number,
+  log: Logger,
+  idField: 'name' | 'uri' | 'uriTemplate' = key === 'resources' ? 'uri' : 'name',
+): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const result = (await client.request({ method, params: cursor ? { cursor } : {} } as never, ResultSchema, { timeout })) as Record<
+      string,
+      unknown
+    >;
+    const batch = result[key];
+    if (Array.isArray(batch)) {
+      for (const item of batch) {
+        if (item && typeof item === 'object' && typeof (item as Record<string, unknown>)[idField] === 'string') items.push(item as T);
+        else log.warn(`ignored a malformed entry in ${method}: it has no string "${idField}"`);
+      }
+    }
+    cursor = typeof result.nextCursor === 'string' && result.nextCursor ? result.nextCursor : undefined;
+    if (!cursor) break;
+  }
+  return items;
+}

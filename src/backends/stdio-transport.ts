@@ -1,0 +1,187 @@
+/**
+ * The client side of a stdio backend: spawns the child in its own process group, writes JSON-RPC lines to
+ * its stdin, and reads its stdout leniently.
+ *
+ * Why not the SDK's StdioClientTransport: a single non-JSON line on stdout (a banner, a stray console.log)
+ * is a common bug in MCP servers and should be skipped, not fatal; the child must lead a process group so
+ * that `npx` grandchildren die with it; and stderr must be drained and forwarded line by line, rate-limited.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { SentinelError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { LineReader } from './line-reader.js';
+import { RateLimiter } from './rate-limit.js';
+import { terminateTree } from './process-tree.js';
+
+/** The SDK's own stdio reader caps a message at 10 MiB; so do we. */
+export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+const MAX_STDERR_LINE = 2_000;
+
+export interface StdioTransportOptions {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+  log: Logger;
+  /** How long to wait after closing stdin, and again after SIGTERM. */
+  graceMs?: number;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export class ChildStdioTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  private child?: ChildProcess;
+  private closed = false;
+  private exit?: ExitInfo;
+  private readonly noiseLimit = new RateLimiter(1, 5);
+  private readonly stderrLimit = new RateLimiter(50, 200);
+
+  constructor(private readonly options: StdioTransportOptions) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get exitInfo(): ExitInfo | undefined {
+    return this.exit;
+  }
+
+  start(): Promise<void> {
+    const { command, args, env, cwd, log } = this.options;
+    return new Promise((resolve, reject) => {
+      const child = spawn(command, args, {
+        env,
+        cwd,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: process.platform !== 'win32',
+        windowsHide: true,
+        shell: false,
+      });
+      this.child = child;
+      let started = false;
+
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        const wrapped = spawnError(command, error);
+        if (!started) reject(wrapped);
+        else this.onerror?.(wrapped);
+      });
+      child.once('spawn', () => {
+        started = true;
+        resolve();
+      });
+      child.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+      });
+      child.once('close', () => this.finish());
+
+      const stdout = new LineReader({
+        maxLineBytes: MAX_MESSAGE_BYTES,
+        onLine: (line) => this.handleLine(line),
+        onOverflow: (bytes) => {
+          this.onerror?.(
+            new SentinelError('BACKEND_FAILED', `sent a message larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB (${bytes} bytes so far)`, {
+              hint: 'the backend will be restarted; check what it returns',
+            }),
+          );
+          void this.close();
+        },
+      });
+      child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+      child.stdout?.on('end', () => stdout.end());
+
+      const stderr = new LineReader({
+        maxLineBytes: 64 * 1024,
+        onLine: (line) => this.forwardStderr(line),
+        onOverflow: () => this.forwardStderr('[an over-long stderr line was dropped]'),
+      });
+      child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+      child.stderr?.on('end', () => stderr.end());
+      child.stdin?.on('error', () => {
+        // EPIPE after the child died: its exit is reported through 'close'.
+      });
+      void log;
+    });
+  }
+
+  private handleLine(line: string): void {
+    if (line.trim() === '') return;
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      message = undefined;
+    }
+    if (message === null || typeof message !== 'object' || (message as { jsonrpc?: unknown }).jsonrpc !== '2.0') {
+      if (this.noiseLimit.allow()) {
+        const dropped = this.noiseLimit.takeDropped();
+        this.options.log.warn(
+          `skipped a non-JSON-RPC line on stdout${dropped ? ` (and ${dropped} more)` : ''}: ${truncate(line, 200)}`,
+        );
+      }
+      return;
+    }
+    this.onmessage?.(message as JSONRPCMessage);
+  }
+
+  private forwardStderr(line: string): void {
+    if (!this.stderrLimit.allow()) return;
+    const dropped = this.stderrLimit.takeDropped();
+    this.options.log.info(`${dropped ? `(${dropped} stderr lines dropped) ` : ''}${truncate(line, MAX_STDERR_LINE)}`);
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    const stdin = this.child?.stdin;
+    if (!stdin || this.closed || !stdin.writable) {
+      return Promise.reject(new SentinelError('BACKEND_DOWN', 'the backend process is not running'));
+    }
+    const ok = stdin.write(JSON.stringify(message) + '\n');
+    if (ok) return Promise.resolve();
+    return new Promise((resolve) => stdin.once('drain', resolve));
+  }
+
+  async close(): Promise<void> {
+    const child = this.child;
+    if (!child || this.closed) return;
+    this.closed = true;
+    await terminateTree(child, this.options.graceMs ?? 2_000);
+    this.finish();
+  }
+
+  private finishedOnce = false;
+  private finish(): void {
+    if (this.finishedOnce) return;
+    this.finishedOnce = true;
+    this.closed = true;
+    this.onclose?.();
+  }
+}
+
+function spawnError(command: string, error: NodeJS.ErrnoException): SentinelError {
+  const permanent = error.code === 'ENOENT' || error.code === 'EACCES';
+  const reason =
+    error.code === 'ENOENT'
+      ? `command "${command}" was not found`
+      : error.code === 'EACCES'
+        ? `command "${command}" is not executable`
+        : `command "${command}" could not be started (${error.code ?? error.message})`;
+  return new SentinelError('BACKEND_SPAWN', reason, {
+    permanent,
+    hint:
+      error.code === 'ENOENT'
+        ? 'use an absolute path: desktop hosts start mcp-sentinel with a shorter PATH than your shell (run `mcp-sentinel doctor`)'
+        : undefined,
+  });
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
+}

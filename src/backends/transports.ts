@@ -1,0 +1,45 @@
+/**
+ * Builds the client transport of one backend from its resolved entry: a child process for stdio, the SDK's
+ * SSE or Streamable HTTP transport (with the backend's own auth fetch) for remote servers.
+ */
+import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { isStdioServer, type ServerConfig } from '../config/types.js';
+import type { Logger } from '../log.js';
+import { ChildStdioTransport } from './stdio-transport.js';
+import type { BackendAuth } from './types.js';
+
+export function childEnvironment(
+  server: { env?: Record<string, string>; inheritEnv?: string[] },
+  environment: Record<string, string | undefined>,
+): Record<string, string> {
+  const env: Record<string, string> = { ...getDefaultEnvironment() };
+  for (const name of server.inheritEnv ?? []) {
+    const value = environment[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return { ...env, ...server.env };
+}
+
+export function createTransport(
+  server: ServerConfig,
+  options: { log: Logger; environment: Record<string, string | undefined>; auth?: BackendAuth },
+): Transport {
+  if (isStdioServer(server)) {
+    return new ChildStdioTransport({
+      command: server.command,
+      args: server.args ?? [],
+      env: childEnvironment(server, options.environment),
+      cwd: server.cwd,
+      log: options.log,
+    });
+  }
+  const url = new URL(server.url);
+  const fetch = options.auth?.fetch;
+  if (server.type === 'sse') {
+    return new SSEClientTransport(url, { fetch, eventSourceInit: fetch ? { fetch } : undefined });
+  }
+  return new StreamableHTTPClientTransport(url, { fetch });
+}

@@ -1,0 +1,40 @@
+/**
+ * What the backend layer needs from the layers around it, as narrow interfaces. The composition root
+ * (src/cli/) wires in the real reference resolver, auth strategies and the host bridge.
+ */
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { HttpServerConfig, ServerConfig, Settings } from '../config/types.js';
+import type { Logger } from '../log.js';
+
+/** Outgoing authentication of one remote backend (src/auth implements it). */
+export interface BackendAuth {
+  readonly type: string;
+  /** Used for every HTTP request of the backend's transport. */
+  fetch: FetchLike;
+  /** Obtains credentials before the first request, where that is possible. */
+  prepare(signal?: AbortSignal): Promise<void>;
+  describe(): Record<string, unknown>;
+  close(): void;
+}
+
+/** The host side, for requests a backend sends back (sampling, elicitation, roots). */
+export interface HostBridge {
+  /** The host's capabilities, once it has initialized; undefined when there is no host (e.g. `tools`). */
+  capabilities(): ClientCapabilities | undefined;
+  request(method: string, params: Record<string, unknown> | undefined, signal: AbortSignal): Promise<Record<string, unknown>>;
+}
+
+export interface BackendDeps {
+  settings: Settings;
+  log: Logger;
+  host: HostBridge;
+  /** Resolves `$VAR` and `secret:` references of the entry; throws a SentinelError naming every unresolved one. */
+  resolve(name: string, server: ServerConfig): Promise<ServerConfig>;
+  /** Validates and builds the auth strategy of a remote backend; throws a SentinelError on bad input. */
+  createAuth(name: string, server: HttpServerConfig): BackendAuth;
+  /** Extra environment variables for stdio children (values by name), from `inheritEnv`. */
+  environment: Record<string, string | undefined>;
+}
+
+export type BackendState = 'starting' | 'ready' | 'restarting' | 'failed' | 'disabled' | 'stopped';

@@ -1,0 +1,30 @@
+/**
+ * The process entry: runs the program and turns every failure into a message on stderr and an exit code
+ * (0 ok, 1 operational failure, 2 usage or config error). The only place that decides how we exit.
+ */
+import { CommanderError } from 'commander';
+import { SentinelError } from '../errors.js';
+import { createProgram } from './program.js';
+import { renderError } from './render-error.js';
+
+async function main(): Promise<void> {
+  let exitCode = 0;
+  const program = createProgram((code) => {
+    exitCode = code;
+  });
+  program.exitOverride();
+  program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  try {
+    await program.parseAsync(process.argv);
+    if (exitCode !== 0) process.exitCode = exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    process.stderr.write(renderError(error) + '\n');
+    process.exitCode = error instanceof SentinelError ? error.exitCode : 1;
+  }
+}
+
+await main();

@@ -1,0 +1,59 @@
+/** The command-line interface: commands, options and help. Each action lives in src/cli/commands/. */
+import { Command, Option } from 'commander';
+import { VERSION } from '../version.js';
+import { setLogLevel, type LogLevel } from '../log.js';
+import { serve } from './commands/serve.js';
+import { listTools } from './commands/tools.js';
+import { registerSecretsCommand } from './commands/secrets.js';
+import { loadConfig } from '../config/load.js';
+
+const configOption = () => new Option('-c, --config <path>', 'config file (default: search, then ~/.config/mcp-sentinel/config.json)');
+const envFileOption = () => new Option('--env-file <path>', 'extra .env file for $VAR references');
+const logLevelOption = () =>
+  new Option('--log-level <level>', 'stderr log level').choices(['debug', 'info', 'warn', 'error', 'silent']);
+
+function applyLogLevel(options: { logLevel?: string }): void {
+  if (options.logLevel) setLogLevel(options.logLevel as LogLevel);
+}
+
+export function createProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('mcp-sentinel')
+    .description('One stdio MCP server in front of all your MCP servers.')
+    .version(VERSION, '-v, --version')
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('serve', { isDefault: true })
+    .description('run as the MCP server of a desktop host (stdio); the default command')
+    .addOption(configOption())
+    .addOption(envFileOption())
+    .addOption(logLevelOption())
+    .action(async (options: { config?: string; envFile?: string; logLevel?: string }) => {
+      applyLogLevel(options);
+      await serve(options);
+    });
+
+  program
+    .command('tools')
+    .description('connect to every backend and print the tools the host will see')
+    .addOption(configOption())
+    .addOption(envFileOption())
+    .addOption(logLevelOption())
+    .option('--json', 'machine-readable output')
+    .action(async (options: { config?: string; envFile?: string; logLevel?: string; json?: boolean }) => {
+      applyLogLevel({ logLevel: options.logLevel ?? 'warn' });
+      setExitCode(await listTools(options));
+    });
+
+  registerSecretsCommand(program, {
+    loadConfigForSecrets: async (opts: { config?: string }) => {
+      const loaded = await loadConfig({ config: opts.config }).catch((error: unknown) => {
+        if (opts.config) throw error;
+        return undefined;
+      });
+      return loaded ? { path: loaded.path, servers: loaded.config.mcpServers } : undefined;
+    },
+  });
+
+  return program;
+}

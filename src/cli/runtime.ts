@@ -1,0 +1,34 @@
+/**
+ * The pieces every connecting command needs, built from the command-line options: the config, the
+ * environment references resolve against, the secret store, and the backend manager.
+ */
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { loadEnvironment } from '../refs/env.js';
+import { createSecretStore, type SecretStore } from '../secrets/index.js';
+import { BackendManager } from '../backends/manager.js';
+import { createBackendDeps, NO_HOST } from '../backends/deps.js';
+import type { HostBridge } from '../backends/types.js';
+import { log } from '../log.js';
+
+export interface CommonOptions {
+  config?: string;
+  envFile?: string;
+}
+
+export interface Runtime {
+  loaded: LoadedConfig;
+  env: Record<string, string>;
+  secrets: SecretStore;
+}
+
+export async function loadRuntime(options: CommonOptions): Promise<Runtime> {
+  const loaded = await loadConfig({ config: options.config });
+  const env = await loadEnvironment({ configPath: loaded.path, envFile: options.envFile });
+  const secrets = createSecretStore({ env });
+  return { loaded, env, secrets };
+}
+
+export function createManager(runtime: Runtime, host: HostBridge = NO_HOST, only?: string[]): BackendManager {
+  const deps = createBackendDeps({ settings: runtime.loaded.settings, log, host, env: runtime.env, secrets: runtime.secrets });
+  return new BackendManager(runtime.loaded.config, deps, only);
+}

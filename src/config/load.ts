@@ -1,0 +1,121 @@
+/**
+ * Loading: find the file, parse it (JSON or YAML through cosmiconfig, never JS), validate it, and fill in
+ * defaults. Every problem is reported at once in one SentinelError; nothing here resolves references.
+ */
+import { cosmiconfig, defaultLoaders, type CosmiconfigResult } from 'cosmiconfig';
+import { extname, resolve } from 'node:path';
+import { SentinelError } from '../errors.js';
+import { MODULE_NAME, SEARCH_PLACES, findGlobalConfig, searchDirectories, defaultGlobalConfigPath } from './locate.js';
+import { validateConfig } from './validate.js';
+import { DEFAULT_SETTINGS, type SentinelConfig, type Settings } from './types.js';
+
+export interface LoadOptions {
+  /** `--config PATH` */
+  config?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface LoadedConfig {
+  /** Absolute path of the file that was read. */
+  path: string;
+  config: SentinelConfig;
+  settings: Settings;
+}
+
+const ALLOWED_EXTENSIONS = new Set(['', '.json', '.yaml', '.yml']);
+
+function createExplorer() {
+  return cosmiconfig(MODULE_NAME, {
+    searchPlaces: SEARCH_PLACES,
+    searchStrategy: 'none',
+    cache: false,
+    loaders: {
+      '.json': defaultLoaders['.json'],
+      '.yaml': defaultLoaders['.yaml'],
+      '.yml': defaultLoaders['.yml'],
+      noExt: defaultLoaders['.yaml'],
+    },
+  });
+}
+
+/** The path that would be used, or undefined when there is none. Does not read the file. */
+export async function locateConfig(options: LoadOptions = {}): Promise<string | undefined> {
+  const env = options.env ?? process.env;
+  const explicit = options.config ?? env.MCP_SENTINEL_CONFIG;
+  if (explicit) return resolve(options.cwd ?? process.cwd(), explicit);
+  const explorer = createExplorer();
+  for (const dir of searchDirectories(options.cwd ?? process.cwd())) {
+    const found = await explorer.search(dir).catch(() => null);
+    if (found && !found.isEmpty) return found.filepath;
+  }
+  return findGlobalConfig(env);
+}
+
+async function readConfigFile(path: string): Promise<CosmiconfigResult> {
+  const ext = extname(path).toLowerCase();
+  if (!ALLOWED_EXTENSIONS.has(ext)) {
+    throw new SentinelError('CONFIG_UNREADABLE', `Config file ${path} is not JSON or YAML`, {
+      file: path,
+      hint: 'mcp-sentinel reads .json, .yaml and .yml files only; a config is never executed as code',
+    });
+  }
+  try {
+    return await createExplorer().load(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new SentinelError('CONFIG_NOT_FOUND', `Config file ${path} does not exist`, {
+        file: path,
+        hint: 'check the path, or run `mcp-sentinel init` to write a starter config',
+      });
+    }
+    if (code === 'EACCES' || code === 'EISDIR') {
+      throw new SentinelError('CONFIG_UNREADABLE', `Config file ${path} cannot be read (${code})`, { file: path });
+    }
+    throw new SentinelError('CONFIG_PARSE', `Config file ${path} is not valid ${ext === '.json' ? 'JSON' : 'JSON or YAML'}`, {
+      file: path,
+      issues: [{ path: '', message: firstLine((error as Error).message) }],
+      hint: 'fix the syntax at the line shown',
+    });
+  }
+}
+
+function firstLines(text: string, count: number): string {
+  return text.split('\n').slice(0, count).join('\n').trim();
+}
+
+function firstLine(text: string): string {
+  return firstLines(text, 4);
+}
+
+export function applyDefaults(config: SentinelConfig): Settings {
+  const given = config.settings ?? {};
+  return {
+    ...DEFAULT_SETTINGS,
+    ...given,
+    restart: { ...DEFAULT_SETTINGS.restart, ...given.restart },
+  } as Settings;
+}
+
+/** Finds, reads and validates the config. Throws a SentinelError listing every problem. */
+export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
+  const path = await locateConfig(options);
+  if (!path) {
+    throw new SentinelError('CONFIG_NOT_FOUND', 'No mcp-sentinel config file was found', {
+      hint: `pass --config PATH, set MCP_SENTINEL_CONFIG, or run \`mcp-sentinel init\` to write ${defaultGlobalConfigPath(options.env)}`,
+    });
+  }
+  const result = await readConfigFile(path);
+  const raw: unknown = result?.config;
+  const issues = validateConfig(raw);
+  if (issues.length > 0) {
+    throw new SentinelError('CONFIG_INVALID', `Config file ${path} has ${issues.length} problem${issues.length === 1 ? '' : 's'}`, {
+      file: path,
+      issues,
+      hint: 'fix the keys listed above; the schema is in schemas/config.schema.json',
+    });
+  }
+  const config = raw as SentinelConfig;
+  return { path, config, settings: applyDefaults(config) };
+}
