@@ -21,7 +21,9 @@ export interface LoadEnvironmentOptions {
 }
 
 export async function loadEnvironment(options: LoadEnvironmentOptions = {}): Promise<Record<string, string>> {
-  const beside = options.configPath ? await readEnvFile(join(dirname(resolve(options.configPath)), '.env'), false) : {};
+  const beside = options.configPath
+    ? await readEnvFile(join(dirname(resolve(options.configPath)), '.env'), false)
+    : {};
   const explicit = options.envFile ? await readEnvFile(resolve(options.envFile), true) : {};
   const real: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.env ?? process.env)) {
@@ -43,10 +45,14 @@ async function readEnvFile(path: string, required: boolean): Promise<Record<stri
         file: path,
       });
     }
-    throw new SentinelError('CONFIG_UNREADABLE', `env file ${path} cannot be read (${code ?? 'unknown error'})`, {
-      hint: 'check the file permissions',
-      file: path,
-    });
+    throw new SentinelError(
+      'CONFIG_UNREADABLE',
+      `env file ${path} cannot be read (${code ?? 'unknown error'})`,
+      {
+        hint: 'check the file permissions',
+        file: path,
+      },
+    );
   }
   // A plain object copy: dotenv's result may carry keys such as "__proto__" as own properties.
   return Object.fromEntries(Object.entries(dotenv.parse(text)));

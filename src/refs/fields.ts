@@ -60,7 +60,8 @@ export function listServerReferences(server: ServerConfig, basePath: string): Lo
 
 function addString(fields: RefField[], bag: Bag, key: string, path: string, inArgs: boolean): void {
   const value = bag[key];
-  if (typeof value === 'string') fields.push({ path, value, inArgs, set: (resolved) => (bag[key] = resolved) });
+  if (typeof value === 'string')
+    fields.push({ path, value, inArgs, set: (resolved) => (bag[key] = resolved) });
 }
 
 function addArray(fields: RefField[], bag: Bag, key: string, path: string, inArgs: boolean): void {

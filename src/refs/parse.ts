@@ -32,15 +32,18 @@ export interface ParsedValue {
   segments: Segment[];
 }
 
-export type Reference = { kind: 'env'; name: string; hasFallback: boolean } | { kind: 'secret'; name: string };
+export type Reference =
+  { kind: 'env'; name: string; hasFallback: boolean } | { kind: 'secret'; name: string };
 
 export type ParseResult = { ok: true; value: ParsedValue } | { ok: false; issue: Issue };
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const SECRET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const SECRET_PREFIX = 'secret:';
-const SYNTAX_HINT = 'use $NAME, ${NAME}, ${NAME:-default}, ${secret:NAME} or secret:NAME; write $$ for a literal $';
-const SECRET_NAME_RULE = 'secret names are 1-128 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit';
+const SYNTAX_HINT =
+  'use $NAME, ${NAME}, ${NAME:-default}, ${secret:NAME} or secret:NAME; write $$ for a literal $';
+const SECRET_NAME_RULE =
+  'secret names are 1-128 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit';
 
 class SyntaxProblem {
   constructor(
@@ -56,7 +59,8 @@ export function tryParseValue(value: string, path = ''): ParseResult {
   try {
     return { ok: true, value: { segments: scan(value) } };
   } catch (error) {
-    if (error instanceof SyntaxProblem) return { ok: false, issue: { path, message: error.message, hint: error.hint } };
+    if (error instanceof SyntaxProblem)
+      return { ok: false, issue: { path, message: error.message, hint: error.hint } };
     throw error;
   }
 }
@@ -80,7 +84,8 @@ export function listReferences(value: string, path = ''): Reference[] {
 export function referencesOf(parsed: ParsedValue): Reference[] {
   const refs: Reference[] = [];
   for (const segment of parsed.segments) {
-    if (segment.kind === 'env') refs.push({ kind: 'env', name: segment.name, hasFallback: segment.fallback !== undefined });
+    if (segment.kind === 'env')
+      refs.push({ kind: 'env', name: segment.name, hasFallback: segment.fallback !== undefined });
     else if (segment.kind === 'secret') refs.push({ kind: 'secret', name: segment.name });
   }
   return refs;
@@ -149,12 +154,18 @@ function parseBraced(body: string, at: number): Segment {
 
   const fallbackAt = body.indexOf(':-');
   if (fallbackAt !== -1 && ENV_NAME.test(body.slice(0, fallbackAt))) {
-    return { kind: 'env', name: body.slice(0, fallbackAt), fallback: literalFallback(body.slice(fallbackAt + 2), at) };
+    return {
+      kind: 'env',
+      name: body.slice(0, fallbackAt),
+      fallback: literalFallback(body.slice(fallbackAt + 2), at),
+    };
   }
   if (body.startsWith(SECRET_PREFIX)) {
     const name = body.slice(SECRET_PREFIX.length);
-    if (name === '') throw new SyntaxProblem(`\${secret:} without a name at position ${at}`, SECRET_NAME_RULE);
-    if (!SECRET_NAME.test(name)) throw new SyntaxProblem(`invalid secret name in \${secret:...} at position ${at}`, SECRET_NAME_RULE);
+    if (name === '')
+      throw new SyntaxProblem(`\${secret:} without a name at position ${at}`, SECRET_NAME_RULE);
+    if (!SECRET_NAME.test(name))
+      throw new SyntaxProblem(`invalid secret name in \${secret:...} at position ${at}`, SECRET_NAME_RULE);
     return { kind: 'secret', name };
   }
   if (ENV_NAME.test(body)) return { kind: 'env', name: body };

@@ -34,7 +34,11 @@ type SecretLookup = { ok: true; value: string | undefined } | { ok: false; error
 const log = createLogger('refs');
 
 /** `path` is the entry's own dot path, e.g. `mcpServers.github`; issue paths extend it. */
-export async function resolveServerRefs(server: ServerConfig, path: string, ctx: ResolveContext): Promise<ResolvedServer> {
+export async function resolveServerRefs(
+  server: ServerConfig,
+  path: string,
+  ctx: ResolveContext,
+): Promise<ResolvedServer> {
   const copy = structuredClone(server);
   const allowSecretsInArgs = 'allowSecretsInArgs' in copy && copy.allowSecretsInArgs === true;
   const issues: Issue[] = [];
@@ -58,7 +62,9 @@ export async function resolveServerRefs(server: ServerConfig, path: string, ctx:
       if (!field.inArgs) continue;
       if (allowSecretsInArgs) {
         if (!warnedArgs) {
-          log.warn(`${path}: secrets in args are visible to other local users in the process list; prefer env`);
+          log.warn(
+            `${path}: secrets in args are visible to other local users in the process list; prefer env`,
+          );
           warnedArgs = true;
         }
       } else {
@@ -73,7 +79,9 @@ export async function resolveServerRefs(server: ServerConfig, path: string, ctx:
     if (!refused) parsed.push({ field, segments });
   }
 
-  const wanted = new Set(parsed.flatMap(({ segments }) => segments.flatMap((s) => (s.kind === 'secret' ? [s.name] : []))));
+  const wanted = new Set(
+    parsed.flatMap(({ segments }) => segments.flatMap((s) => (s.kind === 'secret' ? [s.name] : []))),
+  );
   const secrets = await lookupSecrets([...wanted], ctx.secrets);
 
   for (const { field, segments } of parsed) {
@@ -117,7 +125,11 @@ function resolveSegment(
   const found = secrets.get(segment.name);
   if (found?.ok && found.value !== undefined) return found.value;
   if (found && !found.ok) {
-    issues.push({ path, message: `secret "${segment.name}" could not be read: ${found.error.message}`, hint: found.error.hint });
+    issues.push({
+      path,
+      message: `secret "${segment.name}" could not be read: ${found.error.message}`,
+      hint: found.error.hint,
+    });
   } else {
     issues.push({
       path,
@@ -139,7 +151,9 @@ async function lookupSecrets(names: string[], store: SecretStore): Promise<Map<s
         const typed =
           error instanceof SentinelError
             ? error
-            : new SentinelError('KEYCHAIN_UNAVAILABLE', 'the secret store failed', { hint: `check: mcp-sentinel doctor` });
+            : new SentinelError('KEYCHAIN_UNAVAILABLE', 'the secret store failed', {
+                hint: `check: mcp-sentinel doctor`,
+              });
         return [name, { ok: false, error: typed }];
       }
     }),

@@ -56,7 +56,9 @@ export function createKeychainStore(options: KeychainOptions = {}): SecretStore 
       return call(`delete secret "${name}"`, (signal) => entry(name).deleteCredential(signal));
     },
     async list() {
-      const credentials = await call('list secrets', (signal) => findCredentialsAsync(KEYCHAIN_SERVICE, null, signal));
+      const credentials = await call('list secrets', (signal) =>
+        findCredentialsAsync(KEYCHAIN_SERVICE, null, signal),
+      );
       // findCredentials also returns the values; keep the names and drop the rest at once.
       const names = new Set(credentials.map((credential) => credential.account).filter(isValidSecretName));
       return [...names].sort();
@@ -66,7 +68,11 @@ export function createKeychainStore(options: KeychainOptions = {}): SecretStore 
         await call('reach the keychain', (signal) => entry(PROBE_ACCOUNT).getPassword(signal));
         return { ok: true, store: description };
       } catch (error) {
-        return { ok: false, store: description, error: toKeychainError(error, 'reach the keychain', platform) };
+        return {
+          ok: false,
+          store: description,
+          error: toKeychainError(error, 'reach the keychain', platform),
+        };
       }
     },
   };
@@ -84,9 +90,13 @@ async function withTimeout<T>(
     timer = setTimeout(() => {
       controller.abort();
       reject(
-        new SentinelError('KEYCHAIN_TIMEOUT', `the keychain did not answer within ${timeoutMs / 1000} s (${what})`, {
-          hint: timeoutHint(platform),
-        }),
+        new SentinelError(
+          'KEYCHAIN_TIMEOUT',
+          `the keychain did not answer within ${timeoutMs / 1000} s (${what})`,
+          {
+            hint: timeoutHint(platform),
+          },
+        ),
       );
     }, timeoutMs);
   });
@@ -100,21 +110,35 @@ async function withTimeout<T>(
 }
 
 /** Maps a native keyring failure to a typed error by category; the native text itself is dropped. */
-export function toKeychainError(error: unknown, what: string, platform: NodeJS.Platform = process.platform): SentinelError {
+export function toKeychainError(
+  error: unknown,
+  what: string,
+  platform: NodeJS.Platform = process.platform,
+): SentinelError {
   if (error instanceof SentinelError) return error;
   const text = error instanceof Error ? error.message : String(error);
   const fallbackHint = 'or provide the secret as MCP_SENTINEL_SECRET_<NAME> in the environment';
 
   if (/did not receive a reply|timeout was reached|timed out/i.test(text)) {
-    return new SentinelError('KEYCHAIN_TIMEOUT', `the keychain did not answer (${what})`, { hint: timeoutHint(platform) });
-  }
-  if (/unlock prompt|islocked|is locked|locked object|interaction is not allowed|no result found|object does not exist at path/i.test(text)) {
-    return new SentinelError('KEYCHAIN_LOCKED', `the keychain is locked or has no default keyring (could not ${what})`, {
-      hint:
-        platform === 'linux'
-          ? `unlock your login keyring (e.g. log in to the desktop session, or: gnome-keyring-daemon --unlock), ${fallbackHint}`
-          : `unlock the ${keychainDescription(platform)}, ${fallbackHint}`,
+    return new SentinelError('KEYCHAIN_TIMEOUT', `the keychain did not answer (${what})`, {
+      hint: timeoutHint(platform),
     });
+  }
+  if (
+    /unlock prompt|islocked|is locked|locked object|interaction is not allowed|no result found|object does not exist at path/i.test(
+      text,
+    )
+  ) {
+    return new SentinelError(
+      'KEYCHAIN_LOCKED',
+      `the keychain is locked or has no default keyring (could not ${what})`,
+      {
+        hint:
+          platform === 'linux'
+            ? `unlock your login keyring (e.g. log in to the desktop session, or: gnome-keyring-daemon --unlock), ${fallbackHint}`
+            : `unlock the ${keychainDescription(platform)}, ${fallbackHint}`,
+      },
+    );
   }
   if (/ambiguous/i.test(text)) {
     return new SentinelError('KEYCHAIN_UNAVAILABLE', `several keychain items match (could not ${what})`, {
@@ -122,20 +146,31 @@ export function toKeychainError(error: unknown, what: string, platform: NodeJS.P
     });
   }
   if (platform === 'linux') {
-    const noBus = /autolaunch|DBUS_SESSION_BUS_ADDRESS|failed to connect|could not connect|no such file or directory/i.test(text);
+    const noBus =
+      /autolaunch|DBUS_SESSION_BUS_ADDRESS|failed to connect|could not connect|no such file or directory/i.test(
+        text,
+      );
     const noProvider = /not provided by any|ServiceUnknown|org\.freedesktop\.secrets/i.test(text);
     const reason = noBus
       ? 'no D-Bus session bus is reachable'
       : noProvider
         ? 'no Secret Service provider (such as gnome-keyring or KeePassXC) is running'
         : 'the Secret Service failed';
-    return new SentinelError('KEYCHAIN_UNAVAILABLE', `the keychain is unavailable: ${reason} (could not ${what})`, {
-      hint: `install and start a Secret Service (Debian/Ubuntu: apt-get install gnome-keyring dbus), ${fallbackHint}`,
-    });
+    return new SentinelError(
+      'KEYCHAIN_UNAVAILABLE',
+      `the keychain is unavailable: ${reason} (could not ${what})`,
+      {
+        hint: `install and start a Secret Service (Debian/Ubuntu: apt-get install gnome-keyring dbus), ${fallbackHint}`,
+      },
+    );
   }
-  return new SentinelError('KEYCHAIN_UNAVAILABLE', `the ${keychainDescription(platform)} is unavailable (could not ${what})`, {
-    hint: `check that the ${keychainDescription(platform)} works for your user, ${fallbackHint}`,
-  });
+  return new SentinelError(
+    'KEYCHAIN_UNAVAILABLE',
+    `the ${keychainDescription(platform)} is unavailable (could not ${what})`,
+    {
+      hint: `check that the ${keychainDescription(platform)} works for your user, ${fallbackHint}`,
+    },
+  );
 }
 
 function timeoutHint(platform: NodeJS.Platform): string {

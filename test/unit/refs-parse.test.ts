@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SentinelError } from '../../src/errors.js';
-import { escapeValue, listReferences, parseValue, tryParseValue, type Segment } from '../../src/refs/parse.js';
+import {
+  escapeValue,
+  listReferences,
+  parseValue,
+  tryParseValue,
+  type Segment,
+} from '../../src/refs/parse.js';
 
 const text = (t: string): Segment => ({ kind: 'text', text: t });
 const env = (name: string, fallback?: string): Segment =>
@@ -101,7 +107,10 @@ describe('parseValue: syntax errors', () => {
   });
 
   it('reports a non-string as an issue rather than crashing', () => {
-    expect(tryParseValue(42 as unknown as string, 'p')).toEqual({ ok: false, issue: { path: 'p', message: 'expected a string' } });
+    expect(tryParseValue(42 as unknown as string, 'p')).toEqual({
+      ok: false,
+      issue: { path: 'p', message: 'expected a string' },
+    });
   });
 });
 
@@ -119,7 +128,23 @@ describe('listReferences', () => {
 
 describe('properties', () => {
   it('never throws anything but a SentinelError, on any string', () => {
-    const alphabet = fc.constantFrom('$', '{', '}', ':', '-', 'secret:', 'A', '_', '1', ' ', '.', '(', ')', '\n', 'é');
+    const alphabet = fc.constantFrom(
+      '$',
+      '{',
+      '}',
+      ':',
+      '-',
+      'secret:',
+      'A',
+      '_',
+      '1',
+      ' ',
+      '.',
+      '(',
+      ')',
+      '\n',
+      'é',
+    );
     const tricky = fc.array(alphabet, { maxLength: 30 }).map((parts) => parts.join(''));
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), tricky), (input) => {
@@ -145,7 +170,10 @@ describe('properties', () => {
 
   it('escaped text ($ doubled) parses back to itself, references and all', () => {
     const withDollars = fc
-      .array(fc.oneof(fc.string(), fc.constantFrom('$', '${A}', '$HOME', '${secret:x}', '${', '$$', '$(id)')), { maxLength: 8 })
+      .array(
+        fc.oneof(fc.string(), fc.constantFrom('$', '${A}', '$HOME', '${secret:x}', '${', '$$', '$(id)')),
+        { maxLength: 8 },
+      )
       .map((parts) => parts.join(''))
       .filter((s) => !s.startsWith('secret:'));
     fc.assert(

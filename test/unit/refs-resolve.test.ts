@@ -49,7 +49,11 @@ function memoryStore(values: Record<string, string>, options: { fail?: SentinelE
 
 const PATH = 'mcpServers.github';
 
-async function resolveOne(server: ServerConfig, env: Record<string, string | undefined> = {}, secrets = memoryStore({})) {
+async function resolveOne(
+  server: ServerConfig,
+  env: Record<string, string | undefined> = {},
+  secrets = memoryStore({}),
+) {
   return resolveServerRefs(server, PATH, { env, secrets });
 }
 
@@ -90,7 +94,11 @@ describe('resolveServerRefs: fields', () => {
       tools: { include: ['$NOT_RESOLVED'] },
       description: '$NOT_RESOLVED',
     };
-    const result = await resolveOne(server, { BIN: 'node', HOME: '/h' }, memoryStore({ 'github-pat': 'ghp_1234' }));
+    const result = await resolveOne(
+      server,
+      { BIN: 'node', HOME: '/h' },
+      memoryStore({ 'github-pat': 'ghp_1234' }),
+    );
     expect(result.issues).toEqual([]);
     expect(result.server).toEqual({
       command: 'node',
@@ -148,7 +156,10 @@ describe('resolveServerRefs: fields', () => {
       {},
       memoryStore({ key: 'k-789' }),
     );
-    expect((result.server as HttpServerConfig).auth).toEqual({ type: 'static', headers: { 'X-Api-Key': 'k-789' } });
+    expect((result.server as HttpServerConfig).auth).toEqual({
+      type: 'static',
+      headers: { 'X-Api-Key': 'k-789' },
+    });
   });
 });
 
@@ -157,7 +168,11 @@ describe('resolveServerRefs: problems', () => {
     const server: HttpServerConfig = {
       type: 'http',
       url: 'https://$HOST/${PATH_PART',
-      headers: { Authorization: 'Bearer ${secret:github-pat}', 'X-A': '$GITHUB_TOKEN', 'X-B': '${secret:bad name}' },
+      headers: {
+        Authorization: 'Bearer ${secret:github-pat}',
+        'X-A': '$GITHUB_TOKEN',
+        'X-B': '${secret:bad name}',
+      },
       auth: { type: 'oauth2', clientId: 'secret:client-id', clientSecret: 'secret:present' },
     };
     const result = await resolveOne(server, {}, memoryStore({ present: 'value-present' }));
@@ -192,9 +207,17 @@ describe('resolveServerRefs: problems', () => {
 
   it('passes keychain failures on as issues with their own message and hint', async () => {
     const locked = new SentinelError('KEYCHAIN_LOCKED', 'the keychain is locked', { hint: 'unlock it' });
-    const result = await resolveOne({ type: 'http', url: 'https://x', headers: { A: 'secret:a' } }, {}, memoryStore({}, { fail: locked }));
+    const result = await resolveOne(
+      { type: 'http', url: 'https://x', headers: { A: 'secret:a' } },
+      {},
+      memoryStore({}, { fail: locked }),
+    );
     expect(result.issues).toEqual([
-      { path: `${PATH}.headers.A`, message: 'secret "a" could not be read: the keychain is locked', hint: 'unlock it' },
+      {
+        path: `${PATH}.headers.A`,
+        message: 'secret "a" could not be read: the keychain is locked',
+        hint: 'unlock it',
+      },
     ]);
   });
 
@@ -262,7 +285,10 @@ describe('resolveServerRefs: secret lookups', () => {
     expect(envVarForSecret('github-pat')).toBe('MCP_SENTINEL_SECRET_GITHUB_PAT');
     expect(envVarForSecret('a.b-c_D9')).toBe('MCP_SENTINEL_SECRET_A_B_C_D9');
     const secrets = createSecretStore({ env, keychain });
-    const result = await resolveServerRefs({ type: 'http', url: 'secret:github-pat' }, PATH, { env, secrets });
+    const result = await resolveServerRefs({ type: 'http', url: 'secret:github-pat' }, PATH, {
+      env,
+      secrets,
+    });
     expect((result.server as HttpServerConfig).url).toBe('from-env-1');
     expect(keychain.reads).toEqual([]);
 
@@ -295,7 +321,10 @@ describe('loadEnvironment', () => {
   it('merges .env beside the config, then --env-file, then the real environment (which wins)', async () => {
     dir = await mkdtemp(join(tmpdir(), 'sentinel-env-'));
     await mkdir(join(dir, 'cfg'));
-    await writeFile(join(dir, 'cfg', '.env'), 'A=from-dotenv\nB=from-dotenv\nC=from-dotenv\n# comment\nQ="quoted $x"\n');
+    await writeFile(
+      join(dir, 'cfg', '.env'),
+      'A=from-dotenv\nB=from-dotenv\nC=from-dotenv\n# comment\nQ="quoted $x"\n',
+    );
     await writeFile(join(dir, 'extra.env'), 'B=from-env-file\nC=from-env-file\n');
     const env = await loadEnvironment({
       configPath: join(dir, 'cfg', 'sentinel.json'),
