@@ -1,0 +1,252 @@
+/**
+ * The `oauth2` strategy: a client-credentials Bearer token on every request of one backend.
+ *
+ * Where the token endpoint comes from, and who may receive the client secret (issuer binding):
+ * - `tokenUrl` pinned: that endpoint, nothing else; the token is fetched in `prepare()`.
+ * - `issuer` pinned: that issuer's metadata gives the endpoint; metadata naming another issuer is refused.
+ * - neither: the backend's first 401 starts MCP discovery (discovery.ts). The issuer found that way gets
+ *   the secret only with `allowDiscoveredIssuer: true`; otherwise the request fails with a hint showing
+ *   the issuer to pin, and `describe()` shows it for `doctor`.
+ *
+ * On a 401 from the backend: drop the cached token only if it is the one sent, get a fresh one, retry the
+ * request once; a second 401 is an AUTH_FAILED error. Another 401-driven refresh within a short window
+ * fails at once instead of asking the token endpoint again, so a GET stream that always gets 401 cannot
+ * turn into a token-request loop.
+ */
+import { SentinelError } from '../../errors.js';
+import { redactSecret } from '../../log.js';
+import type { OAuth2AuthConfig } from '../../config/types.js';
+import { defaultBaseFetch, type BaseFetch } from '../base-fetch.js';
+import { mergeHeaders, sameOrigin, type AuthContext, type AuthStrategy } from '../strategy.js';
+import { discoverProtectedResource, fetchAuthorizationServer, type MetadataEnv } from './discovery.js';
+import { TokenCache, tokenCacheKey, type CachedToken } from './token-cache.js';
+import { requestClientCredentialsToken } from './token-client.js';
+
+export interface OAuth2StrategyInput {
+  url: string;
+  /** Per-server `headers`, resolved and validated. */
+  headers: Record<string, string>;
+  auth: OAuth2AuthConfig;
+}
+
+interface Endpoint {
+  tokenEndpoint: string;
+  issuer?: string;
+  source: 'tokenUrl' | 'issuer' | 'discovery';
+  /** RFC 8707 resource to request: the configured one, else the one discovery found. */
+  resource?: string;
+}
+
+let sharedCache: TokenCache | undefined;
+
+/** The process-wide cache with production timings, used when the context brings none. */
+export function sharedTokenCache(): TokenCache {
+  sharedCache ??= new TokenCache();
+  return sharedCache;
+}
+
+export function createOAuth2Strategy(
+  input: OAuth2StrategyInput,
+  ctx: AuthContext & { tokenCache?: TokenCache },
+): AuthStrategy {
+  const { auth } = input;
+  const options = ctx.options ?? {};
+  const now = ctx.now ?? Date.now;
+  const base: BaseFetch = ctx.baseFetch ?? defaultBaseFetch();
+  const cache = ctx.tokenCache ?? sharedTokenCache();
+  const origin = new URL(input.url).origin;
+  const who = `backend "${ctx.backend}"`;
+  const plainHeaders = Object.entries(input.headers);
+  const log = ctx.log;
+  redactSecret(auth.clientSecret);
+
+  const metadataEnv = (signal?: AbortSignal): MetadataEnv => ({
+    base,
+    backend: ctx.backend,
+    timeoutMs: options.metadataTimeoutMs ?? 10_000,
+    maxResponseBytes: options.maxResponseBytes ?? 1024 * 1024,
+    signal,
+  });
+
+  let endpoint: Endpoint | undefined = auth.tokenUrl
+    ? { tokenEndpoint: auth.tokenUrl, issuer: auth.issuer, source: 'tokenUrl', resource: auth.resource }
+    : undefined;
+  let endpointPending: Promise<Endpoint> | undefined;
+  let discoveredIssuer: string | undefined;
+  let lastUnauthorizedRefresh = Number.NEGATIVE_INFINITY;
+  let lastError: SentinelError | undefined;
+  /** Set when discovery found an issuer nobody pinned: a configuration matter, so it is not retried. */
+  let refusal: SentinelError | undefined;
+
+  const keyOf = (e: Endpoint): string =>
+    tokenCacheKey({
+      tokenEndpoint: e.tokenEndpoint,
+      clientId: auth.clientId,
+      clientSecret: auth.clientSecret,
+      scopes: auth.scopes,
+      audience: auth.audience,
+      resource: e.resource,
+    });
+
+  /** Single-flight resolution of the endpoint from a pinned issuer, or from a 401 challenge. */
+  const resolveEndpoint = (challenge: string | null | undefined, signal?: AbortSignal): Promise<Endpoint> => {
+    if (endpoint) return Promise.resolve(endpoint);
+    endpointPending ??= (async () => {
+      try {
+        if (auth.issuer) {
+          const as = await fetchAuthorizationServer(auth.issuer, metadataEnv(signal));
+          endpoint = { tokenEndpoint: as.tokenEndpoint, issuer: as.issuer, source: 'issuer', resource: auth.resource };
+          return endpoint;
+        }
+        const prm = await discoverProtectedResource(input.url, challenge ?? null, metadataEnv(signal));
+        discoveredIssuer = prm.issuer;
+        if (auth.allowDiscoveredIssuer !== true) {
+          throw (refusal = new SentinelError(
+            'AUTH_FAILED',
+            `${who}: discovery found authorization server ${prm.issuer}, which no tokenUrl or issuer pins; the client secret is not sent to it`,
+            { hint: `if you trust it, add "issuer": "${prm.issuer}" to this backend's auth settings`, permanent: true },
+          ));
+        }
+        const as = await fetchAuthorizationServer(prm.issuer, metadataEnv(signal));
+        log.info(`using authorization server ${as.issuer} found by discovery; pin it with "issuer" in the config`);
+        endpoint = { tokenEndpoint: as.tokenEndpoint, issuer: as.issuer, source: 'discovery', resource: auth.resource ?? prm.resource };
+        return endpoint;
+      } finally {
+        endpointPending = undefined;
+      }
+    })();
+    return endpointPending;
+  };
+
+  const token = async (e: Endpoint, signal?: AbortSignal): Promise<CachedToken> => {
+    try {
+      const cached = await cache.get(
+        keyOf(e),
+        async () => {
+          const issued = await requestClientCredentialsToken(
+            {
+              tokenEndpoint: e.tokenEndpoint,
+              issuer: e.issuer,
+              clientId: auth.clientId,
+              clientSecret: auth.clientSecret,
+              authMethod: auth.tokenEndpointAuthMethod ?? 'client_secret_basic',
+              scopes: auth.scopes,
+              audience: auth.audience,
+              resource: e.resource,
+            },
+            {
+              base,
+              backend: ctx.backend,
+              timeoutMs: options.tokenTimeoutMs ?? 30_000,
+              maxResponseBytes: options.maxResponseBytes ?? 1024 * 1024,
+              defaultLifetimeMs: options.defaultTokenLifetimeMs ?? 300_000,
+            },
+          );
+          redactSecret(issued.accessToken);
+          log.debug(`obtained an access token from ${new URL(e.tokenEndpoint).origin} (valid ${Math.round(issued.lifetimeMs / 1000)} s)`);
+          return issued;
+        },
+        signal,
+      );
+      lastError = undefined;
+      return cached;
+    } catch (error) {
+      if (error instanceof SentinelError) lastError = error;
+      throw error;
+    }
+  };
+
+  const send = (url: string | URL, init: RequestInit | undefined, bearer: string | undefined): Promise<Response> => {
+    const credentials: [string, string][] = [...plainHeaders];
+    if (bearer !== undefined) credentials.push(['authorization', `Bearer ${bearer}`]);
+    return base(url, { ...init, headers: mergeHeaders(init, url, origin, credentials) }, who);
+  };
+
+  const unauthorized = (response: Response, detail: string): SentinelError => {
+    const challenge = /error="?([a-z_]+)/i.exec(response.headers.get('www-authenticate') ?? '')?.[1];
+    const error = new SentinelError(
+      'AUTH_FAILED',
+      `${who} answered HTTP 401${challenge ? ` (${challenge})` : ''} ${detail}`,
+      { hint: 'check that the token fits this backend: auth.resource, auth.audience and auth.scopes' },
+    );
+    lastError = error;
+    return error;
+  };
+
+  const fetch = async (url: string | URL, init?: RequestInit): Promise<Response> => {
+    if (!sameOrigin(url, origin)) return send(url, init, undefined);
+    if (refusal) throw refusal;
+    const signal = init?.signal ?? undefined;
+    const sent = endpoint ? await token(endpoint, signal) : undefined;
+    const first = await send(url, init, sent?.value);
+    if (first.status !== 401) return first;
+    await first.body?.cancel().catch(() => undefined);
+    if (!isReplayable(init)) throw unauthorized(first, 'and the request cannot be repeated');
+
+    let target = endpoint;
+    if (!target || !sent) {
+      target = await resolveEndpoint(first.headers.get('www-authenticate'), signal);
+    } else if (cache.peek(keyOf(target))?.value === sent.value) {
+      if (now() - lastUnauthorizedRefresh < (options.unauthorizedRefreshIntervalMs ?? 5_000)) {
+        throw unauthorized(first, 'again right after a token refresh; not asking for another token yet');
+      }
+      lastUnauthorizedRefresh = now();
+      cache.invalidate(keyOf(target), sent.value);
+    }
+    const fresh = await token(target, signal);
+    const second = await send(url, init, fresh.value);
+    if (second.status === 401) {
+      await second.body?.cancel().catch(() => undefined);
+      throw unauthorized(second, 'to a freshly obtained access token');
+    }
+    return second;
+  };
+
+  return {
+    type: 'oauth2',
+    fetch,
+    prepare: async (signal) => {
+      if (!auth.tokenUrl && !auth.issuer) return;
+      const e = await resolveEndpoint(undefined, signal);
+      await token(e, signal);
+    },
+    describe: () => {
+      const cached = endpoint ? cache.peek(keyOf(endpoint)) : undefined;
+      const failure = endpoint ? cache.failure(keyOf(endpoint)) : undefined;
+      const shownError = lastError ?? refusal ?? (failure?.error instanceof SentinelError ? failure.error : undefined);
+      return {
+        type: 'oauth2',
+        clientId: auth.clientId,
+        tokenEndpointAuthMethod: auth.tokenEndpointAuthMethod ?? 'client_secret_basic',
+        tokenEndpoint: endpoint?.tokenEndpoint,
+        issuer: endpoint?.issuer ?? auth.issuer,
+        endpointSource: endpoint?.source ?? (auth.issuer ? 'issuer' : 'discovery'),
+        ...(discoveredIssuer !== undefined
+          ? { discoveredIssuer, pinHint: `add "issuer": "${discoveredIssuer}" to this backend's auth settings` }
+          : {}),
+        scopes: auth.scopes ?? [],
+        audience: auth.audience,
+        resource: endpoint?.resource ?? auth.resource,
+        expiresAt: cached ? new Date(cached.expiresAt).toISOString() : undefined,
+        retryAt: failure ? new Date(failure.retryAt).toISOString() : undefined,
+        lastError: shownError ? { code: shownError.code, message: shownError.message } : undefined,
+        headers: Object.keys(input.headers),
+      };
+    },
+    close: () => undefined,
+  };
+}
+
+/** Whether a request body can be sent twice (the SDK sends strings). */
+function isReplayable(init: RequestInit | undefined): boolean {
+  const body = init?.body;
+  return (
+    body === undefined ||
+    body === null ||
+    typeof body === 'string' ||
+    body instanceof URLSearchParams ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    body instanceof Blob
+  );
+}
