@@ -78,7 +78,8 @@ export function createKeychainStore(options: KeychainOptions = {}): SecretStore 
   };
 }
 
-async function withTimeout<T>(
+/** Runs one keychain call with a deadline; a late answer is ignored. Exported for tests. */
+export async function withTimeout<T>(
   what: string,
   op: (signal: AbortSignal) => Promise<T>,
   timeoutMs: number,
