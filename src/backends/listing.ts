@@ -4,7 +4,7 @@
  * the whole backend, and nothing is deep-validated twice.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log.js';
 
 const MAX_PAGES = 100;
@@ -20,10 +20,17 @@ export async function listAll<T>(
   const items: T[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const result = (await client.request({ method, params: cursor ? { cursor } : {} } as never, ResultSchema, { timeout })) as Record<
-      string,
-      unknown
-    >;
+    let result: Record<string, unknown>;
+    try {
+      result = (await client.request({ method, params: cursor ? { cursor } : {} } as never, ResultSchema, { timeout })) as Record<string, unknown>;
+    } catch (error) {
+      // A server that declares `resources` but not templates (or a list it does not implement) is common.
+      if (error instanceof McpError && error.code === ErrorCode.MethodNotFound) {
+        log.debug(`${method} is not implemented; treating it as empty`);
+        return items;
+      }
+      throw error;
+    }
     const batch = result[key];
     if (Array.isArray(batch)) {
       for (const item of batch) {

@@ -1,0 +1,66 @@
+/**
+ * Real backend servers on 127.0.0.1 for tests: server-everything in its SSE and Streamable HTTP modes, and
+ * the project's own fixture server. Each runs in its own process group and is killed with it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EVERYTHING, fixture } from './paths.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  stderr(): string;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(args: string[], env: Record<string, string>, path: string): Promise<RunningServer> {
+  const child = spawn(process.execPath, ['--import', fixture('loopback.mjs'), ...args], {
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8');
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 15_000);
+    child.stderr!.on('data', (chunk: string) => {
+      stderr += chunk;
+      const match = /LISTENING (\d+)/.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}${path}`,
+    port,
+    process: child,
+    stderr: () => stderr,
+    close: () => killGroup(child),
+  };
+}
+
+export function startEverything(mode: 'sse' | 'streamableHttp'): Promise<RunningServer> {
+  return startHttpServer([EVERYTHING, mode], {}, mode === 'sse' ? '/sse' : '/mcp');
+}
+
+export async function killGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    child.kill('SIGTERM');
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }, 2_000);
+  await exited;
+  clearTimeout(timer);
+}
