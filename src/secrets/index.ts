@@ -3,7 +3,7 @@
  * (without touching the keychain, so containers and CI need none), the OS keychain otherwise.
  * set, delete and list always go to the keychain.
  */
-import { secretFromEnv, ENV_SECRET_PREFIX } from './env-fallback.js';
+import { secretFromEnv } from './env-fallback.js';
 import { createKeychainStore } from './keychain.js';
 import { assertSecretName, type SecretStore } from './store.js';
 
@@ -23,7 +23,8 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
   const keychain = options.keychain ?? createKeychainStore();
   const env = options.env;
   return {
-    description: `${keychain.description}, overridden by ${ENV_SECRET_PREFIX}<NAME> variables`,
+    // Named after the keychain: that is where set/delete/list go; the env override is per name.
+    description: keychain.description,
     async get(name) {
       assertSecretName(name);
       return secretFromEnv(env, name) ?? keychain.get(name);

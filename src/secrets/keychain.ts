@@ -152,16 +152,25 @@ export function toKeychainError(
         text,
       );
     const noProvider = /not provided by any|ServiceUnknown|org\.freedesktop\.secrets/i.test(text);
-    const reason = noBus
-      ? 'no D-Bus session bus is reachable'
+    const [reason, remedy] = noBus
+      ? [
+          'no D-Bus session bus is reachable (DBUS_SESSION_BUS_ADDRESS)',
+          'run inside a desktop login session, or start one with dbus-run-session and a Secret Service such as gnome-keyring',
+        ]
       : noProvider
-        ? 'no Secret Service provider (such as gnome-keyring or KeePassXC) is running'
-        : 'the Secret Service failed';
+        ? [
+            'no Secret Service provider (such as gnome-keyring or KeePassXC) is running',
+            'install and start one (Debian/Ubuntu: apt-get install gnome-keyring)',
+          ]
+        : [
+            'the Secret Service failed',
+            'check that your keyring works, e.g. with: secret-tool search service mcp-sentinel',
+          ];
     return new SentinelError(
       'KEYCHAIN_UNAVAILABLE',
       `the keychain is unavailable: ${reason} (could not ${what})`,
       {
-        hint: `install and start a Secret Service (Debian/Ubuntu: apt-get install gnome-keyring dbus), ${fallbackHint}`,
+        hint: `${remedy}; ${fallbackHint}`,
       },
     );
   }

@@ -6,7 +6,7 @@
  * Every name carries a random suffix and is deleted afterwards, so a run on a real desktop keyring leaves
  * nothing behind; the CLI is spawned synchronously with a timeout, so no process outlives a test.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -177,6 +177,45 @@ describe.skipIf(!runKeychain)('mcp-sentinel secrets (built CLI)', () => {
     expect(inArgv.code).not.toBe(0);
     expect(inArgv.stderr).not.toContain('argv-value-123');
     expect(secretTool('lookup', 'service', 'mcp-sentinel', 'username', name).stdout).toBe('crlf-value');
+  });
+
+  // util-linux `script` gives the CLI a real terminal, so this drives the hidden prompt as a person would.
+  const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+  it.skipIf(!hasScript)('reads the value from a hidden prompt on a terminal', async () => {
+    const name = uniqueName('tty');
+    const value = `typed-${randomBytes(6).toString('hex')}`;
+    const command = `'${process.execPath}' '${BIN}' secrets set ${name}`;
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    try {
+      const code = await new Promise<number | null>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`prompt test timed out; output: ${output}`)), 15_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          const before = output;
+          output += chunk.toString('utf8');
+          if (!before.includes('Value for secret') && output.includes('Value for secret')) {
+            // Typed once the prompt owns the terminal (raw mode), so the terminal does not echo it either.
+            setTimeout(() => child.stdin.write(`${value}\r`), 200);
+          }
+        });
+        child.on('error', reject);
+        child.on('exit', (exitCode) => {
+          clearTimeout(timer);
+          resolve(exitCode);
+        });
+      });
+      expect(code).toBe(0);
+      // eslint-disable-next-line no-control-regex
+      expect(output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')).toContain(`stored secret ${name}`);
+      expect(output).not.toContain(value);
+      expect(secretTool('lookup', 'service', 'mcp-sentinel', 'username', name).stdout).toBe(value);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 
   it('refuses an invalid name with exit code 2', () => {

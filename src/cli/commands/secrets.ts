@@ -163,7 +163,7 @@ function renderListing(listing: SecretListing): string {
     if (s.fromEnv) notes.push(`${s.stored ? 'overridden by' : 'from'} ${envVarForSecret(s.name)}`);
     if (s.usedBy.length > 0) notes.push(`used by ${s.usedBy.join(', ')}`);
     else if (listing.config) notes.push(chalk.dim('not used by the config'));
-    lines.push(`  ${chalk.green('✔')} ${s.name.padEnd(width)}  ${notes.join('; ')}`);
+    lines.push(`  ${chalk.green('✔')} ${s.name.padEnd(width)}  ${notes.join('; ')}`.trimEnd());
   }
   const missing = listing.secrets.filter((s) => listing.missing.includes(s.name));
   if (missing.length > 0) {
