@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -294,6 +296,44 @@ describe('resolveServerRefs: secret lookups', () => {
 
     const empty = createSecretStore({ env: { MCP_SENTINEL_SECRET_GITHUB_PAT: '' }, keychain });
     expect(await empty.get('github-pat')).toBe('from-keychain');
+  });
+});
+
+describe('resolveServerRefs: substituted values are data', () => {
+  it('puts env and secret values in literally, never rescanning or executing them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sentinel-exec-'));
+    const canary = join(dir, 'executed');
+    try {
+      const nasty = fc.oneof(
+        fc.string(),
+        fc.constantFrom(
+          '$HOME',
+          '${HOME}',
+          '$$',
+          '${',
+          'secret:x',
+          '${secret:x}',
+          `$(touch ${canary})`,
+          `\`touch ${canary}\``,
+        ),
+      );
+      await fc.assert(
+        fc.asyncProperty(nasty, nasty, async (envValue, secretValue) => {
+          const result = await resolveOne(
+            { type: 'http', url: '$A|${secret:s}|${B:-d}', headers: { X: 'secret:s' } },
+            { A: envValue, HOME: '/home/u' },
+            memoryStore({ s: secretValue }),
+          );
+          expect(result.issues).toEqual([]);
+          expect((result.server as HttpServerConfig).url).toBe(`${envValue}|${secretValue}|d`);
+          expect((result.server as HttpServerConfig).headers).toEqual({ X: secretValue });
+        }),
+        { numRuns: 300 },
+      );
+      expect(existsSync(canary)).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
