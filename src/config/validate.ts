@@ -10,7 +10,7 @@ import { closestMatch } from './suggest.js';
 let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, strict: false }).compile(configSchema());
+  compiled ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(configSchema());
   return compiled;
 }
 
