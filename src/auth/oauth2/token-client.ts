@@ -124,7 +124,7 @@ async function send(
   const clientAuth =
     creds.authMethod === 'client_secret_post'
       ? oauth.ClientSecretPost(creds.clientSecret)
-      : oauth.ClientSecretBasic(creds.clientSecret);
+      : clientSecretBasic(creds.clientSecret);
   const parameters = new URLSearchParams();
   if (creds.scopes && creds.scopes.length > 0) parameters.set('scope', creds.scopes.join(' '));
   if (creds.audience) parameters.set('audience', creds.audience);
@@ -142,6 +142,23 @@ async function send(
       hint: 'the request is retried automatically with backoff; check the URL and that the server is up',
     });
   }
+}
+
+/**
+ * client_secret_basic with RFC 6749 §2.3.1: id and secret are application/x-www-form-urlencoded, then
+ * joined with ":" and base64-encoded. The WHATWG serializer (URLSearchParams) leaves `*-._` and
+ * alphanumerics as they are, so ordinary ids and secrets look the same encoded or not, which keeps servers
+ * that skip the decoding working (oauth4webapi's encoder also escapes `-`, `_`, `.` and `~`).
+ */
+function clientSecretBasic(clientSecret: string): oauth.ClientAuth {
+  return (_as, client, _body, headers) => {
+    const credentials = `${formUrlEncode(client.client_id)}:${formUrlEncode(clientSecret)}`;
+    headers.set('authorization', `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`);
+  };
+}
+
+export function formUrlEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
 }
 
 function parseTokenResponse(text: string, response: Response, env: TokenRequestEnv, prefix: string): IssuedToken {
