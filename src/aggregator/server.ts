@@ -4,7 +4,14 @@
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { Protocol, type RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { ErrorCode, McpError, ResultSchema, type ClientCapabilities, type LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ErrorCode,
+  McpError,
+  ResultSchema,
+  RootsListChangedNotificationSchema,
+  type ClientCapabilities,
+  type LoggingLevel,
+} from '@modelcontextprotocol/sdk/types.js';
 import { describeError, SentinelError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Settings } from '../config/types.js';
@@ -113,6 +120,11 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     // Anything that changed between `initialize` and now is announced once.
     if (startup) notifyHostOfChanges();
   };
+
+  // Backends were told the host has roots; they hear when those change.
+  server.setNotificationHandler(RootsListChangedNotificationSchema, () => {
+    for (const backend of manager.backends) backend.notify('notifications/roots/list_changed');
+  });
 
   const ready = async (): Promise<Catalog> => {
     startup ??= manager.whenSettled(settings.startupTimeoutMs).then(() => markSent());

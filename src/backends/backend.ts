@@ -7,6 +7,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CreateMessageRequestSchema,
@@ -18,6 +20,7 @@ import {
   ResourceUpdatedNotificationSchema,
   ResultSchema,
   ToolListChangedNotificationSchema,
+  ErrorCode,
   type ClientCapabilities,
   type Implementation,
   type LoggingMessageNotification,
@@ -80,6 +83,12 @@ export class Backend extends EventEmitter<BackendEvents> {
   private firstAttempt?: Promise<void>;
   private generation = 0;
   private relistTimers = new Map<ListKind, NodeJS.Timeout>();
+  /** The entry with references resolved, kept for renewing a remote session in place. */
+  private resolved?: ServerConfig;
+  /** Why the last connection ended, for the errors of requests it took down. */
+  private lastDisconnect?: string;
+  private renewing?: Promise<void>;
+  private lastRenewAt = 0;
 
   constructor(
     readonly name: string,
@@ -126,26 +135,14 @@ export class Backend extends EventEmitter<BackendEvents> {
       this.auth?.close();
       this.auth = isStdioServer(server) ? undefined : this.deps.createAuth(this.name, server);
       await this.auth?.prepare(AbortSignal.timeout(this.deps.settings.startupTimeoutMs));
-      const transport = createTransport(server, { log: this.log, environment: this.deps.environment, auth: this.auth });
-      const client = this.createClient();
-      this.transport = transport;
-      this.client = client;
-      client.onclose = () => this.onDisconnected(generation);
-      client.onerror = (error) => this.log.debug(`transport: ${describeError(error)}`);
-      const setVersion = transport.setProtocolVersion?.bind(transport);
-      transport.setProtocolVersion = (version) => {
-        this.protocolVersion = version;
-        setVersion?.(version);
-      };
-      await client.connect(transport, { timeout: this.deps.settings.startupTimeoutMs });
+      this.resolved = server;
+      const client = await this.openSession(server, generation);
       if (generation !== this.generation) return;
-      deferResponses(transport);
-      this.serverInfo = client.getServerVersion();
-      this.serverCapabilities = client.getServerCapabilities();
       this.lists = await this.fetchLists(client);
       if (generation !== this.generation) return;
       this.connectMs = Math.round(performance.now() - started);
       this.error = undefined;
+      this.lastDisconnect = undefined;
       this.setState('ready');
       this.log.debug(`ready in ${this.connectMs} ms: ${this.lists.tools.length} tools`);
     } catch (error) {
@@ -154,6 +151,26 @@ export class Backend extends EventEmitter<BackendEvents> {
       await this.dropConnection();
       this.fail(failure);
     }
+  }
+
+  /** A new transport and client, connected and initialized; they become this backend's current ones. */
+  private async openSession(server: ServerConfig, generation: number): Promise<Client> {
+    const transport = createTransport(server, { log: this.log, environment: this.deps.environment, auth: this.auth });
+    const client = this.createClient();
+    this.transport = transport;
+    this.client = client;
+    client.onclose = () => this.onDisconnected(generation, transport);
+    client.onerror = (error) => this.onTransportError(client, error);
+    const setVersion = transport.setProtocolVersion?.bind(transport);
+    transport.setProtocolVersion = (version) => {
+      this.protocolVersion = version;
+      setVersion?.(version);
+    };
+    await client.connect(transport, { timeout: this.deps.settings.startupTimeoutMs });
+    deferResponses(transport);
+    this.serverInfo = client.getServerVersion();
+    this.serverCapabilities = client.getServerCapabilities();
+    return client;
   }
 
   private createClient(): Client {
@@ -169,6 +186,15 @@ export class Backend extends EventEmitter<BackendEvents> {
     if (capabilities.sampling) client.setRequestHandler(CreateMessageRequestSchema, relay('sampling/createMessage') as never);
     if (capabilities.elicitation) client.setRequestHandler(ElicitRequestSchema, relay('elicitation/create') as never);
     if (capabilities.roots) client.setRequestHandler(ListRootsRequestSchema, relay('roots/list') as never);
+    // Whatever the host did not declare is refused with a reason, not a bare "Method not found".
+    client.fallbackRequestHandler = async (request) => {
+      const capability = REVERSE_CAPABILITY[request.method];
+      if (!capability) throw new McpError(ErrorCode.MethodNotFound, `mcp-sentinel does not handle ${request.method}`);
+      throw new McpError(
+        ErrorCode.MethodNotFound,
+        `${request.method} refused: the host connected to mcp-sentinel did not declare the "${capability}" capability`,
+      );
+    };
 
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.scheduleRelist('tools'));
     client.setNotificationHandler(ResourceListChangedNotificationSchema, () => this.scheduleRelist('resources'));
@@ -237,18 +263,85 @@ export class Backend extends EventEmitter<BackendEvents> {
 
   /** Forwards a request and returns the backend's result unchanged. */
   async request(method: string, params: Record<string, unknown> | undefined, options: ForwardOptions = {}): Promise<Record<string, unknown>> {
-    const client = this.client;
-    if (this.state !== 'ready' || !client) throw this.unavailableError();
-    try {
-      return (await client.request({ method, params } as never, ResultSchema, {
-        signal: options.signal,
-        timeout: this.timeoutMs,
-        resetTimeoutOnProgress: true,
-        maxTotalTimeout: this.timeoutMs * 10,
-        onprogress: options.onprogress,
-      })) as Record<string, unknown>;
-    } catch (error) {
-      throw this.explainRequestError(error);
+    if (this.renewing) await this.renewing;
+    for (let attempt = 0; ; attempt++) {
+      const client = this.client;
+      if (this.state !== 'ready' || !client) throw this.unavailableError();
+      try {
+        return (await client.request({ method, params } as never, ResultSchema, {
+          signal: options.signal,
+          timeout: this.timeoutMs,
+          resetTimeoutOnProgress: true,
+          maxTotalTimeout: this.timeoutMs * 10,
+          onprogress: options.onprogress,
+        })) as Record<string, unknown>;
+      } catch (error) {
+        // The server forgot our session (it restarted): the request never ran, so renew once and resend.
+        if (attempt === 0 && isSessionExpired(error) && !options.signal?.aborted) {
+          this.log.info('the server no longer knows our session; initializing a new one');
+          await this.renew(client, 'session expired');
+          continue;
+        }
+        if (isConnectionLost(error) && client === this.client) {
+          this.lastDisconnect = `is unreachable (${describeCause(error)})`;
+          void this.renew(client, this.lastDisconnect);
+        }
+        throw this.explainRequestError(error);
+      }
+    }
+  }
+
+  /**
+   * Replaces the session of a remote backend in place (single-flight): a new transport, `initialize`, fresh
+   * lists. Its tools stay listed meanwhile; if it fails, the backend goes through the restart policy. Renewals
+   * closer together than RENEW_INTERVAL_MS go through the policy too, so a server that drops every session
+   * at once cannot make us loop.
+   */
+  private renew(stale: Client, why: string): Promise<void> {
+    if (stale !== this.client || this.state !== 'ready' || !this.resolved) return this.renewing ?? Promise.resolve();
+    if (this.renewing) return this.renewing;
+    const server = this.resolved;
+    const generation = ++this.generation;
+    const previous = { client: this.client, transport: this.transport };
+    const tooSoon = Date.now() - this.lastRenewAt < RENEW_INTERVAL_MS;
+    this.lastRenewAt = Date.now();
+    const attempt = async () => {
+      if (previous.client) previous.client.onclose = undefined;
+      void previous.client?.close().catch(() => undefined);
+      if (tooSoon) throw new SentinelError('BACKEND_DOWN', `backend "${this.name}" ${why} again right after reconnecting`);
+      const client = await this.openSession(server, generation);
+      const lists = await this.fetchLists(client);
+      if (generation !== this.generation) return;
+      this.lists = lists;
+      this.emit('change');
+      this.log.info(`reconnected (${why})`);
+    };
+    this.renewing = attempt()
+      .catch(async (error: unknown) => {
+        // Already handled when the new connection closed while opening (onDisconnected).
+        if (generation !== this.generation || this.state !== 'ready') return;
+        const failure = error instanceof SentinelError ? error : new SentinelError('BACKEND_DOWN', `backend "${this.name}" ${why}: ${describeError(error)}`);
+        await this.dropConnection();
+        this.fail(failure);
+      })
+      .finally(() => {
+        this.renewing = undefined;
+      });
+    return this.renewing;
+  }
+
+  /** Transport errors that mean the session is gone even though nothing closed it. */
+  private onTransportError(client: Client, error: Error): void {
+    this.log.debug(`transport: ${describeError(error)}`);
+    if (client !== this.client || this.state !== 'ready') return;
+    if (error instanceof SseError) {
+      // An SSE backend's session lives and dies with its stream (idle timeout, server restart).
+      void this.renew(client, 'its event stream ended');
+    } else if (error instanceof StreamableHTTPError && error.code === 404 && isStreamableWithSession(this.transport)) {
+      void this.renew(client, 'session expired');
+    } else if (/Maximum reconnection attempts/.test(error.message) || isConnectionLost(error)) {
+      // The Streamable HTTP event stream could not be reopened: the server is most likely gone.
+      void this.renew(client, `is unreachable (${describeCause(error)})`);
     }
   }
 
@@ -261,12 +354,17 @@ export class Backend extends EventEmitter<BackendEvents> {
 
   private explainRequestError(error: unknown): unknown {
     if (error instanceof McpError && error.code === -32000 && /Connection closed/i.test(error.message)) {
-      return new McpError(error.code, `backend "${this.name}" ${this.exitReason() ?? 'closed its connection'} during the request`);
+      const reason = this.lastDisconnect ?? this.exitReason() ?? 'closed its connection';
+      return new McpError(error.code, `backend "${this.name}" ${reason} during the request`);
     }
-    if (error instanceof McpError && error.code === -32001) {
+    if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
       return new McpError(error.code, `backend "${this.name}": ${error.message.replace(/^MCP error -32001: /, '')}`, error.data);
     }
-    return error;
+    if (error instanceof McpError || error instanceof SentinelError) return error;
+    if (isConnectionLost(error)) {
+      return new McpError(ErrorCode.InternalError, `backend "${this.name}" is unreachable (${describeCause(error)})`);
+    }
+    return new McpError(ErrorCode.InternalError, `backend "${this.name}": ${describeError(error)}`);
   }
 
   unavailableError(): SentinelError {
@@ -279,15 +377,14 @@ export class Backend extends EventEmitter<BackendEvents> {
     });
   }
 
-  private exitReason(): string | undefined {
-    const exit = this.transport instanceof ChildStdioTransport ? this.transport.exitInfo : undefined;
-    if (!exit) return undefined;
-    return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  private exitReason(transport: Transport | undefined = this.transport): string | undefined {
+    return transport instanceof ChildStdioTransport ? transport.closeReason : undefined;
   }
 
-  private onDisconnected(generation: number): void {
+  private onDisconnected(generation: number, transport: Transport): void {
     if (generation !== this.generation || this.state === 'stopped' || this.state === 'failed') return;
-    const reason = this.exitReason() ?? 'closed its connection';
+    const reason = this.exitReason(transport) ?? 'closed its connection';
+    this.lastDisconnect = reason;
     const wasReady = this.state === 'ready';
     this.client = undefined;
     this.transport = undefined;
@@ -312,6 +409,7 @@ export class Backend extends EventEmitter<BackendEvents> {
       return;
     }
     this.log.warn(`${describeError(failure)}; retrying in ${Math.round(delay)} ms`);
+    clearTimeout(this.restartTimer);
     this.setState('restarting');
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
@@ -361,6 +459,39 @@ function deferResponses(transport: Transport): void {
     if ('id' in message && !('method' in message)) queueMicrotask(() => queueMicrotask(() => deliver(message, extra)));
     else deliver(message, extra);
   };
+}
+
+const RENEW_INTERVAL_MS = 5_000;
+
+/** Reverse requests and the client capability the host must have declared for each. */
+const REVERSE_CAPABILITY: Record<string, string> = {
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+  'roots/list': 'roots',
+};
+
+function isStreamableWithSession(transport: Transport | undefined): boolean {
+  return transport instanceof StreamableHTTPClientTransport && transport.sessionId !== undefined;
+}
+
+/** A 404 to a request that carried a session id (Streamable HTTP) or a session endpoint (SSE). */
+function isSessionExpired(error: unknown): boolean {
+  if (error instanceof StreamableHTTPError) return error.code === 404;
+  return error instanceof Error && /Error POSTing to endpoint \(HTTP 404\)/.test(error.message);
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+/** fetch failed below HTTP: the server is down or the connection broke. */
+function isConnectionLost(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return (error instanceof TypeError && /fetch failed|terminated/i.test(error.message)) || NETWORK_CODES.has(cause?.code ?? '');
+}
+
+function describeCause(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? describeError(error);
 }
 
 function toBackendError(name: string, error: unknown, startupTimeoutMs: number): SentinelError {

@@ -42,6 +42,7 @@ export class ChildStdioTransport implements Transport {
   private child?: ChildProcess;
   private closed = false;
   private exit?: ExitInfo;
+  private failure?: string;
   private readonly noiseLimit = new RateLimiter(1, 5);
   private readonly stderrLimit = new RateLimiter(50, 200);
 
@@ -53,6 +54,13 @@ export class ChildStdioTransport implements Transport {
 
   get exitInfo(): ExitInfo | undefined {
     return this.exit;
+  }
+
+  /** Why the connection ended, in words that fit after the backend's name ("exited with code 1"). */
+  get closeReason(): string | undefined {
+    if (this.failure) return this.failure;
+    if (!this.exit) return undefined;
+    return this.exit.signal ? `was killed by ${this.exit.signal}` : `exited with code ${this.exit.code}`;
   }
 
   start(): Promise<void> {
@@ -87,6 +95,7 @@ export class ChildStdioTransport implements Transport {
         maxLineBytes: MAX_MESSAGE_BYTES,
         onLine: (line) => this.handleLine(line),
         onOverflow: (bytes) => {
+          this.failure ??= `sent a message larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB and was restarted`;
           this.onerror?.(
             new SentinelError('BACKEND_FAILED', `sent a message larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB (${bytes} bytes so far)`, {
               hint: 'the backend will be restarted; check what it returns',
@@ -120,16 +129,24 @@ export class ChildStdioTransport implements Transport {
     } catch {
       message = undefined;
     }
-    if (message === null || typeof message !== 'object' || (message as { jsonrpc?: unknown }).jsonrpc !== '2.0') {
-      if (this.noiseLimit.allow()) {
-        const dropped = this.noiseLimit.takeDropped();
-        this.options.log.warn(
-          `skipped a non-JSON-RPC line on stdout${dropped ? ` (and ${dropped} more)` : ''}: ${truncate(line, 200)}`,
-        );
-      }
+    const shape = checkMessage(message);
+    if (shape === 'ok') {
+      this.onmessage?.(message as JSONRPCMessage);
       return;
     }
-    this.onmessage?.(message as JSONRPCMessage);
+    if (this.noiseLimit.allow()) {
+      const dropped = this.noiseLimit.takeDropped();
+      const what = shape === 'noise' ? 'a non-JSON-RPC line' : 'a malformed JSON-RPC response';
+      this.options.log.warn(`skipped ${what} on stdout${dropped ? ` (and ${dropped} more)` : ''}: ${truncate(line, 200)}`);
+    }
+    if (shape !== 'noise') {
+      // The request it answers fails now, with a reason, instead of waiting for its timeout.
+      this.onmessage?.({
+        jsonrpc: '2.0',
+        id: shape.id,
+        error: { code: -32603, message: 'the backend sent a malformed JSON-RPC response' },
+      });
+    }
   }
 
   private forwardStderr(line: string): void {
@@ -152,8 +169,10 @@ export class ChildStdioTransport implements Transport {
     const child = this.child;
     if (!child || this.closed) return;
     this.closed = true;
-    await terminateTree(child, this.options.graceMs ?? 2_000);
+    // Requests in flight fail now; the process tree gets its grace periods in the background of that.
+    const terminated = terminateTree(child, this.options.graceMs ?? 2_000);
     this.finish();
+    await terminated;
   }
 
   private finishedOnce = false;
@@ -163,6 +182,27 @@ export class ChildStdioTransport implements Transport {
     this.closed = true;
     this.onclose?.();
   }
+}
+
+/**
+ * A cheap structural check of one message (the SDK validates results against their schemas later): a
+ * response with an id but neither an object `result` nor a proper `error` is answered for, not ignored.
+ */
+function checkMessage(value: unknown): 'ok' | 'noise' | { id: string | number } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'noise';
+  const message = value as Record<string, unknown>;
+  if (message.jsonrpc !== '2.0') return 'noise';
+  const id = message.id;
+  const validId = typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+  if ('method' in message) {
+    return typeof message.method === 'string' && (!('id' in message) || validId) ? 'ok' : 'noise';
+  }
+  if (!validId) return 'noise';
+  const result = message.result;
+  const error = message.error as Record<string, unknown> | null | undefined;
+  const goodResult = 'result' in message && result !== null && typeof result === 'object' && !Array.isArray(result);
+  const goodError = 'error' in message && error !== null && typeof error === 'object' && Number.isInteger(error.code) && typeof error.message === 'string';
+  return goodResult !== goodError ? 'ok' : { id: id as string | number };
 }
 
 function spawnError(command: string, error: NodeJS.ErrnoException): SentinelError {

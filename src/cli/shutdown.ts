@@ -5,29 +5,48 @@
  */
 import { log } from '../log.js';
 
+/** Backends get stdin EOF, then SIGTERM, then SIGKILL, 2 s apart (process-tree.ts); this bounds it all. */
 const DEADLINE_MS = 6_000;
+const WATCHDOG_INTERVAL_MS = 1_000;
 
-export function installShutdown(close: () => Promise<void>): void {
+export interface ShutdownOptions {
+  /** Runs once, whatever triggered the shutdown; `why` is for the log. */
+  close(why: string): Promise<void>;
+  /** Runs last, even when `close` overran the deadline: flush what the host is owed. */
+  flush?(): Promise<void>;
+}
+
+export function installShutdown(options: ShutdownOptions): void {
   let closing = false;
+  const exit = () => {
+    const flushed = options.flush?.() ?? Promise.resolve();
+    void flushed.finally(() => process.exit(0));
+  };
   const shutdown = (why: string) => {
     if (closing) return;
     closing = true;
     log.debug(`shutting down: ${why}`);
-    const deadline = setTimeout(() => process.exit(0), DEADLINE_MS);
+    const deadline = setTimeout(() => {
+      log.warn(`shutdown took longer than ${DEADLINE_MS} ms; exiting anyway`);
+      exit();
+    }, DEADLINE_MS);
     deadline.unref();
-    close()
+    options
+      .close(why)
       .catch((error: unknown) => log.error(`while shutting down: ${String(error)}`))
-      .finally(() => process.exit(0));
+      .finally(exit);
   };
   process.stdin.on('end', () => shutdown('stdin closed'));
   process.stdin.on('close', () => shutdown('stdin closed'));
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => shutdown(signal));
+  // Writing to a host that is gone: leave instead of crashing on EPIPE.
+  process.stdout.on('error', () => shutdown('stdout closed'));
 
   const parent = process.ppid;
   if (parent <= 1) return; // started by init or a container runtime: nothing to watch
   const watchdog = setInterval(() => {
     if (process.ppid !== parent || !isAlive(parent)) shutdown('the host process is gone');
-  }, 2_000);
+  }, WATCHDOG_INTERVAL_MS);
   watchdog.unref();
 }
 

@@ -5,8 +5,8 @@
  * Backends start when the host's `initialize` arrives, so that each is told which client capabilities
  * (sampling, elicitation, roots) the host really has. `initialize` itself is answered at once.
  */
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { ClientCapabilities, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { HostStdioTransport } from '../../aggregator/host-transport.js';
 import { createAggregator } from '../../aggregator/server.js';
 import { log } from '../../log.js';
 import { createManager, loadRuntime, type CommonOptions } from '../runtime.js';
@@ -24,10 +24,17 @@ export async function serve(options: CommonOptions): Promise<void> {
   const aggregator = createAggregator(manager, runtime.loaded.settings, log);
   aggregatorRef.current = aggregator;
 
-  const transport = new StdioServerTransport();
-  installShutdown(async () => {
-    await manager.stopAll();
-    await aggregator.server.close().catch(() => undefined);
+  const transport = new HostStdioTransport({ log });
+  installShutdown({
+    close: async (why) => {
+      // Stop taking requests, answer the ones in flight, then take every backend's process tree down.
+      transport.stopReading();
+      transport.failPending(`mcp-sentinel is shutting down (${why}); the request was not completed`);
+      await transport.flush();
+      await manager.stopAll();
+      await aggregator.server.close().catch(() => undefined);
+    },
+    flush: () => transport.flush(),
   });
   await aggregator.server.connect(transport);
 

@@ -1,0 +1,193 @@
+/**
+ * The host side of stdio: JSON-RPC lines in on our stdin, out on our stdout. It owns the promise that every
+ * request the host sends gets exactly one response, and nothing else does.
+ *
+ * Why not the SDK's StdioServerTransport: it answers nothing to a line that is not JSON or not JSON-RPC
+ * (the host waits forever), closes the whole session when a message is over its 10 MiB buffer, lets a
+ * request id be reused while in flight (two answers to one id), and does not notice stdin EOF
+ * (typescript-sdk #2002; src/cli/shutdown.ts handles that).
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { LineReader } from '../backends/line-reader.js';
+import { RateLimiter } from '../backends/rate-limit.js';
+import { MAX_MESSAGE_BYTES } from '../backends/stdio-transport.js';
+import type { Logger } from '../log.js';
+
+export interface HostTransportOptions {
+  stdin?: Readable;
+  stdout?: Writable;
+  log: Logger;
+  maxMessageBytes?: number;
+}
+
+const keyOf = (id: RequestId): string => `${typeof id}:${String(id)}`;
+
+export class HostStdioTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  /** Requests of the host that are still owed a response, by `keyOf(id)`. */
+  private readonly pending = new Map<string, RequestId>();
+  private readonly stdin: Readable;
+  private readonly stdout: Writable;
+  private readonly reader: LineReader;
+  private readonly complaints = new RateLimiter(1, 10);
+  private initializeKey?: string;
+  private reading = false;
+  private closed = false;
+
+  constructor(private readonly options: HostTransportOptions) {
+    this.stdin = options.stdin ?? process.stdin;
+    this.stdout = options.stdout ?? process.stdout;
+    const max = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+    this.reader = new LineReader({
+      maxLineBytes: max,
+      onLine: (line) => this.handleLine(line),
+      onOverflow: (bytes) =>
+        this.reject(null, ErrorCode.InvalidRequest, `Invalid Request: a message larger than ${max} bytes was discarded (${bytes} bytes so far)`),
+    });
+  }
+
+  /** How many host requests are waiting for their response. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  private readonly onData = (chunk: Buffer | string) => this.reader.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  private readonly onEnd = () => this.reader.end();
+  private readonly onStdinError = (error: Error) => this.onerror?.(error);
+
+  async start(): Promise<void> {
+    if (this.reading) throw new Error('HostStdioTransport already started');
+    this.reading = true;
+    this.stdin.on('data', this.onData);
+    this.stdin.on('end', this.onEnd);
+    this.stdin.on('error', this.onStdinError);
+    // A host that vanishes turns our writes into EPIPE; shutdown notices through stdin.
+    this.stdout.on('error', this.onStdinError);
+  }
+
+  private handleLine(line: string): void {
+    if (line.trim() === '') return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      this.reject(null, ErrorCode.ParseError, 'Parse error: the message is not valid JSON');
+      return;
+    }
+    if (Array.isArray(parsed)) {
+      this.reject(null, ErrorCode.InvalidRequest, 'Invalid Request: JSON-RPC batches are not supported (MCP removed them in 2025-06-18)');
+      return;
+    }
+    const checked = JSONRPCMessageSchema.safeParse(parsed);
+    if (!checked.success) {
+      this.handleInvalid(parsed);
+      return;
+    }
+    const message = checked.data as JSONRPCMessage;
+    if ('method' in message && 'id' in message) {
+      const key = keyOf(message.id);
+      if (this.pending.has(key)) {
+        this.reject(message.id, ErrorCode.InvalidRequest, `Invalid Request: id ${JSON.stringify(message.id)} is already used by a request in progress`);
+        return;
+      }
+      this.pending.set(key, message.id);
+      if (message.method === 'initialize') this.initializeKey = key;
+    } else if ('method' in message && message.method === 'notifications/cancelled') {
+      const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+      if (requestId === undefined) return;
+      const key = keyOf(requestId);
+      // The spec forbids cancelling initialize; unknown ids are ignored.
+      if (key === this.initializeKey || !this.pending.has(key)) return;
+      this.pending.delete(key); // the server sends nothing for a cancelled request
+    }
+    this.onmessage?.(message);
+  }
+
+  /** A JSON object that is not valid JSON-RPC: answer it when it has an id or is a request without one. */
+  private handleInvalid(value: unknown): void {
+    const object = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+    const rawId = object?.id;
+    const id = typeof rawId === 'string' || (typeof rawId === 'number' && Number.isFinite(rawId)) ? rawId : null;
+    const isResponse = object !== undefined && !('method' in object) && ('result' in object || 'error' in object);
+    if (isResponse && id !== null) {
+      // The host answered one of our requests (sampling, roots...) badly: fail that request, do not hang it.
+      this.complain(`the host sent a malformed response to request ${JSON.stringify(id)}`);
+      this.onmessage?.({ jsonrpc: '2.0', id, error: { code: ErrorCode.InternalError, message: 'the host sent a malformed response' } });
+      return;
+    }
+    if (object && typeof object.method === 'string' && !('id' in object)) {
+      this.complain(`ignored a malformed ${object.method} notification from the host`);
+      return;
+    }
+    this.reject(id, ErrorCode.InvalidRequest, 'Invalid Request: expected a JSON-RPC 2.0 request, notification or response');
+  }
+
+  private complain(message: string): void {
+    if (this.complaints.allow()) this.options.log.warn(message);
+  }
+
+  private reject(id: RequestId | null, code: number, message: string): void {
+    this.complain(message);
+    void this.write({ jsonrpc: '2.0', id, error: { code, message } });
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    if ('id' in message && !('method' in message)) {
+      // A response: only the first one for a request the host is still waiting on goes out.
+      if (!this.pending.delete(keyOf(message.id as RequestId))) {
+        this.options.log.debug(`dropped a second response to request ${JSON.stringify(message.id)}`);
+        return Promise.resolve();
+      }
+    }
+    return this.write(message);
+  }
+
+  private write(message: unknown): Promise<void> {
+    if (this.closed && this.stdout.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      if (this.stdout.write(JSON.stringify(message) + '\n')) resolve();
+      else this.stdout.once('drain', resolve);
+    });
+  }
+
+  /** Answers every request still in flight with an error (at shutdown), so the host never waits forever. */
+  failPending(reason: string): void {
+    for (const [key, id] of [...this.pending]) {
+      this.pending.delete(key);
+      void this.write({ jsonrpc: '2.0', id, error: { code: ErrorCode.InternalError, message: reason } });
+    }
+  }
+
+  /** Stops reading the host; responses can still be written. */
+  stopReading(): void {
+    this.stdin.off('data', this.onData);
+    this.stdin.pause();
+  }
+
+  /** Resolves once everything written so far has left the process, or after `ms` if the host stopped reading. */
+  flush(ms = 1_000): Promise<void> {
+    if (this.stdout.destroyed || this.stdout.writableLength === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      timer.unref();
+      this.stdout.write('', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopReading();
+    this.stdin.off('end', this.onEnd);
+    this.stdin.off('error', this.onStdinError);
+    this.onclose?.();
+  }
+}
