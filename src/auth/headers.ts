@@ -50,11 +50,12 @@ export function isReservedHeaderName(name: string, authType: HeaderOwner): boole
 /** Why a header name is unusable, or undefined when it is fine. Never includes anything but the name's shape. */
 export function headerNameProblem(name: string): string | undefined {
   if (name.length === 0) return 'header name must not be empty';
-  if (name.length > MAX_HEADER_NAME_LENGTH) return `header name must be at most ${MAX_HEADER_NAME_LENGTH} characters`;
+  if (name.length > MAX_HEADER_NAME_LENGTH)
+    return `header name must be at most ${MAX_HEADER_NAME_LENGTH} characters`;
   try {
     validateHeaderName(name);
   } catch {
-    return 'header name must be an HTTP token (letters, digits and !#$%&\'*+-.^_`|~, no spaces or colons)';
+    return "header name must be an HTTP token (letters, digits and !#$%&'*+-.^_`|~, no spaces or colons)";
   }
   return undefined;
 }
@@ -65,7 +66,8 @@ export function headerNameProblem(name: string): string | undefined {
  */
 export function headerValueProblem(value: string): string | undefined {
   if (value.length === 0) return 'value must not be empty';
-  if (value.length > MAX_HEADER_VALUE_LENGTH) return `value must be at most ${MAX_HEADER_VALUE_LENGTH} characters`;
+  if (value.length > MAX_HEADER_VALUE_LENGTH)
+    return `value must be at most ${MAX_HEADER_VALUE_LENGTH} characters`;
   if (/[\r\n\0]/.test(value)) return 'value must not contain CR, LF or NUL';
   try {
     validateHeaderValue('x-sentinel-check', value);

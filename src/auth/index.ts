@@ -40,7 +40,8 @@ export function validateHttpServerAuth(server: HttpServerConfig, path: string): 
   const auth = server.auth ?? { type: 'none' as const };
   const type = auth.type;
 
-  if (!isUrl(server.url)) issues.push({ path: `${path}.url`, message: 'must be an absolute http or https URL' });
+  if (!isUrl(server.url))
+    issues.push({ path: `${path}.url`, message: 'must be an absolute http or https URL' });
   if (type !== 'none' && type !== 'static' && type !== 'oauth2') {
     issues.push({ path: `${path}.auth.type`, message: 'must be one of none, static, oauth2' });
     return issues;
@@ -110,11 +111,17 @@ function validateOAuth2(auth: OAuth2AuthConfig, path: string): Issue[] {
   }
   if (auth.resource !== undefined) {
     if (typeof auth.resource !== 'string' || !isUrl(auth.resource) || auth.resource.includes('#')) {
-      issues.push({ path: `${path}.resource`, message: 'must be an absolute URL without a fragment (RFC 8707)' });
+      issues.push({
+        path: `${path}.resource`,
+        message: 'must be an absolute URL without a fragment (RFC 8707)',
+      });
     }
   }
   if (auth.tokenEndpointAuthMethod !== undefined && !AUTH_METHODS.includes(auth.tokenEndpointAuthMethod)) {
-    issues.push({ path: `${path}.tokenEndpointAuthMethod`, message: `must be one of ${AUTH_METHODS.join(', ')}` });
+    issues.push({
+      path: `${path}.tokenEndpointAuthMethod`,
+      message: `must be one of ${AUTH_METHODS.join(', ')}`,
+    });
   }
   if (auth.allowDiscoveredIssuer !== undefined && typeof auth.allowDiscoveredIssuer !== 'boolean') {
     issues.push({ path: `${path}.allowDiscoveredIssuer`, message: 'must be true or false' });
@@ -143,7 +150,10 @@ export function createAuthStrategy(server: HttpServerConfig, ctx: CreateAuthStra
     case 'oauth2':
       return createOAuth2Strategy({ url: server.url, headers, auth }, ctx);
     case 'static':
-      return createHeaderStrategy({ type: 'static', url: server.url, headers, credentialHeaders: auth.headers }, ctx);
+      return createHeaderStrategy(
+        { type: 'static', url: server.url, headers, credentialHeaders: auth.headers },
+        ctx,
+      );
     default:
       return createHeaderStrategy({ type: 'none', url: server.url, headers, credentialHeaders: {} }, ctx);
   }

@@ -23,7 +23,8 @@ export function secureEndpointProblem(raw: string): string | undefined {
     return 'must be an absolute URL';
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an https URL';
-  if (url.protocol === 'http:' && !isLoopbackUrl(url)) return 'must use https (plain http is allowed on loopback only)';
+  if (url.protocol === 'http:' && !isLoopbackUrl(url))
+    return 'must use https (plain http is allowed on loopback only)';
   if (url.username || url.password) return 'must not contain a user name or password';
   if (url.hash) return 'must not contain a fragment';
   return undefined;

@@ -29,7 +29,9 @@ const serverUrl = args.filter((a) => !a.startsWith('--')).at(-1);
 const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}');
 
 if (!serverUrl || !context.client_id || !context.client_secret) {
-  console.error('usage: client-adapter.mjs [--direct] <server-url>, with MCP_CONFORMANCE_CONTEXT holding client_id and client_secret');
+  console.error(
+    'usage: client-adapter.mjs [--direct] <server-url>, with MCP_CONFORMANCE_CONTEXT holding client_id and client_secret',
+  );
   process.exit(2);
 }
 

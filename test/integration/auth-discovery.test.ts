@@ -42,7 +42,11 @@ afterEach(() => {
 });
 
 function config(auth: Partial<OAuth2AuthConfig>): HttpServerConfig {
-  return { type: 'streamable-http', url: gate.url, auth: { type: 'oauth2', clientId: 'client-d', clientSecret: SECRET, ...auth } };
+  return {
+    type: 'streamable-http',
+    url: gate.url,
+    auth: { type: 'oauth2', clientId: 'client-d', clientSecret: SECRET, ...auth },
+  };
 }
 
 function strategyFor(server: HttpServerConfig) {
@@ -67,8 +71,14 @@ describe('discovery without tokenUrl', () => {
     expect(seen.some((r) => r.path === '/.well-known/oauth-protected-resource/mcp')).toBe(true);
     expect(seen.filter((r) => r.rejectedWith === 401)).toHaveLength(1);
     // The token was requested for the resource the metadata names (RFC 8707).
-    expect(as.grants.slice(grants)).toEqual([expect.objectContaining({ clientId: 'client-d', resource: gate.url, status: 200 })]);
-    expect(strategy.describe()).toMatchObject({ endpointSource: 'discovery', discoveredIssuer: as.issuer, tokenEndpoint: as.tokenUrl });
+    expect(as.grants.slice(grants)).toEqual([
+      expect.objectContaining({ clientId: 'client-d', resource: gate.url, status: 200 }),
+    ]);
+    expect(strategy.describe()).toMatchObject({
+      endpointSource: 'discovery',
+      discoveredIssuer: as.issuer,
+      tokenEndpoint: as.tokenUrl,
+    });
   });
 
   it('refuses an issuer that nobody pinned: the secret is not sent and the error shows how to pin it', async () => {
@@ -89,7 +99,10 @@ describe('discovery without tokenUrl', () => {
     expect(errorText(e)).not.toContain(SECRET);
     expect(as.tokenRequestCount()).toBe(tokenRequests);
     expect(as.requests.filter((r) => r.method === 'POST')).toHaveLength(tokenRequests);
-    expect(strategy.describe()).toMatchObject({ discoveredIssuer: as.issuer, pinHint: expect.stringContaining(as.issuer) });
+    expect(strategy.describe()).toMatchObject({
+      discoveredIssuer: as.issuer,
+      pinHint: expect.stringContaining(as.issuer),
+    });
   });
 
   it('with a pinned issuer, uses its metadata before the first request and ignores what the backend names', async () => {
@@ -105,7 +118,11 @@ describe('discovery without tokenUrl', () => {
     }
     for (const request of gate.requests.slice(before)) expect(request.rejectedWith).toBe(0);
     expect(rogue.requests).toHaveLength(0);
-    expect(strategy.describe()).toMatchObject({ endpointSource: 'issuer', issuer: as.issuer, tokenEndpoint: as.tokenUrl });
+    expect(strategy.describe()).toMatchObject({
+      endpointSource: 'issuer',
+      issuer: as.issuer,
+      tokenEndpoint: as.tokenUrl,
+    });
   });
 
   it('a discovered issuer that differs from the pinned one never gets the secret', async () => {

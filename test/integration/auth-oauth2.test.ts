@@ -20,7 +20,12 @@ const SECRET_POST = `CANARY-p-${randomUUID()}`;
 /** Needs RFC 6749 §2.3.1 form-encoding in Basic to authenticate. */
 const SECRET_ODD = `CANARY-o+b%2F:(x)* ~${randomUUID()}`;
 const log = createLogger('test');
-const FAST: AuthOptions = { tokenTimeoutMs: 2_000, transientBackoffMs: 50, maxTransientBackoffMs: 200, permanentBackoffMs: 60_000 };
+const FAST: AuthOptions = {
+  tokenTimeoutMs: 2_000,
+  transientBackoffMs: 50,
+  maxTransientBackoffMs: 200,
+  permanentBackoffMs: 60_000,
+};
 
 let as: OAuthServer;
 let gateA: AuthGate;
@@ -56,8 +61,14 @@ beforeAll(async () => {
     ],
     ttlSeconds: 300,
   });
-  gateA = await startAuthGate({ authorize: gateFor('client-a', () => gateA.url), authorizationServers: [as.issuer] });
-  gateB = await startAuthGate({ authorize: gateFor('client-b', () => gateB.url), authorizationServers: [as.issuer] });
+  gateA = await startAuthGate({
+    authorize: gateFor('client-a', () => gateA.url),
+    authorizationServers: [as.issuer],
+  });
+  gateB = await startAuthGate({
+    authorize: gateFor('client-b', () => gateB.url),
+    authorizationServers: [as.issuer],
+  });
 });
 afterAll(async () => {
   await Promise.allSettled([gateA?.close(), gateB?.close(), as?.close()]);
@@ -67,10 +78,15 @@ afterEach(() => {
   as.setFault(undefined);
   as.setTtl(300);
   const text = output.text();
-  for (const secret of [SECRET_A, SECRET_B, SECRET_POST, SECRET_ODD, ...seenTokens]) expect(text).not.toContain(secret);
+  for (const secret of [SECRET_A, SECRET_B, SECRET_POST, SECRET_ODD, ...seenTokens])
+    expect(text).not.toContain(secret);
 });
 
-function oauthServer(gate: AuthGate, auth: Partial<OAuth2AuthConfig> = {}, kind: TransportKind = 'streamable-http'): HttpServerConfig {
+function oauthServer(
+  gate: AuthGate,
+  auth: Partial<OAuth2AuthConfig> = {},
+  kind: TransportKind = 'streamable-http',
+): HttpServerConfig {
   return {
     type: kind,
     url: kind === 'sse' ? gate.sseUrl : gate.url,
@@ -117,7 +133,12 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('oauth2 over %s', (kind
     expect(as.grants.length).toBe(grants + 1);
 
     const described = strategy.describe();
-    expect(described).toMatchObject({ type: 'oauth2', tokenEndpoint: as.tokenUrl, clientId: 'client-a', endpointSource: 'tokenUrl' });
+    expect(described).toMatchObject({
+      type: 'oauth2',
+      tokenEndpoint: as.tokenUrl,
+      clientId: 'client-a',
+      endpointSource: 'tokenUrl',
+    });
     expect(typeof described.expiresAt).toBe('string');
     expect(JSON.stringify(described)).not.toMatch(/CANARY|eyJ/);
   });
@@ -127,9 +148,13 @@ describe('token cache', () => {
   it('makes one token request for 60 concurrent connections on a cold cache', async () => {
     const grants = as.grants.length;
     const strategy = strategyFor(oauthServer(gateA));
-    const clients = await Promise.all(Array.from({ length: 60 }, () => connectClient('streamable-http', gateA.url, strategy.fetch)));
+    const clients = await Promise.all(
+      Array.from({ length: 60 }, () => connectClient('streamable-http', gateA.url, strategy.fetch)),
+    );
     try {
-      const results = await Promise.all(clients.map((c, i) => c.client.callTool({ name: 'echo', arguments: { text: `${i}` } })));
+      const results = await Promise.all(
+        clients.map((c, i) => c.client.callTool({ name: 'echo', arguments: { text: `${i}` } })),
+      );
       expect(results).toHaveLength(60);
     } finally {
       await Promise.all(clients.map((c) => c.close()));
@@ -146,7 +171,11 @@ describe('token cache', () => {
       await connected.client.listTools();
       expect(as.grants.length).toBe(grants + 1);
       await new Promise((resolve) => setTimeout(resolve, 2_300));
-      await Promise.all(Array.from({ length: 20 }, () => connected.client.callTool({ name: 'echo', arguments: { text: 'x' } })));
+      await Promise.all(
+        Array.from({ length: 20 }, () =>
+          connected.client.callTool({ name: 'echo', arguments: { text: 'x' } }),
+        ),
+      );
       expect(as.grants.length).toBe(grants + 2);
     } finally {
       await connected.close();
@@ -167,7 +196,10 @@ describe('token cache', () => {
     const grants = as.grants.length;
     const firstExpiry = strategy.describe().expiresAt;
     clock += 300_000 - 30_000; // inside the last 60 s of a 300 s token
-    const response = await strategy.fetch(gateA.url, { method: 'GET', headers: { accept: 'text/event-stream' } });
+    const response = await strategy.fetch(gateA.url, {
+      method: 'GET',
+      headers: { accept: 'text/event-stream' },
+    });
     await response.body?.cancel();
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(as.grants.length).toBe(grants + 1);
@@ -197,7 +229,10 @@ describe('backend 401', () => {
   });
 
   it('fails with AUTH_FAILED on a second 401, and does not loop on further ones', async () => {
-    const strategy = strategyFor(oauthServer(gateA), 'jira', { ...FAST, unauthorizedRefreshIntervalMs: 10_000 });
+    const strategy = strategyFor(oauthServer(gateA), 'jira', {
+      ...FAST,
+      unauthorizedRefreshIntervalMs: 10_000,
+    });
     const connecting = gateA.requests.length;
     const connected = await connectClient('streamable-http', gateA.url, strategy.fetch);
     await waitFor(() => gateA.requests.slice(connecting).some((r) => r.method === 'GET'));
@@ -205,7 +240,9 @@ describe('backend 401', () => {
     try {
       const grants = as.grants.length;
       const before = gateA.requests.length;
-      const error = await connected.client.callTool({ name: 'echo', arguments: { text: 'x' } }).catch((e: unknown) => e);
+      const error = await connected.client
+        .callTool({ name: 'echo', arguments: { text: 'x' } })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SentinelError);
       expect((error as SentinelError).code).toBe('AUTH_FAILED');
       expect((error as SentinelError).message).toContain('backend "jira"');
@@ -213,7 +250,9 @@ describe('backend 401', () => {
       expect(gateA.requests.slice(before).filter((r) => r.method === 'POST')).toHaveLength(2);
 
       for (let i = 0; i < 5; i += 1) {
-        const again = await connected.client.callTool({ name: 'echo', arguments: { text: 'x' } }).catch((e: unknown) => e);
+        const again = await connected.client
+          .callTool({ name: 'echo', arguments: { text: 'x' } })
+          .catch((e: unknown) => e);
         expect((again as SentinelError).code).toBe('AUTH_FAILED');
       }
       expect(as.grants.length).toBe(grants + 1);
@@ -232,7 +271,9 @@ describe('backend 401', () => {
       revoked.add(current as string);
       const grants = as.grants.length;
       const results = await Promise.all(
-        Array.from({ length: 30 }, (_, i) => connected.client.callTool({ name: 'echo', arguments: { text: `${i}` } })),
+        Array.from({ length: 30 }, (_, i) =>
+          connected.client.callTool({ name: 'echo', arguments: { text: `${i}` } }),
+        ),
       );
       expect(results).toHaveLength(30);
       expect(as.grants.length).toBe(grants + 1);
@@ -254,7 +295,10 @@ describe('isolation between backends', () => {
   it('two backends with different clients never see each other’s tokens or secrets', async () => {
     const grants = as.grants.length;
     const a = strategyFor(oauthServer(gateA), 'jira');
-    const b = strategyFor(oauthServer(gateB, { clientId: 'client-b', clientSecret: SECRET_B, resource: gateB.url }), 'search');
+    const b = strategyFor(
+      oauthServer(gateB, { clientId: 'client-b', clientSecret: SECRET_B, resource: gateB.url }),
+      'search',
+    );
     const beforeA = gateA.requests.length;
     const beforeB = gateB.requests.length;
     const asBefore = as.requests.length;
@@ -270,7 +314,8 @@ describe('isolation between backends', () => {
     } finally {
       await Promise.all([ca.close(), cb.close()]);
     }
-    const tokensOf = (requests: AuthGate['requests']) => new Set(requests.map((r) => r.headers.authorization));
+    const tokensOf = (requests: AuthGate['requests']) =>
+      new Set(requests.map((r) => r.headers.authorization));
     const onA = tokensOf(gateA.requests.slice(beforeA));
     const onB = tokensOf(gateB.requests.slice(beforeB));
     expect([...onA].filter((t) => onB.has(t))).toEqual([]);
@@ -282,7 +327,8 @@ describe('isolation between backends', () => {
       ['client-b', gateB.url],
     ]);
     // The authorization server only ever saw Basic client authentication, never a Bearer token.
-    for (const request of as.requests.slice(asBefore)) expect(request.headers.authorization ?? '').not.toMatch(/^Bearer/);
+    for (const request of as.requests.slice(asBefore))
+      expect(request.headers.authorization ?? '').not.toMatch(/^Bearer/);
   });
 });
 
@@ -312,7 +358,11 @@ describe('client authentication', () => {
 
   it('client_secret_post works', async () => {
     const strategy = strategyFor(
-      oauthServer(gateA, { clientId: 'client-post', clientSecret: SECRET_POST, tokenEndpointAuthMethod: 'client_secret_post' }),
+      oauthServer(gateA, {
+        clientId: 'client-post',
+        clientSecret: SECRET_POST,
+        tokenEndpointAuthMethod: 'client_secret_post',
+      }),
     );
     await strategy.prepare();
     expect(as.grants.at(-1)).toMatchObject({ clientId: 'client-post', status: 200 });

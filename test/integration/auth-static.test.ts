@@ -29,7 +29,11 @@ afterEach(() => {
   expect(output.text()).not.toContain(API_KEY);
 });
 
-function server(type: 'sse' | 'streamable-http', url: string, extra: Partial<HttpServerConfig> = {}): HttpServerConfig {
+function server(
+  type: 'sse' | 'streamable-http',
+  url: string,
+  extra: Partial<HttpServerConfig> = {},
+): HttpServerConfig {
   return {
     type,
     url,
@@ -68,7 +72,11 @@ describe.each<[TransportKind, () => string]>([
       expect(request.headers['x-tenant']).toBe('acme');
       expect(request.rejectedWith).toBe(0);
     }
-    expect(strategy.describe()).toEqual({ type: 'static', headers: ['X-Tenant'], credentialHeaders: ['X-Api-Key'] });
+    expect(strategy.describe()).toEqual({
+      type: 'static',
+      headers: ['X-Tenant'],
+      credentialHeaders: ['X-Api-Key'],
+    });
     expect(JSON.stringify(strategy.describe())).not.toContain(API_KEY);
   });
 });
@@ -145,8 +153,14 @@ describe('invalid header configuration', () => {
       headers: { authorization: 'Bearer x' },
       auth: { type: 'oauth2', tokenUrl: 'https://as.example/token', clientId: 'c', clientSecret: 's' },
     };
-    expect(validateHttpServerAuth(oauth, 'mcpServers.x').map((i) => i.path)).toEqual(['mcpServers.x.headers.authorization']);
-    const staticOne: HttpServerConfig = { type: 'sse', url: gate.sseUrl, auth: { type: 'static', headers: { Authorization: 'Bearer x' } } };
+    expect(validateHttpServerAuth(oauth, 'mcpServers.x').map((i) => i.path)).toEqual([
+      'mcpServers.x.headers.authorization',
+    ]);
+    const staticOne: HttpServerConfig = {
+      type: 'sse',
+      url: gate.sseUrl,
+      auth: { type: 'static', headers: { Authorization: 'Bearer x' } },
+    };
     expect(validateHttpServerAuth(staticOne, 'mcpServers.x')).toEqual([]);
   });
 
@@ -164,13 +178,19 @@ describe('invalid header configuration', () => {
 
   it('refuses header names that are not tokens', () => {
     for (const name of ['X Api', 'X:Api', '', 'Ä', 'x'.repeat(300)]) {
-      const issues = validateHttpServerAuth({ type: 'sse', url: gate.sseUrl, headers: { [name]: 'v' } }, 'mcpServers.s');
+      const issues = validateHttpServerAuth(
+        { type: 'sse', url: gate.sseUrl, headers: { [name]: 'v' } },
+        'mcpServers.s',
+      );
       expect(issues).toHaveLength(1);
     }
   });
 
   it('accepts a tab inside a value and Latin-1 text', () => {
-    const issues = validateHttpServerAuth({ type: 'sse', url: gate.sseUrl, headers: { 'X-A': 'a\tb', 'X-B': 'sécret' } }, 'p');
+    const issues = validateHttpServerAuth(
+      { type: 'sse', url: gate.sseUrl, headers: { 'X-A': 'a\tb', 'X-B': 'sécret' } },
+      'p',
+    );
     expect(issues).toEqual([]);
   });
 });
@@ -179,30 +199,33 @@ describe('redirects', () => {
   it.each<[TransportKind, () => string]>([
     ['streamable-http', () => gate.url],
     ['sse', () => gate.sseUrl],
-  ])('a 307 to another origin is not followed over %s and the other origin sees nothing', async (kind, url) => {
-    const other = await startCountingServer();
-    gate.redirectTo(`${other.origin}/steal`);
-    try {
-      const strategy = createAuthStrategy(server(kind, url()), { backend: 'search', log });
-      const error = await connectClient(kind, url(), strategy.fetch).then(
-        async (c) => {
-          await c.close();
-          return undefined;
-        },
-        (e: unknown) => e,
-      );
-      expect(error).toBeDefined();
-      const text = errorText(error);
-      expect(text).toContain('307');
-      expect(text).toContain(other.origin);
-      expect(text).not.toContain(API_KEY);
-      if (kind === 'streamable-http') expect((error as SentinelError).code).toBe('AUTH_REDIRECT');
-      expect(other.count()).toBe(0);
-    } finally {
-      gate.redirectTo(undefined);
-      await other.close();
-    }
-  });
+  ])(
+    'a 307 to another origin is not followed over %s and the other origin sees nothing',
+    async (kind, url) => {
+      const other = await startCountingServer();
+      gate.redirectTo(`${other.origin}/steal`);
+      try {
+        const strategy = createAuthStrategy(server(kind, url()), { backend: 'search', log });
+        const error = await connectClient(kind, url(), strategy.fetch).then(
+          async (c) => {
+            await c.close();
+            return undefined;
+          },
+          (e: unknown) => e,
+        );
+        expect(error).toBeDefined();
+        const text = errorText(error);
+        expect(text).toContain('307');
+        expect(text).toContain(other.origin);
+        expect(text).not.toContain(API_KEY);
+        if (kind === 'streamable-http') expect((error as SentinelError).code).toBe('AUTH_REDIRECT');
+        expect(other.count()).toBe(0);
+      } finally {
+        gate.redirectTo(undefined);
+        await other.close();
+      }
+    },
+  );
 });
 
 describe('credentials stay with their origin', () => {

@@ -9,14 +9,24 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpServerConfig, OAuth2AuthConfig } from '../../src/config/types.js';
 import { SentinelError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
-import { createAuthStrategy, TokenCache, validateHttpServerAuth, type AuthOptions } from '../../src/auth/index.js';
+import {
+  createAuthStrategy,
+  TokenCache,
+  validateHttpServerAuth,
+  type AuthOptions,
+} from '../../src/auth/index.js';
 import { startAuthGate, startCountingServer, type AuthGate } from '../fixtures/auth-gate.js';
 import { startOAuthServer, type OAuthServer, type TokenFault } from '../fixtures/oauth-server.js';
 import { captureOutput, errorText } from '../fixtures/auth-client.js';
 
 const SECRET = `CANARY-t-${randomUUID()}`;
 const log = createLogger('test');
-const OPTIONS: AuthOptions = { tokenTimeoutMs: 400, transientBackoffMs: 100, maxTransientBackoffMs: 400, permanentBackoffMs: 60_000 };
+const OPTIONS: AuthOptions = {
+  tokenTimeoutMs: 400,
+  transientBackoffMs: 100,
+  maxTransientBackoffMs: 400,
+  permanentBackoffMs: 60_000,
+};
 let as: OAuthServer;
 let gate: AuthGate;
 let output: ReturnType<typeof captureOutput>;
@@ -39,7 +49,14 @@ function server(auth: Partial<OAuth2AuthConfig> = {}): HttpServerConfig {
   return {
     type: 'streamable-http',
     url: gate.url,
-    auth: { type: 'oauth2', tokenUrl: as.tokenUrl, clientId: 'client-t', clientSecret: SECRET, resource: gate.url, ...auth },
+    auth: {
+      type: 'oauth2',
+      tokenUrl: as.tokenUrl,
+      clientId: 'client-t',
+      clientSecret: SECRET,
+      resource: gate.url,
+      ...auth,
+    },
   };
 }
 
@@ -49,7 +66,9 @@ function strategyFor(options: AuthOptions = OPTIONS) {
 
 async function prepareError(fault: TokenFault, options?: AuthOptions): Promise<SentinelError> {
   as.setFault(fault);
-  const error = await strategyFor(options).prepare().catch((e: unknown) => e);
+  const error = await strategyFor(options)
+    .prepare()
+    .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(SentinelError);
   expect(errorText(error)).not.toContain(SECRET);
   return error as SentinelError;
@@ -66,10 +85,14 @@ describe('token endpoint failures', () => {
   it('after a transient failure the endpoint is asked again once the backoff has passed', async () => {
     as.setFault({ kind: 'status', status: 503 });
     const strategy = strategyFor();
-    expect((await strategy.prepare().catch((e: unknown) => e)) as SentinelError).toMatchObject({ code: 'AUTH_TRANSIENT' });
+    expect((await strategy.prepare().catch((e: unknown) => e)) as SentinelError).toMatchObject({
+      code: 'AUTH_TRANSIENT',
+    });
     const count = as.tokenRequestCount();
     // Within the backoff: fails at once, no new request.
-    expect((await strategy.prepare().catch((e: unknown) => e)) as SentinelError).toMatchObject({ code: 'AUTH_TRANSIENT' });
+    expect((await strategy.prepare().catch((e: unknown) => e)) as SentinelError).toMatchObject({
+      code: 'AUTH_TRANSIENT',
+    });
     expect(as.tokenRequestCount()).toBe(count);
     as.setFault(undefined);
     await new Promise((resolve) => setTimeout(resolve, 150));
@@ -88,13 +111,41 @@ describe('token endpoint failures', () => {
   });
 
   it.each<[string, TokenFault, RegExp]>([
-    ['an HTML page', { kind: 'status', status: 200, body: '<html>login</html>', contentType: 'text/html' }, /not JSON \(text\/html\)/],
+    [
+      'an HTML page',
+      { kind: 'status', status: 200, body: '<html>login</html>', contentType: 'text/html' },
+      /not JSON \(text\/html\)/,
+    ],
     ['an empty object', { kind: 'status', status: 200, body: '{}' }, /access_token is missing/],
-    ['token_type mac', { kind: 'status', status: 200, body: '{"access_token":"abc","token_type":"mac"}' }, /token_type "mac"/],
-    ['expires_in -5', { kind: 'status', status: 200, body: '{"access_token":"abc","token_type":"Bearer","expires_in":-5}' }, /expires_in/],
-    ['expires_in "abc"', { kind: 'status', status: 200, body: '{"access_token":"abc","token_type":"Bearer","expires_in":"abc"}' }, /expires_in/],
-    ['a token with CR LF', { kind: 'status', status: 200, body: '{"access_token":"a\\r\\nb","token_type":"Bearer"}' }, /cannot be sent in a header/],
-    ['a 2 MiB body', { kind: 'status', status: 200, body: `{"pad":"${'x'.repeat(2 * 1024 * 1024)}"}` }, /larger than/],
+    [
+      'token_type mac',
+      { kind: 'status', status: 200, body: '{"access_token":"abc","token_type":"mac"}' },
+      /token_type "mac"/,
+    ],
+    [
+      'expires_in -5',
+      { kind: 'status', status: 200, body: '{"access_token":"abc","token_type":"Bearer","expires_in":-5}' },
+      /expires_in/,
+    ],
+    [
+      'expires_in "abc"',
+      {
+        kind: 'status',
+        status: 200,
+        body: '{"access_token":"abc","token_type":"Bearer","expires_in":"abc"}',
+      },
+      /expires_in/,
+    ],
+    [
+      'a token with CR LF',
+      { kind: 'status', status: 200, body: '{"access_token":"a\\r\\nb","token_type":"Bearer"}' },
+      /cannot be sent in a header/,
+    ],
+    [
+      'a 2 MiB body',
+      { kind: 'status', status: 200, body: `{"pad":"${'x'.repeat(2 * 1024 * 1024)}"}` },
+      /larger than/,
+    ],
   ])('a 200 with %s is an invalid token response', async (_label, fault, pattern) => {
     const e = await prepareError(fault);
     expect(e.code).toBe('AUTH_FAILED');
@@ -102,7 +153,10 @@ describe('token endpoint failures', () => {
   });
 
   it('accepts a numeric-string expires_in and a missing one', async () => {
-    for (const body of ['{"access_token":"tok-1","token_type":"bearer","expires_in":"120"}', '{"access_token":"tok-2","token_type":"Bearer"}']) {
+    for (const body of [
+      '{"access_token":"tok-1","token_type":"bearer","expires_in":"120"}',
+      '{"access_token":"tok-2","token_type":"Bearer"}',
+    ]) {
       as.setFault({ kind: 'status', status: 200, body });
       const strategy = strategyFor();
       await strategy.prepare();
@@ -182,7 +236,11 @@ describe('token endpoint and issuer URLs', () => {
   ])('tokenUrl %s accepted: %s', (tokenUrl, ok) => {
     for (const key of ['tokenUrl', 'issuer'] as const) {
       const issues = validateHttpServerAuth(
-        { type: 'sse', url: 'https://x.example/sse', auth: { type: 'oauth2', clientId: 'c', clientSecret: 's', [key]: tokenUrl } },
+        {
+          type: 'sse',
+          url: 'https://x.example/sse',
+          auth: { type: 'oauth2', clientId: 'c', clientSecret: 's', [key]: tokenUrl },
+        },
         'mcpServers.x',
       );
       expect(issues.length === 0).toBe(ok);

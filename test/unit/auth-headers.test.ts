@@ -20,7 +20,10 @@ function nodeAccepts(check: () => void): boolean {
 
 const headerish = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.string({ unit: fc.constantFrom('a', ' ', '\t', '\r', '\n', '\0', '\x01', '\x7f', 'é', 'ʊ', ':', 'Z'), maxLength: 12 }),
+  fc.string({
+    unit: fc.constantFrom('a', ' ', '\t', '\r', '\n', '\0', '\x01', '\x7f', 'é', 'ʊ', ':', 'Z'),
+    maxLength: 12,
+  }),
 );
 
 describe('header value rule', () => {
@@ -40,11 +43,14 @@ describe('header value rule', () => {
 
   it('never quotes the value in its explanation', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 6 }).map((s) => `SECRET${s}`), (value) => {
-        const problem = headerValueProblem(`${value}\n`);
-        expect(problem).toBeDefined();
-        expect(problem).not.toContain('SECRET');
-      }),
+      fc.property(
+        fc.string({ minLength: 6 }).map((s) => `SECRET${s}`),
+        (value) => {
+          const problem = headerValueProblem(`${value}\n`);
+          expect(problem).toBeDefined();
+          expect(problem).not.toContain('SECRET');
+        },
+      ),
     );
   });
 

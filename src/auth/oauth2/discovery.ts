@@ -73,7 +73,9 @@ export async function discoverProtectedResource(
 ): Promise<ProtectedResourceInfo> {
   const who = `backend "${env.backend}"`;
   const advertised = resourceMetadataFromChallenge(challenge);
-  const candidates = advertised ? [new URL(advertised, backendUrl).href] : protectedResourceMetadataUrls(backendUrl);
+  const candidates = advertised
+    ? [new URL(advertised, backendUrl).href]
+    : protectedResourceMetadataUrls(backendUrl);
   for (const candidate of candidates) {
     const problem = secureEndpointProblem(candidate);
     if (problem) {
@@ -86,33 +88,50 @@ export async function discoverProtectedResource(
     const servers = json.authorization_servers;
     const issuer = Array.isArray(servers) && typeof servers[0] === 'string' ? servers[0] : undefined;
     if (!issuer) {
-      throw new SentinelError('AUTH_FAILED', `${who}: protected-resource metadata names no authorization server`, {
-        hint: 'set auth.tokenUrl for this backend',
-      });
+      throw new SentinelError(
+        'AUTH_FAILED',
+        `${who}: protected-resource metadata names no authorization server`,
+        {
+          hint: 'set auth.tokenUrl for this backend',
+        },
+      );
     }
     const issuerProblem = secureEndpointProblem(issuer);
     if (issuerProblem) {
-      throw new SentinelError('AUTH_FAILED', `${who}: the authorization server its metadata names ${issuerProblem}`, {
-        hint: 'set auth.tokenUrl for this backend',
-      });
+      throw new SentinelError(
+        'AUTH_FAILED',
+        `${who}: the authorization server its metadata names ${issuerProblem}`,
+        {
+          hint: 'set auth.tokenUrl for this backend',
+        },
+      );
     }
     const resource = typeof json.resource === 'string' ? json.resource : undefined;
     if (resource !== undefined && !resourceCovers(resource, backendUrl)) {
       throw new SentinelError(
         'AUTH_FAILED',
         `${who}: protected-resource metadata is for another resource (${safeOrigin(resource)}), not ${new URL(backendUrl).origin}`,
-        { hint: 'the backend may be misconfigured or impersonating another server; set auth.tokenUrl if it is trusted' },
+        {
+          hint: 'the backend may be misconfigured or impersonating another server; set auth.tokenUrl if it is trusted',
+        },
       );
     }
     return { metadataUrl: candidate, resource, issuer };
   }
-  throw new SentinelError('AUTH_FAILED', `${who}: answered 401 but publishes no protected-resource metadata`, {
-    hint: 'set auth.tokenUrl (and auth.resource or auth.audience if needed) for this backend',
-  });
+  throw new SentinelError(
+    'AUTH_FAILED',
+    `${who}: answered 401 but publishes no protected-resource metadata`,
+    {
+      hint: 'set auth.tokenUrl (and auth.resource or auth.audience if needed) for this backend',
+    },
+  );
 }
 
 /** Reads `issuer`'s metadata and checks that it names itself as `issuer` (RFC 8414 §3.3). */
-export async function fetchAuthorizationServer(issuer: string, env: MetadataEnv): Promise<AuthorizationServerInfo> {
+export async function fetchAuthorizationServer(
+  issuer: string,
+  env: MetadataEnv,
+): Promise<AuthorizationServerInfo> {
   const who = `backend "${env.backend}"`;
   for (const candidate of authorizationServerMetadataUrls(issuer)) {
     const json = await getJson(candidate, env, 'authorization-server metadata');
@@ -126,9 +145,13 @@ export async function fetchAuthorizationServer(issuer: string, env: MetadataEnv)
     }
     const tokenEndpoint = json.token_endpoint;
     if (typeof tokenEndpoint !== 'string') {
-      throw new SentinelError('AUTH_FAILED', `${who}: authorization server ${issuer} publishes no token_endpoint`, {
-        hint: 'set auth.tokenUrl for this backend',
-      });
+      throw new SentinelError(
+        'AUTH_FAILED',
+        `${who}: authorization server ${issuer} publishes no token_endpoint`,
+        {
+          hint: 'set auth.tokenUrl for this backend',
+        },
+      );
     }
     const problem = secureEndpointProblem(tokenEndpoint);
     if (problem) {
@@ -140,7 +163,9 @@ export async function fetchAuthorizationServer(issuer: string, env: MetadataEnv)
     return {
       issuer,
       tokenEndpoint,
-      authMethods: Array.isArray(methods) ? methods.filter((m): m is string => typeof m === 'string') : undefined,
+      authMethods: Array.isArray(methods)
+        ? methods.filter((m): m is string => typeof m === 'string')
+        : undefined,
     };
   }
   throw new SentinelError('AUTH_FAILED', `${who}: authorization server ${issuer} publishes no metadata`, {
@@ -149,7 +174,11 @@ export async function fetchAuthorizationServer(issuer: string, env: MetadataEnv)
 }
 
 /** GETs a JSON object; undefined on 404 (try the next location), typed errors otherwise. */
-async function getJson(url: string, env: MetadataEnv, what: string): Promise<Record<string, unknown> | undefined> {
+async function getJson(
+  url: string,
+  env: MetadataEnv,
+  what: string,
+): Promise<Record<string, unknown> | undefined> {
   const where = `${what} at ${new URL(url).origin}`;
   const who = `backend "${env.backend}"`;
   const text = await withDeadline(
@@ -159,7 +188,11 @@ async function getJson(url: string, env: MetadataEnv, what: string): Promise<Rec
     async (signal) => {
       let response: Response;
       try {
-        response = await env.base(url, { method: 'GET', headers: { accept: 'application/json' }, signal }, where);
+        response = await env.base(
+          url,
+          { method: 'GET', headers: { accept: 'application/json' }, signal },
+          where,
+        );
       } catch (error) {
         if (error instanceof SentinelError || signal.aborted) throw error;
         throw new SentinelError('AUTH_TRANSIENT', `${who}: could not reach ${where}`);
@@ -188,7 +221,8 @@ async function getJson(url: string, env: MetadataEnv, what: string): Promise<Rec
   if (text === undefined) return undefined;
   try {
     const json: unknown = JSON.parse(text);
-    if (typeof json === 'object' && json !== null && !Array.isArray(json)) return json as Record<string, unknown>;
+    if (typeof json === 'object' && json !== null && !Array.isArray(json))
+      return json as Record<string, unknown>;
   } catch {
     // reported below
   }

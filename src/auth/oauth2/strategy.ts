@@ -95,7 +95,12 @@ export function createOAuth2Strategy(
       try {
         if (auth.issuer) {
           const as = await fetchAuthorizationServer(auth.issuer, metadataEnv(signal));
-          endpoint = { tokenEndpoint: as.tokenEndpoint, issuer: as.issuer, source: 'issuer', resource: auth.resource };
+          endpoint = {
+            tokenEndpoint: as.tokenEndpoint,
+            issuer: as.issuer,
+            source: 'issuer',
+            resource: auth.resource,
+          };
           return endpoint;
         }
         const prm = await discoverProtectedResource(input.url, challenge ?? null, metadataEnv(signal));
@@ -104,12 +109,22 @@ export function createOAuth2Strategy(
           throw (refusal = new SentinelError(
             'AUTH_FAILED',
             `${who}: discovery found authorization server ${prm.issuer}, which no tokenUrl or issuer pins; the client secret is not sent to it`,
-            { hint: `if you trust it, add "issuer": "${prm.issuer}" to this backend's auth settings`, permanent: true },
+            {
+              hint: `if you trust it, add "issuer": "${prm.issuer}" to this backend's auth settings`,
+              permanent: true,
+            },
           ));
         }
         const as = await fetchAuthorizationServer(prm.issuer, metadataEnv(signal));
-        log.info(`using authorization server ${as.issuer} found by discovery; pin it with "issuer" in the config`);
-        endpoint = { tokenEndpoint: as.tokenEndpoint, issuer: as.issuer, source: 'discovery', resource: auth.resource ?? prm.resource };
+        log.info(
+          `using authorization server ${as.issuer} found by discovery; pin it with "issuer" in the config`,
+        );
+        endpoint = {
+          tokenEndpoint: as.tokenEndpoint,
+          issuer: as.issuer,
+          source: 'discovery',
+          resource: auth.resource ?? prm.resource,
+        };
         return endpoint;
       } finally {
         endpointPending = undefined;
@@ -143,7 +158,9 @@ export function createOAuth2Strategy(
             },
           );
           redactSecret(issued.accessToken);
-          log.debug(`obtained an access token from ${new URL(e.tokenEndpoint).origin} (valid ${Math.round(issued.lifetimeMs / 1000)} s)`);
+          log.debug(
+            `obtained an access token from ${new URL(e.tokenEndpoint).origin} (valid ${Math.round(issued.lifetimeMs / 1000)} s)`,
+          );
           return issued;
         },
         signal,
@@ -156,7 +173,11 @@ export function createOAuth2Strategy(
     }
   };
 
-  const send = (url: string | URL, init: RequestInit | undefined, bearer: string | undefined): Promise<Response> => {
+  const send = (
+    url: string | URL,
+    init: RequestInit | undefined,
+    bearer: string | undefined,
+  ): Promise<Response> => {
     const credentials: [string, string][] = [...plainHeaders];
     if (bearer !== undefined) credentials.push(['authorization', `Bearer ${bearer}`]);
     return base(url, { ...init, headers: mergeHeaders(init, url, origin, credentials) }, who);
@@ -213,7 +234,8 @@ export function createOAuth2Strategy(
     describe: () => {
       const cached = endpoint ? cache.peek(keyOf(endpoint)) : undefined;
       const failure = endpoint ? cache.failure(keyOf(endpoint)) : undefined;
-      const shownError = lastError ?? refusal ?? (failure?.error instanceof SentinelError ? failure.error : undefined);
+      const shownError =
+        lastError ?? refusal ?? (failure?.error instanceof SentinelError ? failure.error : undefined);
       return {
         type: 'oauth2',
         clientId: auth.clientId,
@@ -222,7 +244,10 @@ export function createOAuth2Strategy(
         issuer: endpoint?.issuer ?? auth.issuer,
         endpointSource: endpoint?.source ?? (auth.issuer ? 'issuer' : 'discovery'),
         ...(discoveredIssuer !== undefined
-          ? { discoveredIssuer, pinHint: `add "issuer": "${discoveredIssuer}" to this backend's auth settings` }
+          ? {
+              discoveredIssuer,
+              pinHint: `add "issuer": "${discoveredIssuer}" to this backend's auth settings`,
+            }
           : {}),
         scopes: auth.scopes ?? [],
         audience: auth.audience,

@@ -46,7 +46,14 @@ export interface TokenKeyParts {
 export function tokenCacheKey(parts: TokenKeyParts): string {
   const secretHash = createHash('sha256').update(parts.clientSecret).digest('hex').slice(0, 16);
   const scopes = [...(parts.scopes ?? [])].sort();
-  return JSON.stringify([parts.tokenEndpoint, parts.clientId, secretHash, scopes, parts.audience ?? null, parts.resource ?? null]);
+  return JSON.stringify([
+    parts.tokenEndpoint,
+    parts.clientId,
+    secretHash,
+    scopes,
+    parts.audience ?? null,
+    parts.resource ?? null,
+  ]);
 }
 
 interface Failure {
@@ -109,7 +116,9 @@ export class TokenCache {
   /** The last failure of `key` and when the endpoint may be asked again, if it is still backing off. */
   failure(key: string): { error: unknown; retryAt: number } | undefined {
     const failure = this.entries.get(key)?.failure;
-    return failure && this.now() < failure.retryAt ? { error: failure.error, retryAt: failure.retryAt } : undefined;
+    return failure && this.now() < failure.retryAt
+      ? { error: failure.error, retryAt: failure.retryAt }
+      : undefined;
   }
 
   delete(key: string): void {

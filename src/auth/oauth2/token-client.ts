@@ -56,7 +56,11 @@ export class TokenError extends SentinelError {
     message: string,
     extra: { hint?: string; retryAfterMs?: number; oauthError?: string; cause?: unknown } = {},
   ) {
-    super(permanent ? 'AUTH_FAILED' : 'AUTH_TRANSIENT', message, { hint: extra.hint, cause: extra.cause, permanent });
+    super(permanent ? 'AUTH_FAILED' : 'AUTH_TRANSIENT', message, {
+      hint: extra.hint,
+      cause: extra.cause,
+      permanent,
+    });
     this.name = 'TokenError';
     this.retryAfterMs = extra.retryAfterMs;
     this.oauthError = extra.oauthError;
@@ -138,9 +142,13 @@ async function send(
     });
   } catch (error) {
     if (error instanceof SentinelError || signal.aborted) throw error;
-    throw new TokenError(false, `backend "${env.backend}": could not reach ${where} (${networkReason(error)})`, {
-      hint: 'the request is retried automatically with backoff; check the URL and that the server is up',
-    });
+    throw new TokenError(
+      false,
+      `backend "${env.backend}": could not reach ${where} (${networkReason(error)})`,
+      {
+        hint: 'the request is retried automatically with backoff; check the URL and that the server is up',
+      },
+    );
   }
 }
 
@@ -161,7 +169,12 @@ export function formUrlEncode(value: string): string {
   return new URLSearchParams({ v: value }).toString().slice(2);
 }
 
-function parseTokenResponse(text: string, response: Response, env: TokenRequestEnv, prefix: string): IssuedToken {
+function parseTokenResponse(
+  text: string,
+  response: Response,
+  env: TokenRequestEnv,
+  prefix: string,
+): IssuedToken {
   const invalid = (what: string): TokenError =>
     new TokenError(true, `${prefix} sent an invalid token response: ${what}`, {
       hint: 'check that tokenUrl points at the OAuth token endpoint of the authorization server',
@@ -173,7 +186,8 @@ function parseTokenResponse(text: string, response: Response, env: TokenRequestE
     const type = response.headers.get('content-type')?.split(';')[0] ?? 'no content type';
     throw invalid(`the body is not JSON (${printable(type, 60)})`);
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('the body is not a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw invalid('the body is not a JSON object');
   const json = body as Record<string, unknown>;
   if (typeof json.access_token !== 'string' || json.access_token.length === 0) {
     throw invalid('access_token is missing or empty');
@@ -212,11 +226,10 @@ function classifyFailure(response: Response, text: string, prefix: string): Toke
   const { error, description } = parseOAuthError(text);
   const detail = error ? `${error}${description ? ` (${description})` : ''}` : `HTTP ${status}`;
   const permanent = status >= 400 || (error !== undefined && PERMANENT_OAUTH_ERRORS.has(error));
-  return new TokenError(
-    permanent,
-    `${prefix} refused the client credentials grant: ${detail}`,
-    { oauthError: error, hint: hintFor(error, status) },
-  );
+  return new TokenError(permanent, `${prefix} refused the client credentials grant: ${detail}`, {
+    oauthError: error,
+    hint: hintFor(error, status),
+  });
 }
 
 function hintFor(error: string | undefined, status: number): string {
