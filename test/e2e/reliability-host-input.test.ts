@@ -1,0 +1,97 @@
+/**
+ * Bad input from the host: every malformed line gets the JSON-RPC error the spec names, nothing hangs, and
+ * the session keeps working afterwards.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestHost } from '../helpers/host.js';
+import { callTool, fixtureServer, responsesTo, sendRaw, waitForResponse, stdoutMessages, waitFor } from '../helpers/reliability.js';
+
+describe('malformed input from the host', () => {
+  let host: TestHost;
+
+  beforeAll(async () => {
+    host = await TestHost.start({ config: { mcpServers: { fx: fixtureServer('fx') } } });
+    await host.client.listTools();
+  });
+
+  afterAll(async () => {
+    const closed = await host?.close();
+    expect(closed?.leftovers).toEqual([]);
+  });
+
+  const errorsWithNullId = () => responsesTo(host, null).map((r) => (r.error as { code: number }).code);
+
+  it('answers a line that is not JSON with -32700 and keeps running', async () => {
+    sendRaw(host, '{"jsonrpc": "2.0", "id": 1, "method": \n');
+    await waitFor('a parse error', () => errorsWithNullId().includes(-32700));
+    expect((await callTool(host, 'fx__echo', { after: 'parse error' })).text).toBe('fx/echo: {"after":"parse error"}');
+  });
+
+  it('rejects a batch array with -32600', async () => {
+    sendRaw(host, JSON.stringify([{ jsonrpc: '2.0', id: 'b1', method: 'ping' }]) + '\n');
+    await waitFor('a batch rejection', () => errorsWithNullId().filter((c) => c === -32600).length >= 1);
+    expect(responsesTo(host, 'b1')).toEqual([]);
+  });
+
+  it('rejects an object that is not a JSON-RPC message, with its id when it has one', async () => {
+    sendRaw(host, '{"jsonrpc":"2.0"}\n');
+    sendRaw(host, '{"jsonrpc":"1.0","id":"old","method":"ping"}\n');
+    const response = await waitForResponse(host, 'old');
+    expect((response.error as { code: number }).code).toBe(-32600);
+    await waitFor('the id-less rejection', () => errorsWithNullId().filter((c) => c === -32600).length >= 2);
+  });
+
+  it('answers an unknown method with -32601', async () => {
+    sendRaw(host, '{"jsonrpc":"2.0","id":"u1","method":"no/such/method"}\n');
+    expect(((await waitForResponse(host, 'u1')).error as { code: number }).code).toBe(-32601);
+  });
+
+  it('rejects a request id that is still in use, and answers the first request once', async () => {
+    const call = (id: string, tool: string, args: object) =>
+      sendRaw(host, JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: tool, arguments: args } }) + '\n');
+    call('dup', 'fx__slow', { ms: 300 });
+    call('dup', 'fx__echo', { second: true });
+    await waitFor('both answers', () => responsesTo(host, 'dup').length >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const answers = responsesTo(host, 'dup');
+    expect(answers).toHaveLength(2);
+    expect((answers[0]!.error as { code: number; message: string }).message).toMatch(/already used by a request in progress/);
+    expect(JSON.stringify(answers[1]!.result)).toContain('fx/slow');
+  });
+
+  it('answers an over-size line (over 10 MiB) with an error and keeps the session', async () => {
+    const before = errorsWithNullId().length;
+    const huge = JSON.stringify({ jsonrpc: '2.0', id: 'big', method: 'tools/call', params: { name: 'fx__echo', arguments: { x: 'z'.repeat(11 * 1024 * 1024) } } });
+    sendRaw(host, huge + '\n');
+    await waitFor('an over-size rejection', () => errorsWithNullId().length > before);
+    expect(responsesTo(host, 'big')).toEqual([]);
+    expect((await callTool(host, 'fx__echo', { after: 'huge' })).text).toBe('fx/echo: {"after":"huge"}');
+  });
+
+  it('answers an unknown tool and invalid arguments with clear errors', async () => {
+    await expect(callTool(host, 'fx__nope')).rejects.toThrow(/Unknown tool: fx__nope/);
+    sendRaw(host, JSON.stringify({ jsonrpc: '2.0', id: 'args', method: 'tools/call', params: { name: 'fx__echo', arguments: 'not an object' } }) + '\n');
+    const response = await waitForResponse(host, 'args');
+    expect(response.error).toMatchObject({ code: -32602, message: expect.stringMatching(/"arguments" must be an object/) });
+    sendRaw(host, JSON.stringify({ jsonrpc: '2.0', id: 'noname', method: 'tools/call', params: {} }) + '\n');
+    expect(((await waitForResponse(host, 'noname')).error as { code: number }).code).toBe(-32602);
+  });
+
+  it('ignores a cancellation of initialize or of an unknown id, and answers ping', async () => {
+    sendRaw(host, '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"never-sent"}}\n');
+    sendRaw(host, '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":0}}\n');
+    await host.client.ping();
+    expect((await callTool(host, 'fx__echo', { still: 'alive' })).text).toBe('fx/echo: {"still":"alive"}');
+  });
+
+  it('wrote nothing but JSON-RPC, and exactly one response per answered id', () => {
+    expect(host.nonProtocolStdout()).toEqual([]);
+    const counts = new Map<string, number>();
+    for (const message of stdoutMessages(host)) {
+      if (!('id' in message) || 'method' in message || message.id === null || message.id === 'dup') continue;
+      const key = JSON.stringify(message.id);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    expect([...counts].filter(([, n]) => n !== 1)).toEqual([]);
+  });
+});

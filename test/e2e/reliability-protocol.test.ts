@@ -1,0 +1,179 @@
+/**
+ * Everything the protocol carries gets through, both ways: progress in order and none dropped, cancellation
+ * to the backend's own request id, timeouts, reverse requests (sampling, elicitation, roots) when the host
+ * has the capability and a clear refusal when it has not, logging, list changes and resource subscriptions.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CallToolResultSchema,
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import { TestHost } from '../helpers/host.js';
+import { callTool, fixtureServer, readRecord, stdoutMessages, waitFor } from '../helpers/reliability.js';
+
+describe('protocol completeness through the aggregator', () => {
+  let host: TestHost;
+  let dir: string;
+  let record: string;
+  let sampled: AbortSignal | undefined;
+  const logs: unknown[] = [];
+  const updated: string[] = [];
+  let listChanged = 0;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sentinel-protocol-'));
+    record = join(dir, 'record.jsonl');
+    host = await TestHost.start({
+      capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } },
+      config: {
+        mcpServers: {
+          fx: fixtureServer('fx', { FIXTURE_RECORD: record }, { timeoutMs: 400 }),
+          other: fixtureServer('other'),
+        },
+      },
+      connect: false,
+    });
+    host.client.setRequestHandler(CreateMessageRequestSchema, async (_request, extra) => {
+      sampled = extra.signal;
+      if (extra.signal.aborted) throw new Error('aborted');
+      // Long enough for the sample-cancel tool to cancel it first.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      return { model: 'test-model', role: 'assistant', content: { type: 'text', text: 'sampled!' } };
+    });
+    host.client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { who: 'tester' } }));
+    host.client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: 'file:///work', name: 'work' }] }));
+    host.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(n.params));
+    host.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updated.push(n.params.uri));
+    host.client.setNotificationHandler(ToolListChangedNotificationSchema, () => void listChanged++);
+    await host.client.connect(host.transport);
+    await host.client.listTools();
+  });
+
+  afterAll(async () => {
+    const closed = await host?.close();
+    rmSync(dir, { recursive: true, force: true });
+    expect(closed?.leftovers).toEqual([]);
+  });
+
+  it('relays every progress notification under the host token, in order, the last one before the result', async () => {
+    const token = 'progress-token-1';
+    const result = await host.client.request(
+      { method: 'tools/call', params: { name: 'fx__progress', arguments: { steps: 20 }, _meta: { progressToken: token } } },
+      CallToolResultSchema,
+    );
+    expect(result.content[0]).toMatchObject({ text: 'fx/progress: 20 steps' });
+    // Read the wire, not the SDK client, which can itself drop a progress sent in the same chunk (sdk #2580).
+    const messages = stdoutMessages(host);
+    const progress = messages
+      .map((m, index) => ({ m, index }))
+      .filter(({ m }) => m.method === 'notifications/progress' && (m.params as { progressToken?: string }).progressToken === token);
+    expect(progress.map(({ m }) => (m.params as { progress: number }).progress)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    const responseIndex = messages.findIndex((m) => !('method' in m) && JSON.stringify(m.result ?? '').includes('fx/progress: 20 steps'));
+    expect(progress.at(-1)!.index).toBeLessThan(responseIndex);
+  });
+
+  it('forwards a host cancellation to the backend under the backend\u2019s own request id, and answers nothing after it', async () => {
+    const controller = new AbortController();
+    const call = callTool(host, 'fx__hang', {}, { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    controller.abort('user pressed stop');
+    await expect(call).rejects.toThrow();
+    const cancelled = await waitFor('the backend to see the cancellation', () => readRecord(record).find((e) => e.event === 'cancelled'));
+    expect(typeof cancelled.requestId).toBe('number');
+  });
+
+  it('times a request out after the backend\u2019s timeoutMs, naming the backend, and cancels it there', async () => {
+    const before = readRecord(record).filter((e) => e.event === 'cancelled').length;
+    const started = Date.now();
+    await expect(callTool(host, 'fx__hang')).rejects.toThrow(/backend "fx": Request timed out/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await waitFor('the timeout cancellation', () => readRecord(record).filter((e) => e.event === 'cancelled').length > before);
+  });
+
+  it('relays sampling, elicitation and roots requests to a host that declared them', async () => {
+    expect((await callTool(host, 'fx__sample')).text).toContain('sampled!');
+    expect(JSON.parse((await callTool(host, 'fx__elicit')).text)).toMatchObject({ action: 'accept', content: { who: 'tester' } });
+    expect(JSON.parse((await callTool(host, 'fx__roots')).text)).toEqual({ roots: [{ uri: 'file:///work', name: 'work' }] });
+  });
+
+  it('passes a backend\u2019s cancellation of its own sampling request on to the host', async () => {
+    const { text } = await callTool(host, 'fx__sample-cancel');
+    expect(text).toMatch(/^cancelled/);
+    await waitFor('the host handler to be aborted', () => sampled?.aborted === true);
+  });
+
+  it('forwards logging/setLevel to every backend and relays their log messages tagged with the backend', async () => {
+    await host.client.setLoggingLevel('warning');
+    await waitFor('setLevel at the backend', () => readRecord(record).find((e) => e.event === 'setLevel' && e.level === 'warning'));
+    await callTool(host, 'fx__log', { level: 'info', message: 'too quiet' });
+    await callTool(host, 'fx__log', { level: 'error', message: 'loud enough' });
+    const entry = await waitFor('a relayed log message', () => logs.find((l) => (l as { data?: string }).data === 'loud enough'));
+    expect(entry).toMatchObject({ level: 'error', logger: 'fx/fx' });
+    expect(logs.some((l) => (l as { data?: string }).data === 'too quiet')).toBe(false);
+  });
+
+  it('re-lists after a burst of tools/list_changed and tells the host once', async () => {
+    const before = listChanged;
+    await callTool(host, 'fx__add-tool', { name: 'fresh' });
+    await waitFor('list_changed at the host', () => listChanged > before);
+    const { tools } = await host.client.listTools();
+    expect(tools.map((t) => t.name)).toContain('fx__fresh');
+    expect((await callTool(host, 'fx__fresh', { n: 1 })).text).toBe('fx/fresh: {"n":1}');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(listChanged - before).toBe(1);
+  });
+
+  it('routes resource subscriptions to the owning backend and relays resources/updated', async () => {
+    const uri = 'fixture://fx/info';
+    await host.client.subscribeResource({ uri });
+    await waitFor('subscribe at fx', () => readRecord(record).find((e) => e.event === 'subscribe' && e.uri === uri));
+    expect((await callTool(host, 'fx__touch', { uri })).text).toBe('touched');
+    await waitFor('resources/updated at the host', () => updated.includes(uri));
+    await host.client.unsubscribeResource({ uri });
+    await waitFor('unsubscribe at fx', () => readRecord(record).find((e) => e.event === 'unsubscribe' && e.uri === uri));
+  });
+
+  it('answers ping', async () => {
+    await expect(host.client.ping()).resolves.toBeDefined();
+  });
+
+  it('relays a backend\u2019s JSON-RPC error unchanged', async () => {
+    const error = await callTool(host, 'fx__fail').then(
+      () => undefined,
+      (e: unknown) => e as { code: number; message: string; data: unknown },
+    );
+    expect(error).toMatchObject({ code: -32042, data: { why: 'asked to' } });
+    expect(error!.message).toContain('asked to fail');
+  });
+
+  it('wrote nothing but JSON-RPC to stdout', () => {
+    expect(host.nonProtocolStdout()).toEqual([]);
+  });
+});
+
+describe('reverse requests when the host lacks the capability', () => {
+  it('refuses sampling, elicitation and roots with a reason, and the call fails cleanly', async () => {
+    const host = await TestHost.start({ config: { mcpServers: { fx: fixtureServer('fx') } } });
+    try {
+      await host.client.listTools();
+      for (const [tool, capability] of [
+        ['fx__sample', 'sampling'],
+        ['fx__elicit', 'elicitation'],
+        ['fx__roots', 'roots'],
+      ] as const) {
+        await expect(callTool(host, tool)).rejects.toThrow(new RegExp(`did not declare the "${capability}" capability`));
+      }
+      expect((await callTool(host, 'fx__echo', { ok: 1 })).text).toBe('fx/echo: {"ok":1}');
+    } finally {
+      expect((await host.close()).leftovers).toEqual([]);
+    }
+  });
+});
