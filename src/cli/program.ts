@@ -5,6 +5,9 @@ import { setLogLevel, type LogLevel } from '../log.js';
 import { serve } from './commands/serve.js';
 import { listTools } from './commands/tools.js';
 import { registerSecretsCommand } from './commands/secrets.js';
+import { registerDoctorCommand } from './commands/doctor.js';
+import { registerInitCommand } from './commands/init.js';
+import { registerInstallCommand } from './commands/install.js';
 import { loadConfig } from '../config/load.js';
 
 const configOption = () => new Option('-c, --config <path>', 'config file (default: search, then ~/.config/mcp-sentinel/config.json)');
@@ -54,6 +57,10 @@ export function createProgram(setExitCode: (code: number) => void): Command {
       return loaded ? { path: loaded.path, servers: loaded.config.mcpServers } : undefined;
     },
   });
+
+  registerDoctorCommand(program, setExitCode);
+  registerInitCommand(program, setExitCode);
+  registerInstallCommand(program, setExitCode);
 
   return program;
 }

@@ -1,0 +1,144 @@
+/**
+ * The exported catalog against each host it will be used from: the name pattern and length budget once
+ * the host has added its own prefix, the tool-count caps hosts apply, and names that collide (in the
+ * catalog itself, or after a host cuts them). Limits come from src/install/hosts.ts.
+ */
+import { HOSTS, MODEL_TOOL_NAME, hostToolName, type HostId } from '../install/hosts.js';
+import type { HostResult, NamedCheck } from './report.js';
+import { worst } from './report.js';
+
+export interface CatalogSummary {
+  /** Public tool names, as the sentinel exports them. */
+  tools: string[];
+  /** Collisions the catalog resolved by renaming, as messages. */
+  collisions: string[];
+  /** How many backends contributed (failed ones do not). */
+  readyBackends: number;
+  totalBackends: number;
+}
+
+function sample(names: string[], max = 3): string {
+  const shown = names
+    .slice(0, max)
+    .map((n) => `"${n}"`)
+    .join(', ');
+  return names.length > max ? `${shown} and ${names.length - max} more` : shown;
+}
+
+export function checkHost(host: HostId, serverKey: string, catalog: CatalogSummary): HostResult {
+  const def = HOSTS[host];
+  if (catalog.readyBackends === 0) {
+    return {
+      host,
+      displayName: def.displayName,
+      serverKey,
+      status: 'skip',
+      reason: 'no backend is ready, so there is no catalog to check',
+      checks: [],
+    };
+  }
+  const checks: NamedCheck[] = [];
+  const tools = catalog.tools;
+
+  const badPattern = tools.filter((name) => !MODEL_TOOL_NAME.test(name));
+  const tooLong = tools.filter(
+    (name) => !hostToolName(host, serverKey, name).fits && MODEL_TOOL_NAME.test(name),
+  );
+  const prefix = def.names.prefix(serverKey);
+  const budget = def.names.maxLength - prefix.length;
+  if (badPattern.length > 0) {
+    checks.push({
+      id: 'name-pattern',
+      status: 'fail',
+      reason: `${badPattern.length} tool name${badPattern.length === 1 ? '' : 's'} break ^[a-zA-Z0-9_-]{1,64}$: ${sample(badPattern)}`,
+      hint: 'set settings.maxToolNameLength to 64 or less',
+    });
+  }
+  if (tooLong.length > 0) {
+    const effect =
+      def.names.onOverflow === 'rejected'
+        ? 'the model API rejects them'
+        : def.names.onOverflow === 'filtered'
+          ? 'they are left out'
+          : 'they are cut short';
+    checks.push({
+      id: 'name-length',
+      status: 'warn',
+      reason: `${tooLong.length} tool name${tooLong.length === 1 ? ' is' : 's are'} too long: ${def.names.rule(serverKey)}, so ${effect}: ${sample(tooLong)}`,
+      hint:
+        budget > 8
+          ? `set "settings": {"maxToolNameLength": ${budget}} in the config${prefix ? `, or install under a shorter --name` : ''}`
+          : `install under a shorter --name`,
+    });
+  } else {
+    checks.push({
+      id: 'name-length',
+      status: 'ok',
+      reason: `every name fits ${prefix ? `"${prefix}<tool>" within ${def.names.maxLength}` : `${def.names.maxLength} characters`}`,
+    });
+  }
+
+  if (def.names.onOverflow === 'truncated') {
+    const byHostName = new Map<string, string[]>();
+    for (const name of tools) {
+      const cut = hostToolName(host, serverKey, name).name;
+      byHostName.set(cut, [...(byHostName.get(cut) ?? []), name]);
+    }
+    const clashes = [...byHostName.values()].filter((group) => group.length > 1);
+    if (clashes.length > 0) {
+      checks.push({
+        id: 'collisions',
+        status: 'warn',
+        reason: `${clashes.length} group${clashes.length === 1 ? '' : 's'} of tools become the same name once ${def.displayName} cuts them: ${clashes.map((g) => sample(g, 2)).join('; ')}`,
+        hint: `set "settings": {"maxToolNameLength": ${budget}} so that the sentinel shortens them distinctly`,
+      });
+    }
+  }
+
+  if (def.toolCaps.length > 0) {
+    const exceeded = def.toolCaps.filter((cap) => tools.length > cap.limit);
+    const lowest = Math.min(...def.toolCaps.map((cap) => cap.limit));
+    checks.push(
+      exceeded.length > 0
+        ? {
+            id: 'tool-count',
+            status: 'warn',
+            reason: `${tools.length} tools: ${def.displayName} uses at most ${exceeded.map((cap) => `${cap.limit} (${cap.applies})`).join(' or ')}`,
+            hint: 'export fewer tools with "tools": {"include": [...]} or {"exclude": [...]} per server',
+          }
+        : {
+            id: 'tool-count',
+            status: 'ok',
+            reason: `${tools.length} tools, within ${def.displayName}'s cap of ${lowest}`,
+          },
+    );
+  }
+
+  if (catalog.collisions.length > 0) {
+    checks.push({
+      id: 'catalog-collisions',
+      status: 'warn',
+      reason: `${catalog.collisions.length} name collision${catalog.collisions.length === 1 ? '' : 's'} renamed: ${catalog.collisions[0]}`,
+      hint: 'give the colliding servers distinct "prefix" values so that names stay predictable',
+    });
+  }
+
+  const status = worst(checks.map((c) => c.status));
+  const problems = checks.filter((c) => c.status !== 'ok');
+  const partial =
+    catalog.readyBackends < catalog.totalBackends
+      ? ` (from ${catalog.readyBackends} of ${catalog.totalBackends} backends)`
+      : '';
+  return {
+    host,
+    displayName: def.displayName,
+    serverKey,
+    status,
+    reason:
+      problems.length === 0
+        ? `${tools.length} tools${partial}, all usable`
+        : problems.map((c) => c.reason).join('; '),
+    hint: problems[0]?.hint,
+    checks,
+  };
+}

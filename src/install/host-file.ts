@@ -1,0 +1,133 @@
+/**
+ * Reading and editing a host's JSON config file without disturbing it: the text is parsed with
+ * jsonc-parser, and changes are applied as minimal edits (`modify` + `applyEdits`), so every other entry,
+ * unknown key, comment, key order and indentation stays as it was. A file that does not parse is refused
+ * and never written. Writing makes a timestamped backup first, then replaces the file atomically.
+ */
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { applyEdits, modify, parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import writeFileAtomic from 'write-file-atomic';
+import { SentinelError } from '../errors.js';
+
+export interface HostFile {
+  path: string;
+  /** The file's text; "" when it does not exist yet. */
+  text: string;
+  exists: boolean;
+  /** The parsed document ({} for a new file). */
+  data: Record<string, unknown>;
+}
+
+export interface ReadOptions {
+  allowComments: boolean;
+  /** The key the servers live under, checked to be an object when present. */
+  serversKey: string;
+}
+
+/** Line and column (1-based) of a character offset, for error messages. */
+function position(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+}
+
+export async function readHostFile(path: string, options: ReadOptions): Promise<HostFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { path, text: '', exists: false, data: {} };
+    throw new SentinelError(
+      'HOST_CONFIG',
+      `host config ${path} cannot be read (${code ?? 'unknown error'})`,
+      {
+        file: path,
+        hint: 'check the file permissions, or pass another file with --host-config PATH',
+      },
+    );
+  }
+  if (text.trim() === '') return { path, text, exists: true, data: {} };
+  const errors: ParseError[] = [];
+  const data: unknown = parse(text, errors, {
+    disallowComments: !options.allowComments,
+    allowTrailingComma: options.allowComments,
+  });
+  if (errors.length > 0) {
+    const first = errors[0]!;
+    throw new SentinelError(
+      'HOST_CONFIG',
+      `host config ${path} is not valid JSON (${printParseErrorCode(first.error)} at ${position(text, first.offset)})`,
+      {
+        file: path,
+        hint: 'fix the file by hand (the host cannot read it either); it was not changed',
+      },
+    );
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new SentinelError('HOST_CONFIG', `host config ${path} is not a JSON object`, {
+      file: path,
+      hint: 'fix the file by hand; it was not changed',
+    });
+  }
+  const servers = (data as Record<string, unknown>)[options.serversKey];
+  if (servers !== undefined && (servers === null || typeof servers !== 'object' || Array.isArray(servers))) {
+    throw new SentinelError(
+      'HOST_CONFIG',
+      `"${options.serversKey}" in host config ${path} is not an object`,
+      {
+        file: path,
+        hint: 'fix the file by hand; it was not changed',
+      },
+    );
+  }
+  return { path, text, exists: true, data: data as Record<string, unknown> };
+}
+
+/** The indentation the file already uses (default two spaces). */
+function detectIndent(text: string): { insertSpaces: boolean; tabSize: number } {
+  const match = /^([ \t]+)\S/m.exec(text);
+  if (!match) return { insertSpaces: true, tabSize: 2 };
+  const indent = match[1]!;
+  return indent.startsWith('\t')
+    ? { insertSpaces: false, tabSize: 1 }
+    : { insertSpaces: true, tabSize: indent.length };
+}
+
+/** The text with `value` set at `path` (or removed, for undefined), changing nothing else. */
+export function editJson(text: string, path: (string | number)[], value: unknown): string {
+  const base = text.trim() === '' ? '{}\n' : text;
+  const eol = base.includes('\r\n') ? '\r\n' : '\n';
+  const edits = modify(base, path, value, { formattingOptions: { ...detectIndent(base), eol } });
+  const out = applyEdits(base, edits);
+  return out.endsWith(eol) ? out : out + eol;
+}
+
+/** A timestamped copy beside the file, e.g. `mcp.json.2026-11-23T11-37-24Z.bak`; undefined for a new file. */
+export async function backupFile(path: string, now = new Date()): Promise<string | undefined> {
+  const stamp = now
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
+  const backup = `${path}.${stamp}.bak`;
+  try {
+    await copyFile(path, backup);
+    return backup;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new SentinelError(
+      'HOST_CONFIG',
+      `could not back up ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      {
+        file: path,
+        hint: 'nothing was changed; check the directory permissions',
+      },
+    );
+  }
+}
+
+/** Writes atomically (temp file + rename), creating the directory if needed, keeping an existing file's mode. */
+export async function writeFileSafely(path: string, text: string, mode?: number): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, text, mode === undefined ? { encoding: 'utf8' } : { encoding: 'utf8', mode });
+}

@@ -1,0 +1,125 @@
+/**
+ * `init --from HOST`: turns a host's server entries into mcp-sentinel config entries. Stdio entries are
+ * taken verbatim (command, args, env, cwd); remote entries keep their URL and headers with the transport
+ * type spelled the sentinel's way. The host's own entry for mcp-sentinel is skipped, and names the
+ * sentinel cannot use as a prefix are rewritten. Literal credentials are reported (never printed).
+ */
+import type { ServerConfig } from '../config/types.js';
+import { findLiteralCredentials, type LiteralCredential } from './credentials.js';
+import { HOSTS, type HostId } from './hosts.js';
+
+export interface ImportResult {
+  servers: Record<string, ServerConfig>;
+  /** Entries not imported, with why. */
+  skipped: { name: string; reason: string }[];
+  /** Things changed on the way, e.g. a renamed server or a dropped key. */
+  notes: string[];
+  credentials: LiteralCredential[];
+}
+
+const SERVER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringRecord(value: unknown): Record<string, string> | undefined {
+  if (!isRecord(value)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [key, item] of Object.entries(value)) if (typeof item === 'string') out[key] = item;
+  return out;
+}
+
+/** VS Code writes `${env:NAME}`; the sentinel reads `${NAME}`. */
+function convertVariables(value: string): string {
+  return value.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, '${$1}');
+}
+
+function mapStrings<T extends Record<string, string> | string[]>(value: T): T {
+  if (Array.isArray(value)) return value.map(convertVariables) as T;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, convertVariables(v)])) as T;
+}
+
+export function isSentinelEntry(entry: Record<string, unknown>): boolean {
+  const parts = [entry.command, ...(Array.isArray(entry.args) ? entry.args : [])].filter(
+    (p): p is string => typeof p === 'string',
+  );
+  return parts.some((part) => /mcp-sentinel/.test(part));
+}
+
+function uniqueName(name: string, taken: Set<string>): string {
+  let clean = name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64) || 'server';
+  for (let i = 2; taken.has(clean.toLowerCase()); i++) clean = `${clean.slice(0, 60)}_${i}`;
+  return clean;
+}
+
+function convertEntry(name: string, entry: Record<string, unknown>, notes: string[]): ServerConfig | string {
+  const known = new Set(['type', 'command', 'args', 'env', 'cwd', 'url', 'headers', 'disabled']);
+  const dropped = Object.keys(entry).filter((key) => !known.has(key));
+  if (dropped.length > 0)
+    notes.push(`${name}: left out ${dropped.map((k) => `"${k}"`).join(', ')} (not used by mcp-sentinel)`);
+  const unresolvable = JSON.stringify(entry).match(/\$\{input:[^}]+\}/g);
+  if (unresolvable)
+    notes.push(
+      `${name}: ${unresolvable.join(', ')} is a VS Code prompt; replace it with a secret:NAME reference`,
+    );
+
+  if (typeof entry.command === 'string') {
+    const server: ServerConfig = { command: entry.command };
+    if (Array.isArray(entry.args))
+      server.args = mapStrings(entry.args.filter((a): a is string => typeof a === 'string'));
+    const env = stringRecord(entry.env);
+    if (env && Object.keys(env).length > 0) server.env = mapStrings(env);
+    if (typeof entry.cwd === 'string') server.cwd = convertVariables(entry.cwd);
+    if (entry.disabled === true) server.disabled = true;
+    return server;
+  }
+  if (typeof entry.url === 'string') {
+    const declared = typeof entry.type === 'string' ? entry.type : undefined;
+    const type: 'sse' | 'streamable-http' =
+      declared === 'sse' || (declared === undefined && /\/sse\/?$/.test(entry.url))
+        ? 'sse'
+        : 'streamable-http';
+    const server: ServerConfig = { type, url: convertVariables(entry.url) };
+    const headers = stringRecord(entry.headers);
+    if (headers && Object.keys(headers).length > 0) server.headers = mapStrings(headers);
+    if (entry.disabled === true) server.disabled = true;
+    return server;
+  }
+  return 'has neither "command" nor "url"';
+}
+
+/** The servers of a parsed host config document. */
+export function importHostServers(host: HostId, data: Record<string, unknown>): ImportResult {
+  const result: ImportResult = { servers: {}, skipped: [], notes: [], credentials: [] };
+  const source = data[HOSTS[host].serversKey];
+  if (!isRecord(source)) return result;
+  const taken = new Set<string>();
+  for (const [original, entry] of Object.entries(source)) {
+    if (!isRecord(entry)) {
+      result.skipped.push({ name: original, reason: 'is not an object' });
+      continue;
+    }
+    if (isSentinelEntry(entry)) {
+      result.skipped.push({ name: original, reason: 'is mcp-sentinel itself' });
+      continue;
+    }
+    const converted = convertEntry(original, entry, result.notes);
+    if (typeof converted === 'string') {
+      result.skipped.push({ name: original, reason: converted });
+      continue;
+    }
+    const name =
+      SERVER_NAME.test(original) && !taken.has(original.toLowerCase())
+        ? original
+        : uniqueName(original, taken);
+    if (name !== original)
+      result.notes.push(
+        `"${original}" is imported as "${name}" (names become tool prefixes: A-Z a-z 0-9 _ - only)`,
+      );
+    taken.add(name.toLowerCase());
+    result.servers[name] = converted;
+  }
+  result.credentials = findLiteralCredentials(result.servers as Record<string, unknown>);
+  return result;
+}
