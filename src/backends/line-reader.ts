@@ -2,11 +2,13 @@
  * Splits a byte stream into lines without ever holding more than `maxLineBytes` of one line. Used for a
  * stdio backend's stdout (JSON-RPC, one message per line) and stderr (forwarded to our stderr).
  */
+const HEAD_BYTES = 4096;
+
 export interface LineReaderOptions {
   maxLineBytes: number;
   onLine(line: string): void;
-  /** Called once per over-long line; the rest of that line is discarded. */
-  onOverflow(bytes: number): void;
+  /** Called once per over-long line; the rest of that line is discarded. `head()` gives its first bytes. */
+  onOverflow(bytes: number, head: () => string): void;
 }
 
 export class LineReader {
@@ -38,7 +40,8 @@ export class LineReader {
   private append(part: Buffer): void {
     if (part.length === 0 || this.discarding) return;
     if (this.size + part.length > this.options.maxLineBytes) {
-      this.options.onOverflow(this.size + part.length);
+      const held = this.chunks;
+      this.options.onOverflow(this.size + part.length, () => Buffer.concat([...held, part]).subarray(0, HEAD_BYTES).toString('utf8'));
       this.chunks = [];
       this.size = 0;
       this.discarding = true;

@@ -110,7 +110,7 @@ export class ChildStdioTransport implements Transport {
       const stderr = new LineReader({
         maxLineBytes: 64 * 1024,
         onLine: (line) => this.forwardStderr(line),
-        onOverflow: () => this.forwardStderr('[an over-long stderr line was dropped]'),
+        onOverflow: (_bytes, head) => this.forwardStderr(head().slice(0, MAX_STDERR_LINE), '… (over-long line truncated)'),
       });
       child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
       child.stderr?.on('end', () => stderr.end());
@@ -149,10 +149,10 @@ export class ChildStdioTransport implements Transport {
     }
   }
 
-  private forwardStderr(line: string): void {
+  private forwardStderr(line: string, suffix = ''): void {
     if (!this.stderrLimit.allow()) return;
     const dropped = this.stderrLimit.takeDropped();
-    this.options.log.info(`${dropped ? `(${dropped} stderr lines dropped) ` : ''}${truncate(line, MAX_STDERR_LINE)}`);
+    this.options.log.info(`${dropped ? `(${dropped} stderr lines dropped) ` : ''}${truncate(line, MAX_STDERR_LINE)}${suffix}`);
   }
 
   send(message: JSONRPCMessage): Promise<void> {
