@@ -6,7 +6,15 @@
  */
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { applyEdits, modify, parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import {
+  applyEdits,
+  findNodeAtLocation,
+  modify,
+  parse,
+  parseTree,
+  printParseErrorCode,
+  type ParseError,
+} from 'jsonc-parser';
 import writeFileAtomic from 'write-file-atomic';
 import { SentinelError } from '../errors.js';
 
@@ -94,12 +102,56 @@ function detectIndent(text: string): { insertSpaces: boolean; tabSize: number } 
     : { insertSpaces: true, tabSize: indent.length };
 }
 
+/** `value` as indented JSON whose continuation lines start at `indent`. */
+function pretty(value: unknown, indent: string, unit: string, eol: string): string {
+  return JSON.stringify(value, null, unit)
+    .split('\n')
+    .join(eol + indent);
+}
+
+/**
+ * Inserts a new property after the last one of its object, on its own line with the siblings'
+ * indentation. jsonc-parser's own formatting would reformat the whole line of the previous sibling (a
+ * one-line entry becomes many), so this common case is done by hand. Undefined when it does not apply.
+ */
+function insertAfterLastSibling(
+  text: string,
+  path: (string | number)[],
+  value: unknown,
+  unit: string,
+  eol: string,
+): string | undefined {
+  const parentPath = path.slice(0, -1);
+  const key = path.at(-1);
+  if (typeof key !== 'string') return undefined;
+  const root = parseTree(text);
+  const parent = root && (parentPath.length ? findNodeAtLocation(root, parentPath) : root);
+  if (!parent || parent.type !== 'object' || !parent.children?.length) return undefined;
+  if (parent.children.some((property) => property.children?.[0]?.value === key)) return undefined;
+  const last = parent.children.at(-1)!;
+  const lineStart = text.lastIndexOf('\n', last.offset - 1) + 1;
+  const indent = text.slice(lineStart, last.offset);
+  if (!/^[ \t]*$/.test(indent)) return undefined; // an inline object: let the formatter decide
+  const at = last.offset + last.length;
+  const insertion = `,${eol}${indent}${JSON.stringify(key)}: ${pretty(value, indent, unit, eol)}`;
+  return text.slice(0, at) + insertion + text.slice(at);
+}
+
 /** The text with `value` set at `path` (or removed, for undefined), changing nothing else. */
 export function editJson(text: string, path: (string | number)[], value: unknown): string {
   const base = text.trim() === '' ? '{}\n' : text;
   const eol = base.includes('\r\n') ? '\r\n' : '\n';
-  const edits = modify(base, path, value, { formattingOptions: { ...detectIndent(base), eol } });
-  const out = applyEdits(base, edits);
+  const indent = detectIndent(base);
+  const unit = indent.insertSpaces ? ' '.repeat(indent.tabSize) : '\t';
+  let out: string;
+  if (value === undefined) {
+    // Removal needs no formatting: the property and its separator are cut out.
+    out = applyEdits(base, modify(base, path, undefined, {}));
+  } else {
+    out =
+      insertAfterLastSibling(base, path, value, unit, eol) ??
+      applyEdits(base, modify(base, path, value, { formattingOptions: { ...indent, eol } }));
+  }
   return out.endsWith(eol) ? out : out + eol;
 }
 
