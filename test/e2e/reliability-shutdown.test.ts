@@ -1,0 +1,94 @@
+/**
+ * Nothing is left running when the host quits, however it quits: stdin EOF, SIGTERM, SIGINT, SIGHUP, or
+ * dying without a word (the parent-PID watchdog). A backend that ignores SIGTERM and stdin EOF and has a
+ * grandchild is taken down with its whole process group; requests in flight are answered first.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestHost, writeTempConfig } from '../helpers/host.js';
+import { CLI } from '../helpers/paths.js';
+import { descendantsOf, isRunning, waitGone } from '../helpers/processes.js';
+import { callTool, fixtureServer, readRecord, waitFor } from '../helpers/reliability.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sentinel-shutdown-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('shutdown', () => {
+  it('on stdin EOF, kills a backend that ignores SIGTERM and EOF together with its grandchild', async () => {
+    const record = join(dir, 'stubborn.jsonl');
+    const host = await TestHost.start({
+      config: { mcpServers: { stubborn: fixtureServer('stubborn', { FIXTURE_MODE: 'ignore-term', FIXTURE_RECORD: record }), plain: fixtureServer('plain') } },
+    });
+    await host.client.listTools();
+    const { pid, grandchild } = JSON.parse((await callTool(host, 'stubborn__pids')).text) as { pid: number; grandchild: number };
+    expect(isRunning(grandchild)).toBe(true);
+    expect(host.processTree()).toEqual(expect.arrayContaining([pid, grandchild]));
+    const started = Date.now();
+    const { code, leftovers } = await host.close();
+    expect(code).toBe(0);
+    expect(leftovers).toEqual([]);
+    expect(await waitGone([pid, grandchild], 1_000)).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(7_000);
+    expect(readRecord(record).some((e) => e.event === 'grandchild')).toBe(true);
+  });
+
+  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('on %s, answers the request in flight, then exits with nothing left', async (signal) => {
+    const host = await TestHost.start({ config: { mcpServers: { fx: fixtureServer('fx'), other: fixtureServer('other') } } });
+    await host.client.listTools();
+    const inFlight = callTool(host, 'fx__hang');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const tree = host.processTree();
+    expect(tree.length).toBeGreaterThanOrEqual(2);
+    const exited = new Promise<number | null>((resolve) => host.child.once('exit', (code) => resolve(code)));
+    host.child.kill(signal);
+    await expect(inFlight).rejects.toThrow(/mcp-sentinel is shutting down \(SIG/);
+    expect(await exited).toBe(0);
+    expect(await waitGone(tree, 3_000)).toEqual([]);
+    expect(host.nonProtocolStdout()).toEqual([]);
+    await host.close();
+  });
+
+  it('exits when its host dies without closing stdin (parent-PID watchdog), taking its backends along', async () => {
+    const config = writeTempConfig({ mcpServers: { fx: fixtureServer('fx') } });
+    // A "host" that starts the sentinel with our stdin pipe (so no EOF reaches it) and is then killed.
+    const wrapper = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const c = require('node:child_process').spawn(process.execPath, [${JSON.stringify(CLI)}, 'serve', '--config', ${JSON.stringify(config.path)}], { stdio: ['inherit', 'ignore', 'ignore'] });
+         process.stdout.write(c.pid + '\\n'); setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    let sentinel = 0;
+    let backends: number[] = [];
+    try {
+      sentinel = await new Promise<number>((resolve) => wrapper.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+      const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'w', version: '1' } } };
+      wrapper.stdin.write(JSON.stringify(initialize) + '\n' + JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n');
+      backends = await waitFor('the backend to start', () => {
+        const found = descendantsOf(sentinel);
+        return found.length > 0 ? found : undefined;
+      });
+      wrapper.kill('SIGKILL');
+      expect(await waitGone([sentinel, ...backends], 6_000)).toEqual([]);
+    } finally {
+      wrapper.kill('SIGKILL');
+      wrapper.stdin.destroy();
+      for (const pid of [sentinel, ...backends]) {
+        try {
+          if (pid) process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone, as it should be
+        }
+      }
+      config.cleanup();
+    }
+  });
+});
