@@ -139,10 +139,15 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     const perServer = Promise.all(
       active.map(async ([name, server]) => {
         const refs = await checkServerReferences(name, server, env, secrets);
-        const resolved = refs.resolved ?? (refs.results.length === 0 ? server : undefined);
+        // The command is checked even when another value's reference fails, as long as it has none itself.
+        const base = `mcpServers.${name}`;
+        const commandRefs = refs.results.some(
+          (r) => r.path === `${base}.command` || r.path === `${base}.cwd`,
+        );
+        const source = refs.resolved ?? (commandRefs ? undefined : server);
         const command =
-          resolved && isStdioServer(resolved)
-            ? await checkCommand({ command: resolved.command, cwd: resolved.cwd, env })
+          source && isStdioServer(source)
+            ? await checkCommand({ command: source.command, cwd: source.cwd, env })
             : undefined;
         return { name, references: refs.results, command };
       }),
