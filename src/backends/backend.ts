@@ -89,6 +89,8 @@ export class Backend extends EventEmitter<BackendEvents> {
   private lastDisconnect?: string;
   private renewing?: Promise<void>;
   private lastRenewAt = 0;
+  /** Clients retired because the server forgot their session: their cut-off requests never ran. */
+  private readonly expiredClients = new WeakSet<Client>();
 
   constructor(
     readonly name: string,
@@ -189,8 +191,8 @@ export class Backend extends EventEmitter<BackendEvents> {
     // Whatever the host did not declare is refused with a reason, not a bare "Method not found".
     client.fallbackRequestHandler = async (request) => {
       const capability = REVERSE_CAPABILITY[request.method];
-      if (!capability) throw new McpError(ErrorCode.MethodNotFound, `mcp-sentinel does not handle ${request.method}`);
-      throw new McpError(
+      if (!capability) throw new WireError(ErrorCode.MethodNotFound, `mcp-sentinel does not handle ${request.method}`);
+      throw new WireError(
         ErrorCode.MethodNotFound,
         `${request.method} refused: the host connected to mcp-sentinel did not declare the "${capability}" capability`,
       );
@@ -277,8 +279,11 @@ export class Backend extends EventEmitter<BackendEvents> {
         })) as Record<string, unknown>;
       } catch (error) {
         // The server forgot our session (it restarted): the request never ran, so renew once and resend.
-        if (attempt === 0 && isSessionExpired(error) && !options.signal?.aborted) {
-          this.log.info('the server no longer knows our session; initializing a new one');
+        // Requests cut off when another one renewed the session first are resent the same way.
+        const expired = isSessionExpired(error) || (isConnectionClosed(error) && this.expiredClients.has(client));
+        if (attempt === 0 && expired && !options.signal?.aborted) {
+          if (!this.renewing && client === this.client) this.log.info('the server no longer knows our session; initializing a new one');
+          this.expiredClients.add(client);
           await this.renew(client, 'session expired');
           continue;
         }
@@ -338,6 +343,7 @@ export class Backend extends EventEmitter<BackendEvents> {
       // An SSE backend's session lives and dies with its stream (idle timeout, server restart).
       void this.renew(client, 'its event stream ended');
     } else if (error instanceof StreamableHTTPError && error.code === 404 && isStreamableWithSession(this.transport)) {
+      this.expiredClients.add(client);
       void this.renew(client, 'session expired');
     } else if (/Maximum reconnection attempts/.test(error.message) || isConnectionLost(error)) {
       // The Streamable HTTP event stream could not be reopened: the server is most likely gone.
@@ -353,18 +359,20 @@ export class Backend extends EventEmitter<BackendEvents> {
   }
 
   private explainRequestError(error: unknown): unknown {
-    if (error instanceof McpError && error.code === -32000 && /Connection closed/i.test(error.message)) {
+    if (isConnectionClosed(error)) {
       const reason = this.lastDisconnect ?? this.exitReason() ?? 'closed its connection';
-      return new McpError(error.code, `backend "${this.name}" ${reason} during the request`);
+      return new WireError(ErrorCode.ConnectionClosed, `backend "${this.name}" ${reason} during the request`);
     }
     if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
-      return new McpError(error.code, `backend "${this.name}": ${error.message.replace(/^MCP error -32001: /, '')}`, error.data);
+      return new WireError(error.code, `backend "${this.name}": ${plainMessage(error)}`, error.data);
     }
-    if (error instanceof McpError || error instanceof SentinelError) return error;
+    // The backend's own error goes to the host as the backend sent it.
+    if (error instanceof McpError) return new WireError(error.code, plainMessage(error), error.data);
+    if (error instanceof SentinelError) return error;
     if (isConnectionLost(error)) {
-      return new McpError(ErrorCode.InternalError, `backend "${this.name}" is unreachable (${describeCause(error)})`);
+      return new WireError(ErrorCode.InternalError, `backend "${this.name}" is unreachable (${describeCause(error)})`);
     }
-    return new McpError(ErrorCode.InternalError, `backend "${this.name}": ${describeError(error)}`);
+    return new WireError(ErrorCode.InternalError, `backend "${this.name}": ${describeError(error)}`);
   }
 
   unavailableError(): SentinelError {
@@ -462,6 +470,29 @@ function deferResponses(transport: Transport): void {
 }
 
 const RENEW_INTERVAL_MS = 5_000;
+
+/**
+ * An error for the wire: the code, message and data the host should see. (McpError prefixes its message
+ * with "MCP error <code>:", and the host's SDK adds its own, so relayed errors would read twice.)
+ */
+export class WireError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = 'WireError';
+  }
+}
+
+function plainMessage(error: McpError): string {
+  return error.message.replace(/^(MCP error -?\d+: )+/, '');
+}
+
+function isConnectionClosed(error: unknown): boolean {
+  return error instanceof McpError && error.code === ErrorCode.ConnectionClosed && /Connection closed/i.test(error.message);
+}
 
 /** Reverse requests and the client capability the host must have declared for each. */
 const REVERSE_CAPABILITY: Record<string, string> = {
