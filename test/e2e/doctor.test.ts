@@ -277,9 +277,7 @@ describe('doctor on a config with every kind of backend', () => {
     expect(stderr).toMatch(/no server named "locall".*\n.*did you mean "local"/);
   });
 
-  // PENDING: the CLI's oauth2 wiring (src/backends/auth.ts → src/auth) is not live yet: backends still get the
-  // header-only stub, so no token is requested. Unskip when createBackendAuth uses createAuthStrategy.
-  it.skip('reports the OAuth token of an oauth2 backend (expiry shown, token never shown)', async () => {
+  it('reports the OAuth token of an oauth2 backend (expiry shown, token never shown)', async () => {
     const { startOAuthServer } = await import('../fixtures/oauth-server.js');
     const { startAuthGate } = await import('../fixtures/auth-gate.js');
     const oauth = await startOAuthServer({
@@ -325,7 +323,17 @@ describe('doctor on a config with every kind of backend', () => {
         reason: expect.stringMatching(/OAuth token obtained from .*expires in \d+ min/),
       });
       expect(code).toBe(0);
-      for (const secret of [PLANTED, ...tokens]) expect(stdout + stderr).not.toContain(secret);
+      expect(tokens.length).toBeGreaterThan(0);
+      const human = await runCli(['doctor', '--config', cfg, '--timeout', '5000'], { env });
+      expect(human.stdout).toMatch(/✔ api\s+streamable-http \d+ ms\s+auth-gate 1\.0\.0/);
+      expect(human.stdout).toMatch(
+        /✔ auth: OAuth token obtained from http:\/\/127\.0\.0\.1:\d+\/\S+, expires in (9|10) min/,
+      );
+      for (const secret of [PLANTED, ...tokens]) {
+        expect(stdout + stderr).not.toContain(secret);
+        expect(human.stdout + human.stderr).not.toContain(secret);
+      }
+      expect(await noneLeft()).toEqual([]);
     } finally {
       await Promise.all([protectedGate.close(), oauth.close()]);
     }
