@@ -186,9 +186,15 @@ export function validateConfig(data: unknown): Issue[] {
     }
   }
   const issues = dedupe([...shape.issues, ...schemaIssues]);
-  if (issues.length > 0 || !servers) return issues;
-  const entries = servers as Record<string, Record<string, unknown>>;
-  return [...urlIssues(entries), ...prefixIssues(entries)];
+  if (!servers || typeof servers !== 'object' || Array.isArray(servers)) return issues;
+  // URL and prefix checks run even when other keys are wrong, so that every problem is listed at once;
+  // entries whose shape is already reported are left out.
+  const entries = Object.fromEntries(
+    Object.entries(servers as Record<string, unknown>).filter(
+      ([name, server]) => !shape.skip.has(`mcpServers.${name}`) && server !== null && typeof server === 'object' && !Array.isArray(server),
+    ),
+  ) as Record<string, Record<string, unknown>>;
+  return dedupe([...issues, ...urlIssues(entries), ...prefixIssues(entries)]);
 }
 
 function dedupe(issues: Issue[]): Issue[] {
