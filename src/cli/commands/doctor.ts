@@ -205,6 +205,8 @@ function parseTimeout(value: string): number {
 export function registerDoctorCommand(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('doctor')
+    // Usage errors must reach main's handler (exit 2): subcommands do not inherit the program's override.
+    .exitOverride()
     .description('check the config, references, keychain, every backend and the host limits, in one screen')
     .argument('[server...]', 'check only these servers')
     .option('-c, --config <path>', 'config file (default: search, then the global config)')

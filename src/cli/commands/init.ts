@@ -107,6 +107,8 @@ export async function init(options: InitOptions): Promise<number> {
 export function registerInitCommand(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('init')
+    // Usage errors must reach main's handler (exit 2): subcommands do not inherit the program's override.
+    .exitOverride()
     .description('write a starter config (at the global location unless --path is given)')
     .option('--path <path>', 'where to write the config')
     .option('--force', 'overwrite an existing file')

@@ -113,6 +113,8 @@ export async function install(options: InstallOptions): Promise<number> {
 export function registerInstallCommand(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('install')
+    // Usage errors must reach main's handler (exit 2): subcommands do not inherit the program's override.
+    .exitOverride()
     .description("add mcp-sentinel to a host's config file (or take it out with --remove)")
     .addOption(
       new Option('--host <name>', 'the host to install into').choices([...HOST_IDS]).makeOptionMandatory(),
