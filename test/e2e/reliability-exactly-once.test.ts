@@ -1,0 +1,88 @@
+/**
+ * Every host request gets exactly one response, whatever happens, by property over real processes: random
+ * sequences of calls (answered, slow, hanging until the timeout, failing, malformed, crashing the backend,
+ * unknown), host cancellations and SIGKILLs of backend process groups, all at once against one sentinel.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { TestHost } from '../helpers/host.js';
+import { fixtureServer, responsesTo, sendRaw, waitFor } from '../helpers/reliability.js';
+
+type Op =
+  | { kind: 'call'; backend: 'p' | 'q'; tool: string; delay: number }
+  | { kind: 'cancel'; target: number; delay: number }
+  | { kind: 'kill'; delay: number };
+
+const delay = fc.integer({ min: 0, max: 40 });
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('call' as const), backend: fc.constantFrom('p' as const, 'q' as const), tool: fc.constantFrom('echo', 'echo', 'slow', 'hang', 'fail', 'malformed', 'crash', 'garbage', 'nope'), delay }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), target: fc.nat(20), delay }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('kill' as const), delay }) },
+);
+
+describe('exactly one response per request (property, real processes)', () => {
+  let host: TestHost;
+  let run = 0;
+
+  beforeAll(async () => {
+    host = await TestHost.start({
+      config: {
+        settings: { restart: { initialDelayMs: 20, maxDelayMs: 100, maxRestarts: 500, windowMs: 60_000 } },
+        mcpServers: { p: fixtureServer('p', {}, { timeoutMs: 500 }), q: fixtureServer('q', {}, { timeoutMs: 500 }) },
+      },
+    });
+    await host.client.listTools();
+  });
+
+  afterAll(async () => {
+    expect((await host?.close())?.leftovers).toEqual([]);
+  });
+
+  it('holds for random sequences of calls and faults', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 14 }), async (ops) => {
+        run++;
+        const ids: string[] = [];
+        const cancelled = new Set<string>();
+        for (const [i, o] of ops.entries()) {
+          await new Promise((resolve) => setTimeout(resolve, o.delay));
+          if (o.kind === 'call') {
+            const id = `r${run}-${i}`;
+            ids.push(id);
+            const args = o.tool === 'slow' ? { ms: 100 } : {};
+            sendRaw(host, JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: `${o.backend}__${o.tool}`, arguments: args } }) + '\n');
+          } else if (o.kind === 'cancel' && ids.length > 0) {
+            const id = ids[o.target % ids.length]!;
+            cancelled.add(id);
+            sendRaw(host, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id } }) + '\n');
+          } else if (o.kind === 'kill') {
+            const victim = host.processTree()[0];
+            if (victim) {
+              try {
+                process.kill(-victim, 'SIGKILL');
+              } catch {
+                // already gone
+              }
+            }
+          }
+        }
+        const owed = ids.filter((id) => !cancelled.has(id));
+        await waitFor('every owed response', () => owed.every((id) => responsesTo(host, id).length > 0), 8_000);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        for (const id of owed) expect(responsesTo(host, id), id).toHaveLength(1);
+        for (const id of cancelled) expect(responsesTo(host, id).length, id).toBeLessThanOrEqual(1);
+      }),
+      { numRuns: 10, endOnFailure: true },
+    );
+    // And the session still serves: both backends answer again once they are back.
+    for (const backend of ['p', 'q']) {
+      await waitFor(`${backend} to answer`, async () => {
+        const id = `final-${backend}-${Date.now()}`;
+        sendRaw(host, JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: `${backend}__echo`, arguments: { ok: 1 } } }) + '\n');
+        const response = await waitFor('the final answer', () => responsesTo(host, id)[0], 3_000);
+        return JSON.stringify(response.result ?? '').includes(`${backend}/echo`);
+      }, 10_000);
+    }
+    expect(host.nonProtocolStdout()).toEqual([]);
+  });
+});
