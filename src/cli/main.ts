@@ -7,11 +7,21 @@ import { SentinelError } from '../errors.js';
 import { createProgram } from './program.js';
 import { renderError } from './render-error.js';
 
+/** True when the arguments run `serve` (named, or as the default command) rather than help or another command. */
+function isServeInvocation(args: string[]): boolean {
+  const first = args[0];
+  if (first === undefined || first === 'serve') return !args.some((a) => a === '-h' || a === '--help');
+  return first.startsWith('-') && !['-h', '--help', '-v', '--version'].includes(first);
+}
+
 async function main(): Promise<void> {
   let exitCode = 0;
-  const program = createProgram((code) => {
-    exitCode = code;
-  });
+  const program = await createProgram(
+    (code) => {
+      exitCode = code;
+    },
+    { serveOnly: isServeInvocation(process.argv.slice(2)) },
+  );
   program.exitOverride();
   program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
   try {

@@ -2,13 +2,6 @@
 import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { setLogLevel, type LogLevel } from '../log.js';
-import { serve } from './commands/serve.js';
-import { listTools } from './commands/tools.js';
-import { registerSecretsCommand } from './commands/secrets.js';
-import { registerDoctorCommand } from './commands/doctor.js';
-import { registerInitCommand } from './commands/init.js';
-import { registerInstallCommand } from './commands/install.js';
-import { loadConfig } from '../config/load.js';
 
 const configOption = () => new Option('-c, --config <path>', 'config file (default: search, then ~/.config/mcp-sentinel/config.json)');
 const envFileOption = () => new Option('--env-file <path>', 'extra .env file for $VAR references');
@@ -19,7 +12,11 @@ function applyLogLevel(options: { logLevel?: string }): void {
   if (options.logLevel) setLogLevel(options.logLevel as LogLevel);
 }
 
-export function createProgram(setExitCode: (code: number) => void): Command {
+/**
+ * `serveOnly` builds just the default command: a desktop host starts `serve` on every launch, and loading
+ * the other commands (prompts, doctor, host writers) would only delay the answer to `initialize`.
+ */
+export async function createProgram(setExitCode: (code: number) => void, { serveOnly = false } = {}): Promise<Command> {
   const program = new Command('mcp-sentinel')
     .description('One stdio MCP server in front of all your MCP servers.')
     .version(VERSION, '-v, --version')
@@ -33,8 +30,20 @@ export function createProgram(setExitCode: (code: number) => void): Command {
     .addOption(logLevelOption())
     .action(async (options: { config?: string; envFile?: string; logLevel?: string }) => {
       applyLogLevel(options);
+      const { serve } = await import('./commands/serve.js');
       await serve(options);
     });
+  if (serveOnly) return program;
+
+  const [{ listTools }, { registerSecretsCommand }, { registerDoctorCommand }, { registerInitCommand }, { registerInstallCommand }, { loadConfig }] =
+    await Promise.all([
+      import('./commands/tools.js'),
+      import('./commands/secrets.js'),
+      import('./commands/doctor.js'),
+      import('./commands/init.js'),
+      import('./commands/install.js'),
+      import('../config/load.js'),
+    ]);
 
   program
     .command('tools')
