@@ -184,7 +184,7 @@ describe('doctor on a config with every kind of backend', () => {
       /✔ local\s+secret:planted\s+secret "planted" comes from MCP_SENTINEL_SECRET_PLANTED/,
     );
     expect(stdout).toMatch(/\d+ ok, \d+ warnings?, \d+ failed/);
-    expect(stdout).not.toMatch(/\x1b\[/); // piped: plain text
+    expect(stdout).not.toContain('\u001b['); // piped: plain text
     expect(await noneLeft()).toEqual([]);
   });
 
@@ -423,6 +423,8 @@ describe('doctor and bad configs', () => {
       expect(human.code).toBe(2);
       expect(human.stdout).toContain(`✖ Config file ${configPath} has`);
       expect(human.stdout).toMatch(/mcpServers\.a\.argz: unknown key \(did you mean "args"\?\)/);
+      const coloured = await runCli(['doctor', '--config', configPath], { env: { HOME: dir, FORCE_COLOR: '1' } });
+      expect(coloured.stdout).toContain('\u001b[31m✖');
       const json = await runCli(['doctor', '--config', configPath, '--json'], { env: { HOME: dir } });
       expect(json.code).toBe(2);
       const report = JSON.parse(json.stdout) as Report;

@@ -3,6 +3,7 @@
  * (colour and live progress on a terminal, plain text when piped), or with `--json` the report itself on
  * stdout. Exit code 0 when nothing failed, 1 when something did, 2 when the config cannot be used.
  */
+import { honourNoColor } from '../colour.js';
 import chalk, { chalkStderr } from 'chalk';
 import { InvalidArgumentError, type Command } from 'commander';
 import yoctoSpinner from 'yocto-spinner';
@@ -146,7 +147,7 @@ function createProgress(enabled: boolean) {
     settled(name: string, ok: boolean) {
       const index = pending.indexOf(name);
       if (index !== -1) pending.splice(index, 1);
-      if (!ok) spinner.stop(`${chalkStderr.red('✖')} ${name}`).start(text());
+      spinner.stop(`${ok ? chalkStderr.green('✔') : chalkStderr.red('✖')} ${name}`).start(text());
       spinner.text = text();
     },
     stop() {
@@ -156,6 +157,7 @@ function createProgress(enabled: boolean) {
 }
 
 export async function doctor(servers: string[], options: DoctorCliOptions): Promise<number> {
+  honourNoColor();
   setLogLevel('error');
   const progress = createProgress(!options.json && process.stderr.isTTY === true);
   let report: DoctorReport;

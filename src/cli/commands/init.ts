@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { honourNoColor } from '../colour.js';
 import chalk from 'chalk';
 import { Option, type Command } from 'commander';
 import { defaultGlobalConfigPath } from '../../config/locate.js';
@@ -56,6 +57,7 @@ async function importFrom(
 }
 
 export async function init(options: InitOptions): Promise<number> {
+  honourNoColor();
   const target = options.path ? resolve(options.path) : defaultGlobalConfigPath();
   if (existsSync(target) && !options.force) {
     throw new SentinelError('USAGE', `${target} already exists`, {

@@ -3,6 +3,7 @@
  * mcp-sentinel in a host's config file. `--dry-run` prints the diff and writes nothing.
  */
 import { resolve } from 'node:path';
+import { honourNoColor } from '../colour.js';
 import chalk from 'chalk';
 import { Option, type Command } from 'commander';
 import { createTwoFilesPatch } from 'diff';
@@ -70,6 +71,7 @@ async function configToInstall(config: string | undefined): Promise<string> {
 }
 
 export async function install(options: InstallOptions): Promise<number> {
+  honourNoColor();
   const def = HOSTS[options.host];
   const file = options.hostConfig ? resolve(options.hostConfig) : hostConfigPath(options.host);
   const launch = currentLaunchContext();
