@@ -423,7 +423,9 @@ describe('doctor and bad configs', () => {
       expect(human.code).toBe(2);
       expect(human.stdout).toContain(`✖ Config file ${configPath} has`);
       expect(human.stdout).toMatch(/mcpServers\.a\.argz: unknown key \(did you mean "args"\?\)/);
-      const coloured = await runCli(['doctor', '--config', configPath], { env: { HOME: dir, FORCE_COLOR: '1' } });
+      const coloured = await runCli(['doctor', '--config', configPath], {
+        env: { HOME: dir, FORCE_COLOR: '1' },
+      });
       expect(coloured.stdout).toContain('\u001b[31m✖');
       const json = await runCli(['doctor', '--config', configPath, '--json'], { env: { HOME: dir } });
       expect(json.code).toBe(2);
