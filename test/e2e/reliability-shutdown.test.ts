@@ -42,7 +42,8 @@ describe('shutdown', () => {
     const host = await TestHost.start({ config: { mcpServers: { fx: fixtureServer('fx'), other: fixtureServer('other') } } });
     await host.client.listTools();
     const inFlight = callTool(host, 'fx__hang');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Lines are read in order: once the ping is answered, the call is in flight inside the sentinel.
+    await host.client.ping();
     const tree = host.processTree();
     expect(tree.length).toBeGreaterThanOrEqual(2);
     const exited = new Promise<number | null>((resolve) => host.child.once('exit', (code) => resolve(code)));
