@@ -9,7 +9,12 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ErrorCode,
+  JSONRPCMessageSchema,
+  type JSONRPCMessage,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
 import { LineReader } from '../backends/line-reader.js';
 import { RateLimiter } from '../backends/rate-limit.js';
 import { MAX_MESSAGE_BYTES } from '../backends/stdio-transport.js';
@@ -47,7 +52,11 @@ export class HostStdioTransport implements Transport {
       maxLineBytes: max,
       onLine: (line) => this.handleLine(line),
       onOverflow: (bytes) =>
-        this.reject(null, ErrorCode.InvalidRequest, `Invalid Request: a message larger than ${max} bytes was discarded (${bytes} bytes so far)`),
+        this.reject(
+          null,
+          ErrorCode.InvalidRequest,
+          `Invalid Request: a message larger than ${max} bytes was discarded (${bytes} bytes so far)`,
+        ),
     });
   }
 
@@ -56,7 +65,8 @@ export class HostStdioTransport implements Transport {
     return this.pending.size;
   }
 
-  private readonly onData = (chunk: Buffer | string) => this.reader.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  private readonly onData = (chunk: Buffer | string) =>
+    this.reader.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   private readonly onEnd = () => this.reader.end();
   private readonly onStdinError = (error: Error) => this.onerror?.(error);
 
@@ -80,7 +90,11 @@ export class HostStdioTransport implements Transport {
       return;
     }
     if (Array.isArray(parsed)) {
-      this.reject(null, ErrorCode.InvalidRequest, 'Invalid Request: JSON-RPC batches are not supported (MCP removed them in 2025-06-18)');
+      this.reject(
+        null,
+        ErrorCode.InvalidRequest,
+        'Invalid Request: JSON-RPC batches are not supported (MCP removed them in 2025-06-18)',
+      );
       return;
     }
     const checked = JSONRPCMessageSchema.safeParse(parsed);
@@ -92,7 +106,11 @@ export class HostStdioTransport implements Transport {
     if ('method' in message && 'id' in message) {
       const key = keyOf(message.id);
       if (this.pending.has(key)) {
-        this.reject(message.id, ErrorCode.InvalidRequest, `Invalid Request: id ${JSON.stringify(message.id)} is already used by a request in progress`);
+        this.reject(
+          message.id,
+          ErrorCode.InvalidRequest,
+          `Invalid Request: id ${JSON.stringify(message.id)} is already used by a request in progress`,
+        );
         return;
       }
       this.pending.set(key, message.id);
@@ -110,21 +128,32 @@ export class HostStdioTransport implements Transport {
 
   /** A JSON object that is not valid JSON-RPC: answer it when it has an id or is a request without one. */
   private handleInvalid(value: unknown): void {
-    const object = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+    const object =
+      value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
     const rawId = object?.id;
-    const id = typeof rawId === 'string' || (typeof rawId === 'number' && Number.isFinite(rawId)) ? rawId : null;
-    const isResponse = object !== undefined && !('method' in object) && ('result' in object || 'error' in object);
+    const id =
+      typeof rawId === 'string' || (typeof rawId === 'number' && Number.isFinite(rawId)) ? rawId : null;
+    const isResponse =
+      object !== undefined && !('method' in object) && ('result' in object || 'error' in object);
     if (isResponse && id !== null) {
       // The host answered one of our requests (sampling, roots...) badly: fail that request, do not hang it.
       this.complain(`the host sent a malformed response to request ${JSON.stringify(id)}`);
-      this.onmessage?.({ jsonrpc: '2.0', id, error: { code: ErrorCode.InternalError, message: 'the host sent a malformed response' } });
+      this.onmessage?.({
+        jsonrpc: '2.0',
+        id,
+        error: { code: ErrorCode.InternalError, message: 'the host sent a malformed response' },
+      });
       return;
     }
     if (object && typeof object.method === 'string' && !('id' in object)) {
       this.complain(`ignored a malformed ${object.method} notification from the host`);
       return;
     }
-    this.reject(id, ErrorCode.InvalidRequest, 'Invalid Request: expected a JSON-RPC 2.0 request, notification or response');
+    this.reject(
+      id,
+      ErrorCode.InvalidRequest,
+      'Invalid Request: expected a JSON-RPC 2.0 request, notification or response',
+    );
   }
 
   private complain(message: string): void {

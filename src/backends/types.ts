@@ -22,7 +22,11 @@ export interface BackendAuth {
 export interface HostBridge {
   /** The host's capabilities, once it has initialized; undefined when there is no host (e.g. `tools`). */
   capabilities(): ClientCapabilities | undefined;
-  request(method: string, params: Record<string, unknown> | undefined, signal: AbortSignal): Promise<Record<string, unknown>>;
+  request(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>>;
 }
 
 export interface BackendDeps {

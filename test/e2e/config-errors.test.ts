@@ -39,7 +39,10 @@ describe('config errors', () => {
 
   it('lists every problem at once: wrong types, unknown keys, a URL that does not parse, an unknown transport, a prefix collision', async () => {
     const spawned = marker();
-    const spawn = { command: process.execPath, args: ['-e', `require('fs').writeFileSync(${JSON.stringify(spawned)}, 'x')`] };
+    const spawn = {
+      command: process.execPath,
+      args: ['-e', `require('fs').writeFileSync(${JSON.stringify(spawned)}, 'x')`],
+    };
     const path = write(
       'many.json',
       JSON.stringify({

@@ -15,7 +15,15 @@ type Op =
 
 const delay = fc.integer({ min: 0, max: 40 });
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('call' as const), backend: fc.constantFrom('p' as const, 'q' as const), tool: fc.constantFrom('echo', 'echo', 'slow', 'hang', 'fail', 'malformed', 'crash', 'garbage', 'nope'), delay }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('call' as const),
+      backend: fc.constantFrom('p' as const, 'q' as const),
+      tool: fc.constantFrom('echo', 'echo', 'slow', 'hang', 'fail', 'malformed', 'crash', 'garbage', 'nope'),
+      delay,
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), target: fc.nat(20), delay }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('kill' as const), delay }) },
 );
@@ -28,7 +36,10 @@ describe('exactly one response per request (property, real processes)', () => {
     host = await TestHost.start({
       config: {
         settings: { restart: { initialDelayMs: 20, maxDelayMs: 100, maxRestarts: 500, windowMs: 60_000 } },
-        mcpServers: { p: fixtureServer('p', {}, { timeoutMs: 500 }), q: fixtureServer('q', {}, { timeoutMs: 500 }) },
+        mcpServers: {
+          p: fixtureServer('p', {}, { timeoutMs: 500 }),
+          q: fixtureServer('q', {}, { timeoutMs: 500 }),
+        },
       },
     });
     await host.client.listTools();
@@ -50,11 +61,26 @@ describe('exactly one response per request (property, real processes)', () => {
             const id = `r${run}-${i}`;
             ids.push(id);
             const args = o.tool === 'slow' ? { ms: 100 } : {};
-            sendRaw(host, JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: `${o.backend}__${o.tool}`, arguments: args } }) + '\n');
+            sendRaw(
+              host,
+              JSON.stringify({
+                jsonrpc: '2.0',
+                id,
+                method: 'tools/call',
+                params: { name: `${o.backend}__${o.tool}`, arguments: args },
+              }) + '\n',
+            );
           } else if (o.kind === 'cancel' && ids.length > 0) {
             const id = ids[o.target % ids.length]!;
             cancelled.add(id);
-            sendRaw(host, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id } }) + '\n');
+            sendRaw(
+              host,
+              JSON.stringify({
+                jsonrpc: '2.0',
+                method: 'notifications/cancelled',
+                params: { requestId: id },
+              }) + '\n',
+            );
           } else if (o.kind === 'kill') {
             const victim = host.processTree()[0];
             if (victim) {
@@ -67,7 +93,11 @@ describe('exactly one response per request (property, real processes)', () => {
           }
         }
         const owed = ids.filter((id) => !cancelled.has(id));
-        await waitFor('every owed response', () => owed.every((id) => responsesTo(host, id).length > 0), 8_000);
+        await waitFor(
+          'every owed response',
+          () => owed.every((id) => responsesTo(host, id).length > 0),
+          8_000,
+        );
         await new Promise((resolve) => setTimeout(resolve, 150));
         for (const id of owed) expect(responsesTo(host, id), id).toHaveLength(1);
         for (const id of cancelled) expect(responsesTo(host, id).length, id).toBeLessThanOrEqual(1);
@@ -76,12 +106,24 @@ describe('exactly one response per request (property, real processes)', () => {
     );
     // And the session still serves: both backends answer again once they are back.
     for (const backend of ['p', 'q']) {
-      await waitFor(`${backend} to answer`, async () => {
-        const id = `final-${backend}-${Date.now()}`;
-        sendRaw(host, JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: `${backend}__echo`, arguments: { ok: 1 } } }) + '\n');
-        const response = await waitFor('the final answer', () => responsesTo(host, id)[0], 3_000);
-        return JSON.stringify(response.result ?? '').includes(`${backend}/echo`);
-      }, 10_000);
+      await waitFor(
+        `${backend} to answer`,
+        async () => {
+          const id = `final-${backend}-${Date.now()}`;
+          sendRaw(
+            host,
+            JSON.stringify({
+              jsonrpc: '2.0',
+              id,
+              method: 'tools/call',
+              params: { name: `${backend}__echo`, arguments: { ok: 1 } },
+            }) + '\n',
+          );
+          const response = await waitFor('the final answer', () => responsesTo(host, id)[0], 3_000);
+          return JSON.stringify(response.result ?? '').includes(`${backend}/echo`);
+        },
+        10_000,
+      );
     }
     expect(host.nonProtocolStdout()).toEqual([]);
   });

@@ -22,7 +22,10 @@ const toolNames = async (host: TestHost) => (await host.client.listTools()).tool
 describe('a backend killed in the middle of 50 concurrent calls across three backends', () => {
   it('fails only its own calls, fast and by name, and comes back under the same names', async () => {
     const host = await TestHost.start({
-      config: { settings: FAST_RESTARTS, mcpServers: { a: fixtureServer('a'), b: fixtureServer('b'), c: fixtureServer('c') } },
+      config: {
+        settings: FAST_RESTARTS,
+        mcpServers: { a: fixtureServer('a'), b: fixtureServer('b'), c: fixtureServer('c') },
+      },
       connect: false,
     });
     let listChanged = 0;
@@ -48,7 +51,10 @@ describe('a backend killed in the middle of 50 concurrent calls across three bac
       const results = await Promise.all(calls);
 
       for (const r of results.filter((r) => r.backend !== 'c')) {
-        expect(r, JSON.stringify(r)).toMatchObject({ ok: true, text: `${r.backend}/slow: {"ms":1500,"i":${r.i}}` });
+        expect(r, JSON.stringify(r)).toMatchObject({
+          ok: true,
+          text: `${r.backend}/slow: {"ms":1500,"i":${r.i}}`,
+        });
       }
       const killed = results.filter((r) => r.backend === 'c');
       expect(killed).toHaveLength(16);
@@ -99,9 +105,13 @@ describe('crashes, bad replies and restarts', () => {
 
   it('fails a call at once when its backend crashes mid-call, then restarts it', async () => {
     const started = Date.now();
-    await expect(callTool(host, 'fx__crash')).rejects.toThrow(/backend "fx" exited with code 1 during the request/);
+    await expect(callTool(host, 'fx__crash')).rejects.toThrow(
+      /backend "fx" exited with code 1 during the request/,
+    );
     expect(Date.now() - started).toBeLessThan(1_000);
-    expect((await callTool(host, 'steady__echo', { during: 'restart' })).text).toBe('steady/echo: {"during":"restart"}');
+    expect((await callTool(host, 'steady__echo', { during: 'restart' })).text).toBe(
+      'steady/echo: {"during":"restart"}',
+    );
     await waitFor('fx to be back', async () => !(await callTool(host, 'fx__echo', { n: 1 })).isError);
   });
 
@@ -121,18 +131,26 @@ describe('crashes, bad replies and restarts', () => {
     const started = Date.now();
     await expect(callTool(host, 'fx__malformed')).rejects.toThrow(/malformed JSON-RPC response/);
     expect(Date.now() - started).toBeLessThan(1_000);
-    expect((await callTool(host, 'fx__echo', { after: 'malformed' })).text).toBe('fx/echo: {"after":"malformed"}');
+    expect((await callTool(host, 'fx__echo', { after: 'malformed' })).text).toBe(
+      'fx/echo: {"after":"malformed"}',
+    );
     await host.waitForStderr('skipped a malformed JSON-RPC response');
   });
 
   it('skips non-JSON lines between real replies', async () => {
     expect((await callTool(host, 'fx__garbage')).text).toBe('fx/garbage: ok');
-    expect((await callTool(host, 'fx__echo', { after: 'garbage' })).text).toBe('fx/echo: {"after":"garbage"}');
+    expect((await callTool(host, 'fx__echo', { after: 'garbage' })).text).toBe(
+      'fx/echo: {"after":"garbage"}',
+    );
   });
 
   it('restarts a backend that writes an over-size line, with a clear error, others unaffected', async () => {
-    await expect(callTool(host, 'fx__huge-line')).rejects.toThrow(/backend "fx" sent a message larger than 10 MiB/);
-    expect((await callTool(host, 'steady__echo', { after: 'huge' })).text).toBe('steady/echo: {"after":"huge"}');
+    await expect(callTool(host, 'fx__huge-line')).rejects.toThrow(
+      /backend "fx" sent a message larger than 10 MiB/,
+    );
+    expect((await callTool(host, 'steady__echo', { after: 'huge' })).text).toBe(
+      'steady/echo: {"after":"huge"}',
+    );
     await waitFor('fx to be back', async () => !(await callTool(host, 'fx__echo', { n: 3 })).isError, 15_000);
   });
 

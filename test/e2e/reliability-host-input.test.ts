@@ -4,7 +4,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestHost } from '../helpers/host.js';
-import { callTool, fixtureServer, responsesTo, sendRaw, waitForResponse, stdoutMessages, waitFor } from '../helpers/reliability.js';
+import {
+  callTool,
+  fixtureServer,
+  responsesTo,
+  sendRaw,
+  waitForResponse,
+  stdoutMessages,
+  waitFor,
+} from '../helpers/reliability.js';
 
 describe('malformed input from the host', () => {
   let host: TestHost;
@@ -24,7 +32,9 @@ describe('malformed input from the host', () => {
   it('answers a line that is not JSON with -32700 and keeps running', async () => {
     sendRaw(host, '{"jsonrpc": "2.0", "id": 1, "method": \n');
     await waitFor('a parse error', () => errorsWithNullId().includes(-32700));
-    expect((await callTool(host, 'fx__echo', { after: 'parse error' })).text).toBe('fx/echo: {"after":"parse error"}');
+    expect((await callTool(host, 'fx__echo', { after: 'parse error' })).text).toBe(
+      'fx/echo: {"after":"parse error"}',
+    );
   });
 
   it('rejects a batch array with -32600', async () => {
@@ -48,20 +58,35 @@ describe('malformed input from the host', () => {
 
   it('rejects a request id that is still in use, and answers the first request once', async () => {
     const call = (id: string, tool: string, args: object) =>
-      sendRaw(host, JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: tool, arguments: args } }) + '\n');
+      sendRaw(
+        host,
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id,
+          method: 'tools/call',
+          params: { name: tool, arguments: args },
+        }) + '\n',
+      );
     call('dup', 'fx__slow', { ms: 300 });
     call('dup', 'fx__echo', { second: true });
     await waitFor('both answers', () => responsesTo(host, 'dup').length >= 2);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const answers = responsesTo(host, 'dup');
     expect(answers).toHaveLength(2);
-    expect((answers[0]!.error as { code: number; message: string }).message).toMatch(/already used by a request in progress/);
+    expect((answers[0]!.error as { code: number; message: string }).message).toMatch(
+      /already used by a request in progress/,
+    );
     expect(JSON.stringify(answers[1]!.result)).toContain('fx/slow');
   });
 
   it('answers an over-size line (over 10 MiB) with an error and keeps the session', async () => {
     const before = errorsWithNullId().length;
-    const huge = JSON.stringify({ jsonrpc: '2.0', id: 'big', method: 'tools/call', params: { name: 'fx__echo', arguments: { x: 'z'.repeat(11 * 1024 * 1024) } } });
+    const huge = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 'big',
+      method: 'tools/call',
+      params: { name: 'fx__echo', arguments: { x: 'z'.repeat(11 * 1024 * 1024) } },
+    });
     sendRaw(host, huge + '\n');
     await waitFor('an over-size rejection', () => errorsWithNullId().length > before);
     expect(responsesTo(host, 'big')).toEqual([]);
@@ -70,15 +95,29 @@ describe('malformed input from the host', () => {
 
   it('answers an unknown tool and invalid arguments with clear errors', async () => {
     await expect(callTool(host, 'fx__nope')).rejects.toThrow(/Unknown tool: fx__nope/);
-    sendRaw(host, JSON.stringify({ jsonrpc: '2.0', id: 'args', method: 'tools/call', params: { name: 'fx__echo', arguments: 'not an object' } }) + '\n');
+    sendRaw(
+      host,
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'args',
+        method: 'tools/call',
+        params: { name: 'fx__echo', arguments: 'not an object' },
+      }) + '\n',
+    );
     const response = await waitForResponse(host, 'args');
-    expect(response.error).toMatchObject({ code: -32602, message: expect.stringMatching(/"arguments" must be an object/) });
+    expect(response.error).toMatchObject({
+      code: -32602,
+      message: expect.stringMatching(/"arguments" must be an object/),
+    });
     sendRaw(host, JSON.stringify({ jsonrpc: '2.0', id: 'noname', method: 'tools/call', params: {} }) + '\n');
     expect(((await waitForResponse(host, 'noname')).error as { code: number }).code).toBe(-32602);
   });
 
   it('ignores a cancellation of initialize or of an unknown id, and answers ping', async () => {
-    sendRaw(host, '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"never-sent"}}\n');
+    sendRaw(
+      host,
+      '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"never-sent"}}\n',
+    );
     sendRaw(host, '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":0}}\n');
     await host.client.ping();
     expect((await callTool(host, 'fx__echo', { still: 'alive' })).text).toBe('fx/echo: {"still":"alive"}');

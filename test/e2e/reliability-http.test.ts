@@ -18,15 +18,27 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function startFixture(kind: 'streamable-http' | 'sse', name: string, record: string, port = 0): Promise<RunningServer> {
+function startFixture(
+  kind: 'streamable-http' | 'sse',
+  name: string,
+  record: string,
+  port = 0,
+): Promise<RunningServer> {
   return startHttpServer(
     [fixture('fixture-server.mjs')],
-    { FIXTURE_TRANSPORT: kind, FIXTURE_NAME: name, FIXTURE_SPECIAL: '1', FIXTURE_RECORD: record, PORT: String(port) },
+    {
+      FIXTURE_TRANSPORT: kind,
+      FIXTURE_NAME: name,
+      FIXTURE_SPECIAL: '1',
+      FIXTURE_RECORD: record,
+      PORT: String(port),
+    },
     kind === 'sse' ? '/sse' : '/mcp',
   );
 }
 
-const initializes = (record: string) => readRecord(record).filter((e) => e.event === 'http' && e.method === 'POST' && e.session === false).length;
+const initializes = (record: string) =>
+  readRecord(record).filter((e) => e.event === 'http' && e.method === 'POST' && e.session === false).length;
 
 describe('Streamable HTTP backends', () => {
   it('renews an expired session once and resends the calls that got 404, transparently', async () => {
@@ -38,7 +50,9 @@ describe('Streamable HTTP backends', () => {
       expect(initializes(record)).toBe(1);
       expect((await callTool(host, 'h__drop-sessions')).text).toBe('dropped');
       await new Promise((resolve) => setTimeout(resolve, 50));
-      const results = await Promise.all(Array.from({ length: 5 }, (_, i) => callTool(host, 'h__echo', { i })));
+      const results = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => callTool(host, 'h__echo', { i })),
+      );
       results.forEach((r, i) => expect(r).toEqual({ text: `h/echo: {"i":${i}}`, isError: false }));
       expect(readRecord(record).filter((e) => e.event === 'session-404').length).toBeGreaterThanOrEqual(1);
       expect(initializes(record)).toBe(2);
@@ -54,7 +68,17 @@ describe('Streamable HTTP backends', () => {
     let server = await startFixture('streamable-http', 'h', record);
     const port = server.port;
     const host = await TestHost.start({
-      config: { settings: FAST_RESTARTS, mcpServers: { h: { type: 'http', url: server.url }, local: { command: process.execPath, args: [fixture('fixture-server.mjs')], env: { FIXTURE_NAME: 'local' } } } },
+      config: {
+        settings: FAST_RESTARTS,
+        mcpServers: {
+          h: { type: 'http', url: server.url },
+          local: {
+            command: process.execPath,
+            args: [fixture('fixture-server.mjs')],
+            env: { FIXTURE_NAME: 'local' },
+          },
+        },
+      },
     });
     try {
       const before = (await host.client.listTools()).tools.map((t) => t.name).sort();
@@ -67,10 +91,17 @@ describe('Streamable HTTP backends', () => {
       expect(failed).toMatch(/backend "h"/);
       expect(Date.now() - started).toBeLessThan(2_000);
       expect((await callTool(host, 'local__echo', { n: 2 })).text).toBe('local/echo: {"n":2}');
-      await waitFor('h\u2019s tools to leave', async () => !(await host.client.listTools()).tools.some((t) => t.name.startsWith('h__')));
+      await waitFor(
+        'h\u2019s tools to leave',
+        async () => !(await host.client.listTools()).tools.some((t) => t.name.startsWith('h__')),
+      );
 
       server = await startFixture('streamable-http', 'h', record, port);
-      await waitFor('h to come back', async () => (await host.client.listTools()).tools.some((t) => t.name === 'h__echo'), 15_000);
+      await waitFor(
+        'h to come back',
+        async () => (await host.client.listTools()).tools.some((t) => t.name === 'h__echo'),
+        15_000,
+      );
       expect((await host.client.listTools()).tools.map((t) => t.name).sort()).toEqual(before);
       expect((await callTool(host, 'h__echo', { n: 3 })).text).toBe('h/echo: {"n":3}');
     } finally {

@@ -12,7 +12,9 @@ describe('large messages and concurrency', () => {
   let host: TestHost;
 
   beforeAll(async () => {
-    host = await TestHost.start({ config: { mcpServers: { a: fixtureServer('a'), b: fixtureServer('b'), c: fixtureServer('c') } } });
+    host = await TestHost.start({
+      config: { mcpServers: { a: fixtureServer('a'), b: fixtureServer('b'), c: fixtureServer('c') } },
+    });
     await host.client.listTools();
   });
 
@@ -29,7 +31,9 @@ describe('large messages and concurrency', () => {
     );
     const text = result.content[0]?.type === 'text' ? result.content[0].text : '';
     expect(text.length).toBe(bytes);
-    expect(createHash('sha256').update(text).digest('hex')).toBe(createHash('sha256').update('x'.repeat(bytes)).digest('hex'));
+    expect(createHash('sha256').update(text).digest('hex')).toBe(
+      createHash('sha256').update('x'.repeat(bytes)).digest('hex'),
+    );
     expect((await callTool(host, 'b__echo', { after: 'huge' })).text).toBe('b/echo: {"after":"huge"}');
   });
 
@@ -39,13 +43,18 @@ describe('large messages and concurrency', () => {
       const nonce = `${i}-${Math.random().toString(36).slice(2)}`;
       const tool = i % 2 === 0 ? 'echo' : 'slow';
       const args = tool === 'slow' ? { ms: (i * 7) % 50, nonce } : { nonce };
-      return callTool(host, `${backend}__${tool}`, args).then((r) => ({ r, expected: `${backend}/${tool}: ${JSON.stringify(args)}` }));
+      return callTool(host, `${backend}__${tool}`, args).then((r) => ({
+        r,
+        expected: `${backend}/${tool}: ${JSON.stringify(args)}`,
+      }));
     });
     for (const { r, expected } of await Promise.all(calls)) expect(r.text).toBe(expected);
   });
 
   it('drains a backend that writes 20 MB to stderr, truncating and rate-limiting what it forwards', async () => {
-    expect((await callTool(host, 'c__stderr', { bytes: 20_000_000 }, { timeout: 30_000 })).text).toBe('c/stderr: done');
+    expect((await callTool(host, 'c__stderr', { bytes: 20_000_000 }, { timeout: 30_000 })).text).toBe(
+      'c/stderr: done',
+    );
     expect(host.stderr.length).toBeLessThan(1_000_000);
     expect(host.stderr).toMatch(/\[c\] e{100,}… \(over-long line truncated\)/);
   });

@@ -48,10 +48,18 @@ describe('protocol completeness through the aggregator', () => {
       await new Promise((resolve) => setTimeout(resolve, 150));
       return { model: 'test-model', role: 'assistant', content: { type: 'text', text: 'sampled!' } };
     });
-    host.client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { who: 'tester' } }));
-    host.client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: 'file:///work', name: 'work' }] }));
+    host.client.setRequestHandler(ElicitRequestSchema, async () => ({
+      action: 'accept',
+      content: { who: 'tester' },
+    }));
+    host.client.setRequestHandler(ListRootsRequestSchema, async () => ({
+      roots: [{ uri: 'file:///work', name: 'work' }],
+    }));
     host.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(n.params));
-    host.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updated.push(n.params.uri));
+    host.client.setNotificationHandler(
+      ResourceUpdatedNotificationSchema,
+      (n) => void updated.push(n.params.uri),
+    );
     host.client.setNotificationHandler(ToolListChangedNotificationSchema, () => void listChanged++);
     await host.client.connect(host.transport);
     await host.client.listTools();
@@ -66,7 +74,10 @@ describe('protocol completeness through the aggregator', () => {
   it('relays every progress notification under the host token, in order, the last one before the result', async () => {
     const token = 'progress-token-1';
     const result = await host.client.request(
-      { method: 'tools/call', params: { name: 'fx__progress', arguments: { steps: 20 }, _meta: { progressToken: token } } },
+      {
+        method: 'tools/call',
+        params: { name: 'fx__progress', arguments: { steps: 20 }, _meta: { progressToken: token } },
+      },
       CallToolResultSchema,
     );
     expect(result.content[0]).toMatchObject({ text: 'fx/progress: 20 steps' });
@@ -74,9 +85,17 @@ describe('protocol completeness through the aggregator', () => {
     const messages = stdoutMessages(host);
     const progress = messages
       .map((m, index) => ({ m, index }))
-      .filter(({ m }) => m.method === 'notifications/progress' && (m.params as { progressToken?: string }).progressToken === token);
-    expect(progress.map(({ m }) => (m.params as { progress: number }).progress)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    const responseIndex = messages.findIndex((m) => !('method' in m) && JSON.stringify(m.result ?? '').includes('fx/progress: 20 steps'));
+      .filter(
+        ({ m }) =>
+          m.method === 'notifications/progress' &&
+          (m.params as { progressToken?: string }).progressToken === token,
+      );
+    expect(progress.map(({ m }) => (m.params as { progress: number }).progress)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+    const responseIndex = messages.findIndex(
+      (m) => !('method' in m) && JSON.stringify(m.result ?? '').includes('fx/progress: 20 steps'),
+    );
     expect(progress.at(-1)!.index).toBeLessThan(responseIndex);
   });
 
@@ -86,7 +105,9 @@ describe('protocol completeness through the aggregator', () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     controller.abort('user pressed stop');
     await expect(call).rejects.toThrow();
-    const cancelled = await waitFor('the backend to see the cancellation', () => readRecord(record).find((e) => e.event === 'cancelled'));
+    const cancelled = await waitFor('the backend to see the cancellation', () =>
+      readRecord(record).find((e) => e.event === 'cancelled'),
+    );
     expect(typeof cancelled.requestId).toBe('number');
   });
 
@@ -95,13 +116,21 @@ describe('protocol completeness through the aggregator', () => {
     const started = Date.now();
     await expect(callTool(host, 'fx__hang')).rejects.toThrow(/backend "fx": Request timed out/);
     expect(Date.now() - started).toBeLessThan(2_000);
-    await waitFor('the timeout cancellation', () => readRecord(record).filter((e) => e.event === 'cancelled').length > before);
+    await waitFor(
+      'the timeout cancellation',
+      () => readRecord(record).filter((e) => e.event === 'cancelled').length > before,
+    );
   });
 
   it('relays sampling, elicitation and roots requests to a host that declared them', async () => {
     expect((await callTool(host, 'fx__sample')).text).toContain('sampled!');
-    expect(JSON.parse((await callTool(host, 'fx__elicit')).text)).toMatchObject({ action: 'accept', content: { who: 'tester' } });
-    expect(JSON.parse((await callTool(host, 'fx__roots')).text)).toEqual({ roots: [{ uri: 'file:///work', name: 'work' }] });
+    expect(JSON.parse((await callTool(host, 'fx__elicit')).text)).toMatchObject({
+      action: 'accept',
+      content: { who: 'tester' },
+    });
+    expect(JSON.parse((await callTool(host, 'fx__roots')).text)).toEqual({
+      roots: [{ uri: 'file:///work', name: 'work' }],
+    });
   });
 
   it('passes a backend\u2019s cancellation of its own sampling request on to the host', async () => {
@@ -112,10 +141,14 @@ describe('protocol completeness through the aggregator', () => {
 
   it('forwards logging/setLevel to every backend and relays their log messages tagged with the backend', async () => {
     await host.client.setLoggingLevel('warning');
-    await waitFor('setLevel at the backend', () => readRecord(record).find((e) => e.event === 'setLevel' && e.level === 'warning'));
+    await waitFor('setLevel at the backend', () =>
+      readRecord(record).find((e) => e.event === 'setLevel' && e.level === 'warning'),
+    );
     await callTool(host, 'fx__log', { level: 'info', message: 'too quiet' });
     await callTool(host, 'fx__log', { level: 'error', message: 'loud enough' });
-    const entry = await waitFor('a relayed log message', () => logs.find((l) => (l as { data?: string }).data === 'loud enough'));
+    const entry = await waitFor('a relayed log message', () =>
+      logs.find((l) => (l as { data?: string }).data === 'loud enough'),
+    );
     expect(entry).toMatchObject({ level: 'error', logger: 'fx/fx' });
     expect(logs.some((l) => (l as { data?: string }).data === 'too quiet')).toBe(false);
   });
@@ -134,15 +167,20 @@ describe('protocol completeness through the aggregator', () => {
   it('routes resource subscriptions to the owning backend and relays resources/updated', async () => {
     const uri = 'fixture://fx/info';
     await host.client.subscribeResource({ uri });
-    await waitFor('subscribe at fx', () => readRecord(record).find((e) => e.event === 'subscribe' && e.uri === uri));
+    await waitFor('subscribe at fx', () =>
+      readRecord(record).find((e) => e.event === 'subscribe' && e.uri === uri),
+    );
     expect((await callTool(host, 'fx__touch', { uri })).text).toBe('touched');
     await waitFor('resources/updated at the host', () => updated.includes(uri));
     await host.client.unsubscribeResource({ uri });
-    await waitFor('unsubscribe at fx', () => readRecord(record).find((e) => e.event === 'unsubscribe' && e.uri === uri));
+    await waitFor('unsubscribe at fx', () =>
+      readRecord(record).find((e) => e.event === 'unsubscribe' && e.uri === uri),
+    );
   });
 
-  it('answers ping', async () => {
+  it('answers ping from the host, and a backend\u2019s ping gets an answer too', async () => {
     await expect(host.client.ping()).resolves.toBeDefined();
+    expect((await callTool(host, 'fx__ping')).text).toBe('pong');
   });
 
   it('relays a backend\u2019s JSON-RPC error unchanged', async () => {
@@ -169,7 +207,9 @@ describe('reverse requests when the host lacks the capability', () => {
         ['fx__elicit', 'elicitation'],
         ['fx__roots', 'roots'],
       ] as const) {
-        await expect(callTool(host, tool)).rejects.toThrow(new RegExp(`did not declare the "${capability}" capability`));
+        await expect(callTool(host, tool)).rejects.toThrow(
+          new RegExp(`did not declare the "${capability}" capability`),
+        );
       }
       expect((await callTool(host, 'fx__echo', { ok: 1 })).text).toBe('fx/echo: {"ok":1}');
     } finally {

@@ -23,10 +23,18 @@ describe('shutdown', () => {
   it('on stdin EOF, kills a backend that ignores SIGTERM and EOF together with its grandchild', async () => {
     const record = join(dir, 'stubborn.jsonl');
     const host = await TestHost.start({
-      config: { mcpServers: { stubborn: fixtureServer('stubborn', { FIXTURE_MODE: 'ignore-term', FIXTURE_RECORD: record }), plain: fixtureServer('plain') } },
+      config: {
+        mcpServers: {
+          stubborn: fixtureServer('stubborn', { FIXTURE_MODE: 'ignore-term', FIXTURE_RECORD: record }),
+          plain: fixtureServer('plain'),
+        },
+      },
     });
     await host.client.listTools();
-    const { pid, grandchild } = JSON.parse((await callTool(host, 'stubborn__pids')).text) as { pid: number; grandchild: number };
+    const { pid, grandchild } = JSON.parse((await callTool(host, 'stubborn__pids')).text) as {
+      pid: number;
+      grandchild: number;
+    };
     expect(isRunning(grandchild)).toBe(true);
     expect(host.processTree()).toEqual(expect.arrayContaining([pid, grandchild]));
     const started = Date.now();
@@ -38,22 +46,29 @@ describe('shutdown', () => {
     expect(readRecord(record).some((e) => e.event === 'grandchild')).toBe(true);
   });
 
-  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('on %s, answers the request in flight, then exits with nothing left', async (signal) => {
-    const host = await TestHost.start({ config: { mcpServers: { fx: fixtureServer('fx'), other: fixtureServer('other') } } });
-    await host.client.listTools();
-    const inFlight = callTool(host, 'fx__hang');
-    // Lines are read in order: once the ping is answered, the call is in flight inside the sentinel.
-    await host.client.ping();
-    const tree = host.processTree();
-    expect(tree.length).toBeGreaterThanOrEqual(2);
-    const exited = new Promise<number | null>((resolve) => host.child.once('exit', (code) => resolve(code)));
-    host.child.kill(signal);
-    await expect(inFlight).rejects.toThrow(/mcp-sentinel is shutting down \(SIG/);
-    expect(await exited).toBe(0);
-    expect(await waitGone(tree, 3_000)).toEqual([]);
-    expect(host.nonProtocolStdout()).toEqual([]);
-    await host.close();
-  });
+  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)(
+    'on %s, answers the request in flight, then exits with nothing left',
+    async (signal) => {
+      const host = await TestHost.start({
+        config: { mcpServers: { fx: fixtureServer('fx'), other: fixtureServer('other') } },
+      });
+      await host.client.listTools();
+      const inFlight = callTool(host, 'fx__hang');
+      // Lines are read in order: once the ping is answered, the call is in flight inside the sentinel.
+      await host.client.ping();
+      const tree = host.processTree();
+      expect(tree.length).toBeGreaterThanOrEqual(2);
+      const exited = new Promise<number | null>((resolve) =>
+        host.child.once('exit', (code) => resolve(code)),
+      );
+      host.child.kill(signal);
+      await expect(inFlight).rejects.toThrow(/mcp-sentinel is shutting down \(SIG/);
+      expect(await exited).toBe(0);
+      expect(await waitGone(tree, 3_000)).toEqual([]);
+      expect(host.nonProtocolStdout()).toEqual([]);
+      await host.close();
+    },
+  );
 
   it('exits when its host dies without closing stdin (parent-PID watchdog), taking its backends along', async () => {
     const config = writeTempConfig({ mcpServers: { fx: fixtureServer('fx') } });
@@ -70,9 +85,21 @@ describe('shutdown', () => {
     let sentinel = 0;
     let backends: number[] = [];
     try {
-      sentinel = await new Promise<number>((resolve) => wrapper.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
-      const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'w', version: '1' } } };
-      wrapper.stdin.write(JSON.stringify(initialize) + '\n' + JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n');
+      sentinel = await new Promise<number>((resolve) =>
+        wrapper.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+      );
+      const initialize = {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'w', version: '1' } },
+      };
+      wrapper.stdin.write(
+        JSON.stringify(initialize) +
+          '\n' +
+          JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) +
+          '\n',
+      );
       backends = await waitFor('the backend to start', () => {
         const found = descendantsOf(sentinel);
         return found.length > 0 ? found : undefined;

@@ -7,7 +7,11 @@ import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { TestHost } from './host.js';
 import { fixture } from './paths.js';
 
-export function fixtureServer(name: string, env: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
+export function fixtureServer(
+  name: string,
+  env: Record<string, string> = {},
+  extra: Record<string, unknown> = {},
+) {
   return {
     command: process.execPath,
     args: [fixture('fixture-server.mjs')],
@@ -17,7 +21,9 @@ export function fixtureServer(name: string, env: Record<string, string> = {}, ex
 }
 
 /** Settings that keep restarts quick in tests. */
-export const FAST_RESTARTS = { restart: { initialDelayMs: 50, maxDelayMs: 200, maxRestarts: 20, windowMs: 60_000 } };
+export const FAST_RESTARTS = {
+  restart: { initialDelayMs: 50, maxDelayMs: 200, maxRestarts: 20, windowMs: 60_000 },
+};
 
 export interface FixtureEvent {
   name: string;
@@ -34,7 +40,11 @@ export function readRecord(path: string): FixtureEvent[] {
     .map((line) => JSON.parse(line) as FixtureEvent);
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, ms = 10_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 10_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
@@ -44,8 +54,17 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
   }
 }
 
-export async function callTool(host: TestHost, name: string, args: Record<string, unknown> = {}, options: { signal?: AbortSignal; timeout?: number } = {}) {
-  const result = await host.client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, options);
+export async function callTool(
+  host: TestHost,
+  name: string,
+  args: Record<string, unknown> = {},
+  options: { signal?: AbortSignal; timeout?: number } = {},
+) {
+  const result = await host.client.request(
+    { method: 'tools/call', params: { name, arguments: args } },
+    CallToolResultSchema,
+    options,
+  );
   const first = result.content[0];
   return { text: first?.type === 'text' ? first.text : '', isError: result.isError === true };
 }
@@ -71,6 +90,10 @@ export function sendRaw(host: TestHost, text: string): void {
   host.transport.sendRaw(text);
 }
 
-export async function waitForResponse(host: TestHost, id: string | number | null, ms = 10_000): Promise<Record<string, unknown>> {
+export async function waitForResponse(
+  host: TestHost,
+  id: string | number | null,
+  ms = 10_000,
+): Promise<Record<string, unknown>> {
   return waitFor(`a response to ${JSON.stringify(id)}`, () => responsesTo(host, id)[0], ms);
 }

@@ -35,7 +35,9 @@ async function open(maxMessageBytes?: number) {
 describe('HostStdioTransport', () => {
   it('answers what it cannot pass on: parse error, batch, invalid request, over-size line', async () => {
     const t = await open(1_000);
-    t.stdin.write('not json\n[{"jsonrpc":"2.0","id":1,"method":"ping"}]\n{"jsonrpc":"2.0"}\n{"id":7,"method":"ping"}\n');
+    t.stdin.write(
+      'not json\n[{"jsonrpc":"2.0","id":1,"method":"ping"}]\n{"jsonrpc":"2.0"}\n{"id":7,"method":"ping"}\n',
+    );
     t.stdin.write(`{"jsonrpc":"2.0","id":8,"method":"ping","params":{"x":"${'y'.repeat(2_000)}"}}\n`);
     t.stdin.write('{"jsonrpc":"2.0","id":9,"method":"ping"}\n');
     await t.settle();
@@ -53,7 +55,9 @@ describe('HostStdioTransport', () => {
     const t = await open();
     t.stdin.write('{"jsonrpc":"2.0","id":3,"result":"not an object"}\n');
     await t.settle();
-    expect(t.received).toEqual([{ jsonrpc: '2.0', id: 3, error: { code: -32603, message: 'the host sent a malformed response' } }]);
+    expect(t.received).toEqual([
+      { jsonrpc: '2.0', id: 3, error: { code: -32603, message: 'the host sent a malformed response' } },
+    ]);
     expect(t.lines).toEqual([]);
   });
 
@@ -68,7 +72,6 @@ describe('HostStdioTransport', () => {
     expect(t.lines).toEqual([{ jsonrpc: '2.0', id: 0, result: {} }]);
   });
 
-  type Op = { kind: 'request'; id: number } | { kind: 'answer'; id: number } | { kind: 'cancel'; id: number };
   const op = fc.oneof(
     fc.record({ kind: fc.constant('request' as const), id: fc.integer({ min: 0, max: 8 }) }),
     fc.record({ kind: fc.constant('answer' as const), id: fc.integer({ min: 0, max: 8 }) }),
@@ -84,11 +87,20 @@ describe('HostStdioTransport', () => {
         const expected: { id: number; kind: 'result' | 'duplicate' }[] = [];
         for (const o of ops) {
           if (o.kind === 'request') {
-            t.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: o.id, method: 'tools/call', params: { name: 'x' } }) + '\n');
+            t.stdin.write(
+              JSON.stringify({ jsonrpc: '2.0', id: o.id, method: 'tools/call', params: { name: 'x' } }) +
+                '\n',
+            );
             if (owed.has(o.id)) expected.push({ id: o.id, kind: 'duplicate' });
             owed.add(o.id);
           } else if (o.kind === 'cancel') {
-            t.stdin.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: o.id } }) + '\n');
+            t.stdin.write(
+              JSON.stringify({
+                jsonrpc: '2.0',
+                method: 'notifications/cancelled',
+                params: { requestId: o.id },
+              }) + '\n',
+            );
             owed.delete(o.id);
           } else {
             await t.transport.send({ jsonrpc: '2.0', id: o.id, result: { content: [] } });
@@ -101,7 +113,9 @@ describe('HostStdioTransport', () => {
         await t.settle();
         const got = t.lines.map((l) => ({
           id: l.id as number,
-          kind: (l.error as { message?: string } | undefined)?.message?.includes('already used') ? 'duplicate' : 'result',
+          kind: (l.error as { message?: string } | undefined)?.message?.includes('already used')
+            ? 'duplicate'
+            : 'result',
         }));
         expect(got.sort((a, b) => a.id - b.id || a.kind.localeCompare(b.kind))).toEqual(
           expected.sort((a, b) => a.id - b.id || a.kind.localeCompare(b.kind)),

@@ -10,16 +10,27 @@ const toolName = fc.oneof(
   fc.stringMatching(/^[a-z_.-]{1,120}$/),
   fc.constantFrom('echo', 'a__search', 'x'.repeat(200), 'with space', 'ümlaut', '🔥', ''),
 );
-const source = fc.record({ backend: backendName, prefix: fc.option(fc.constantFrom('', 'a', 'a_', 'b__c'), { nil: undefined }), tools: fc.array(toolName, { maxLength: 12 }) });
+const source = fc.record({
+  backend: backendName,
+  prefix: fc.option(fc.constantFrom('', 'a', 'a_', 'b__c'), { nil: undefined }),
+  tools: fc.array(toolName, { maxLength: 12 }),
+});
 const separator = fc.constantFrom('__', '_', '-', '.');
 
-function allocate(sources: { backend: string; prefix?: string; tools: string[] }[], sep: string, max: number): Map<string, string> {
+function allocate(
+  sources: { backend: string; prefix?: string; tools: string[] }[],
+  sep: string,
+  max: number,
+): Map<string, string> {
   const names = new NameAllocator(max);
   const given = new Map<string, string>();
   for (const { backend, prefix, tools } of sources) {
     for (const tool of new Set(tools)) {
       const preferred = toPublicName(backend, prefix ?? backend, sep, tool, max);
-      given.set(`${backend}\0${tool}`, names.allocate(backend, tool, preferred, () => undefined));
+      given.set(
+        `${backend}\0${tool}`,
+        names.allocate(backend, tool, preferred, () => undefined),
+      );
     }
   }
   return given;
@@ -56,9 +67,13 @@ describe('public names (property)', () => {
 
   it('keep a name that is already valid and short enough exactly as prefix + separator + name', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[a-z0-9-]{1,10}$/), fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/), (backend, tool) => {
-        expect(toPublicName(backend, backend, '__', tool, 64)).toBe(`${backend}__${tool}`);
-      }),
+      fc.property(
+        fc.stringMatching(/^[a-z0-9-]{1,10}$/),
+        fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/),
+        (backend, tool) => {
+          expect(toPublicName(backend, backend, '__', tool, 64)).toBe(`${backend}__${tool}`);
+        },
+      ),
     );
   });
 

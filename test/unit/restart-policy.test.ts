@@ -8,8 +8,16 @@ const settings = { initialDelayMs: 100, maxDelayMs: 1_000, maxRestarts: 5, windo
 describe('RestartPolicy', () => {
   it('doubles the delay from the initial one up to the cap, with at most half of it as jitter', () => {
     let now = 0;
-    const low = new RestartPolicy(settings, () => now, () => 0);
-    const high = new RestartPolicy(settings, () => now, () => 0.999999);
+    const low = new RestartPolicy(
+      settings,
+      () => now,
+      () => 0,
+    );
+    const high = new RestartPolicy(
+      settings,
+      () => now,
+      () => 0.999999,
+    );
     const bases = [100, 200, 400, 800, 1_000];
     for (const base of bases) {
       now += 10;
@@ -20,7 +28,11 @@ describe('RestartPolicy', () => {
 
   it('gives up after maxRestarts within the window, and allows restarts again once the window has passed', () => {
     let now = 0;
-    const policy = new RestartPolicy(settings, () => now, () => 0.5);
+    const policy = new RestartPolicy(
+      settings,
+      () => now,
+      () => 0.5,
+    );
     for (let i = 0; i < 5; i++) expect(policy.next()).toBeDefined();
     expect(policy.next()).toBeUndefined();
     now += 30_000;
@@ -43,7 +55,11 @@ describe('RestartPolicy', () => {
         fc.double({ min: 0, max: 0.9999, noNaN: true }),
         (config, gaps, jitter) => {
           let now = 0;
-          const policy = new RestartPolicy(config, () => now, () => jitter);
+          const policy = new RestartPolicy(
+            config,
+            () => now,
+            () => jitter,
+          );
           const allowed: number[] = [];
           for (const gap of gaps) {
             now += gap;
@@ -52,7 +68,9 @@ describe('RestartPolicy', () => {
             allowed.push(now);
             expect(delay).toBeGreaterThanOrEqual(0);
             expect(delay).toBeLessThanOrEqual(Math.max(config.maxDelayMs, 0));
-            expect(allowed.filter((t) => now - t < config.windowMs).length).toBeLessThanOrEqual(config.maxRestarts);
+            expect(allowed.filter((t) => now - t < config.windowMs).length).toBeLessThanOrEqual(
+              config.maxRestarts,
+            );
           }
         },
       ),
