@@ -56,16 +56,16 @@ function record(
   key: string,
   value: string,
 ): void {
-  const secretName = suggestSecretName(server, key);
+  // "Bearer secret:NAME" is sent literally: inside a longer value a secret is written ${secret:NAME}.
+  const misplaced = /(?<!\$\{)\bsecret:([A-Za-z0-9][A-Za-z0-9._-]{0,127})/.exec(value);
+  const secretName = misplaced?.[1] ?? suggestSecretName(server, key);
   const scheme = BEARER.exec(value)?.[1];
-  out.push({
-    server,
-    path,
-    key,
-    where,
-    secretName,
-    replacement: scheme ? `${scheme} secret:${secretName}` : `secret:${secretName}`,
-  });
+  const replacement = misplaced
+    ? value.replace(misplaced[0], `\${secret:${secretName}}`)
+    : scheme
+      ? `${scheme} \${secret:${secretName}}`
+      : `secret:${secretName}`;
+  out.push({ server, path, key, where, secretName, replacement });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -70,8 +70,8 @@ function backups(path: string): string[] {
 
 async function initConfig(): Promise<string> {
   const path = join(home, 'sentinel.json');
-  const { code } = await runCli(['init', '--path', path], { env });
-  expect(code).toBe(0);
+  const { code, stderr } = await runCli(['init', '--path', path], { env });
+  expect(code, stderr).toBe(0);
   return path;
 }
 
@@ -118,7 +118,7 @@ describe('init', () => {
     [
       'claude-code',
       ['linear', 'memory'],
-      ['mcp-sentinel secrets set linear-authorization', '"Bearer secret:linear-authorization"'],
+      ['mcp-sentinel secrets set linear-authorization', '"Bearer ${secret:linear-authorization}"'],
       'lin_api_PLANTED',
     ],
     [

@@ -160,13 +160,17 @@ describe('literal credentials and imports', () => {
         },
       },
       web: { type: 'http', url: 'https://x', headers: { Authorization: 'Bearer abcdefgh', Accept: 'json' } },
+      jira: { type: 'http', url: 'https://y', headers: { Authorization: 'Bearer secret:jira-token' } },
     });
     expect(found.map((f) => f.path)).toEqual([
       'mcpServers.gh.env.GITHUB_TOKEN',
       'mcpServers.gh.env.OTHER',
       'mcpServers.web.headers.Authorization',
+      'mcpServers.jira.headers.Authorization',
     ]);
-    expect(found[2]!.replacement).toBe('Bearer secret:web-authorization');
+    // A secret written "secret:NAME" inside a longer value is sent literally; the fix is ${secret:NAME}.
+    expect(found[3]).toMatchObject({ secretName: 'jira-token', replacement: 'Bearer ${secret:jira-token}' });
+    expect(found[2]!.replacement).toBe('Bearer ${secret:web-authorization}');
     expect(JSON.stringify(found)).not.toContain('abcdefgh');
   });
 
