@@ -189,7 +189,7 @@ function describeStatus(
         reason: `the server answered 401 Unauthorized${realm ? ` (${realm})` : ''}: ${authType === 'none' ? 'it needs credentials' : 'the credentials were rejected'}`,
         hint:
           authType === 'none'
-            ? 'add credentials, e.g. "headers": {"Authorization": "Bearer secret:NAME"} and run: mcp-sentinel secrets set NAME'
+            ? 'add credentials, e.g. "headers": {"Authorization": "Bearer ${secret:NAME}"} and run: mcp-sentinel secrets set NAME'
             : authType === 'oauth2'
               ? 'check the client id, secret, scopes and audience of "auth"'
               : 'check the credential: mcp-sentinel secrets set NAME (the secret it references)',
