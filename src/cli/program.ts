@@ -20,7 +20,9 @@ export async function createProgram(setExitCode: (code: number) => void, { serve
   const program = new Command('mcp-sentinel')
     .description('One stdio MCP server in front of all your MCP servers.')
     .version(VERSION, '-v, --version')
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // Before any command is added, so that every subcommand inherits it: usage errors exit 2, not 1.
+    .exitOverride();
 
   program
     .command('serve', { isDefault: true })
