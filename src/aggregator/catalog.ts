@@ -43,7 +43,11 @@ export function createToolFilter(filter: ToolFilter | undefined): (name: string)
   return (name) => include(name) && !exclude(name);
 }
 
-export function buildCatalog(sources: CatalogSource[], settings: Settings, onCollision: (message: string) => void): Catalog {
+export function buildCatalog(
+  sources: CatalogSource[],
+  settings: Settings,
+  onCollision: (message: string) => void,
+): Catalog {
   const max = settings.maxToolNameLength;
   const toolNames = new NameAllocator(max);
   const promptNames = new NameAllocator(max);
@@ -68,7 +72,9 @@ export function buildCatalog(sources: CatalogSource[], settings: Settings, onCol
         continue;
       }
       const name = toolNames.allocate(source.name, tool.name, preferred, (given) =>
-        onCollision(`tool "${tool.name}" of "${source.name}" is exported as "${given}": "${preferred}" is already taken`),
+        onCollision(
+          `tool "${tool.name}" of "${source.name}" is exported as "${given}": "${preferred}" is already taken`,
+        ),
       );
       catalog.toolRoutes.set(name, { backend: source.name, name: tool.name });
       catalog.tools.push(name === tool.name ? tool : { ...tool, name });
@@ -76,7 +82,9 @@ export function buildCatalog(sources: CatalogSource[], settings: Settings, onCol
     for (const prompt of source.lists.prompts) {
       const preferred = toPublicName(source.name, source.prefix, settings.separator, prompt.name, max);
       const name = promptNames.allocate(source.name, prompt.name, preferred, (given) =>
-        onCollision(`prompt "${prompt.name}" of "${source.name}" is exported as "${given}": "${preferred}" is already taken`),
+        onCollision(
+          `prompt "${prompt.name}" of "${source.name}" is exported as "${given}": "${preferred}" is already taken`,
+        ),
       );
       catalog.promptRoutes.set(name, { backend: source.name, name: prompt.name });
       catalog.prompts.push(name === prompt.name ? prompt : { ...prompt, name });
@@ -92,10 +100,15 @@ export function buildCatalog(sources: CatalogSource[], settings: Settings, onCol
     }
     for (const template of source.lists.resourceTemplates) {
       try {
-        catalog.templateRoutes.push({ template: new UriTemplate(template.uriTemplate), backend: source.name });
+        catalog.templateRoutes.push({
+          template: new UriTemplate(template.uriTemplate),
+          backend: source.name,
+        });
         catalog.resourceTemplates.push(template);
       } catch {
-        onCollision(`resource template ${template.uriTemplate} of "${source.name}" is not a valid URI template and was skipped`);
+        onCollision(
+          `resource template ${template.uriTemplate} of "${source.name}" is not a valid URI template and was skipped`,
+        );
       }
     }
   }

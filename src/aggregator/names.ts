@@ -32,7 +32,13 @@ export function withHashSuffix(text: string, key: string, max: number): string {
 }
 
 /** The preferred public name of `name` from the backend `backend`, before collisions are considered. */
-export function toPublicName(backend: string, prefix: string, separator: string, name: string, max: number): string {
+export function toPublicName(
+  backend: string,
+  prefix: string,
+  separator: string,
+  name: string,
+  max: number,
+): string {
   const joined = joinName(prefix, separator, name);
   const clean = sanitizeName(joined);
   if (clean.length <= max) return clean;
@@ -48,7 +54,12 @@ export class NameAllocator {
 
   constructor(private readonly max: number) {}
 
-  allocate(backend: string, original: string, preferred: string, onCollision: (given: string) => void): string {
+  allocate(
+    backend: string,
+    original: string,
+    preferred: string,
+    onCollision: (given: string) => void,
+  ): string {
     let name = preferred;
     for (let attempt = 0; this.taken.has(name); attempt++) {
       name = withHashSuffix(preferred, `${backend}\0${original}\0${attempt}`, this.max);

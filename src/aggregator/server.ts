@@ -25,7 +25,16 @@ import { looseRequest } from './loose-schema.js';
 type Extra = RequestHandlerExtra<never, never>;
 type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
 
-const LOG_SEVERITY: LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+const LOG_SEVERITY: LoggingLevel[] = [
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+];
 
 export interface Aggregator {
   server: Server;
@@ -47,7 +56,8 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
         completions: {},
         logging: {},
       },
-      instructions: 'Tools, resources and prompts of several MCP servers, each name prefixed with its server.',
+      instructions:
+        'Tools, resources and prompts of several MCP servers, each name prefixed with its server.',
     },
   );
 
@@ -66,7 +76,12 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
   function rebuild(): Catalog {
     const sources = manager.backends
       .filter((b) => b.state === 'ready')
-      .map((b) => ({ name: b.name, prefix: b.config.prefix ?? b.name, filter: b.config.tools, lists: b.lists }));
+      .map((b) => ({
+        name: b.name,
+        prefix: b.config.prefix ?? b.name,
+        filter: b.config.tools,
+        lists: b.lists,
+      }));
     return buildCatalog(sources, settings, warnOnce);
   }
 
@@ -85,10 +100,15 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     if (!hostInitialized) return;
     clearTimeout(notifyTimer);
     notifyTimer = setTimeout(() => {
-      const next = { tools: sign(catalog.tools), prompts: sign(catalog.prompts), resources: sign([catalog.resources, catalog.resourceTemplates]) };
+      const next = {
+        tools: sign(catalog.tools),
+        prompts: sign(catalog.prompts),
+        resources: sign([catalog.resources, catalog.resourceTemplates]),
+      };
       if (next.tools !== signatures.tools) void server.sendToolListChanged().catch(() => undefined);
       if (next.prompts !== signatures.prompts) void server.sendPromptListChanged().catch(() => undefined);
-      if (next.resources !== signatures.resources) void server.sendResourceListChanged().catch(() => undefined);
+      if (next.resources !== signatures.resources)
+        void server.sendResourceListChanged().catch(() => undefined);
       Object.assign(signatures, next);
     }, 20);
   };
@@ -111,7 +131,9 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     const level = params.level as LoggingLevel;
     if (hostLogLevel && LOG_SEVERITY.indexOf(level) < LOG_SEVERITY.indexOf(hostLogLevel)) return;
     const logger = typeof params.logger === 'string' ? `${backend.name}/${params.logger}` : backend.name;
-    void server.notification({ method: 'notifications/message', params: { ...params, logger } }).catch(() => undefined);
+    void server
+      .notification({ method: 'notifications/message', params: { ...params, logger } })
+      .catch(() => undefined);
   });
 
   server.oninitialized = () => {
@@ -139,14 +161,24 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
   };
 
   /** Forwards with the host's cancellation, the backend's timeout, and progress relayed in order. */
-  const forward = async (backend: Backend, method: string, params: Params, extra: Extra): Promise<Record<string, unknown>> => {
+  const forward = async (
+    backend: Backend,
+    method: string,
+    params: Params,
+    extra: Extra,
+  ): Promise<Record<string, unknown>> => {
     const progressToken = params._meta?.progressToken;
     const options: ForwardOptions = { signal: extra.signal };
     let relayed: Promise<unknown> = Promise.resolve();
     if (progressToken !== undefined) {
       options.onprogress = (progress) => {
         relayed = relayed.then(() =>
-          extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } } as never).catch(() => undefined),
+          extra
+            .sendNotification({
+              method: 'notifications/progress',
+              params: { ...progress, progressToken },
+            } as never)
+            .catch(() => undefined),
         );
       };
       const { progressToken: _omit, ...meta } = params._meta ?? {};
@@ -159,10 +191,16 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     }
   };
 
-  const handle = (method: string, handler: (params: Params, extra: Extra) => Promise<Record<string, unknown>>) => {
+  const handle = (
+    method: string,
+    handler: (params: Params, extra: Extra) => Promise<Record<string, unknown>>,
+  ) => {
     server.removeRequestHandler(method);
-    Protocol.prototype.setRequestHandler.call(server, looseRequest(method) as never, ((request: { params?: Params }, extra: Extra) =>
-      handler(request.params ?? {}, extra)) as never);
+    Protocol.prototype.setRequestHandler.call(
+      server,
+      looseRequest(method) as never,
+      ((request: { params?: Params }, extra: Extra) => handler(request.params ?? {}, extra)) as never,
+    );
   };
 
   const requireString = (params: Params, key: string): string => {
@@ -175,7 +213,10 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
 
   handle('tools/call', async (params, extra) => {
     const publicName = requireString(params, 'name');
-    if (params.arguments !== undefined && (typeof params.arguments !== 'object' || params.arguments === null || Array.isArray(params.arguments))) {
+    if (
+      params.arguments !== undefined &&
+      (typeof params.arguments !== 'object' || params.arguments === null || Array.isArray(params.arguments))
+    ) {
       throw new McpError(ErrorCode.InvalidParams, '"arguments" must be an object');
     }
     let route = catalog.toolRoutes.get(publicName);
@@ -185,7 +226,10 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
       if (known) return errorResult(backendFor(known.backend).unavailableError());
       const filteredBy = catalog.filteredTools.get(publicName);
       if (filteredBy) {
-        throw new McpError(ErrorCode.InvalidParams, `Tool ${publicName} is excluded by mcpServers.${filteredBy}.tools`);
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `Tool ${publicName} is excluded by mcpServers.${filteredBy}.tools`,
+        );
       }
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${publicName}`);
     }
@@ -231,19 +275,30 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     if (ref?.type === 'ref/prompt' && typeof ref.name === 'string') {
       const route = catalog.promptRoutes.get(ref.name);
       if (!route) return empty;
-      return forwardOrExplain(backendFor(route.backend), 'completion/complete', { ...params, ref: { ...ref, name: route.name } }, extra);
+      return forwardOrExplain(
+        backendFor(route.backend),
+        'completion/complete',
+        { ...params, ref: { ...ref, name: route.name } },
+        extra,
+      );
     }
     if (ref?.type === 'ref/resource' && typeof ref.uri === 'string') {
-      const owner = catalog.templateRoutes.find((t) => t.template.toString() === ref.uri)?.backend ?? routeResource(catalog, ref.uri);
+      const owner =
+        catalog.templateRoutes.find((t) => t.template.toString() === ref.uri)?.backend ??
+        routeResource(catalog, ref.uri);
       if (!owner) return empty;
       return forwardOrExplain(backendFor(owner), 'completion/complete', params, extra);
     }
-    throw new McpError(ErrorCode.InvalidParams, 'completion/complete needs a ref of type ref/prompt or ref/resource');
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      'completion/complete needs a ref of type ref/prompt or ref/resource',
+    );
   });
 
   handle('logging/setLevel', async (params) => {
     const level = requireString(params, 'level') as LoggingLevel;
-    if (!LOG_SEVERITY.includes(level)) throw new McpError(ErrorCode.InvalidParams, `unknown log level "${level}"`);
+    if (!LOG_SEVERITY.includes(level))
+      throw new McpError(ErrorCode.InvalidParams, `unknown log level "${level}"`);
     hostLogLevel = level;
     await Promise.allSettled(
       manager.backends
@@ -264,7 +319,10 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
   const host: HostBridge = {
     capabilities: () => hostCapabilities,
     request: async (method, params, signal) => {
-      const result = await server.request({ method, params } as never, ResultSchema, { signal, timeout: settings.requestTimeoutMs });
+      const result = await server.request({ method, params } as never, ResultSchema, {
+        signal,
+        timeout: settings.requestTimeoutMs,
+      });
       return result as Record<string, unknown>;
     },
   };
@@ -281,7 +339,10 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
 }
 
 function errorResult(error: SentinelError): Record<string, unknown> {
-  return { content: [{ type: 'text', text: error.hint ? `${error.message} (${error.hint})` : error.message }], isError: true };
+  return {
+    content: [{ type: 'text', text: error.hint ? `${error.message} (${error.hint})` : error.message }],
+    isError: true,
+  };
 }
 
 function toMcpError(error: SentinelError): McpError {

@@ -14,7 +14,11 @@ export function createBackendAuth(name: string, server: HttpServerConfig, log: L
   } catch (error) {
     // Invalid headers or auth settings will not fix themselves: no restart loop.
     if (error instanceof SentinelError) {
-      throw new SentinelError(error.code, error.message, { hint: error.hint, issues: error.issues, permanent: true });
+      throw new SentinelError(error.code, error.message, {
+        hint: error.hint,
+        issues: error.issues,
+        permanent: true,
+      });
     }
     throw error;
   }

@@ -8,7 +8,10 @@
 import { EventEmitter } from 'node:events';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CreateMessageRequestSchema,
@@ -157,7 +160,11 @@ export class Backend extends EventEmitter<BackendEvents> {
 
   /** A new transport and client, connected and initialized; they become this backend's current ones. */
   private async openSession(server: ServerConfig, generation: number): Promise<Client> {
-    const transport = createTransport(server, { log: this.log, environment: this.deps.environment, auth: this.auth });
+    const transport = createTransport(server, {
+      log: this.log,
+      environment: this.deps.environment,
+      auth: this.auth,
+    });
     const client = this.createClient();
     this.transport = transport;
     this.client = client;
@@ -183,15 +190,20 @@ export class Backend extends EventEmitter<BackendEvents> {
     if (host.roots) capabilities.roots = { listChanged: host.roots.listChanged ?? false };
     const client = new Client({ name: 'mcp-sentinel', version: VERSION }, { capabilities });
 
-    const relay = (method: string) => async (request: { params?: Record<string, unknown> }, extra: { signal: AbortSignal }) =>
-      this.deps.host.request(method, request.params, extra.signal);
-    if (capabilities.sampling) client.setRequestHandler(CreateMessageRequestSchema, relay('sampling/createMessage') as never);
-    if (capabilities.elicitation) client.setRequestHandler(ElicitRequestSchema, relay('elicitation/create') as never);
+    const relay =
+      (method: string) =>
+      async (request: { params?: Record<string, unknown> }, extra: { signal: AbortSignal }) =>
+        this.deps.host.request(method, request.params, extra.signal);
+    if (capabilities.sampling)
+      client.setRequestHandler(CreateMessageRequestSchema, relay('sampling/createMessage') as never);
+    if (capabilities.elicitation)
+      client.setRequestHandler(ElicitRequestSchema, relay('elicitation/create') as never);
     if (capabilities.roots) client.setRequestHandler(ListRootsRequestSchema, relay('roots/list') as never);
     // Whatever the host did not declare is refused with a reason, not a bare "Method not found".
     client.fallbackRequestHandler = async (request) => {
       const capability = REVERSE_CAPABILITY[request.method];
-      if (!capability) throw new WireError(ErrorCode.MethodNotFound, `mcp-sentinel does not handle ${request.method}`);
+      if (!capability)
+        throw new WireError(ErrorCode.MethodNotFound, `mcp-sentinel does not handle ${request.method}`);
       throw new WireError(
         ErrorCode.MethodNotFound,
         `${request.method} refused: the host connected to mcp-sentinel did not declare the "${capability}" capability`,
@@ -199,7 +211,9 @@ export class Backend extends EventEmitter<BackendEvents> {
     };
 
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.scheduleRelist('tools'));
-    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => this.scheduleRelist('resources'));
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () =>
+      this.scheduleRelist('resources'),
+    );
     client.setNotificationHandler(PromptListChangedNotificationSchema, () => this.scheduleRelist('prompts'));
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
       this.emit('resourceUpdated', n.params.uri);
@@ -217,11 +231,23 @@ export class Backend extends EventEmitter<BackendEvents> {
       caps.tools ? listAll<Tool>(client, 'tools/list', 'tools', timeout, this.log) : [],
       caps.resources ? listAll<Resource>(client, 'resources/list', 'resources', timeout, this.log) : [],
       caps.resources
-        ? listAll<ResourceTemplate>(client, 'resources/templates/list', 'resourceTemplates', timeout, this.log, 'uriTemplate')
+        ? listAll<ResourceTemplate>(
+            client,
+            'resources/templates/list',
+            'resourceTemplates',
+            timeout,
+            this.log,
+            'uriTemplate',
+          )
         : [],
       caps.prompts ? listAll<Prompt>(client, 'prompts/list', 'prompts', timeout, this.log) : [],
     ]);
-    return { tools, resources: resources.filter((r) => typeof r.uri === 'string'), resourceTemplates, prompts };
+    return {
+      tools,
+      resources: resources.filter((r) => typeof r.uri === 'string'),
+      resourceTemplates,
+      prompts,
+    };
   }
 
   /** Backends announce list changes in bursts; re-list once per burst. */
@@ -242,8 +268,10 @@ export class Backend extends EventEmitter<BackendEvents> {
     const timeout = this.timeoutMs;
     try {
       const lists = { ...this.lists };
-      if (kind === 'tools') lists.tools = await listAll<Tool>(client, 'tools/list', 'tools', timeout, this.log);
-      if (kind === 'prompts') lists.prompts = await listAll<Prompt>(client, 'prompts/list', 'prompts', timeout, this.log);
+      if (kind === 'tools')
+        lists.tools = await listAll<Tool>(client, 'tools/list', 'tools', timeout, this.log);
+      if (kind === 'prompts')
+        lists.prompts = await listAll<Prompt>(client, 'prompts/list', 'prompts', timeout, this.log);
       if (kind === 'resources') {
         lists.resources = await listAll<Resource>(client, 'resources/list', 'resources', timeout, this.log);
         lists.resourceTemplates = await listAll<ResourceTemplate>(
@@ -264,7 +292,11 @@ export class Backend extends EventEmitter<BackendEvents> {
   }
 
   /** Forwards a request and returns the backend's result unchanged. */
-  async request(method: string, params: Record<string, unknown> | undefined, options: ForwardOptions = {}): Promise<Record<string, unknown>> {
+  async request(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: ForwardOptions = {},
+  ): Promise<Record<string, unknown>> {
     if (this.renewing) await this.renewing;
     for (let attempt = 0; ; attempt++) {
       const client = this.client;
@@ -280,9 +312,11 @@ export class Backend extends EventEmitter<BackendEvents> {
       } catch (error) {
         // The server forgot our session (it restarted): the request never ran, so renew once and resend.
         // Requests cut off when another one renewed the session first are resent the same way.
-        const expired = isSessionExpired(error) || (isConnectionClosed(error) && this.expiredClients.has(client));
+        const expired =
+          isSessionExpired(error) || (isConnectionClosed(error) && this.expiredClients.has(client));
         if (attempt === 0 && expired && !options.signal?.aborted) {
-          if (!this.renewing && client === this.client) this.log.info('the server no longer knows our session; initializing a new one');
+          if (!this.renewing && client === this.client)
+            this.log.info('the server no longer knows our session; initializing a new one');
           this.expiredClients.add(client);
           await this.renew(client, 'session expired');
           continue;
@@ -303,7 +337,8 @@ export class Backend extends EventEmitter<BackendEvents> {
    * at once cannot make us loop.
    */
   private renew(stale: Client, why: string): Promise<void> {
-    if (stale !== this.client || this.state !== 'ready' || !this.resolved) return this.renewing ?? Promise.resolve();
+    if (stale !== this.client || this.state !== 'ready' || !this.resolved)
+      return this.renewing ?? Promise.resolve();
     if (this.renewing) return this.renewing;
     const server = this.resolved;
     const generation = ++this.generation;
@@ -313,7 +348,11 @@ export class Backend extends EventEmitter<BackendEvents> {
     const attempt = async () => {
       if (previous.client) previous.client.onclose = undefined;
       void previous.client?.close().catch(() => undefined);
-      if (tooSoon) throw new SentinelError('BACKEND_DOWN', `backend "${this.name}" ${why} again right after reconnecting`);
+      if (tooSoon)
+        throw new SentinelError(
+          'BACKEND_DOWN',
+          `backend "${this.name}" ${why} again right after reconnecting`,
+        );
       const client = await this.openSession(server, generation);
       const lists = await this.fetchLists(client);
       if (generation !== this.generation) return;
@@ -325,7 +364,10 @@ export class Backend extends EventEmitter<BackendEvents> {
       .catch(async (error: unknown) => {
         // Already handled when the new connection closed while opening (onDisconnected).
         if (generation !== this.generation || this.state !== 'ready') return;
-        const failure = error instanceof SentinelError ? error : new SentinelError('BACKEND_DOWN', `backend "${this.name}" ${why}: ${describeError(error)}`);
+        const failure =
+          error instanceof SentinelError
+            ? error
+            : new SentinelError('BACKEND_DOWN', `backend "${this.name}" ${why}: ${describeError(error)}`);
         await this.dropConnection();
         this.fail(failure);
       })
@@ -342,7 +384,11 @@ export class Backend extends EventEmitter<BackendEvents> {
     if (error instanceof SseError) {
       // An SSE backend's session lives and dies with its stream (idle timeout, server restart).
       void this.renew(client, 'its event stream ended');
-    } else if (error instanceof StreamableHTTPError && error.code === 404 && isStreamableWithSession(this.transport)) {
+    } else if (
+      error instanceof StreamableHTTPError &&
+      error.code === 404 &&
+      isStreamableWithSession(this.transport)
+    ) {
       this.expiredClients.add(client);
       void this.renew(client, 'session expired');
     } else if (/Maximum reconnection attempts/.test(error.message) || isConnectionLost(error)) {
@@ -370,19 +416,31 @@ export class Backend extends EventEmitter<BackendEvents> {
     if (error instanceof McpError) return new WireError(error.code, plainMessage(error), error.data);
     if (error instanceof SentinelError) return error;
     if (isConnectionLost(error)) {
-      return new WireError(ErrorCode.InternalError, `backend "${this.name}" is unreachable (${describeCause(error)})`);
+      return new WireError(
+        ErrorCode.InternalError,
+        `backend "${this.name}" is unreachable (${describeCause(error)})`,
+      );
     }
     return new WireError(ErrorCode.InternalError, `backend "${this.name}": ${describeError(error)}`);
   }
 
   unavailableError(): SentinelError {
     if (this.error) {
-      const reason = this.error.message.startsWith(`backend "${this.name}"`) ? this.error.message : `backend "${this.name}" is unavailable: ${this.error.message}`;
+      const reason = this.error.message.startsWith(`backend "${this.name}"`)
+        ? this.error.message
+        : `backend "${this.name}" is unavailable: ${this.error.message}`;
       return new SentinelError(this.error.code, reason, { hint: this.error.hint, issues: this.error.issues });
     }
-    return new SentinelError('BACKEND_DOWN', `backend "${this.name}" is ${this.state === 'starting' ? 'still starting' : this.state}`, {
-      hint: this.state === 'starting' ? 'try again in a moment' : 'it is being restarted; run `mcp-sentinel doctor` if this persists',
-    });
+    return new SentinelError(
+      'BACKEND_DOWN',
+      `backend "${this.name}" is ${this.state === 'starting' ? 'still starting' : this.state}`,
+      {
+        hint:
+          this.state === 'starting'
+            ? 'try again in a moment'
+            : 'it is being restarted; run `mcp-sentinel doctor` if this persists',
+      },
+    );
   }
 
   private exitReason(transport: Transport | undefined = this.transport): string | undefined {
@@ -398,7 +456,11 @@ export class Backend extends EventEmitter<BackendEvents> {
     this.transport = undefined;
     if (!wasReady) return; // the failing connect() reports it
     this.log.warn(`${reason}; restarting`);
-    this.fail(new SentinelError('BACKEND_DOWN', `backend "${this.name}" ${reason}`, { hint: 'it is being restarted' }));
+    this.fail(
+      new SentinelError('BACKEND_DOWN', `backend "${this.name}" ${reason}`, {
+        hint: 'it is being restarted',
+      }),
+    );
   }
 
   private fail(failure: SentinelError): void {
@@ -408,9 +470,13 @@ export class Backend extends EventEmitter<BackendEvents> {
     if (delay === undefined) {
       const gaveUp = !failure.permanent;
       if (gaveUp) {
-        this.error = new SentinelError('BACKEND_FAILED', `backend "${this.name}" gave up after ${this.restarts.limitDescription()}: ${failure.message}`, {
-          hint: 'fix the cause, then restart the host (or run `mcp-sentinel doctor`)',
-        });
+        this.error = new SentinelError(
+          'BACKEND_FAILED',
+          `backend "${this.name}" gave up after ${this.restarts.limitDescription()}: ${failure.message}`,
+          {
+            hint: 'fix the cause, then restart the host (or run `mcp-sentinel doctor`)',
+          },
+        );
       }
       this.log.error(describeError(this.error));
       this.setState('failed');
@@ -464,7 +530,8 @@ function deferResponses(transport: Transport): void {
   const deliver = transport.onmessage;
   if (!deliver) return;
   transport.onmessage = (message, extra) => {
-    if ('id' in message && !('method' in message)) queueMicrotask(() => queueMicrotask(() => deliver(message, extra)));
+    if ('id' in message && !('method' in message))
+      queueMicrotask(() => queueMicrotask(() => deliver(message, extra)));
     else deliver(message, extra);
   };
 }
@@ -491,7 +558,11 @@ function plainMessage(error: McpError): string {
 }
 
 function isConnectionClosed(error: unknown): boolean {
-  return error instanceof McpError && error.code === ErrorCode.ConnectionClosed && /Connection closed/i.test(error.message);
+  return (
+    error instanceof McpError &&
+    error.code === ErrorCode.ConnectionClosed &&
+    /Connection closed/i.test(error.message)
+  );
 }
 
 /** Reverse requests and the client capability the host must have declared for each. */
@@ -511,13 +582,25 @@ function isSessionExpired(error: unknown): boolean {
   return error instanceof Error && /Error POSTing to endpoint \(HTTP 404\)/.test(error.message);
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
 
 /** fetch failed below HTTP: the server is down or the connection broke. */
 function isConnectionLost(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const cause = (error as { cause?: { code?: string } }).cause;
-  return (error instanceof TypeError && /fetch failed|terminated/i.test(error.message)) || NETWORK_CODES.has(cause?.code ?? '');
+  return (
+    (error instanceof TypeError && /fetch failed|terminated/i.test(error.message)) ||
+    NETWORK_CODES.has(cause?.code ?? '')
+  );
 }
 
 function describeCause(error: unknown): string {
@@ -528,11 +611,19 @@ function describeCause(error: unknown): string {
 function toBackendError(name: string, error: unknown, startupTimeoutMs: number): SentinelError {
   if (error instanceof SentinelError) return error;
   if (error instanceof McpError && error.code === -32001) {
-    return new SentinelError('BACKEND_TIMEOUT', `backend "${name}" did not answer within ${startupTimeoutMs} ms while starting`, {
-      hint: 'raise settings.startupTimeoutMs if it is just slow, or run `mcp-sentinel doctor`',
-    });
+    return new SentinelError(
+      'BACKEND_TIMEOUT',
+      `backend "${name}" did not answer within ${startupTimeoutMs} ms while starting`,
+      {
+        hint: 'raise settings.startupTimeoutMs if it is just slow, or run `mcp-sentinel doctor`',
+      },
+    );
   }
-  return new SentinelError('BACKEND_CONNECT', `backend "${name}" could not connect: ${describeError(error)}`, {
-    hint: 'run `mcp-sentinel doctor` for details',
-  });
+  return new SentinelError(
+    'BACKEND_CONNECT',
+    `backend "${name}" could not connect: ${describeError(error)}`,
+    {
+      hint: 'run `mcp-sentinel doctor` for details',
+    },
+  );
 }

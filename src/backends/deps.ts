@@ -35,12 +35,17 @@ export function createBackendDeps(options: BackendDepsOptions): BackendDeps {
       if (result.server && result.issues.length === 0) return result.server;
       const first = result.issues[0];
       const more = result.issues.length > 1 ? ` (and ${result.issues.length - 1} more)` : '';
-      throw new SentinelError('REF_UNRESOLVED', `${first ? `${first.path}: ${first.message}` : 'references could not be resolved'}${more}`, {
-        hint: first?.hint,
-        issues: result.issues,
-        permanent: true,
-      });
+      throw new SentinelError(
+        'REF_UNRESOLVED',
+        `${first ? `${first.path}: ${first.message}` : 'references could not be resolved'}${more}`,
+        {
+          hint: first?.hint,
+          issues: result.issues,
+          permanent: true,
+        },
+      );
     },
-    createAuth: (name: string, server: HttpServerConfig) => createBackendAuth(name, server, options.log.child(name)),
+    createAuth: (name: string, server: HttpServerConfig) =>
+      createBackendAuth(name, server, options.log.child(name)),
   };
 }

@@ -41,7 +41,11 @@ export class LineReader {
     if (part.length === 0 || this.discarding) return;
     if (this.size + part.length > this.options.maxLineBytes) {
       const held = this.chunks;
-      this.options.onOverflow(this.size + part.length, () => Buffer.concat([...held, part]).subarray(0, HEAD_BYTES).toString('utf8'));
+      this.options.onOverflow(this.size + part.length, () =>
+        Buffer.concat([...held, part])
+          .subarray(0, HEAD_BYTES)
+          .toString('utf8'),
+      );
       this.chunks = [];
       this.size = 0;
       this.discarding = true;
@@ -56,7 +60,10 @@ export class LineReader {
       this.discarding = false;
       return;
     }
-    const line = this.chunks.length === 1 ? this.chunks[0]!.toString('utf8') : Buffer.concat(this.chunks, this.size).toString('utf8');
+    const line =
+      this.chunks.length === 1
+        ? this.chunks[0]!.toString('utf8')
+        : Buffer.concat(this.chunks, this.size).toString('utf8');
     this.chunks = [];
     this.size = 0;
     this.options.onLine(line.endsWith('\r') ? line.slice(0, -1) : line);

@@ -22,7 +22,9 @@ export async function listAll<T>(
   for (let page = 0; page < MAX_PAGES; page++) {
     let result: Record<string, unknown>;
     try {
-      result = (await client.request({ method, params: cursor ? { cursor } : {} } as never, ResultSchema, { timeout })) as Record<string, unknown>;
+      result = (await client.request({ method, params: cursor ? { cursor } : {} } as never, ResultSchema, {
+        timeout,
+      })) as Record<string, unknown>;
     } catch (error) {
       // A server that declares `resources` but not templates (or a list it does not implement) is common.
       if (error instanceof McpError && error.code === ErrorCode.MethodNotFound) {
@@ -34,7 +36,12 @@ export async function listAll<T>(
     const batch = result[key];
     if (Array.isArray(batch)) {
       for (const item of batch) {
-        if (item && typeof item === 'object' && typeof (item as Record<string, unknown>)[idField] === 'string') items.push(item as T);
+        if (
+          item &&
+          typeof item === 'object' &&
+          typeof (item as Record<string, unknown>)[idField] === 'string'
+        )
+          items.push(item as T);
         else log.warn(`ignored a malformed entry in ${method}: it has no string "${idField}"`);
       }
     }

@@ -97,9 +97,13 @@ export class ChildStdioTransport implements Transport {
         onOverflow: (bytes) => {
           this.failure ??= `sent a message larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB and was restarted`;
           this.onerror?.(
-            new SentinelError('BACKEND_FAILED', `sent a message larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB (${bytes} bytes so far)`, {
-              hint: 'the backend will be restarted; check what it returns',
-            }),
+            new SentinelError(
+              'BACKEND_FAILED',
+              `sent a message larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB (${bytes} bytes so far)`,
+              {
+                hint: 'the backend will be restarted; check what it returns',
+              },
+            ),
           );
           void this.close();
         },
@@ -110,7 +114,8 @@ export class ChildStdioTransport implements Transport {
       const stderr = new LineReader({
         maxLineBytes: 64 * 1024,
         onLine: (line) => this.forwardStderr(line),
-        onOverflow: (_bytes, head) => this.forwardStderr(head().slice(0, MAX_STDERR_LINE), '… (over-long line truncated)'),
+        onOverflow: (_bytes, head) =>
+          this.forwardStderr(head().slice(0, MAX_STDERR_LINE), '… (over-long line truncated)'),
       });
       child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
       child.stderr?.on('end', () => stderr.end());
@@ -137,7 +142,9 @@ export class ChildStdioTransport implements Transport {
     if (this.noiseLimit.allow()) {
       const dropped = this.noiseLimit.takeDropped();
       const what = shape === 'noise' ? 'a non-JSON-RPC line' : 'a malformed JSON-RPC response';
-      this.options.log.warn(`skipped ${what} on stdout${dropped ? ` (and ${dropped} more)` : ''}: ${truncate(line, 200)}`);
+      this.options.log.warn(
+        `skipped ${what} on stdout${dropped ? ` (and ${dropped} more)` : ''}: ${truncate(line, 200)}`,
+      );
     }
     if (shape !== 'noise') {
       // The request it answers fails now, with a reason, instead of waiting for its timeout.
@@ -152,7 +159,9 @@ export class ChildStdioTransport implements Transport {
   private forwardStderr(line: string, suffix = ''): void {
     if (!this.stderrLimit.allow()) return;
     const dropped = this.stderrLimit.takeDropped();
-    this.options.log.info(`${dropped ? `(${dropped} stderr lines dropped) ` : ''}${truncate(line, MAX_STDERR_LINE)}${suffix}`);
+    this.options.log.info(
+      `${dropped ? `(${dropped} stderr lines dropped) ` : ''}${truncate(line, MAX_STDERR_LINE)}${suffix}`,
+    );
   }
 
   send(message: JSONRPCMessage): Promise<void> {
@@ -200,8 +209,14 @@ function checkMessage(value: unknown): 'ok' | 'noise' | { id: string | number } 
   if (!validId) return 'noise';
   const result = message.result;
   const error = message.error as Record<string, unknown> | null | undefined;
-  const goodResult = 'result' in message && result !== null && typeof result === 'object' && !Array.isArray(result);
-  const goodError = 'error' in message && error !== null && typeof error === 'object' && Number.isInteger(error.code) && typeof error.message === 'string';
+  const goodResult =
+    'result' in message && result !== null && typeof result === 'object' && !Array.isArray(result);
+  const goodError =
+    'error' in message &&
+    error !== null &&
+    typeof error === 'object' &&
+    Number.isInteger(error.code) &&
+    typeof error.message === 'string';
   return goodResult !== goodError ? 'ok' : { id: id as string | number };
 }
 

@@ -3,7 +3,8 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { setLogLevel, type LogLevel } from '../log.js';
 
-const configOption = () => new Option('-c, --config <path>', 'config file (default: search, then ~/.config/mcp-sentinel/config.json)');
+const configOption = () =>
+  new Option('-c, --config <path>', 'config file (default: search, then ~/.config/mcp-sentinel/config.json)');
 const envFileOption = () => new Option('--env-file <path>', 'extra .env file for $VAR references');
 const logLevelOption = () =>
   new Option('--log-level <level>', 'stderr log level').choices(['debug', 'info', 'warn', 'error', 'silent']);
@@ -16,7 +17,10 @@ function applyLogLevel(options: { logLevel?: string }): void {
  * `serveOnly` builds just the default command: a desktop host starts `serve` on every launch, and loading
  * the other commands (prompts, doctor, host writers) would only delay the answer to `initialize`.
  */
-export async function createProgram(setExitCode: (code: number) => void, { serveOnly = false } = {}): Promise<Command> {
+export async function createProgram(
+  setExitCode: (code: number) => void,
+  { serveOnly = false } = {},
+): Promise<Command> {
   const program = new Command('mcp-sentinel')
     .description('One stdio MCP server in front of all your MCP servers.')
     .version(VERSION, '-v, --version')
@@ -37,15 +41,21 @@ export async function createProgram(setExitCode: (code: number) => void, { serve
     });
   if (serveOnly) return program;
 
-  const [{ listTools }, { registerSecretsCommand }, { registerDoctorCommand }, { registerInitCommand }, { registerInstallCommand }, { loadConfig }] =
-    await Promise.all([
-      import('./commands/tools.js'),
-      import('./commands/secrets.js'),
-      import('./commands/doctor.js'),
-      import('./commands/init.js'),
-      import('./commands/install.js'),
-      import('../config/load.js'),
-    ]);
+  const [
+    { listTools },
+    { registerSecretsCommand },
+    { registerDoctorCommand },
+    { registerInitCommand },
+    { registerInstallCommand },
+    { loadConfig },
+  ] = await Promise.all([
+    import('./commands/tools.js'),
+    import('./commands/secrets.js'),
+    import('./commands/doctor.js'),
+    import('./commands/init.js'),
+    import('./commands/install.js'),
+    import('../config/load.js'),
+  ]);
 
   program
     .command('tools')

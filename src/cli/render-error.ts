@@ -11,7 +11,9 @@ export function renderError(error: unknown): string {
   if (error.file && !error.message.includes(error.file)) lines.push(`  in ${error.file}`);
   for (const issue of error.issues) {
     const where = issue.path ? chalk.bold(issue.path) + ': ' : '';
-    lines.push(`  ${chalk.red('✖')} ${where}${issue.message}${issue.hint ? chalk.dim(` (${issue.hint})`) : ''}`);
+    lines.push(
+      `  ${chalk.red('✖')} ${where}${issue.message}${issue.hint ? chalk.dim(` (${issue.hint})`) : ''}`,
+    );
   }
   if (error.hint) lines.push(`  ${chalk.cyan('hint:')} ${error.hint}`);
   return redact(lines.join('\n'));

@@ -29,6 +29,12 @@ export async function loadRuntime(options: CommonOptions): Promise<Runtime> {
 }
 
 export function createManager(runtime: Runtime, host: HostBridge = NO_HOST, only?: string[]): BackendManager {
-  const deps = createBackendDeps({ settings: runtime.loaded.settings, log, host, env: runtime.env, secrets: runtime.secrets });
+  const deps = createBackendDeps({
+    settings: runtime.loaded.settings,
+    log,
+    host,
+    env: runtime.env,
+    secrets: runtime.secrets,
+  });
   return new BackendManager(runtime.loaded.config, deps, only);
 }

@@ -5,7 +5,13 @@
 import { cosmiconfig, defaultLoaders, type CosmiconfigResult } from 'cosmiconfig';
 import { extname, resolve } from 'node:path';
 import { SentinelError } from '../errors.js';
-import { MODULE_NAME, SEARCH_PLACES, findGlobalConfig, searchDirectories, defaultGlobalConfigPath } from './locate.js';
+import {
+  MODULE_NAME,
+  SEARCH_PLACES,
+  findGlobalConfig,
+  searchDirectories,
+  defaultGlobalConfigPath,
+} from './locate.js';
 import { validateConfig } from './validate.js';
 import { DEFAULT_SETTINGS, type SentinelConfig, type Settings } from './types.js';
 
@@ -71,13 +77,19 @@ async function readConfigFile(path: string): Promise<CosmiconfigResult> {
       });
     }
     if (code === 'EACCES' || code === 'EISDIR') {
-      throw new SentinelError('CONFIG_UNREADABLE', `Config file ${path} cannot be read (${code})`, { file: path });
+      throw new SentinelError('CONFIG_UNREADABLE', `Config file ${path} cannot be read (${code})`, {
+        file: path,
+      });
     }
-    throw new SentinelError('CONFIG_PARSE', `Config file ${path} is not valid ${ext === '.json' ? 'JSON' : 'JSON or YAML'}`, {
-      file: path,
-      issues: [{ path: '', message: firstLine((error as Error).message) }],
-      hint: 'fix the syntax at the line shown',
-    });
+    throw new SentinelError(
+      'CONFIG_PARSE',
+      `Config file ${path} is not valid ${ext === '.json' ? 'JSON' : 'JSON or YAML'}`,
+      {
+        file: path,
+        issues: [{ path: '', message: firstLine((error as Error).message) }],
+        hint: 'fix the syntax at the line shown',
+      },
+    );
   }
 }
 
@@ -110,11 +122,15 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   const raw: unknown = result?.config;
   const issues = validateConfig(raw);
   if (issues.length > 0) {
-    throw new SentinelError('CONFIG_INVALID', `Config file ${path} has ${issues.length} problem${issues.length === 1 ? '' : 's'}`, {
-      file: path,
-      issues,
-      hint: 'fix the keys listed above; the schema is in schemas/config.schema.json',
-    });
+    throw new SentinelError(
+      'CONFIG_INVALID',
+      `Config file ${path} has ${issues.length} problem${issues.length === 1 ? '' : 's'}`,
+      {
+        file: path,
+        issues,
+        hint: 'fix the keys listed above; the schema is in schemas/config.schema.json',
+      },
+    );
   }
   const config = raw as SentinelConfig;
   return { path, config, settings: applyDefaults(config) };

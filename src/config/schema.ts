@@ -9,9 +9,8 @@ export const SCHEMA_URL = 'https://unpkg.com/mcp-sentinel/schemas/config.schema.
 let cached: Record<string, unknown> | undefined;
 
 export function configSchema(): Record<string, unknown> {
-  cached ??= JSON.parse(readFileSync(new URL('../../schemas/config.schema.json', import.meta.url), 'utf8')) as Record<
-    string,
-    unknown
-  >;
+  cached ??= JSON.parse(
+    readFileSync(new URL('../../schemas/config.schema.json', import.meta.url), 'utf8'),
+  ) as Record<string, unknown>;
   return cached;
 }

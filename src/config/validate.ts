@@ -56,9 +56,15 @@ function issueFromAjv(error: ErrorObject, data: unknown): Issue | undefined {
     case 'required':
       return { path: join(path, String(params.missingProperty)), message: 'is required' };
     case 'type':
-      return { path, message: `expected ${String(params.type)}, got ${describeType(valueAt(data, error.instancePath))}` };
+      return {
+        path,
+        message: `expected ${String(params.type)}, got ${describeType(valueAt(data, error.instancePath))}`,
+      };
     case 'enum':
-      return { path, message: `expected one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+      return {
+        path,
+        message: `expected one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      };
     case 'const':
       return { path, message: `expected ${JSON.stringify(params.allowedValue)}` };
     case 'propertyNames':
@@ -106,7 +112,11 @@ function serverShapeIssues(servers: Record<string, unknown>): { issues: Issue[];
       });
       skip.add(path);
     } else if ('command' in entry && 'url' in entry) {
-      issues.push({ path, message: 'has both "command" and "url"', hint: 'keep "command" for a stdio server or "url" for a remote one' });
+      issues.push({
+        path,
+        message: 'has both "command" and "url"',
+        hint: 'keep "command" for a stdio server or "url" for a remote one',
+      });
       skip.add(path);
     } else if ('command' in entry && 'type' in entry && entry.type !== 'stdio') {
       issues.push({
@@ -130,11 +140,18 @@ function urlIssues(servers: Record<string, Record<string, unknown>>): Issue[] {
     try {
       parsed = new URL(url);
     } catch {
-      issues.push({ path: `mcpServers.${name}.url`, message: `"${url}" is not a valid URL`, hint: 'write an absolute URL such as https://example.com/mcp' });
+      issues.push({
+        path: `mcpServers.${name}.url`,
+        message: `"${url}" is not a valid URL`,
+        hint: 'write an absolute URL such as https://example.com/mcp',
+      });
       continue;
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      issues.push({ path: `mcpServers.${name}.url`, message: `expected an http or https URL, got ${parsed.protocol}` });
+      issues.push({
+        path: `mcpServers.${name}.url`,
+        message: `expected an http or https URL, got ${parsed.protocol}`,
+      });
     }
   }
   return issues;
@@ -191,7 +208,11 @@ export function validateConfig(data: unknown): Issue[] {
   // entries whose shape is already reported are left out.
   const entries = Object.fromEntries(
     Object.entries(servers as Record<string, unknown>).filter(
-      ([name, server]) => !shape.skip.has(`mcpServers.${name}`) && server !== null && typeof server === 'object' && !Array.isArray(server),
+      ([name, server]) =>
+        !shape.skip.has(`mcpServers.${name}`) &&
+        server !== null &&
+        typeof server === 'object' &&
+        !Array.isArray(server),
     ),
   ) as Record<string, Record<string, unknown>>;
   return dedupe([...issues, ...urlIssues(entries), ...prefixIssues(entries)]);

@@ -13,7 +13,10 @@ const runKeychain = Boolean(process.env.DBUS_SESSION_BUS_ADDRESS) || Boolean(pro
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 async function callText(host: TestHost, name: string, args: Record<string, unknown> = {}) {
-  const result = await host.client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema);
+  const result = await host.client.request(
+    { method: 'tools/call', params: { name, arguments: args } },
+    CallToolResultSchema,
+  );
   const first = result.content[0];
   return { text: first?.type === 'text' ? first.text : '', isError: result.isError === true };
 }
@@ -28,7 +31,12 @@ describe.skipIf(!runKeychain)('a keychain secret, from `secrets set` to the back
     expect(set.code, set.stderr).toBe(0);
     http = await startHttpServer(
       [fixture('probe-server.mjs')],
-      { PROBE_NAME: 'remote', PROBE_TRANSPORT: 'streamable-http', PROBE_HEADER: 'Authorization', PROBE_EXPECT: `Bearer ${secretValue}` },
+      {
+        PROBE_NAME: 'remote',
+        PROBE_TRANSPORT: 'streamable-http',
+        PROBE_HEADER: 'Authorization',
+        PROBE_EXPECT: `Bearer ${secretValue}`,
+      },
       '/mcp',
     );
   });
@@ -45,7 +53,11 @@ describe.skipIf(!runKeychain)('a keychain secret, from `secrets set` to the back
         mcpServers: {
           holder: { ...probe, env: { PROBE_NAME: 'holder', API_TOKEN: `secret:${secretName}` } },
           other: { ...probe, env: { PROBE_NAME: 'other' } },
-          remote: { type: 'streamable-http', url: http.url, headers: { Authorization: `Bearer \${secret:${secretName}}` } },
+          remote: {
+            type: 'streamable-http',
+            url: http.url,
+            headers: { Authorization: `Bearer \${secret:${secretName}}` },
+          },
           broken: { ...probe, env: { PROBE_NAME: 'broken', API_TOKEN: 'secret:no-such-secret-e2e' } },
         },
       },
@@ -57,12 +69,20 @@ describe.skipIf(!runKeychain)('a keychain secret, from `secrets set` to the back
       expect(names).toContain('other__env_sha256');
       expect(names.some((n) => n.startsWith('broken__'))).toBe(false);
 
-      expect((await callText(host, 'holder__env_sha256', { name: 'API_TOKEN' })).text).toBe(sha256(secretValue));
+      expect((await callText(host, 'holder__env_sha256', { name: 'API_TOKEN' })).text).toBe(
+        sha256(secretValue),
+      );
       expect((await callText(host, 'other__env_sha256', { name: 'API_TOKEN' })).text).toBe('unset');
       // Nothing of sentinel's own environment leaks into a child beyond the minimal safe set.
-      expect((await callText(host, 'other__env_sha256', { name: 'DBUS_SESSION_BUS_ADDRESS' })).text).toBe('unset');
+      expect((await callText(host, 'other__env_sha256', { name: 'DBUS_SESSION_BUS_ADDRESS' })).text).toBe(
+        'unset',
+      );
 
-      const report = JSON.parse((await callText(host, 'remote__header_report')).text) as { requests: number; matching: number; methods: string[] };
+      const report = JSON.parse((await callText(host, 'remote__header_report')).text) as {
+        requests: number;
+        matching: number;
+        methods: string[];
+      };
       expect(report.requests).toBeGreaterThanOrEqual(3);
       expect(report.matching).toBe(report.requests);
 

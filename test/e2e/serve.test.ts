@@ -11,11 +11,18 @@ import { startEverything, type RunningServer } from '../helpers/servers.js';
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 function fixtureServer(name: string, env: Record<string, string> = {}) {
-  return { command: process.execPath, args: [fixture('fixture-server.mjs')], env: { FIXTURE_NAME: name, ...env } };
+  return {
+    command: process.execPath,
+    args: [fixture('fixture-server.mjs')],
+    env: { FIXTURE_NAME: name, ...env },
+  };
 }
 
 async function callText(host: TestHost, name: string, args: Record<string, unknown> = {}) {
-  const result = await host.client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema);
+  const result = await host.client.request(
+    { method: 'tools/call', params: { name, arguments: args } },
+    CallToolResultSchema,
+  );
   const first = result.content[0];
   return { text: first?.type === 'text' ? first.text : '', isError: result.isError === true };
 }
@@ -59,7 +66,9 @@ describe('serving backends over three transports', () => {
 
   it('routes calls to the right backend and returns results unchanged', async () => {
     for (const prefix of ['local', 'remote_sse', 'remote_http']) {
-      expect((await callText(host, `${prefix}__echo`, { message: `hi ${prefix}` })).text).toBe(`Echo: hi ${prefix}`);
+      expect((await callText(host, `${prefix}__echo`, { message: `hi ${prefix}` })).text).toBe(
+        `Echo: hi ${prefix}`,
+      );
     }
     expect((await callText(host, 'remote_http__get-sum', { a: 2, b: 40 })).text).toContain('42');
   });
@@ -99,7 +108,10 @@ describe('names', () => {
     const config = (slow: 'a' | 'b') => ({
       mcpServers: {
         a: fixtureServer('a', { FIXTURE_TOOLS: tools, FIXTURE_START_DELAY_MS: slow === 'a' ? '600' : '0' }),
-        b: { ...fixtureServer('b', { FIXTURE_TOOLS: tools, FIXTURE_START_DELAY_MS: slow === 'b' ? '600' : '0' }), prefix: 'a_' },
+        b: {
+          ...fixtureServer('b', { FIXTURE_TOOLS: tools, FIXTURE_START_DELAY_MS: slow === 'b' ? '600' : '0' }),
+          prefix: 'a_',
+        },
         c: { ...fixtureServer('c', { FIXTURE_TOOLS: 'echo' }), prefix: '' },
         d: { ...fixtureServer('d', { FIXTURE_TOOLS: 'echo' }), prefix: '' },
       },
@@ -128,7 +140,9 @@ describe('names', () => {
 
   it('routes a renamed tool to its own backend', async () => {
     const host = await TestHost.start({
-      config: { mcpServers: { c: { ...fixtureServer('c'), prefix: '' }, d: { ...fixtureServer('d'), prefix: '' } } },
+      config: {
+        mcpServers: { c: { ...fixtureServer('c'), prefix: '' }, d: { ...fixtureServer('d'), prefix: '' } },
+      },
     });
     try {
       const { tools } = await host.client.listTools();
@@ -146,7 +160,10 @@ describe('filters and failures', () => {
     const host = await TestHost.start({
       config: {
         mcpServers: {
-          f: { ...fixtureServer('f', { FIXTURE_TOOLS: 'search_docs,search_secret,get_item,delete_item' }), tools: { include: ['search_*', 'get_*'], exclude: ['*secret*'] } },
+          f: {
+            ...fixtureServer('f', { FIXTURE_TOOLS: 'search_docs,search_secret,get_item,delete_item' }),
+            tools: { include: ['search_*', 'get_*'], exclude: ['*secret*'] },
+          },
         },
       },
     });
@@ -184,7 +201,9 @@ describe('filters and failures', () => {
   });
 
   it('skips non-JSON lines a backend prints on stdout', async () => {
-    const host = await TestHost.start({ config: { mcpServers: { noisy: fixtureServer('noisy', { FIXTURE_MODE: 'garbage-stdout' }) } } });
+    const host = await TestHost.start({
+      config: { mcpServers: { noisy: fixtureServer('noisy', { FIXTURE_MODE: 'garbage-stdout' }) } },
+    });
     try {
       expect((await callText(host, 'noisy__echo', { a: 1 })).text).toBe('noisy/echo: {"a":1}');
       await host.waitForStderr('skipped a non-JSON-RPC line on stdout');

@@ -7,5 +7,6 @@ import { fileURLToPath } from 'node:url';
 
 export default function setup(): void {
   const entry = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-  if (!existsSync(entry)) throw new Error('dist/ is missing: run `npm run build` (or `npm test`, which builds first)');
+  if (!existsSync(entry))
+    throw new Error('dist/ is missing: run `npm run build` (or `npm test`, which builds first)');
 }

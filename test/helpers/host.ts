@@ -87,17 +87,24 @@ export class TestHost {
       this.configPath = join(this.dir, 'config.json');
       writeFileSync(this.configPath, JSON.stringify(options.config, null, 2));
     }
-    this.child = spawn(process.execPath, [CLI, 'serve', '--config', this.configPath, ...(options.args ?? [])], {
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    this.child = spawn(
+      process.execPath,
+      [CLI, 'serve', '--config', this.configPath, ...(options.args ?? [])],
+      {
+        env: { ...process.env, NO_COLOR: '1', ...options.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     this.child.stderr.setEncoding('utf8');
     this.child.stderr.on('data', (chunk: string) => {
       this.stderrText += chunk;
     });
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
     this.transport = new RecordingStdioTransport(this.child);
-    this.client = new Client({ name: 'test-host', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
+    this.client = new Client(
+      { name: 'test-host', version: '1.0.0' },
+      { capabilities: options.capabilities ?? {} },
+    );
   }
 
   static async start(options: HostOptions): Promise<TestHost> {
@@ -136,9 +143,11 @@ export class TestHost {
   /** Waits until stderr contains `text`. */
   async waitForStderr(text: string | RegExp, ms = 10_000): Promise<void> {
     const deadline = Date.now() + ms;
-    const matches = () => (typeof text === 'string' ? this.stderrText.includes(text) : text.test(this.stderrText));
+    const matches = () =>
+      typeof text === 'string' ? this.stderrText.includes(text) : text.test(this.stderrText);
     while (!matches()) {
-      if (Date.now() > deadline) throw new Error(`stderr never showed ${String(text)}; stderr was:\n${this.stderrText}`);
+      if (Date.now() > deadline)
+        throw new Error(`stderr never showed ${String(text)}; stderr was:\n${this.stderrText}`);
       await new Promise((r) => setTimeout(r, 25));
     }
   }

@@ -9,7 +9,11 @@ export const FIXTURES = join(ROOT, 'test', 'fixtures');
 
 const require = createRequire(import.meta.url);
 /** server-everything's entry script (`node EVERYTHING stdio|sse|streamableHttp`). */
-export const EVERYTHING = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist', 'index.js');
+export const EVERYTHING = join(
+  dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')),
+  'dist',
+  'index.js',
+);
 
 /** The compiled fixture server (fixtures are plain .mjs so that they run without a build step). */
 export function fixture(name: string): string {

@@ -13,7 +13,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startHttpServer(args: string[], env: Record<string, string>, path: string): Promise<RunningServer> {
+export async function startHttpServer(
+  args: string[],
+  env: Record<string, string>,
+  path: string,
+): Promise<RunningServer> {
   const child = spawn(process.execPath, ['--import', fixture('loopback.mjs'), ...args], {
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

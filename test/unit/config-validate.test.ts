@@ -10,10 +10,24 @@ describe('validateConfig', () => {
     expect(
       validateConfig({
         $schema: 'https://unpkg.com/mcp-sentinel/schemas/config.schema.json',
-        settings: { separator: '__', maxToolNameLength: 64, startupTimeoutMs: 10000, requestTimeoutMs: 60000 },
+        settings: {
+          separator: '__',
+          maxToolNameLength: 64,
+          startupTimeoutMs: 10000,
+          requestTimeoutMs: 60000,
+        },
         mcpServers: {
-          files: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/home/me/src'], env: { LOG_LEVEL: 'warn' }, cwd: '/home/me' },
-          github: { type: 'streamable-http', url: 'https://api.example.com/mcp', headers: { 'X-Client': 'sentinel' } },
+          files: {
+            command: 'npx',
+            args: ['-y', '@modelcontextprotocol/server-filesystem', '/home/me/src'],
+            env: { LOG_LEVEL: 'warn' },
+            cwd: '/home/me',
+          },
+          github: {
+            type: 'streamable-http',
+            url: 'https://api.example.com/mcp',
+            headers: { 'X-Client': 'sentinel' },
+          },
           legacy: {
             type: 'sse',
             url: 'http://127.0.0.1:9000/sse',
@@ -25,7 +39,13 @@ describe('validateConfig', () => {
           jira: {
             type: 'http',
             url: 'https://jira.example.com/mcp',
-            auth: { type: 'oauth2', tokenUrl: 'https://auth.example.com/token', clientId: 'sentinel', clientSecret: 'secret:jira', scopes: ['a'] },
+            auth: {
+              type: 'oauth2',
+              tokenUrl: 'https://auth.example.com/token',
+              clientId: 'sentinel',
+              clientSecret: 'secret:jira',
+              scopes: ['a'],
+            },
           },
         },
       }),
@@ -64,27 +84,46 @@ describe('validateConfig', () => {
   });
 
   it('rejects URLs that do not parse and non-http schemes, but leaves references for later', () => {
-    expect(find({ mcpServers: { a: { type: 'http', url: 'not a url' } } }, 'mcpServers.a.url')?.message).toMatch(/not a valid URL/);
-    expect(find({ mcpServers: { a: { type: 'sse', url: 'ftp://x/sse' } } }, 'mcpServers.a.url')?.message).toMatch(/http or https/);
+    expect(
+      find({ mcpServers: { a: { type: 'http', url: 'not a url' } } }, 'mcpServers.a.url')?.message,
+    ).toMatch(/not a valid URL/);
+    expect(
+      find({ mcpServers: { a: { type: 'sse', url: 'ftp://x/sse' } } }, 'mcpServers.a.url')?.message,
+    ).toMatch(/http or https/);
     expect(validateConfig({ mcpServers: { a: { type: 'http', url: '${BASE_URL}/mcp' } } })).toEqual([]);
   });
 
   it('rejects a stdio entry with a remote type, and an entry with both command and url', () => {
-    expect(find({ mcpServers: { a: { command: 'x', type: 'sse' } } }, 'mcpServers.a.type')?.message).toMatch(/stdio server/);
-    expect(find({ mcpServers: { a: { command: 'x', url: 'http://x' } } }, 'mcpServers.a')?.message).toMatch(/both/);
+    expect(find({ mcpServers: { a: { command: 'x', type: 'sse' } } }, 'mcpServers.a.type')?.message).toMatch(
+      /stdio server/,
+    );
+    expect(find({ mcpServers: { a: { command: 'x', url: 'http://x' } } }, 'mcpServers.a')?.message).toMatch(
+      /both/,
+    );
   });
 
   it('rejects two servers whose prefixes collide, but allows several unprefixed ones', () => {
-    const issue = find({ mcpServers: { github: { command: 'a' }, gh: { command: 'b', prefix: 'github' } } }, 'mcpServers.gh.prefix');
+    const issue = find(
+      { mcpServers: { github: { command: 'a' }, gh: { command: 'b', prefix: 'github' } } },
+      'mcpServers.gh.prefix',
+    );
     expect(issue?.message).toBe('prefix "github" is already used by "github"');
-    expect(validateConfig({ mcpServers: { a: { command: 'a', prefix: '' }, b: { command: 'b', prefix: '' } } })).toEqual([]);
+    expect(
+      validateConfig({ mcpServers: { a: { command: 'a', prefix: '' }, b: { command: 'b', prefix: '' } } }),
+    ).toEqual([]);
   });
 
   it('checks auth blocks by type', () => {
-    expect(paths({ mcpServers: { a: { type: 'http', url: 'http://x/mcp', auth: { type: 'oauth2', clientId: 'x' } } } })).toContain(
-      'mcpServers.a.auth.clientSecret',
-    );
-    expect(paths({ mcpServers: { a: { type: 'http', url: 'http://x/mcp', auth: { type: 'static' } } } })).toContain('mcpServers.a.auth.headers');
-    expect(paths({ mcpServers: { a: { type: 'http', url: 'http://x/mcp', auth: { type: 'kerberos' } } } })).toContain('mcpServers.a.auth.type');
+    expect(
+      paths({
+        mcpServers: { a: { type: 'http', url: 'http://x/mcp', auth: { type: 'oauth2', clientId: 'x' } } },
+      }),
+    ).toContain('mcpServers.a.auth.clientSecret');
+    expect(
+      paths({ mcpServers: { a: { type: 'http', url: 'http://x/mcp', auth: { type: 'static' } } } }),
+    ).toContain('mcpServers.a.auth.headers');
+    expect(
+      paths({ mcpServers: { a: { type: 'http', url: 'http://x/mcp', auth: { type: 'kerberos' } } } }),
+    ).toContain('mcpServers.a.auth.type');
   });
 });

@@ -41,7 +41,8 @@ export async function serve(options: CommonOptions): Promise<void> {
   const handle = transport.onmessage;
   transport.onmessage = (message: JSONRPCMessage) => {
     if ('method' in message && message.method === 'initialize' && 'id' in message) {
-      hostCapabilities = (message.params as { capabilities?: ClientCapabilities } | undefined)?.capabilities ?? {};
+      hostCapabilities =
+        (message.params as { capabilities?: ClientCapabilities } | undefined)?.capabilities ?? {};
       handle?.(message);
       setImmediate(() => void manager.startAll());
       return;

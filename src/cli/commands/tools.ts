@@ -26,12 +26,22 @@ export async function listTools(options: ToolsOptions): Promise<number> {
     const catalog = await aggregator.ready();
     const rows: ToolRow[] = catalog.tools.map((tool) => {
       const route = catalog.toolRoutes.get(tool.name)!;
-      return { name: tool.name, backend: route.backend, original: route.name, description: firstLine(tool.description) };
+      return {
+        name: tool.name,
+        backend: route.backend,
+        original: route.name,
+        description: firstLine(tool.description),
+      };
     });
     const failed = manager.backends.filter((b) => b.state !== 'ready' && b.state !== 'disabled');
     for (const backend of failed) log.error(backend.unavailableError().message);
     if (options.json) {
-      const backends = manager.backends.map((b) => ({ name: b.name, state: b.state, error: b.error?.message, tools: b.lists.tools.length }));
+      const backends = manager.backends.map((b) => ({
+        name: b.name,
+        state: b.state,
+        error: b.error?.message,
+        tools: b.lists.tools.length,
+      }));
       process.stdout.write(JSON.stringify({ tools: rows, backends }, null, 2) + '\n');
     } else {
       process.stdout.write(renderTable(rows) + '\n');
@@ -54,7 +64,8 @@ function renderTable(rows: ToolRow[]): string {
   const backendWidth = Math.max(7, ...rows.map((r) => r.backend.length));
   const head = `${chalk.bold('TOOL'.padEnd(width))}  ${chalk.bold('BACKEND'.padEnd(backendWidth))}  ${chalk.bold('DESCRIPTION')}`;
   const lines = rows.map((r) => {
-    const original = r.original !== r.name && !r.name.endsWith(r.original) ? chalk.dim(` (${r.original})`) : '';
+    const original =
+      r.original !== r.name && !r.name.endsWith(r.original) ? chalk.dim(` (${r.original})`) : '';
     return `${r.name.padEnd(width)}  ${chalk.cyan(r.backend.padEnd(backendWidth))}  ${truncate(r.description, 80)}${original}`;
   });
   return [head, ...lines].join('\n');
