@@ -41,6 +41,7 @@ import { VERSION } from '../version.js';
 import { createTransport } from './transports.js';
 import { ChildStdioTransport } from './stdio-transport.js';
 import { listAll } from './listing.js';
+import { PassthroughTable, type PassthroughCall } from './passthrough.js';
 import { RestartPolicy } from './restart-policy.js';
 import type { BackendAuth, BackendDeps, BackendState } from './types.js';
 
@@ -79,6 +80,8 @@ export class Backend extends EventEmitter<BackendEvents> {
 
   private client?: Client;
   private transport?: Transport;
+  /** tools/call fast path of a stdio connection (see passthrough.ts). */
+  private passthrough?: PassthroughTable;
   private auth?: BackendAuth;
   private restartTimer?: NodeJS.Timeout;
   private readonly restarts: RestartPolicy;
@@ -177,6 +180,7 @@ export class Backend extends EventEmitter<BackendEvents> {
     };
     await client.connect(transport, { timeout: this.deps.settings.startupTimeoutMs });
     deferResponses(transport);
+    if (transport instanceof ChildStdioTransport) this.installPassthrough(transport);
     this.serverInfo = client.getServerVersion();
     this.serverCapabilities = client.getServerCapabilities();
     return client;
@@ -289,6 +293,31 @@ export class Backend extends EventEmitter<BackendEvents> {
     } catch (error) {
       this.log.warn(`could not re-list ${kind}: ${describeError(error)}`);
     }
+  }
+
+  private installPassthrough(transport: ChildStdioTransport): void {
+    const table = new PassthroughTable(transport, this.name);
+    this.retirePassthrough('was replaced by a new connection');
+    this.passthrough = table;
+    const deliver = transport.onmessage;
+    transport.onmessage = (message) => {
+      if (!table.handle(message)) deliver?.(message);
+    };
+  }
+
+  private retirePassthrough(reason: string): void {
+    const table = this.passthrough;
+    this.passthrough = undefined;
+    table?.failAll(`backend "${this.name}" ${reason} during the request`);
+  }
+
+  /**
+   * Sends a tools/call on the fast path when this backend can take it right now (a ready stdio connection);
+   * returns a cancel function, or undefined when the caller must use `request` instead.
+   */
+  callDirect(call: PassthroughCall): (() => void) | undefined {
+    if (this.state !== 'ready' || !this.passthrough) return undefined;
+    return this.passthrough.send(call);
   }
 
   /** Forwards a request and returns the backend's result unchanged. */
@@ -451,6 +480,7 @@ export class Backend extends EventEmitter<BackendEvents> {
     if (generation !== this.generation || this.state === 'stopped' || this.state === 'failed') return;
     const reason = this.exitReason(transport) ?? 'closed its connection';
     this.lastDisconnect = reason;
+    this.retirePassthrough(reason);
     const wasReady = this.state === 'ready';
     this.client = undefined;
     this.transport = undefined;
@@ -503,6 +533,7 @@ export class Backend extends EventEmitter<BackendEvents> {
     const transport = this.transport;
     this.client = undefined;
     this.transport = undefined;
+    this.retirePassthrough(this.lastDisconnect ?? this.exitReason(transport) ?? 'closed its connection');
     if (client) client.onclose = undefined;
     await (client ? client.close() : transport?.close())?.catch(() => undefined);
   }

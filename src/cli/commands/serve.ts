@@ -8,6 +8,7 @@
 import type { ClientCapabilities, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { HostStdioTransport } from '../../aggregator/host-transport.js';
 import { createAggregator } from '../../aggregator/server.js';
+import { createToolCallFastPath } from '../../aggregator/fast-path.js';
 import { log } from '../../log.js';
 import { createManager, loadRuntime, type CommonOptions } from '../runtime.js';
 import { installShutdown } from '../shutdown.js';
@@ -39,7 +40,9 @@ export async function serve(options: CommonOptions): Promise<void> {
   await aggregator.server.connect(transport);
 
   const handle = transport.onmessage;
+  const fastPath = createToolCallFastPath(aggregator.catalog, manager, (message) => transport.send(message));
   transport.onmessage = (message: JSONRPCMessage) => {
+    if (fastPath.handle(message)) return;
     if ('method' in message && message.method === 'initialize' && 'id' in message) {
       hostCapabilities =
         (message.params as { capabilities?: ClientCapabilities } | undefined)?.capabilities ?? {};

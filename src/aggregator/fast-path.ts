@@ -1,0 +1,67 @@
+/**
+ * Routes a host's `tools/call` straight to a ready stdio backend's passthrough table, around the SDK
+ * server and client (see src/backends/passthrough.ts for why and what it keeps). Anything it does not
+ * take (unknown or not-yet-listed tools, remote backends, a backend that is restarting, malformed params)
+ * goes on to the SDK server, whose handlers give the full answers and errors.
+ */
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { BackendManager } from '../backends/manager.js';
+import type { Catalog } from './catalog.js';
+
+const keyOf = (id: RequestId): string => `${typeof id}:${String(id)}`;
+
+export interface ToolCallFastPath {
+  /** True when the message was taken (the caller must not pass it on). */
+  handle(message: JSONRPCMessage): boolean;
+}
+
+export function createToolCallFastPath(
+  catalog: () => Catalog,
+  manager: BackendManager,
+  send: (message: JSONRPCMessage) => Promise<void>,
+): ToolCallFastPath {
+  const cancels = new Map<string, () => void>();
+  const reply = (message: Record<string, unknown>) =>
+    void send({ jsonrpc: '2.0', ...message } as JSONRPCMessage).catch(() => undefined);
+
+  return {
+    handle(message) {
+      if (!('method' in message)) return false;
+      const params = message.params as Record<string, unknown> | undefined;
+      if (message.method === 'notifications/cancelled') {
+        const requestId = params?.requestId as RequestId | undefined;
+        const cancel = requestId === undefined ? undefined : cancels.get(keyOf(requestId));
+        if (cancel) {
+          cancels.delete(keyOf(requestId!));
+          cancel();
+        }
+        return false;
+      }
+      if (message.method !== 'tools/call' || !('id' in message) || !params || typeof params.name !== 'string')
+        return false;
+      const args = params.arguments;
+      if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args)))
+        return false;
+      const route = catalog().toolRoutes.get(params.name);
+      const backend = route && manager.get(route.backend);
+      if (!route || !backend) return false;
+      const id = message.id;
+      const key = keyOf(id);
+      const progressToken = (params._meta as { progressToken?: string | number } | undefined)?.progressToken;
+      const cancel = backend.callDirect({
+        params: { ...params, name: route.name },
+        hostProgressToken: progressToken,
+        timeoutMs: backend.timeoutMs,
+        maxTotalMs: backend.timeoutMs * 10,
+        onProgress: (progress) => reply({ method: 'notifications/progress', params: progress }),
+        onDone: (outcome) => {
+          cancels.delete(key);
+          reply({ id, ...outcome });
+        },
+      });
+      if (!cancel) return false;
+      cancels.set(key, cancel);
+      return true;
+    },
+  };
+}
