@@ -2,15 +2,31 @@
  * Validation: the JSON Schema (structure, types, unknown keys) plus the checks a schema cannot express
  * (URLs, prefix collisions). Returns every problem at once, each with a dot path and a hint.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Issue } from '../errors.js';
 import { configSchema } from './schema.js';
 import { closestMatch } from './suggest.js';
 
+const require = createRequire(import.meta.url);
 let compiled: ValidateFunction | undefined;
 
+/**
+ * The build compiles the schema into a standalone validator beside this file (scripts/build-validator.mjs),
+ * which loads in a few milliseconds; without it (running from source) Ajv compiles the schema here, with
+ * the same options.
+ */
 function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(configSchema());
+  if (compiled) return compiled;
+  const prebuilt = fileURLToPath(new URL('./config-validator.cjs', import.meta.url));
+  if (existsSync(prebuilt)) {
+    compiled = require(prebuilt) as ValidateFunction;
+  } else {
+    const { Ajv } = require('ajv') as typeof import('ajv');
+    compiled = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(configSchema());
+  }
   return compiled;
 }
 
