@@ -7,7 +7,8 @@ import { SentinelError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { resolveServerRefs } from '../refs/resolve.js';
 import type { SecretStore } from '../secrets/store.js';
-import { createBackendAuth } from './auth.js';
+import { isStdioServer } from '../config/types.js';
+import { createBackendAuth, loadAuth } from './auth.js';
 import type { BackendDeps, HostBridge } from './types.js';
 
 export interface BackendDepsOptions {
@@ -31,7 +32,10 @@ export function createBackendDeps(options: BackendDepsOptions): BackendDeps {
     environment: options.env,
     async resolve(name: string, server: ServerConfig): Promise<ServerConfig> {
       const path = `mcpServers.${name}`;
-      const result = await resolveServerRefs(server, path, { env: options.env, secrets: options.secrets });
+      const [result] = await Promise.all([
+        resolveServerRefs(server, path, { env: options.env, secrets: options.secrets }),
+        isStdioServer(server) ? undefined : loadAuth(),
+      ]);
       if (result.server && result.issues.length === 0) return result.server;
       const first = result.issues[0];
       const more = result.issues.length > 1 ? ` (and ${result.issues.length - 1} more)` : '';
