@@ -11,22 +11,53 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
-const secrets = new Set<string>();
+/** Registered values (and their JSON-escaped forms) with how many registrations hold each. */
+const secrets = new Map<string, number>();
+/** `secrets`' keys, longest first, so that a secret containing another is replaced whole; rebuilt lazily. */
+let ordered: string[] | undefined;
 let level: LogLevel = parseLevel(process.env.MCP_SENTINEL_LOG_LEVEL) ?? 'info';
 let sink: (line: string) => void = (line) => process.stderr.write(line + '\n');
 
 function parseLevel(value: string | undefined): LogLevel | undefined {
-  return value && value in LEVEL_RANK ? (value as LogLevel) : undefined;
+  return value && Object.hasOwn(LEVEL_RANK, value) ? (value as LogLevel) : undefined;
 }
 
-/** Registers a value that must never appear in output. Short values are ignored: they would mask words. */
-export function redactSecret(value: string): void {
-  if (value.length >= 4) secrets.add(value);
+function hold(form: string): void {
+  secrets.set(form, (secrets.get(form) ?? 0) + 1);
+  ordered = undefined;
+}
+
+function release(form: string): void {
+  const count = secrets.get(form);
+  if (count === undefined) return;
+  if (count > 1) secrets.set(form, count - 1);
+  else secrets.delete(form);
+  ordered = undefined;
+}
+
+/**
+ * Registers a value that must never appear in output, in its plain and its JSON-escaped form (so that
+ * `--json` output cannot show a value containing `"` or `\`). Short values are ignored: they would mask
+ * words. Returns a function that takes the registration back (for a token that was replaced); a value
+ * registered several times stays redacted until every registration is taken back.
+ */
+export function redactSecret(value: string): () => void {
+  if (typeof value !== 'string' || value.length < 4) return () => undefined;
+  const forms = [...new Set([value, JSON.stringify(value).slice(1, -1)])];
+  for (const form of forms) hold(form);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    for (const form of forms) release(form);
+  };
 }
 
 export function redact(text: string): string {
+  if (secrets.size === 0) return text;
+  ordered ??= [...secrets.keys()].sort((a, b) => b.length - a.length);
   let out = text;
-  for (const secret of secrets) {
+  for (const secret of ordered) {
     if (out.includes(secret)) out = out.split(secret).join('[redacted]');
   }
   return out;

@@ -75,6 +75,8 @@ export function createOAuth2Strategy(
   let discoveredIssuer: string | undefined;
   let lastUnauthorizedRefresh = Number.NEGATIVE_INFINITY;
   let lastError: SentinelError | undefined;
+  /** Takes the current access token out of the log redactor once a newer one replaces it. */
+  let unregisterToken: () => void = () => undefined;
   /** Set when discovery found an issuer nobody pinned: a configuration matter, so it is not retried. */
   let refusal: SentinelError | undefined;
 
@@ -157,7 +159,10 @@ export function createOAuth2Strategy(
               defaultLifetimeMs: options.defaultTokenLifetimeMs ?? 300_000,
             },
           );
-          redactSecret(issued.accessToken);
+          // The replaced token is taken out of the redactor: a long serve must not collect every token.
+          const unregister = redactSecret(issued.accessToken);
+          unregisterToken();
+          unregisterToken = unregister;
           log.debug(
             `obtained an access token from ${new URL(e.tokenEndpoint).origin} (valid ${Math.round(issued.lifetimeMs / 1000)} s)`,
           );
