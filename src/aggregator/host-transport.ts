@@ -14,6 +14,9 @@ import { LineReader } from '../backends/line-reader.js';
 import { RateLimiter } from '../backends/rate-limit.js';
 import { MAX_MESSAGE_BYTES } from '../backends/stdio-transport.js';
 import type { Logger } from '../log.js';
+import { isJsonRpcMessage } from '../jsonrpc.js';
+
+export { isJsonRpcMessage };
 
 export interface HostTransportOptions {
   stdin?: Readable;
@@ -213,40 +216,4 @@ export class HostStdioTransport implements Transport {
     this.stdin.off('error', this.onStdinError);
     this.onclose?.();
   }
-}
-
-const ENVELOPE_KEYS = new Set(['jsonrpc', 'id', 'method', 'params', 'result', 'error']);
-const isId = (value: unknown): value is RequestId =>
-  typeof value === 'string' || (typeof value === 'number' && Number.isSafeInteger(value));
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/**
- * The JSON-RPC 2.0 envelope MCP uses, checked by hand: this runs on every host message, and the SDK's
- * schema parse copies the message and costs more than the rest of the forwarding. Params and results are
- * the receiver's to validate.
- */
-export function isJsonRpcMessage(value: unknown): value is JSONRPCMessage {
-  if (!isObject(value) || value.jsonrpc !== '2.0') return false;
-  // Like the SDK's strict schemas: no keys beyond the envelope's.
-  for (const key in value) if (!ENVELOPE_KEYS.has(key)) return false;
-  if ('method' in value) {
-    if ('result' in value || 'error' in value) return false;
-    if (typeof value.method !== 'string') return false;
-    if (value.params !== undefined && !isObject(value.params)) return false;
-    return !('id' in value) || isId(value.id);
-  }
-  if ('params' in value) return false;
-  if ('result' in value) return isId(value.id) && isObject(value.result) && !('error' in value);
-  if ('error' in value) {
-    const error = value.error;
-    return (
-      (value.id === undefined || isId(value.id)) &&
-      isObject(error) &&
-      typeof error.code === 'number' &&
-      Number.isSafeInteger(error.code) &&
-      typeof error.message === 'string'
-    );
-  }
-  return false;
 }

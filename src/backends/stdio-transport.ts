@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { SentinelError } from '../errors.js';
+import { isJsonRpcMessage } from '../jsonrpc.js';
 import type { Logger } from '../log.js';
 import { LineReader } from './line-reader.js';
 import { RateLimiter } from './rate-limit.js';
@@ -194,30 +195,18 @@ export class ChildStdioTransport implements Transport {
 }
 
 /**
- * A cheap structural check of one message (the SDK validates results against their schemas later): a
- * response with an id but neither an object `result` nor a proper `error` is answered for, not ignored.
+ * The envelope check the SDK's Protocol applies (strict: no extra keys, integer or string ids), done here so
+ * that a response it would drop as "Unknown message type" is answered for at once instead of timing out.
+ * Params and results are validated later against their own schemas.
  */
 function checkMessage(value: unknown): 'ok' | 'noise' | { id: string | number } {
+  if (isJsonRpcMessage(value)) return 'ok';
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'noise';
   const message = value as Record<string, unknown>;
-  if (message.jsonrpc !== '2.0') return 'noise';
+  if (message.jsonrpc !== '2.0' || 'method' in message) return 'noise';
   const id = message.id;
-  const validId = typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
-  if ('method' in message) {
-    return typeof message.method === 'string' && (!('id' in message) || validId) ? 'ok' : 'noise';
-  }
-  if (!validId) return 'noise';
-  const result = message.result;
-  const error = message.error as Record<string, unknown> | null | undefined;
-  const goodResult =
-    'result' in message && result !== null && typeof result === 'object' && !Array.isArray(result);
-  const goodError =
-    'error' in message &&
-    error !== null &&
-    typeof error === 'object' &&
-    Number.isInteger(error.code) &&
-    typeof error.message === 'string';
-  return goodResult !== goodError ? 'ok' : { id: id as string | number };
+  const validId = typeof id === 'string' || (typeof id === 'number' && Number.isSafeInteger(id));
+  return validId ? { id } : 'noise';
 }
 
 function spawnError(command: string, error: NodeJS.ErrnoException): SentinelError {
