@@ -5,6 +5,7 @@
  * sentinel cannot use as a prefix are rewritten. Literal credentials are reported (never printed).
  */
 import type { ServerConfig } from '../config/types.js';
+import { escapeValue } from '../refs/parse.js';
 import { findLiteralCredentials, type LiteralCredential } from './credentials.js';
 import { HOSTS, type HostId } from './hosts.js';
 
@@ -30,14 +31,31 @@ function stringRecord(value: unknown): Record<string, string> | undefined {
   return out;
 }
 
-/** VS Code writes `${env:NAME}`; the sentinel reads `${NAME}`. */
-function convertVariables(value: string): string {
-  return value.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, '${$1}');
+/**
+ * A host value in mcp-sentinel's reference syntax, meaning what it meant to the host. Hosts expand little
+ * or nothing, while mcp-sentinel reads every `$NAME` as a reference, so each `$` the host would have sent
+ * as it is gets doubled (escapeValue). What the host itself expands is kept as a reference:
+ * VS Code and Cursor `${env:NAME}` (written `${NAME}` here), Claude Code `${NAME}` and `${NAME:-default}`.
+ * Claude Desktop expands nothing.
+ */
+export function convertValue(host: HostId, value: string): string {
+  const envColon = host === 'vscode' || host === 'cursor';
+  const braces = host === 'claude-code';
+  return value.replace(
+    /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$/g,
+    (match: string, envName?: string, name?: string, fallback?: string) => {
+      if (envName !== undefined && envColon) return `\${${envName}}`;
+      if (name !== undefined && braces) {
+        return fallback === undefined ? `\${${name}}` : `\${${name}:-${escapeValue(fallback)}}`;
+      }
+      return escapeValue(match);
+    },
+  );
 }
 
-function mapStrings<T extends Record<string, string> | string[]>(value: T): T {
-  if (Array.isArray(value)) return value.map(convertVariables) as T;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, convertVariables(v)])) as T;
+function mapStrings<T extends Record<string, string> | string[]>(host: HostId, value: T): T {
+  if (Array.isArray(value)) return value.map((v) => convertValue(host, v)) as T;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, convertValue(host, v)])) as T;
 }
 
 export function isSentinelEntry(entry: Record<string, unknown>): boolean {
@@ -53,7 +71,12 @@ function uniqueName(name: string, taken: Set<string>): string {
   return clean;
 }
 
-function convertEntry(name: string, entry: Record<string, unknown>, notes: string[]): ServerConfig | string {
+function convertEntry(
+  host: HostId,
+  name: string,
+  entry: Record<string, unknown>,
+  notes: string[],
+): ServerConfig | string {
   const known = new Set(['type', 'command', 'args', 'env', 'cwd', 'url', 'headers', 'disabled']);
   const dropped = Object.keys(entry).filter((key) => !known.has(key));
   if (dropped.length > 0)
@@ -64,13 +87,24 @@ function convertEntry(name: string, entry: Record<string, unknown>, notes: strin
       `${name}: ${unresolvable.join(', ')} is a VS Code prompt; replace it with a secret:NAME reference`,
     );
 
+  if (host !== 'claude-code') {
+    const literal = JSON.stringify(entry).match(/\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}/g);
+    if (literal)
+      notes.push(
+        `${name}: ${HOSTS[host].displayName} does not expand ${[...new Set(literal)].join(', ')}, so it is kept as literal text ($$); remove one $ to read the environment variable instead`,
+      );
+  }
+
   if (typeof entry.command === 'string') {
-    const server: ServerConfig = { command: entry.command };
+    const server: ServerConfig = { command: convertValue(host, entry.command) };
     if (Array.isArray(entry.args))
-      server.args = mapStrings(entry.args.filter((a): a is string => typeof a === 'string'));
+      server.args = mapStrings(
+        host,
+        entry.args.filter((a): a is string => typeof a === 'string'),
+      );
     const env = stringRecord(entry.env);
-    if (env && Object.keys(env).length > 0) server.env = mapStrings(env);
-    if (typeof entry.cwd === 'string') server.cwd = convertVariables(entry.cwd);
+    if (env && Object.keys(env).length > 0) server.env = mapStrings(host, env);
+    if (typeof entry.cwd === 'string') server.cwd = convertValue(host, entry.cwd);
     if (entry.disabled === true) server.disabled = true;
     return server;
   }
@@ -80,9 +114,9 @@ function convertEntry(name: string, entry: Record<string, unknown>, notes: strin
       declared === 'sse' || (declared === undefined && /\/sse\/?$/.test(entry.url))
         ? 'sse'
         : 'streamable-http';
-    const server: ServerConfig = { type, url: convertVariables(entry.url) };
+    const server: ServerConfig = { type, url: convertValue(host, entry.url) };
     const headers = stringRecord(entry.headers);
-    if (headers && Object.keys(headers).length > 0) server.headers = mapStrings(headers);
+    if (headers && Object.keys(headers).length > 0) server.headers = mapStrings(host, headers);
     if (entry.disabled === true) server.disabled = true;
     return server;
   }
@@ -104,7 +138,7 @@ export function importHostServers(host: HostId, data: Record<string, unknown>): 
       result.skipped.push({ name: original, reason: 'is mcp-sentinel itself' });
       continue;
     }
-    const converted = convertEntry(original, entry, result.notes);
+    const converted = convertEntry(host, original, entry, result.notes);
     if (typeof converted === 'string') {
       result.skipped.push({ name: original, reason: converted });
       continue;

@@ -149,13 +149,15 @@ describe('init', () => {
   it('imports stdio entries verbatim and remote ones with their transport', async () => {
     placeHostFixture('cursor');
     const target = join(home, 'imported.json');
-    await cli(['init', '--from', 'cursor', '--path', target]);
+    const { stdout } = await cli(['init', '--from', 'cursor', '--path', target]);
+    // Cursor sends "${DATABASE_URL}" as it is: mcp-sentinel must too, so its "$" is escaped.
+    expect(stdout).toMatch(/Cursor does not expand \$\{DATABASE_URL\}/);
     const config = JSON.parse(readFileSync(target, 'utf8')) as { mcpServers: Record<string, unknown> };
     expect(config.mcpServers).toEqual({
       sentry: { type: 'sse', url: 'https://mcp.sentry.dev/sse' },
       postgres: {
         command: 'npx',
-        args: ['-y', '@modelcontextprotocol/server-postgres', '${DATABASE_URL}'],
+        args: ['-y', '@modelcontextprotocol/server-postgres', '$${DATABASE_URL}'],
         env: { PGPASSWORD: 'PLANTED-pg-password' },
       },
     });
