@@ -61,6 +61,14 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 const CALL_PLAN = { rounds: ROUNDS, calls: 400, parallelCalls: 1_600, payloadCalls: 8, warmup: 200 };
 
+/** The mcp-sentinel column of a per-call table: `serve` with `config`, calling the echo of backend `e`. */
+async function sentinelColumn(config) {
+  return {
+    ...(await stdioHost('sentinel', SENTINEL.command, [...SENTINEL.args, 'serve', '--config', config])),
+    tool: 'e__echo',
+  };
+}
+
 async function callsOverStdio() {
   log('per-call over stdio: direct, relay, mcp-sentinel');
   const config = writeConfig('stdio', { e: everythingStdio });
@@ -68,10 +76,7 @@ async function callsOverStdio() {
   try {
     columns.push({ ...(await stdioHost('direct', NODE, [EVERYTHING, 'stdio'])), tool: 'echo' });
     columns.push({ ...(await stdioHost('relay', NODE, [RELAY, NODE, EVERYTHING, 'stdio'])), tool: 'echo' });
-    columns.push({
-      ...(await stdioHost('sentinel', SENTINEL.command, [...SENTINEL.args, 'serve', '--config', config])),
-      tool: 'e__echo',
-    });
+    columns.push(await sentinelColumn(config));
     return await measureCalls(columns, CALL_PLAN);
   } finally {
     await Promise.all(columns.map((c) => c.close()));
@@ -86,10 +91,7 @@ async function callsOverHttp(mode, type, path) {
   const columns = [];
   try {
     columns.push({ ...(await httpHost('direct', url, type)), tool: 'echo' });
-    columns.push({
-      ...(await stdioHost('sentinel', SENTINEL.command, [...SENTINEL.args, 'serve', '--config', config])),
-      tool: 'e__echo',
-    });
+    columns.push(await sentinelColumn(config));
     return await measureCalls(columns, CALL_PLAN);
   } finally {
     await Promise.all(columns.map((c) => c.close()));

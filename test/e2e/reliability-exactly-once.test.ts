@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { TestHost } from '../helpers/host.js';
-import { fixtureServer, responsesTo, sendRaw, waitFor } from '../helpers/reliability.js';
+import { behaviourServer, responsesTo, sendRawCall, sendRawCancel } from '../helpers/reliability.js';
+import { waitFor } from '../helpers/wait.js';
 
 type Op =
   | { kind: 'call'; backend: 'p' | 'q'; tool: string; delay: number }
@@ -37,8 +38,8 @@ describe('exactly one response per request (property, real processes)', () => {
       config: {
         settings: { restart: { initialDelayMs: 20, maxDelayMs: 100, maxRestarts: 500, windowMs: 60_000 } },
         mcpServers: {
-          p: fixtureServer('p', {}, { timeoutMs: 500 }),
-          q: fixtureServer('q', {}, { timeoutMs: 500 }),
+          p: behaviourServer('p', {}, { timeoutMs: 500 }),
+          q: behaviourServer('q', {}, { timeoutMs: 500 }),
         },
       },
     });
@@ -61,26 +62,11 @@ describe('exactly one response per request (property, real processes)', () => {
             const id = `r${run}-${i}`;
             ids.push(id);
             const args = o.tool === 'slow' ? { ms: 100 } : {};
-            sendRaw(
-              host,
-              JSON.stringify({
-                jsonrpc: '2.0',
-                id,
-                method: 'tools/call',
-                params: { name: `${o.backend}__${o.tool}`, arguments: args },
-              }) + '\n',
-            );
+            sendRawCall(host, id, `${o.backend}__${o.tool}`, args);
           } else if (o.kind === 'cancel' && ids.length > 0) {
             const id = ids[o.target % ids.length]!;
             cancelled.add(id);
-            sendRaw(
-              host,
-              JSON.stringify({
-                jsonrpc: '2.0',
-                method: 'notifications/cancelled',
-                params: { requestId: id },
-              }) + '\n',
-            );
+            sendRawCancel(host, id);
           } else if (o.kind === 'kill') {
             const victim = host.processTree()[0];
             if (victim) {
@@ -110,15 +96,7 @@ describe('exactly one response per request (property, real processes)', () => {
         `${backend} to answer`,
         async () => {
           const id = `final-${backend}-${Date.now()}`;
-          sendRaw(
-            host,
-            JSON.stringify({
-              jsonrpc: '2.0',
-              id,
-              method: 'tools/call',
-              params: { name: `${backend}__echo`, arguments: { ok: 1 } },
-            }) + '\n',
-          );
+          sendRawCall(host, id, `${backend}__echo`, { ok: 1 });
           const response = await waitFor('the final answer', () => responsesTo(host, id)[0], 3_000);
           return JSON.stringify(response.result ?? '').includes(`${backend}/echo`);
         },

@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { TestHost } from '../helpers/host.js';
-import { FAST_RESTARTS, callTool, fixtureServer, readRecord, waitFor } from '../helpers/reliability.js';
+import { TestHost, callTool } from '../helpers/host.js';
+import { FAST_RESTARTS, behaviourServer, readRecord } from '../helpers/reliability.js';
+import { waitFor } from '../helpers/wait.js';
 
 let dir: string;
 beforeAll(() => {
@@ -24,7 +25,7 @@ describe('a backend killed in the middle of 50 concurrent calls across three bac
     const host = await TestHost.start({
       config: {
         settings: FAST_RESTARTS,
-        mcpServers: { a: fixtureServer('a'), b: fixtureServer('b'), c: fixtureServer('c') },
+        mcpServers: { a: behaviourServer('a'), b: behaviourServer('b'), c: behaviourServer('c') },
       },
       connect: false,
     });
@@ -89,9 +90,9 @@ describe('crashes, bad replies and restarts', () => {
       config: {
         settings: { restart: { initialDelayMs: 100, maxDelayMs: 400, maxRestarts: 3, windowMs: 60_000 } },
         mcpServers: {
-          fx: fixtureServer('fx'),
-          steady: fixtureServer('steady'),
-          storm: fixtureServer('storm', { FIXTURE_MODE: 'exit-after-init', FIXTURE_RECORD: storm }),
+          fx: behaviourServer('fx'),
+          steady: behaviourServer('steady'),
+          storm: behaviourServer('storm', { FIXTURE_MODE: 'exit-after-init', FIXTURE_RECORD: storm }),
           missing: { command: 'definitely-not-a-command-4711' },
         },
       },

@@ -3,22 +3,23 @@
  * the session keeps working afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestHost } from '../helpers/host.js';
+import { TestHost, callTool } from '../helpers/host.js';
 import {
-  callTool,
-  fixtureServer,
+  behaviourServer,
   responsesTo,
   sendRaw,
+  sendRawCall,
+  sendRawCancel,
   waitForResponse,
   stdoutMessages,
-  waitFor,
 } from '../helpers/reliability.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('malformed input from the host', () => {
   let host: TestHost;
 
   beforeAll(async () => {
-    host = await TestHost.start({ config: { mcpServers: { fx: fixtureServer('fx') } } });
+    host = await TestHost.start({ config: { mcpServers: { fx: behaviourServer('fx') } } });
     await host.client.listTools();
   });
 
@@ -57,18 +58,8 @@ describe('malformed input from the host', () => {
   });
 
   it('rejects a request id that is still in use, and answers the first request once', async () => {
-    const call = (id: string, tool: string, args: object) =>
-      sendRaw(
-        host,
-        JSON.stringify({
-          jsonrpc: '2.0',
-          id,
-          method: 'tools/call',
-          params: { name: tool, arguments: args },
-        }) + '\n',
-      );
-    call('dup', 'fx__slow', { ms: 300 });
-    call('dup', 'fx__echo', { second: true });
+    sendRawCall(host, 'dup', 'fx__slow', { ms: 300 });
+    sendRawCall(host, 'dup', 'fx__echo', { second: true });
     await waitFor('both answers', () => responsesTo(host, 'dup').length >= 2);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const answers = responsesTo(host, 'dup');
@@ -81,13 +72,7 @@ describe('malformed input from the host', () => {
 
   it('answers an over-size line (over 10 MiB) with an error and keeps the session', async () => {
     const before = errorsWithNullId().length;
-    const huge = JSON.stringify({
-      jsonrpc: '2.0',
-      id: 'big',
-      method: 'tools/call',
-      params: { name: 'fx__echo', arguments: { x: 'z'.repeat(11 * 1024 * 1024) } },
-    });
-    sendRaw(host, huge + '\n');
+    sendRawCall(host, 'big', 'fx__echo', { x: 'z'.repeat(11 * 1024 * 1024) });
     await waitFor('an over-size rejection', () => errorsWithNullId().length > before);
     expect(responsesTo(host, 'big')).toEqual([]);
     expect((await callTool(host, 'fx__echo', { after: 'huge' })).text).toBe('fx/echo: {"after":"huge"}');
@@ -95,15 +80,7 @@ describe('malformed input from the host', () => {
 
   it('answers an unknown tool and invalid arguments with clear errors', async () => {
     await expect(callTool(host, 'fx__nope')).rejects.toThrow(/Unknown tool: fx__nope/);
-    sendRaw(
-      host,
-      JSON.stringify({
-        jsonrpc: '2.0',
-        id: 'args',
-        method: 'tools/call',
-        params: { name: 'fx__echo', arguments: 'not an object' },
-      }) + '\n',
-    );
+    sendRawCall(host, 'args', 'fx__echo', 'not an object');
     const response = await waitForResponse(host, 'args');
     expect(response.error).toMatchObject({
       code: -32602,
@@ -114,11 +91,8 @@ describe('malformed input from the host', () => {
   });
 
   it('ignores a cancellation of initialize or of an unknown id, and answers ping', async () => {
-    sendRaw(
-      host,
-      '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"never-sent"}}\n',
-    );
-    sendRaw(host, '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":0}}\n');
+    sendRawCancel(host, 'never-sent');
+    sendRawCancel(host, 0);
     await host.client.ping();
     expect((await callTool(host, 'fx__echo', { still: 'alive' })).text).toBe('fx/echo: {"still":"alive"}');
   });

@@ -7,10 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestHost } from '../helpers/host.js';
+import { TestHost, callTool } from '../helpers/host.js';
 import { fixture } from '../helpers/paths.js';
 import { startHttpServer, type RunningServer } from '../helpers/servers.js';
-import { FAST_RESTARTS, callTool, readRecord, waitFor } from '../helpers/reliability.js';
+import { FAST_RESTARTS, readRecord } from '../helpers/reliability.js';
+import { waitFor } from '../helpers/wait.js';
 
 let dir: string;
 beforeAll(() => {

@@ -5,15 +5,15 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { TestHost } from '../helpers/host.js';
-import { callTool, fixtureServer } from '../helpers/reliability.js';
+import { TestHost, callTool } from '../helpers/host.js';
+import { behaviourServer } from '../helpers/reliability.js';
 
 describe('large messages and concurrency', () => {
   let host: TestHost;
 
   beforeAll(async () => {
     host = await TestHost.start({
-      config: { mcpServers: { a: fixtureServer('a'), b: fixtureServer('b'), c: fixtureServer('c') } },
+      config: { mcpServers: { a: behaviourServer('a'), b: behaviourServer('b'), c: behaviourServer('c') } },
     });
     await host.client.listTools();
   });

@@ -16,8 +16,9 @@ import {
   ResourceUpdatedNotificationSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { TestHost } from '../helpers/host.js';
-import { callTool, fixtureServer, readRecord, stdoutMessages, waitFor } from '../helpers/reliability.js';
+import { TestHost, callTool } from '../helpers/host.js';
+import { behaviourServer, readRecord, stdoutMessages } from '../helpers/reliability.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('protocol completeness through the aggregator', () => {
   let host: TestHost;
@@ -35,8 +36,8 @@ describe('protocol completeness through the aggregator', () => {
       capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } },
       config: {
         mcpServers: {
-          fx: fixtureServer('fx', { FIXTURE_RECORD: record }, { timeoutMs: 400 }),
-          other: fixtureServer('other'),
+          fx: behaviourServer('fx', { FIXTURE_RECORD: record }, { timeoutMs: 400 }),
+          other: behaviourServer('other'),
         },
       },
       connect: false,
@@ -200,7 +201,7 @@ describe('protocol completeness through the aggregator', () => {
 
 describe('reverse requests when the host lacks the capability', () => {
   it('refuses sampling, elicitation and roots with a reason, and the call fails cleanly', async () => {
-    const host = await TestHost.start({ config: { mcpServers: { fx: fixtureServer('fx') } } });
+    const host = await TestHost.start({ config: { mcpServers: { fx: behaviourServer('fx') } } });
     try {
       await host.client.listTools();
       for (const [tool, capability] of [

@@ -8,10 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestHost, writeTempConfig } from '../helpers/host.js';
+import { TestHost, writeTempConfig, callTool } from '../helpers/host.js';
 import { CLI } from '../helpers/paths.js';
 import { descendantsOf, isRunning, waitGone } from '../helpers/processes.js';
-import { callTool, fixtureServer, readRecord, waitFor } from '../helpers/reliability.js';
+import { behaviourServer, readRecord } from '../helpers/reliability.js';
+import { waitFor } from '../helpers/wait.js';
 
 let dir: string;
 beforeAll(() => {
@@ -25,8 +26,8 @@ describe('shutdown', () => {
     const host = await TestHost.start({
       config: {
         mcpServers: {
-          stubborn: fixtureServer('stubborn', { FIXTURE_MODE: 'ignore-term', FIXTURE_RECORD: record }),
-          plain: fixtureServer('plain'),
+          stubborn: behaviourServer('stubborn', { FIXTURE_MODE: 'ignore-term', FIXTURE_RECORD: record }),
+          plain: behaviourServer('plain'),
         },
       },
     });
@@ -50,7 +51,7 @@ describe('shutdown', () => {
     'on %s, answers the request in flight, then exits with nothing left',
     async (signal) => {
       const host = await TestHost.start({
-        config: { mcpServers: { fx: fixtureServer('fx'), other: fixtureServer('other') } },
+        config: { mcpServers: { fx: behaviourServer('fx'), other: behaviourServer('other') } },
       });
       await host.client.listTools();
       const inFlight = callTool(host, 'fx__hang');
@@ -71,7 +72,7 @@ describe('shutdown', () => {
   );
 
   it('exits when its host dies without closing stdin (parent-PID watchdog), taking its backends along', async () => {
-    const config = writeTempConfig({ mcpServers: { fx: fixtureServer('fx') } });
+    const config = writeTempConfig({ mcpServers: { fx: behaviourServer('fx') } });
     // A "host" that starts the sentinel with our stdin pipe (so no EOF reaches it) and is then killed.
     const wrapper = spawn(
       process.execPath,

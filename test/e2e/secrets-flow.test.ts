@@ -4,22 +4,12 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { TestHost, runCli } from '../helpers/host.js';
+import { TestHost, callTool, runCli } from '../helpers/host.js';
 import { fixture } from '../helpers/paths.js';
 import { startHttpServer, type RunningServer } from '../helpers/servers.js';
 
 const runKeychain = Boolean(process.env.DBUS_SESSION_BUS_ADDRESS) || Boolean(process.env.CI);
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-async function callText(host: TestHost, name: string, args: Record<string, unknown> = {}) {
-  const result = await host.client.request(
-    { method: 'tools/call', params: { name, arguments: args } },
-    CallToolResultSchema,
-  );
-  const first = result.content[0];
-  return { text: first?.type === 'text' ? first.text : '', isError: result.isError === true };
-}
 
 describe.skipIf(!runKeychain)('a keychain secret, from `secrets set` to the backend that names it', () => {
   const secretName = `e2e-token-${randomBytes(4).toString('hex')}`;
@@ -69,16 +59,16 @@ describe.skipIf(!runKeychain)('a keychain secret, from `secrets set` to the back
       expect(names).toContain('other__env_sha256');
       expect(names.some((n) => n.startsWith('broken__'))).toBe(false);
 
-      expect((await callText(host, 'holder__env_sha256', { name: 'API_TOKEN' })).text).toBe(
+      expect((await callTool(host, 'holder__env_sha256', { name: 'API_TOKEN' })).text).toBe(
         sha256(secretValue),
       );
-      expect((await callText(host, 'other__env_sha256', { name: 'API_TOKEN' })).text).toBe('unset');
+      expect((await callTool(host, 'other__env_sha256', { name: 'API_TOKEN' })).text).toBe('unset');
       // Nothing of sentinel's own environment leaks into a child beyond the minimal safe set.
-      expect((await callText(host, 'other__env_sha256', { name: 'DBUS_SESSION_BUS_ADDRESS' })).text).toBe(
+      expect((await callTool(host, 'other__env_sha256', { name: 'DBUS_SESSION_BUS_ADDRESS' })).text).toBe(
         'unset',
       );
 
-      const report = JSON.parse((await callText(host, 'remote__header_report')).text) as {
+      const report = JSON.parse((await callTool(host, 'remote__header_report')).text) as {
         requests: number;
         matching: number;
         methods: string[];

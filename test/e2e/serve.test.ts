@@ -3,29 +3,11 @@
  * Client, against real backends over stdio, SSE and Streamable HTTP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { TestHost } from '../helpers/host.js';
-import { EVERYTHING, fixture } from '../helpers/paths.js';
-import { startEverything, type RunningServer } from '../helpers/servers.js';
+import { TestHost, callTool } from '../helpers/host.js';
+import { EVERYTHING } from '../helpers/paths.js';
+import { fixtureServer, startEverything, type RunningServer } from '../helpers/servers.js';
 
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-function fixtureServer(name: string, env: Record<string, string> = {}) {
-  return {
-    command: process.execPath,
-    args: [fixture('fixture-server.mjs')],
-    env: { FIXTURE_NAME: name, ...env },
-  };
-}
-
-async function callText(host: TestHost, name: string, args: Record<string, unknown> = {}) {
-  const result = await host.client.request(
-    { method: 'tools/call', params: { name, arguments: args } },
-    CallToolResultSchema,
-  );
-  const first = result.content[0];
-  return { text: first?.type === 'text' ? first.text : '', isError: result.isError === true };
-}
 
 describe('serving backends over three transports', () => {
   let sse: RunningServer;
@@ -66,11 +48,11 @@ describe('serving backends over three transports', () => {
 
   it('routes calls to the right backend and returns results unchanged', async () => {
     for (const prefix of ['local', 'remote_sse', 'remote_http']) {
-      expect((await callText(host, `${prefix}__echo`, { message: `hi ${prefix}` })).text).toBe(
+      expect((await callTool(host, `${prefix}__echo`, { message: `hi ${prefix}` })).text).toBe(
         `Echo: hi ${prefix}`,
       );
     }
-    expect((await callText(host, 'remote_http__get-sum', { a: 2, b: 40 })).text).toContain('42');
+    expect((await callTool(host, 'remote_http__get-sum', { a: 2, b: 40 })).text).toContain('42');
   });
 
   it('reads resources and gets prompts through the backend that listed them', async () => {
@@ -91,8 +73,8 @@ describe('serving backends over three transports', () => {
   });
 
   it('answers an unknown tool with a JSON-RPC error and keeps serving', async () => {
-    await expect(callText(host, 'nope__missing')).rejects.toThrow(/Unknown tool: nope__missing/);
-    expect((await callText(host, 'local__echo', { message: 'still here' })).text).toBe('Echo: still here');
+    await expect(callTool(host, 'nope__missing')).rejects.toThrow(/Unknown tool: nope__missing/);
+    expect((await callTool(host, 'local__echo', { message: 'still here' })).text).toBe('Echo: still here');
   });
 
   it('writes nothing but JSON-RPC to stdout', () => {
@@ -147,8 +129,8 @@ describe('names', () => {
     try {
       const { tools } = await host.client.listTools();
       const renamed = tools.map((t) => t.name).find((n) => n.startsWith('echo_'))!;
-      expect((await callText(host, 'echo', { n: 1 })).text).toBe('c/echo: {"n":1}');
-      expect((await callText(host, renamed, { n: 2 })).text).toBe('d/echo: {"n":2}');
+      expect((await callTool(host, 'echo', { n: 1 })).text).toBe('c/echo: {"n":1}');
+      expect((await callTool(host, renamed, { n: 2 })).text).toBe('d/echo: {"n":2}');
     } finally {
       expect((await host.close()).leftovers).toEqual([]);
     }
@@ -170,8 +152,8 @@ describe('filters and failures', () => {
     try {
       const names = (await host.client.listTools()).tools.map((t) => t.name).sort();
       expect(names).toEqual(['f__get_item', 'f__search_docs']);
-      await expect(callText(host, 'f__delete_item')).rejects.toThrow(/excluded by mcpServers\.f\.tools/);
-      expect((await callText(host, 'f__get_item', { id: 7 })).text).toBe('f/get_item: {"id":7}');
+      await expect(callTool(host, 'f__delete_item')).rejects.toThrow(/excluded by mcpServers\.f\.tools/);
+      expect((await callTool(host, 'f__get_item', { id: 7 })).text).toBe('f/get_item: {"id":7}');
     } finally {
       expect((await host.close()).leftovers).toEqual([]);
     }
@@ -191,7 +173,7 @@ describe('filters and failures', () => {
     try {
       const names = (await host.client.listTools()).tools.map((t) => t.name);
       expect(names).toEqual(['good__echo', 'good__env']);
-      expect((await callText(host, 'good__echo', { ok: true })).text).toBe('good/echo: {"ok":true}');
+      expect((await callTool(host, 'good__echo', { ok: true })).text).toBe('good/echo: {"ok":true}');
       await host.waitForStderr('command "definitely-not-a-real-command-xyz" was not found');
       expect(host.stderr).toContain('[crashy]');
       expect(host.nonProtocolStdout()).toEqual([]);
@@ -205,7 +187,7 @@ describe('filters and failures', () => {
       config: { mcpServers: { noisy: fixtureServer('noisy', { FIXTURE_MODE: 'garbage-stdout' }) } },
     });
     try {
-      expect((await callText(host, 'noisy__echo', { a: 1 })).text).toBe('noisy/echo: {"a":1}');
+      expect((await callTool(host, 'noisy__echo', { a: 1 })).text).toBe('noisy/echo: {"a":1}');
       await host.waitForStderr('skipped a non-JSON-RPC line on stdout');
     } finally {
       expect((await host.close()).leftovers).toEqual([]);

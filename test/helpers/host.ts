@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { ClientCapabilities, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolResultSchema,
+  type ClientCapabilities,
+  type JSONRPCMessage,
+} from '@modelcontextprotocol/sdk/types.js';
 import { CLI } from './paths.js';
 import { descendantsOf, waitGone } from './processes.js';
 
@@ -173,6 +177,25 @@ export class TestHost {
     rmSync(this.dir, { recursive: true, force: true });
     return { code, leftovers };
   }
+}
+
+/**
+ * Calls a tool through the host's SDK client; the first text content and whether the result is an error.
+ * A JSON-RPC error rejects.
+ */
+export async function callTool(
+  host: TestHost,
+  name: string,
+  args: Record<string, unknown> = {},
+  options: { signal?: AbortSignal; timeout?: number } = {},
+): Promise<{ text: string; isError: boolean }> {
+  const result = await host.client.request(
+    { method: 'tools/call', params: { name, arguments: args } },
+    CallToolResultSchema,
+    options,
+  );
+  const first = result.content[0];
+  return { text: first?.type === 'text' ? first.text : '', isError: result.isError === true };
 }
 
 /** Runs the CLI to completion (for non-serve commands) and returns what it printed. */

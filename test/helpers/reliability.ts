@@ -1,23 +1,19 @@
 /**
- * Shared pieces of the reliability tests: fixture-server entries with switches, a reader of the fixture's
- * event record, raw JSON-RPC over the host's stdio, and waiting for a condition.
+ * Shared pieces of the reliability tests: fixture-server entries with behaviour tools, a reader of the
+ * fixture's event record, and raw JSON-RPC over the host's stdio.
  */
 import { readFileSync, existsSync } from 'node:fs';
-import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { TestHost } from './host.js';
-import { fixture } from './paths.js';
+import { fixtureServer } from './servers.js';
+import { waitFor } from './wait.js';
 
-export function fixtureServer(
+/** The fixture server with its behaviour tools (slow, hang, crash, ...) listed besides the plain ones. */
+export function behaviourServer(
   name: string,
   env: Record<string, string> = {},
   extra: Record<string, unknown> = {},
 ) {
-  return {
-    command: process.execPath,
-    args: [fixture('fixture-server.mjs')],
-    env: { FIXTURE_NAME: name, FIXTURE_SPECIAL: '1', ...env },
-    ...extra,
-  };
+  return fixtureServer(name, { FIXTURE_SPECIAL: '1', ...env }, extra);
 }
 
 /** Settings that keep restarts quick in tests. */
@@ -38,35 +34,6 @@ export function readRecord(path: string): FixtureEvent[] {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as FixtureEvent);
-}
-
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  ms = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-export async function callTool(
-  host: TestHost,
-  name: string,
-  args: Record<string, unknown> = {},
-  options: { signal?: AbortSignal; timeout?: number } = {},
-) {
-  const result = await host.client.request(
-    { method: 'tools/call', params: { name, arguments: args } },
-    CallToolResultSchema,
-    options,
-  );
-  const first = result.content[0];
-  return { text: first?.type === 'text' ? first.text : '', isError: result.isError === true };
 }
 
 /** Parsed stdout lines of the sentinel (every one is JSON-RPC; the tests check that separately). */
@@ -96,4 +63,20 @@ export async function waitForResponse(
   ms = 10_000,
 ): Promise<Record<string, unknown>> {
   return waitFor(`a response to ${JSON.stringify(id)}`, () => responsesTo(host, id)[0], ms);
+}
+
+/** Sends a raw `tools/call` with the host's own `id`, bypassing the SDK client. */
+export function sendRawCall(host: TestHost, id: string | number, name: string, args: unknown = {}): void {
+  sendRaw(
+    host,
+    JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } }) + '\n',
+  );
+}
+
+/** Sends a raw `notifications/cancelled` for `requestId`. */
+export function sendRawCancel(host: TestHost, requestId: string | number): void {
+  sendRaw(
+    host,
+    JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId } }) + '\n',
+  );
 }

@@ -46,6 +46,23 @@ export async function startHttpServer(
   };
 }
 
+/**
+ * A config entry for the fixture server over stdio, named `name` (its results and resources say so).
+ * `env` sets its switches (see test/fixtures/fixture-server.mjs); `extra` adds config keys such as timeoutMs.
+ */
+export function fixtureServer(
+  name: string,
+  env: Record<string, string> = {},
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    command: process.execPath,
+    args: [fixture('fixture-server.mjs')],
+    env: { FIXTURE_NAME: name, ...env },
+    ...extra,
+  };
+}
+
 export function startEverything(mode: 'sse' | 'streamableHttp'): Promise<RunningServer> {
   return startHttpServer([EVERYTHING, mode], {}, mode === 'sse' ? '/sse' : '/mcp');
 }

@@ -7,21 +7,18 @@ import type { IncomingMessage } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpServerConfig, OAuth2AuthConfig } from '../../src/config/types.js';
 import { SentinelError } from '../../src/errors.js';
-import { createLogger } from '../../src/log.js';
-import { createAuthStrategy, TokenCache } from '../../src/auth/index.js';
 import { startAuthGate, type AuthGate } from '../fixtures/auth-gate.js';
 import { startOAuthServer, type OAuthServer } from '../fixtures/oauth-server.js';
-import { captureOutput, connectClient, errorText } from '../fixtures/auth-client.js';
+import { connectClient, errorText } from '../fixtures/auth-client.js';
+import { guardSecrets, strategyFor as authStrategy } from '../helpers/auth.js';
 
 const SECRET = `CANARY-d-${randomUUID()}`;
-const log = createLogger('test');
 let as: OAuthServer;
 let rogue: OAuthServer;
 let gate: AuthGate;
-let output: ReturnType<typeof captureOutput>;
+guardSecrets(() => [SECRET]);
 
 beforeAll(async () => {
-  output = captureOutput();
   as = await startOAuthServer({ clients: [{ id: 'client-d', secret: SECRET }] });
   rogue = await startOAuthServer({ clients: [{ id: 'client-d', secret: 'other' }] });
   gate = await startAuthGate({
@@ -34,11 +31,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.allSettled([gate?.close(), as?.close(), rogue?.close()]);
-  output.stop();
 });
 afterEach(() => {
   gate.setAuthorizationServers([as.issuer]);
-  expect(output.text()).not.toContain(SECRET);
 });
 
 function config(auth: Partial<OAuth2AuthConfig>): HttpServerConfig {
@@ -50,7 +45,7 @@ function config(auth: Partial<OAuth2AuthConfig>): HttpServerConfig {
 }
 
 function strategyFor(server: HttpServerConfig) {
-  return createAuthStrategy(server, { backend: 'wiki', log, tokenCache: new TokenCache() });
+  return authStrategy(server, { backend: 'wiki' });
 }
 
 describe('discovery without tokenUrl', () => {

@@ -8,33 +8,25 @@ import type { IncomingMessage } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpServerConfig, OAuth2AuthConfig } from '../../src/config/types.js';
 import { SentinelError } from '../../src/errors.js';
-import { createLogger } from '../../src/log.js';
-import { createAuthStrategy, TokenCache, type AuthOptions } from '../../src/auth/index.js';
 import { startAuthGate, type AuthGate } from '../fixtures/auth-gate.js';
 import { startOAuthServer, type OAuthServer } from '../fixtures/oauth-server.js';
-import { captureOutput, connectClient, errorText, type TransportKind } from '../fixtures/auth-client.js';
+import { connectClient, errorText, type TransportKind } from '../fixtures/auth-client.js';
+import { FAST_AUTH, guardSecrets, strategyFor } from '../helpers/auth.js';
+import { waitFor } from '../helpers/wait.js';
 
 const SECRET_A = `CANARY-a-${randomUUID()}`;
 const SECRET_B = `CANARY-b-${randomUUID()}`;
 const SECRET_POST = `CANARY-p-${randomUUID()}`;
 /** Needs RFC 6749 §2.3.1 form-encoding in Basic to authenticate. */
 const SECRET_ODD = `CANARY-o+b%2F:(x)* ~${randomUUID()}`;
-const log = createLogger('test');
-const FAST: AuthOptions = {
-  tokenTimeoutMs: 2_000,
-  transientBackoffMs: 50,
-  maxTransientBackoffMs: 200,
-  permanentBackoffMs: 60_000,
-};
-
 let as: OAuthServer;
 let gateA: AuthGate;
 let gateB: AuthGate;
-let output: ReturnType<typeof captureOutput>;
 /** Tokens a test revoked: the gates answer 401 to them. */
 const revoked = new Set<string>();
 /** Every bearer token any gate saw. */
 const seenTokens = new Set<string>();
+const output = guardSecrets(() => [SECRET_A, SECRET_B, SECRET_POST, SECRET_ODD, ...seenTokens]);
 
 function bearer(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
@@ -51,7 +43,6 @@ function gateFor(clientId: string, audience: () => string) {
 }
 
 beforeAll(async () => {
-  output = captureOutput();
   as = await startOAuthServer({
     clients: [
       { id: 'client-a', secret: SECRET_A },
@@ -72,14 +63,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.allSettled([gateA?.close(), gateB?.close(), as?.close()]);
-  output.stop();
 });
 afterEach(() => {
   as.setFault(undefined);
   as.setTtl(300);
-  const text = output.text();
-  for (const secret of [SECRET_A, SECRET_B, SECRET_POST, SECRET_ODD, ...seenTokens])
-    expect(text).not.toContain(secret);
 });
 
 function oauthServer(
@@ -100,10 +87,6 @@ function oauthServer(
       ...auth,
     },
   };
-}
-
-function strategyFor(config: HttpServerConfig, backend = 'jira', options: AuthOptions = FAST) {
-  return createAuthStrategy(config, { backend, log, options, tokenCache: new TokenCache({ ...options }) });
 }
 
 describe.each<TransportKind>(['streamable-http', 'sse'])('oauth2 over %s', (kind) => {
@@ -184,14 +167,7 @@ describe('token cache', () => {
 
   it('refreshes ahead of expiry without making callers wait', async () => {
     let clock = Date.now();
-    const options = { ...FAST };
-    const strategy = createAuthStrategy(oauthServer(gateA), {
-      backend: 'jira',
-      log,
-      options,
-      now: () => clock,
-      tokenCache: new TokenCache({ ...options, now: () => clock }),
-    });
+    const strategy = strategyFor(oauthServer(gateA), { now: () => clock });
     await strategy.prepare();
     const grants = as.grants.length;
     const firstExpiry = strategy.describe().expiresAt;
@@ -214,7 +190,7 @@ describe('backend 401', () => {
     const connected = await connectClient('streamable-http', gateA.url, strategy.fetch);
     try {
       // The SDK opens its GET stream in the background; let it arrive so the forced 401 meets the POST.
-      await waitFor(() => gateA.requests.slice(connecting).some((r) => r.method === 'GET'));
+      await waitFor('the GET stream', () => gateA.requests.slice(connecting).some((r) => r.method === 'GET'));
       const grants = as.grants.length;
       const before = gateA.requests.length;
       gateA.rejectNext(1);
@@ -229,13 +205,12 @@ describe('backend 401', () => {
   });
 
   it('fails with AUTH_FAILED on a second 401, and does not loop on further ones', async () => {
-    const strategy = strategyFor(oauthServer(gateA), 'jira', {
-      ...FAST,
-      unauthorizedRefreshIntervalMs: 10_000,
+    const strategy = strategyFor(oauthServer(gateA), {
+      options: { ...FAST_AUTH, unauthorizedRefreshIntervalMs: 10_000 },
     });
     const connecting = gateA.requests.length;
     const connected = await connectClient('streamable-http', gateA.url, strategy.fetch);
-    await waitFor(() => gateA.requests.slice(connecting).some((r) => r.method === 'GET'));
+    await waitFor('the GET stream', () => gateA.requests.slice(connecting).some((r) => r.method === 'GET'));
     gateA.rejectAll(true);
     try {
       const grants = as.grants.length;
@@ -283,21 +258,13 @@ describe('backend 401', () => {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe('isolation between backends', () => {
   it('two backends with different clients never see each other’s tokens or secrets', async () => {
     const grants = as.grants.length;
-    const a = strategyFor(oauthServer(gateA), 'jira');
+    const a = strategyFor(oauthServer(gateA));
     const b = strategyFor(
       oauthServer(gateB, { clientId: 'client-b', clientSecret: SECRET_B, resource: gateB.url }),
-      'search',
+      { backend: 'search' },
     );
     const beforeA = gateA.requests.length;
     const beforeB = gateB.requests.length;
@@ -335,7 +302,7 @@ describe('isolation between backends', () => {
 describe('client authentication', () => {
   it('a wrong client secret is AUTH_FAILED naming the backend and the OAuth error', async () => {
     const wrong = `CANARY-wrong-${randomUUID()}`;
-    const strategy = strategyFor(oauthServer(gateA, { clientSecret: wrong }), 'jira');
+    const strategy = strategyFor(oauthServer(gateA, { clientSecret: wrong }));
     const before = gateA.requests.length;
     const error = await strategy.prepare().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SentinelError);

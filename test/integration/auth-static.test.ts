@@ -4,29 +4,23 @@
  * with errors that name the header and never the value, and redirects never followed.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpServerConfig } from '../../src/config/types.js';
 import { SentinelError } from '../../src/errors.js';
-import { createLogger } from '../../src/log.js';
 import { createAuthStrategy, validateHttpServerAuth } from '../../src/auth/index.js';
 import { startAuthGate, startCountingServer, type AuthGate } from '../fixtures/auth-gate.js';
-import { captureOutput, connectClient, errorText, type TransportKind } from '../fixtures/auth-client.js';
+import { connectClient, errorText, type TransportKind } from '../fixtures/auth-client.js';
+import { guardSecrets, log, strategyFor } from '../helpers/auth.js';
 
 const API_KEY = `CANARY-static-${randomUUID()}`;
-const log = createLogger('test');
 let gate: AuthGate;
-let output: ReturnType<typeof captureOutput>;
+guardSecrets(() => [API_KEY]);
 
 beforeAll(async () => {
-  output = captureOutput();
   gate = await startAuthGate({ authorize: (req) => req.headers['x-api-key'] === API_KEY });
 });
 afterAll(async () => {
   await gate?.close();
-  output.stop();
-});
-afterEach(() => {
-  expect(output.text()).not.toContain(API_KEY);
 });
 
 function server(
@@ -49,7 +43,7 @@ describe.each<[TransportKind, () => string]>([
 ])('static headers over %s', (kind, url) => {
   it('are sent on every request, and the backend accepts them all', async () => {
     const before = gate.requests.length;
-    const strategy = createAuthStrategy(server(kind, url()), { backend: 'search', log });
+    const strategy = strategyFor(server(kind, url()), { backend: 'search' });
     await strategy.prepare();
     const connected = await connectClient(kind, url(), strategy.fetch);
     try {
@@ -205,7 +199,7 @@ describe('redirects', () => {
       const other = await startCountingServer();
       gate.redirectTo(`${other.origin}/steal`);
       try {
-        const strategy = createAuthStrategy(server(kind, url()), { backend: 'search', log });
+        const strategy = strategyFor(server(kind, url()), { backend: 'search' });
         const error = await connectClient(kind, url(), strategy.fetch).then(
           async (c) => {
             await c.close();
@@ -232,7 +226,7 @@ describe('credentials stay with their origin', () => {
   it('a request to another origin through the strategy carries no configured header', async () => {
     const other = await startCountingServer();
     try {
-      const strategy = createAuthStrategy(server('streamable-http', gate.url), { backend: 'search', log });
+      const strategy = strategyFor(server('streamable-http', gate.url), { backend: 'search' });
       const response = await strategy.fetch(`${other.origin}/x`, { method: 'GET' });
       await response.text();
       expect(other.count()).toBe(1);
@@ -246,9 +240,9 @@ describe('credentials stay with their origin', () => {
   });
 
   it('drops credential headers that did not come from the configuration (no passthrough)', async () => {
-    const strategy = createAuthStrategy(
+    const strategy = strategyFor(
       { type: 'streamable-http', url: gate.url, auth: { type: 'none' } },
-      { backend: 'public', log },
+      { backend: 'public' },
     );
     const before = gate.requests.length;
     const response = await strategy.fetch(gate.url, {

@@ -8,19 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpServerConfig, OAuth2AuthConfig } from '../../src/config/types.js';
 import { SentinelError } from '../../src/errors.js';
-import { createLogger } from '../../src/log.js';
-import {
-  createAuthStrategy,
-  TokenCache,
-  validateHttpServerAuth,
-  type AuthOptions,
-} from '../../src/auth/index.js';
+import { validateHttpServerAuth, type AuthOptions } from '../../src/auth/index.js';
 import { startAuthGate, startCountingServer, type AuthGate } from '../fixtures/auth-gate.js';
 import { startOAuthServer, type OAuthServer, type TokenFault } from '../fixtures/oauth-server.js';
-import { captureOutput, errorText } from '../fixtures/auth-client.js';
+import { errorText } from '../fixtures/auth-client.js';
+import { guardSecrets, strategyFor as authStrategy, type StrategyOptions } from '../helpers/auth.js';
 
 const SECRET = `CANARY-t-${randomUUID()}`;
-const log = createLogger('test');
 const OPTIONS: AuthOptions = {
   tokenTimeoutMs: 400,
   transientBackoffMs: 100,
@@ -29,20 +23,17 @@ const OPTIONS: AuthOptions = {
 };
 let as: OAuthServer;
 let gate: AuthGate;
-let output: ReturnType<typeof captureOutput>;
+guardSecrets(() => [SECRET]);
 
 beforeAll(async () => {
-  output = captureOutput();
   as = await startOAuthServer({ clients: [{ id: 'client-t', secret: SECRET }] });
   gate = await startAuthGate({ authorize: () => true });
 });
 afterAll(async () => {
   await Promise.allSettled([gate?.close(), as?.close()]);
-  output.stop();
 });
 afterEach(() => {
   as.setFault(undefined);
-  expect(output.text()).not.toContain(SECRET);
 });
 
 function server(auth: Partial<OAuth2AuthConfig> = {}): HttpServerConfig {
@@ -60,13 +51,13 @@ function server(auth: Partial<OAuth2AuthConfig> = {}): HttpServerConfig {
   };
 }
 
-function strategyFor(options: AuthOptions = OPTIONS) {
-  return createAuthStrategy(server(), { backend: 'jira', log, options, tokenCache: new TokenCache(options) });
+function strategyFor(settings: StrategyOptions = {}) {
+  return authStrategy(server(), { options: OPTIONS, ...settings });
 }
 
-async function prepareError(fault: TokenFault, options?: AuthOptions): Promise<SentinelError> {
+async function prepareError(fault: TokenFault): Promise<SentinelError> {
   as.setFault(fault);
-  const error = await strategyFor(options)
+  const error = await strategyFor()
     .prepare()
     .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(SentinelError);
@@ -202,9 +193,9 @@ describe('token endpoint failures', () => {
     const other = await startCountingServer();
     const url = `${other.origin}/token`;
     await other.close();
-    const strategy = createAuthStrategy(
+    const strategy = authStrategy(
       { ...server(), auth: { ...(server().auth as OAuth2AuthConfig), tokenUrl: url } },
-      { backend: 'jira', log, options: OPTIONS, tokenCache: new TokenCache(OPTIONS) },
+      { options: OPTIONS },
     );
     const e = (await strategy.prepare().catch((x: unknown) => x)) as SentinelError;
     expect(e.code).toBe('AUTH_TRANSIENT');
