@@ -5,7 +5,9 @@ import { setLogLevel, type LogLevel } from '../log.js';
 
 const configOption = () =>
   new Option('-c, --config <path>', 'config file (default: search, then ~/.config/mcp-sentinel/config.json)');
-const envFileOption = () => new Option('--env-file <path>', 'extra .env file for $VAR references');
+// Not --env-file: Node 20 takes that option for itself wherever it appears in argv (it exits 9 for a
+// missing file and loads an existing one into process.env, ahead of the real environment).
+const dotenvOption = () => new Option('--dotenv <path>', 'extra .env file for $VAR references');
 const logLevelOption = () =>
   new Option('--log-level <level>', 'stderr log level').choices(['debug', 'info', 'warn', 'error', 'silent']);
 
@@ -32,12 +34,12 @@ export async function createProgram(
     .command('serve', { isDefault: true })
     .description('run as the MCP server of a desktop host (stdio); the default command')
     .addOption(configOption())
-    .addOption(envFileOption())
+    .addOption(dotenvOption())
     .addOption(logLevelOption())
-    .action(async (options: { config?: string; envFile?: string; logLevel?: string }) => {
+    .action(async (options: { config?: string; dotenv?: string; logLevel?: string }) => {
       applyLogLevel(options);
       const { serve } = await import('./commands/serve.js');
-      await serve(options);
+      await serve({ config: options.config, envFile: options.dotenv });
     });
   if (serveOnly) return program;
 
@@ -61,12 +63,12 @@ export async function createProgram(
     .command('tools')
     .description('connect to every backend and print the tools the host will see')
     .addOption(configOption())
-    .addOption(envFileOption())
+    .addOption(dotenvOption())
     .addOption(logLevelOption())
     .option('--json', 'machine-readable output')
-    .action(async (options: { config?: string; envFile?: string; logLevel?: string; json?: boolean }) => {
+    .action(async (options: { config?: string; dotenv?: string; logLevel?: string; json?: boolean }) => {
       applyLogLevel({ logLevel: options.logLevel ?? 'warn' });
-      setExitCode(await listTools(options));
+      setExitCode(await listTools({ config: options.config, envFile: options.dotenv, json: options.json }));
     });
 
   registerSecretsCommand(program, {

@@ -1,5 +1,5 @@
 /**
- * The environment references resolve against: the real environment, over an explicit `--env-file PATH`
+ * The environment references resolve against: the real environment, over an explicit `--dotenv PATH`
  * (which must exist), over a `.env` file beside the config file (optional). The real environment wins so
  * that a CI variable or a shell export always beats a file.
  *
@@ -14,7 +14,7 @@ import { SentinelError } from '../errors.js';
 export interface LoadEnvironmentOptions {
   /** The config file; a `.env` beside it is read when present. */
   configPath?: string;
-  /** `--env-file PATH`; must exist. */
+  /** `--dotenv PATH`; must exist. */
   envFile?: string;
   /** The real environment; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
@@ -41,7 +41,7 @@ async function readEnvFile(path: string, required: boolean): Promise<Record<stri
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       if (!required) return {};
       throw new SentinelError('CONFIG_NOT_FOUND', `env file ${path} does not exist`, {
-        hint: 'check the --env-file path, or leave the option out to use only the environment and a .env beside the config',
+        hint: 'check the --dotenv path, or leave the option out to use only the environment and a .env beside the config',
         file: path,
       });
     }

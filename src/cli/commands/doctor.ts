@@ -15,7 +15,7 @@ import { DEFAULT_ENTRY_NAME } from '../../install/install.js';
 
 export interface DoctorCliOptions {
   config?: string;
-  envFile?: string;
+  dotenv?: string;
   json?: boolean;
   host?: HostId[];
   name: string;
@@ -164,7 +164,7 @@ export async function doctor(servers: string[], options: DoctorCliOptions): Prom
   try {
     report = await runDoctor({
       config: options.config,
-      envFile: options.envFile,
+      envFile: options.dotenv,
       hosts: options.host && options.host.length > 0 ? options.host : [...HOST_IDS],
       servers,
       serverKey: options.name,
@@ -212,7 +212,7 @@ export function registerDoctorCommand(program: Command, setExitCode: (code: numb
     .description('check the config, references, keychain, every backend and the host limits, in one screen')
     .argument('[server...]', 'check only these servers')
     .option('-c, --config <path>', 'config file (default: search, then the global config)')
-    .option('--env-file <path>', 'extra .env file for $VAR references')
+    .option('--dotenv <path>', 'extra .env file for $VAR references')
     .option('--json', 'print the report as JSON on stdout')
     .option(
       '--host <name>',
