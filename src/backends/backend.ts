@@ -94,6 +94,8 @@ export class Backend extends EventEmitter<BackendEvents> {
   /** Why the last connection ended, for the errors of requests it took down. */
   private lastDisconnect?: string;
   private renewing?: Promise<void>;
+  /** Connections being closed (their process trees may take seconds): stop() waits for every one. */
+  private readonly closing = new Set<Promise<void>>();
   private lastRenewAt = 0;
   /** Clients retired because the server forgot their session: their cut-off requests never ran. */
   private readonly expiredClients = new WeakSet<Client>();
@@ -146,8 +148,9 @@ export class Backend extends EventEmitter<BackendEvents> {
       this.resolved = server;
       const client = await this.openSession(server, generation);
       if (generation !== this.generation) return;
-      this.lists = await this.fetchLists(client);
+      const lists = await this.fetchLists(client);
       if (generation !== this.generation) return;
+      this.lists = lists;
       this.connectMs = Math.round(performance.now() - started);
       this.error = undefined;
       this.lastDisconnect = undefined;
@@ -376,7 +379,7 @@ export class Backend extends EventEmitter<BackendEvents> {
     this.lastRenewAt = Date.now();
     const attempt = async () => {
       if (previous.client) previous.client.onclose = undefined;
-      void previous.client?.close().catch(() => undefined);
+      if (previous.client) void this.track(previous.client.close());
       if (tooSoon)
         throw new SentinelError(
           'BACKEND_DOWN',
@@ -494,6 +497,7 @@ export class Backend extends EventEmitter<BackendEvents> {
   }
 
   private fail(failure: SentinelError): void {
+    if (this.state === 'stopped') return;
     this.error = failure;
     this.lists = EMPTY_LISTS;
     const delay = failure.permanent ? undefined : this.restarts.next();
@@ -535,7 +539,16 @@ export class Backend extends EventEmitter<BackendEvents> {
     this.transport = undefined;
     this.retirePassthrough(this.lastDisconnect ?? this.exitReason(transport) ?? 'closed its connection');
     if (client) client.onclose = undefined;
-    await (client ? client.close() : transport?.close())?.catch(() => undefined);
+    await this.track(client ? client.close() : transport?.close());
+  }
+
+  /** Remembers a close in progress until it has finished, so that stop() can wait for it. */
+  private track(closed: Promise<void> | undefined): Promise<void> {
+    if (!closed) return Promise.resolve();
+    const settled = closed.catch(() => undefined);
+    this.closing.add(settled);
+    void settled.finally(() => this.closing.delete(settled));
+    return settled;
   }
 
   async stop(): Promise<void> {
@@ -545,10 +558,15 @@ export class Backend extends EventEmitter<BackendEvents> {
     for (const timer of this.relistTimers.values()) clearTimeout(timer);
     const transport = this.transport;
     if (transport && 'terminateSession' in transport) {
-      await (transport as { terminateSession(): Promise<void> }).terminateSession().catch(() => undefined);
+      // A courtesy to the server (DELETE of the session): never worth holding up the shutdown for long.
+      const terminated = (transport as { terminateSession(): Promise<void> }).terminateSession();
+      await withTimeout(terminated.catch(() => undefined), TERMINATE_SESSION_MS);
     }
     await this.dropConnection();
     this.auth?.close();
+    // Connections that were already closing (a failed connect, a renewal) finish first: their process
+    // trees must be gone before we return, or they would outlive the shutdown.
+    while (this.closing.size > 0) await Promise.all([...this.closing]);
   }
 }
 
@@ -568,6 +586,16 @@ function deferResponses(transport: Transport): void {
 }
 
 const RENEW_INTERVAL_MS = 5_000;
+const TERMINATE_SESSION_MS = 2_000;
+
+function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
  * An error for the wire: the code, message and data the host should see. (McpError prefixes its message

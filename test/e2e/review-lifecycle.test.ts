@@ -1,0 +1,52 @@
+/**
+ * Process lifecycle corner cases: a shutdown that arrives while a failed start is still taking its process
+ * tree down, and a backend that crashes and leaves a grandchild behind.
+ */
+import { describe, expect, it } from 'vitest';
+import { TestHost } from '../helpers/host.js';
+import { fixture } from '../helpers/paths.js';
+import { isRunning, waitGone } from '../helpers/processes.js';
+
+const fixtureServer = (name: string, env: Record<string, string>, extra: Record<string, unknown> = {}) => ({
+  command: process.execPath,
+  args: [fixture('fixture-server.mjs')],
+  env: { FIXTURE_NAME: name, FIXTURE_SPECIAL: '1', ...env },
+  ...extra,
+});
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('a shutdown during a failed start', () => {
+  it('still takes down the stubborn backend and its grandchild before exiting', async () => {
+    // The backend ignores stdin EOF and SIGTERM and never answers initialize: its start times out, and
+    // closing it takes two grace periods before the SIGKILL. The host quits in the middle of that.
+    const host = await TestHost.start({
+      config: {
+        settings: { startupTimeoutMs: 300 },
+        mcpServers: {
+          stubborn: fixtureServer('stubborn', {
+            FIXTURE_MODE: 'ignore-term',
+            FIXTURE_START_DELAY_MS: '60000',
+          }),
+        },
+      },
+    });
+    const tree = await waitFor('the backend and its grandchild', () => {
+      const pids = host.processTree();
+      return pids.length >= 2 && pids;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // the start has timed out by now
+    const { code, leftovers } = await host.close();
+    expect(code).toBe(0);
+    expect(leftovers).toEqual([]);
+    expect(await waitGone(tree, 500)).toEqual([]);
+  }, 20_000);
+});
