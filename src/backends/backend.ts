@@ -145,11 +145,12 @@ export class Backend extends EventEmitter<BackendEvents> {
       this.auth?.close();
       this.auth = isStdioServer(server) ? undefined : this.deps.createAuth(this.name, server);
       await this.auth?.prepare(AbortSignal.timeout(this.deps.settings.startupTimeoutMs));
+      if (generation !== this.generation) return;
       this.resolved = server;
       const client = await this.openSession(server, generation);
-      if (generation !== this.generation) return;
+      if (generation !== this.generation) return this.discard(client);
       const lists = await this.fetchLists(client);
-      if (generation !== this.generation) return;
+      if (generation !== this.generation) return this.discard(client);
       this.lists = lists;
       this.connectMs = Math.round(performance.now() - started);
       this.error = undefined;
@@ -386,8 +387,9 @@ export class Backend extends EventEmitter<BackendEvents> {
           `backend "${this.name}" ${why} again right after reconnecting`,
         );
       const client = await this.openSession(server, generation);
+      if (generation !== this.generation) return this.discard(client);
       const lists = await this.fetchLists(client);
-      if (generation !== this.generation) return;
+      if (generation !== this.generation) return this.discard(client);
       this.lists = lists;
       this.emit('change');
       this.log.info(`reconnected (${why})`);
@@ -549,6 +551,13 @@ export class Backend extends EventEmitter<BackendEvents> {
     this.closing.add(settled);
     void settled.finally(() => this.closing.delete(settled));
     return settled;
+  }
+
+  /** A session opened for a generation that is no longer current (stopped or superseded meanwhile). */
+  private async discard(client: Client): Promise<void> {
+    if (client === this.client) return; // still current: whoever moved the generation on closes it
+    client.onclose = undefined;
+    await this.track(client.close());
   }
 
   async stop(): Promise<void> {
