@@ -36,7 +36,10 @@ describe('protocol completeness through the aggregator', () => {
       capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } },
       config: {
         mcpServers: {
-          fx: behaviourServer('fx', { FIXTURE_RECORD: record }, { timeoutMs: 400 }),
+          // Generous: sampling, elicitation, roots and 20 progress steps must fit on a loaded machine.
+          fx: behaviourServer('fx', { FIXTURE_RECORD: record }, { timeoutMs: 30_000 }),
+          // Its own backend for the timeout test, so a short timeout cannot fail the others.
+          short: behaviourServer('short', { FIXTURE_RECORD: record }, { timeoutMs: 400 }),
           other: behaviourServer('other'),
         },
       },
@@ -102,26 +105,28 @@ describe('protocol completeness through the aggregator', () => {
 
   it('forwards a host cancellation to the backend under the backend\u2019s own request id, and answers nothing after it', async () => {
     const controller = new AbortController();
+    const calls = () => readRecord(record).filter((e) => e.name === 'fx' && e.event === 'call').length;
+    const before = calls();
     const call = callTool(host, 'fx__hang', {}, { signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Abort only once the call has reached the backend, or there would be nothing to cancel there.
+    await waitFor('the call to reach fx', () => calls() > before);
     controller.abort('user pressed stop');
     await expect(call).rejects.toThrow();
     const cancelled = await waitFor('the backend to see the cancellation', () =>
-      readRecord(record).find((e) => e.event === 'cancelled'),
+      readRecord(record).find((e) => e.name === 'fx' && e.event === 'cancelled'),
     );
     // The backend saw its own request id (the stdio fast path's), not the host's numeric one.
     expect(String(cancelled.requestId)).toMatch(/^sentinel-\d+$/);
   });
 
   it('times a request out after the backend\u2019s timeoutMs, naming the backend, and cancels it there', async () => {
-    const before = readRecord(record).filter((e) => e.event === 'cancelled').length;
+    const cancelledAtShort = () =>
+      readRecord(record).filter((e) => e.name === 'short' && e.event === 'cancelled').length;
+    const before = cancelledAtShort();
     const started = Date.now();
-    await expect(callTool(host, 'fx__hang')).rejects.toThrow(/backend "fx": Request timed out/);
+    await expect(callTool(host, 'short__hang')).rejects.toThrow(/backend "short": Request timed out/);
     expect(Date.now() - started).toBeLessThan(2_000);
-    await waitFor(
-      'the timeout cancellation',
-      () => readRecord(record).filter((e) => e.event === 'cancelled').length > before,
-    );
+    await waitFor('the timeout cancellation', () => cancelledAtShort() > before);
   });
 
   it('relays sampling, elicitation and roots requests to a host that declared them', async () => {
@@ -143,9 +148,11 @@ describe('protocol completeness through the aggregator', () => {
 
   it('forwards logging/setLevel to every backend and relays their log messages tagged with the backend', async () => {
     await host.client.setLoggingLevel('warning');
-    await waitFor('setLevel at the backend', () =>
-      readRecord(record).find((e) => e.event === 'setLevel' && e.level === 'warning'),
-    );
+    for (const backend of ['fx', 'short']) {
+      await waitFor(`setLevel at ${backend}`, () =>
+        readRecord(record).find((e) => e.name === backend && e.event === 'setLevel' && e.level === 'warning'),
+      );
+    }
     await callTool(host, 'fx__log', { level: 'info', message: 'too quiet' });
     await callTool(host, 'fx__log', { level: 'error', message: 'loud enough' });
     const entry = await waitFor('a relayed log message', () =>
@@ -170,13 +177,13 @@ describe('protocol completeness through the aggregator', () => {
     const uri = 'fixture://fx/info';
     await host.client.subscribeResource({ uri });
     await waitFor('subscribe at fx', () =>
-      readRecord(record).find((e) => e.event === 'subscribe' && e.uri === uri),
+      readRecord(record).find((e) => e.name === 'fx' && e.event === 'subscribe' && e.uri === uri),
     );
     expect((await callTool(host, 'fx__touch', { uri })).text).toBe('touched');
     await waitFor('resources/updated at the host', () => updated.includes(uri));
     await host.client.unsubscribeResource({ uri });
     await waitFor('unsubscribe at fx', () =>
-      readRecord(record).find((e) => e.event === 'unsubscribe' && e.uri === uri),
+      readRecord(record).find((e) => e.name === 'fx' && e.event === 'unsubscribe' && e.uri === uri),
     );
   });
 
