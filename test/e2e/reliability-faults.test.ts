@@ -117,15 +117,31 @@ describe('crashes, bad replies and restarts', () => {
   });
 
   it('answers a call to a restarting backend at once with the reason', async () => {
-    const call = callTool(host, 'fx__crash').catch(() => undefined);
-    await call;
-    const started = Date.now();
-    const result = await callTool(host, 'fx__echo');
-    if (result.isError) {
-      expect(result.text).toMatch(/backend "fx"/);
+    // A host of its own whose first restart waits 2 to 4 s, so the call surely meets the backend restarting.
+    const slow = await TestHost.start({
+      config: {
+        settings: { restart: { initialDelayMs: 4_000, maxDelayMs: 4_000, maxRestarts: 3, windowMs: 60_000 } },
+        mcpServers: { fx: behaviourServer('fx') },
+      },
+    });
+    try {
+      await slow.client.listTools();
+      await expect(callTool(slow, 'fx__crash')).rejects.toThrow(/backend "fx" exited with code 1/);
+      const started = Date.now();
+      const result = await callTool(slow, 'fx__echo');
       expect(Date.now() - started).toBeLessThan(500);
+      expect(result.isError).toBe(true);
+      expect(result.text).toMatch(/^backend "fx" exited with code 1/);
+      expect(result.text).toContain('being restarted');
+      await waitFor(
+        'fx to be back',
+        async () => !(await callTool(slow, 'fx__echo', { n: 2 })).isError,
+        15_000,
+      );
+      expect((await callTool(slow, 'fx__echo', { n: 3 })).text).toBe('fx/echo: {"n":3}');
+    } finally {
+      expect((await slow.close()).leftovers).toEqual([]);
     }
-    await waitFor('fx to be back', async () => !(await callTool(host, 'fx__echo', { n: 2 })).isError);
   });
 
   it('fails a call whose reply is malformed JSON-RPC, without waiting for the timeout', async () => {
