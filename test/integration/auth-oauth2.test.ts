@@ -177,9 +177,8 @@ describe('token cache', () => {
       headers: { accept: 'text/event-stream' },
     });
     await response.body?.cancel();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor('the background refresh', () => strategy.describe().expiresAt !== firstExpiry);
     expect(as.grants.length).toBe(grants + 1);
-    expect(strategy.describe().expiresAt).not.toBe(firstExpiry);
   });
 });
 

@@ -75,18 +75,24 @@ describe('token endpoint failures', () => {
 
   it('after a transient failure the endpoint is asked again once the backoff has passed', async () => {
     as.setFault({ kind: 'status', status: 503 });
-    const strategy = strategyFor();
+    // A clock and jitter of our own: the first backoff is 100 ms halved plus half of 100 ms × 0.5 = 75 ms.
+    let clock = Date.now();
+    const strategy = strategyFor({ now: () => clock, random: () => 0.5 });
     expect((await strategy.prepare().catch((e: unknown) => e)) as SentinelError).toMatchObject({
       code: 'AUTH_TRANSIENT',
     });
     const count = as.tokenRequestCount();
-    // Within the backoff: fails at once, no new request.
-    expect((await strategy.prepare().catch((e: unknown) => e)) as SentinelError).toMatchObject({
-      code: 'AUTH_TRANSIENT',
-    });
-    expect(as.tokenRequestCount()).toBe(count);
+    expect(Date.parse(String(strategy.describe().retryAt))).toBe(clock + 75);
     as.setFault(undefined);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Within the backoff: fails at once, no new request, up to its last millisecond.
+    for (const elapsed of [0, 74]) {
+      clock += elapsed;
+      expect((await strategy.prepare().catch((e: unknown) => e)) as SentinelError).toMatchObject({
+        code: 'AUTH_TRANSIENT',
+      });
+      expect(as.tokenRequestCount()).toBe(count);
+    }
+    clock += 1;
     await strategy.prepare();
     expect(as.tokenRequestCount()).toBe(count + 1);
   });
