@@ -1,7 +1,7 @@
 /**
- * A config file holding literal credentials (an env or header value that is not a reference) is a leak
- * waiting to happen when other users can read it. Warns then, with the `secrets set` command and the
- * reference to write instead; reports names and key paths only.
+ * A config file holding literal credentials (an env, header, auth, args or URL query value that is not a
+ * reference) is a leak waiting to happen when other users can read it. Warns then, with the `secrets set`
+ * command and the reference to write instead; reports names and key paths only.
  */
 import { stat } from 'node:fs/promises';
 import type { SentinelConfig } from '../config/types.js';
@@ -21,7 +21,7 @@ export async function checkConfigCredentials(
   if (found.length === 0)
     return { status: 'ok', reason: 'no literal credentials: every credential is a reference', findings };
   const first = found[0]!;
-  const move = `mcp-sentinel secrets set ${first.secretName}, then write "${first.replacement}" in ${first.path}`;
+  const move = `mcp-sentinel secrets set ${first.secretName}, then write "${first.replacement}" in ${first.path}${first.note ? ` (${first.note})` : ''}`;
   const what = `${found.length} literal credential${found.length === 1 ? '' : 's'} (${found.map((f) => f.path).join(', ')})`;
   if (process.platform === 'win32') {
     return { status: 'warn', reason: `the config holds ${what}`, hint: move, findings };

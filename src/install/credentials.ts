@@ -1,8 +1,9 @@
 /**
- * Finding credentials written literally into a server entry (an env or header value that is not a
- * reference), for `doctor`'s file-permission check and `init --from`'s advice. Detection is by name (a
- * key that says token, secret, key, password...) or by shape (well-known token prefixes); it returns key
- * paths and suggested secret names only, never the values.
+ * Finding credentials written literally into a server entry (an env, header or auth value, a command-line
+ * argument or a URL query parameter that is not a reference), for `doctor`'s file-permission check and
+ * `init --from`'s advice. Detection is by name (a key, flag or parameter that says token, secret, key,
+ * password...) or by shape (well-known token prefixes); it returns key paths and suggested secret names
+ * only, never the values.
  */
 import { listReferences } from '../refs/parse.js';
 
@@ -11,13 +12,15 @@ export interface LiteralCredential {
   server: string;
   /** Dot path, e.g. `mcpServers.github.env.GITHUB_TOKEN`. */
   path: string;
-  /** The env variable or header name. */
+  /** The env variable, header, flag or query parameter name. */
   key: string;
-  where: 'env' | 'headers' | 'auth';
+  where: 'env' | 'headers' | 'auth' | 'args' | 'url';
   /** A secret name to move it to, e.g. `github-github-token`. */
   secretName: string;
   /** What to write in place of the value, e.g. `secret:github-github-token` or `Bearer secret:…`. */
   replacement: string;
+  /** What else to know about the move, e.g. that a secret in args needs `allowSecretsInArgs`. */
+  note?: string;
 }
 
 const CREDENTIAL_KEY =
@@ -25,6 +28,15 @@ const CREDENTIAL_KEY =
 const TOKEN_SHAPE =
   /^(?:Bearer\s+|Basic\s+)?(?:gh[pousr]_|github_pat_|sk-|xox[abpr]-|glpat-|AKIA|ya29\.|eyJ)[A-Za-z0-9._-]{8,}/;
 const BEARER = /^(Bearer|Basic|Token)\s+/i;
+/** Flags whose next argument (or `=value`) is a credential, e.g. --api-key, --token, --password. */
+const CREDENTIAL_FLAG =
+  /^--?(?:[a-z0-9]+[-_])*(?:token|secret|passw(?:or)?d?|pass|api[-_]?key|apikey|key|private[-_]?key|access[-_]?key|credentials?|pat)$/i;
+/** Flags whose next argument is an HTTP header line, as mcp-remote and curl take them. */
+const HEADER_FLAG = /^(?:--header|-H)$/;
+/** Query parameters that carry credentials, e.g. ?key=, ?token=, ?access_token=, ?sig=. */
+const CREDENTIAL_PARAM = new RegExp(`${CREDENTIAL_KEY.source}|^(?:key|sig|signature|code)$`, 'i');
+const ARGS_NOTE =
+  'a secret in args is visible to other local users in the process list and needs "allowSecretsInArgs": true; pass it through env instead if the server reads one';
 
 function isReference(value: string): boolean {
   try {
@@ -72,6 +84,98 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Credential query parameters of a URL written in the config. The replacement rewrites every one of them
+ * (so that it never shows the value of another), each to its own secret.
+ */
+function scanUrl(
+  out: LiteralCredential[],
+  server: string,
+  where: 'url' | 'args',
+  path: string,
+  raw: string,
+  note?: string,
+): void {
+  if (!/^https?:\/\//i.test(raw) || !raw.includes('?')) return;
+  const queryStart = raw.indexOf('?');
+  const hashAt = raw.indexOf('#', queryStart);
+  const queryEnd = hashAt === -1 ? raw.length : hashAt;
+  const found: { key: string; secretName: string }[] = [];
+  const pairs = raw
+    .slice(queryStart + 1, queryEnd)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) return pair;
+      const rawKey = pair.slice(0, eq);
+      const rawValue = pair.slice(eq + 1);
+      let key: string;
+      try {
+        key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
+      } catch {
+        key = rawKey;
+      }
+      if (!CREDENTIAL_PARAM.test(key) || rawValue.length < 4 || isReference(rawValue)) return pair;
+      const secretName = suggestSecretName(server, key);
+      found.push({ key, secretName });
+      return `${rawKey}=\${secret:${secretName}}`;
+    });
+  if (found.length === 0) return;
+  const replacement = `${raw.slice(0, queryStart + 1)}${pairs.join('&')}${raw.slice(queryEnd)}`;
+  for (const { key, secretName } of found) {
+    out.push({ server, path, key, where, secretName, replacement, ...(note ? { note } : {}) });
+  }
+}
+
+/** Credentials in a stdio entry's args: after a credential flag, as `--flag=value`, in a header line, by shape, in a URL. */
+function scanArgs(out: LiteralCredential[], server: string, basePath: string, args: unknown[]): void {
+  const push = (index: number, key: string, replacement: (name: string) => string, value: string) => {
+    if (value.length < 4 || isReference(value)) return;
+    const secretName = suggestSecretName(server, key);
+    out.push({
+      server,
+      path: `${basePath}.${server}.args.${index}`,
+      key,
+      where: 'args',
+      secretName,
+      replacement: replacement(secretName),
+      note: ARGS_NOTE,
+    });
+  };
+  args.forEach((arg, index) => {
+    if (typeof arg !== 'string') return;
+    const previous = index > 0 ? args[index - 1] : undefined;
+    const flag = typeof previous === 'string' ? previous : undefined;
+    const inline = /^(--?[A-Za-z0-9][A-Za-z0-9_-]*)=(.*)$/s.exec(arg);
+    if (inline && CREDENTIAL_FLAG.test(inline[1]!)) {
+      const name = inline[1]!.replace(/^-+/, '');
+      push(index, name, (secret) => `${inline[1]}=\${secret:${secret}}`, inline[2]!);
+      return;
+    }
+    if (flag && CREDENTIAL_FLAG.test(flag) && !arg.startsWith('-')) {
+      push(index, flag.replace(/^-+/, ''), (secret) => `\${secret:${secret}}`, arg);
+      return;
+    }
+    const header = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+):\s*(.+)$/s.exec(arg);
+    if (flag && HEADER_FLAG.test(flag) && header && CREDENTIAL_KEY.test(header[1]!)) {
+      const value = header[2]!;
+      const scheme = BEARER.exec(value)?.[1];
+      push(
+        index,
+        header[1]!,
+        (secret) => `${header[1]}: ${scheme ? `${scheme} ` : ''}\${secret:${secret}}`,
+        scheme ? value.slice(scheme.length).trim() : value,
+      );
+      return;
+    }
+    if (TOKEN_SHAPE.test(arg)) {
+      push(index, `arg-${index}`, (secret) => `\${secret:${secret}}`, arg);
+      return;
+    }
+    scanUrl(out, server, 'args', `${basePath}.${server}.args.${index}`, arg, ARGS_NOTE);
+  });
+}
+
 /** Literal credentials of every entry of `servers` (an `mcpServers` object as written). */
 export function findLiteralCredentials(
   servers: Record<string, unknown>,
@@ -89,6 +193,8 @@ export function findLiteralCredentials(
         }
       }
     }
+    if (Array.isArray(entry.args)) scanArgs(out, server, basePath, entry.args);
+    if (typeof entry.url === 'string') scanUrl(out, server, 'url', `${basePath}.${server}.url`, entry.url);
     const auth = entry.auth;
     if (isRecord(auth)) {
       if (

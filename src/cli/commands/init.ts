@@ -91,6 +91,7 @@ export async function init(options: InitOptions): Promise<number> {
       for (const cred of result.credentials) {
         out(`  mcp-sentinel secrets set ${cred.secretName}`);
         out(chalk.dim(`    then set ${cred.path} to "${cred.replacement}"`));
+        if (cred.note) out(chalk.dim(`    (${cred.note})`));
       }
     }
   }
