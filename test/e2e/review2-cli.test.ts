@@ -43,3 +43,17 @@ describe('--dotenv', () => {
     expect(report.references.map((r) => r.name).sort()).toEqual(['BOTH', 'ONLY_IN_FILE']);
   });
 });
+
+describe('tools --json', () => {
+  it('redacts secrets in backend error messages on stdout', async () => {
+    const value = `/nonexistent/CANARY-${process.pid}-tools`;
+    const path = config({ a: { command: 'secret:tok' } });
+    const { code, stdout, stderr } = await runCli(['tools', '-c', path, '--json'], {
+      env: { MCP_SENTINEL_SECRET_TOK: value },
+    });
+    expect(code).toBe(1);
+    const parsed = JSON.parse(stdout) as { backends: { error?: string }[] };
+    expect(parsed.backends[0]!.error).toContain('[redacted]');
+    expect(stdout + stderr).not.toContain(value);
+  });
+});

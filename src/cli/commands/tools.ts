@@ -4,7 +4,7 @@
  */
 import chalk from 'chalk';
 import { createAggregator } from '../../aggregator/server.js';
-import { log } from '../../log.js';
+import { log, redact } from '../../log.js';
 import { createManager, loadRuntime, type CommonOptions } from '../runtime.js';
 
 export interface ToolsOptions extends CommonOptions {
@@ -42,7 +42,8 @@ export async function listTools(options: ToolsOptions): Promise<number> {
         error: b.error?.message,
         tools: b.lists.tools.length,
       }));
-      process.stdout.write(JSON.stringify({ tools: rows, backends }, null, 2) + '\n');
+      // Backend errors may quote a resolved value (a command path, a URL): the redactor sees all of stdout.
+      process.stdout.write(redact(JSON.stringify({ tools: rows, backends }, null, 2)) + '\n');
     } else {
       process.stdout.write(renderTable(rows) + '\n');
       const summary = `${rows.length} tools from ${manager.backends.length - failed.length} of ${manager.backends.length} backends`;
