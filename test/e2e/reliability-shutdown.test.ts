@@ -20,6 +20,17 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** SIGKILLs whatever of `pids` still runs (cleanup after a failed assertion; a passing test leaves none). */
+function sigkill(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      if (pid) process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 describe('shutdown', () => {
   it('on stdin EOF, kills a backend that ignores SIGTERM and EOF together with its grandchild', async () => {
     const record = join(dir, 'stubborn.jsonl');
@@ -31,20 +42,31 @@ describe('shutdown', () => {
         },
       },
     });
-    await host.client.listTools();
-    const { pid, grandchild } = JSON.parse((await callTool(host, 'stubborn__pids')).text) as {
-      pid: number;
-      grandchild: number;
-    };
-    expect(isRunning(grandchild)).toBe(true);
-    expect(host.processTree()).toEqual(expect.arrayContaining([pid, grandchild]));
-    const started = Date.now();
-    const { code, leftovers } = await host.close();
-    expect(code).toBe(0);
-    expect(leftovers).toEqual([]);
-    expect(await waitGone([pid, grandchild], 1_000)).toEqual([]);
-    expect(Date.now() - started).toBeLessThan(7_000);
-    expect(readRecord(record).some((e) => e.event === 'grandchild')).toBe(true);
+    // Whatever fails below, the host is closed and every process seen is killed, stubborn ones included.
+    const seen: number[] = [];
+    let closed = false;
+    try {
+      await host.client.listTools();
+      seen.push(...host.processTree());
+      const { pid, grandchild } = JSON.parse((await callTool(host, 'stubborn__pids')).text) as {
+        pid: number;
+        grandchild: number;
+      };
+      seen.push(pid, grandchild);
+      expect(isRunning(grandchild)).toBe(true);
+      expect(host.processTree()).toEqual(expect.arrayContaining([pid, grandchild]));
+      const started = Date.now();
+      closed = true;
+      const { code, leftovers } = await host.close();
+      expect(code).toBe(0);
+      expect(leftovers).toEqual([]);
+      expect(await waitGone([pid, grandchild], 1_000)).toEqual([]);
+      expect(Date.now() - started).toBeLessThan(7_000);
+      expect(readRecord(record).some((e) => e.event === 'grandchild')).toBe(true);
+    } finally {
+      if (!closed) await host.close();
+      sigkill(seen);
+    }
   });
 
   it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)(
@@ -53,21 +75,26 @@ describe('shutdown', () => {
       const host = await TestHost.start({
         config: { mcpServers: { fx: behaviourServer('fx'), other: behaviourServer('other') } },
       });
-      await host.client.listTools();
-      const inFlight = callTool(host, 'fx__hang');
-      // Lines are read in order: once the ping is answered, the call is in flight inside the sentinel.
-      await host.client.ping();
-      const tree = host.processTree();
-      expect(tree.length).toBeGreaterThanOrEqual(2);
-      const exited = new Promise<number | null>((resolve) =>
-        host.child.once('exit', (code) => resolve(code)),
-      );
-      host.child.kill(signal);
-      await expect(inFlight).rejects.toThrow(/mcp-sentinel is shutting down \(SIG/);
-      expect(await exited).toBe(0);
-      expect(await waitGone(tree, 3_000)).toEqual([]);
-      expect(host.nonProtocolStdout()).toEqual([]);
-      await host.close();
+      let tree: number[] = [];
+      try {
+        await host.client.listTools();
+        const inFlight = callTool(host, 'fx__hang');
+        // Lines are read in order: once the ping is answered, the call is in flight inside the sentinel.
+        await host.client.ping();
+        tree = host.processTree();
+        expect(tree.length).toBeGreaterThanOrEqual(2);
+        const exited = new Promise<number | null>((resolve) =>
+          host.child.once('exit', (code) => resolve(code)),
+        );
+        host.child.kill(signal);
+        await expect(inFlight).rejects.toThrow(/mcp-sentinel is shutting down \(SIG/);
+        expect(await exited).toBe(0);
+        expect(await waitGone(tree, 3_000)).toEqual([]);
+        expect(host.nonProtocolStdout()).toEqual([]);
+      } finally {
+        await host.close();
+        sigkill(tree);
+      }
     },
   );
 
@@ -110,13 +137,7 @@ describe('shutdown', () => {
     } finally {
       wrapper.kill('SIGKILL');
       wrapper.stdin.destroy();
-      for (const pid of [sentinel, ...backends]) {
-        try {
-          if (pid) process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone, as it should be
-        }
-      }
+      sigkill([sentinel, ...backends]);
       config.cleanup();
     }
   });

@@ -113,7 +113,15 @@ export class TestHost {
 
   static async start(options: HostOptions): Promise<TestHost> {
     const host = new TestHost(options);
-    if (options.connect !== false) await host.client.connect(host.transport);
+    if (options.connect !== false) {
+      try {
+        await host.client.connect(host.transport);
+      } catch (error) {
+        // Leave nothing behind: the sentinel, its backends and the temp dir go, and the cause is reported.
+        await host.close();
+        throw error;
+      }
+    }
     return host;
   }
 

@@ -26,7 +26,12 @@ export async function startHttpServer(
   let stderr = '';
   child.stderr!.setEncoding('utf8');
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 15_000);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      // Take its process group down first, so a server that never came up is not left running.
+      timedOut = true;
+      void killGroup(child).then(() => reject(new Error(`server did not start within 15 s: ${stderr}`)));
+    }, 15_000);
     child.stderr!.on('data', (chunk: string) => {
       stderr += chunk;
       const match = /LISTENING (\d+)/.exec(stderr);
@@ -35,7 +40,10 @@ export async function startHttpServer(
         resolve(Number(match[1]));
       }
     });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (!timedOut) reject(new Error(`server exited with ${code}: ${stderr}`));
+    });
   });
   return {
     url: `http://127.0.0.1:${port}${path}`,

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeychainStore, createSecretStore, envVarForSecret } from '../../src/secrets/index.js';
 
 const runKeychain = Boolean(process.env.DBUS_SESSION_BUS_ADDRESS) || Boolean(process.env.CI);
@@ -115,10 +115,13 @@ describe.skipIf(!runKeychain)('OS keychain (Secret Service)', () => {
 
 describe.skipIf(!runKeychain)('mcp-sentinel secrets (built CLI)', () => {
   const keychain = createKeychainStore();
-  const dir = mkdtempSync(join(tmpdir(), 'sentinel-secrets-'));
+  let dir: string;
 
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sentinel-secrets-'));
+  });
   afterAll(async () => {
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
     for (const name of created) await keychain.delete(name).catch(() => undefined);
   });
 
