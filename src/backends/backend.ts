@@ -482,6 +482,9 @@ export class Backend extends EventEmitter<BackendEvents> {
   }
 
   private onDisconnected(generation: number, transport: Transport): void {
+    // The SDK closes the transport itself when initialize fails: its process tree may take seconds to go,
+    // and stop() must wait for that too.
+    if (transport instanceof ChildStdioTransport) void this.track(transport.close());
     if (generation !== this.generation || this.state === 'stopped' || this.state === 'failed') return;
     const reason = this.exitReason(transport) ?? 'closed its connection';
     this.lastDisconnect = reason;

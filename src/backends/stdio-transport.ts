@@ -42,6 +42,7 @@ export class ChildStdioTransport implements Transport {
 
   private child?: ChildProcess;
   private closed = false;
+  private terminated?: Promise<void>;
   private exit?: ExitInfo;
   private failure?: string;
   private readonly noiseLimit = new RateLimiter(1, 5);
@@ -175,14 +176,16 @@ export class ChildStdioTransport implements Transport {
     return new Promise((resolve) => stdin.once('drain', resolve));
   }
 
-  async close(): Promise<void> {
+  /** Ends the process tree; a second call returns the termination already under way. */
+  close(): Promise<void> {
     const child = this.child;
-    if (!child || this.closed) return;
+    if (this.terminated) return this.terminated;
+    if (!child || this.closed) return Promise.resolve();
     this.closed = true;
     // Requests in flight fail now; the process tree gets its grace periods in the background of that.
-    const terminated = terminateTree(child, this.options.graceMs ?? 2_000);
+    this.terminated = terminateTree(child, this.options.graceMs ?? 2_000);
     this.finish();
-    await terminated;
+    return this.terminated;
   }
 
   private finishedOnce = false;
