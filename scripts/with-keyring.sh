@@ -9,6 +9,7 @@
 #
 # Needs dbus-run-session, dbus-send (Debian/Ubuntu package "dbus") and gnome-keyring-daemon ("gnome-keyring");
 # secret-tool ("libsecret-tools") is handy for looking at what was stored.
+# The command sees MCP_SENTINEL_TEST_KEYRING=1, which the keychain tests require outside CI.
 # Knob: KEYRING_PASSWORD (default: a fixed test password; the keyring is thrown away anyway).
 set -u
 
@@ -68,4 +69,6 @@ until dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedes
   sleep 0.1
 done
 
+# The keychain tests run only against this private keyring (or in CI), never a desktop one.
+export MCP_SENTINEL_TEST_KEYRING=1
 exec "$@"

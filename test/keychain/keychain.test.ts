@@ -1,10 +1,11 @@
 /**
  * The keychain for real: a Secret Service on a D-Bus session bus. Run it in a throwaway one with
  *   sh scripts/with-keyring.sh npx vitest run test/keychain
- * Without a session bus it is skipped locally; in CI (CI set) it runs regardless and fails loudly.
+ * (`npm test` does so when gnome-keyring is installed). It runs only there (MCP_SENTINEL_TEST_KEYRING=1) or
+ * in CI (CI set), where it runs regardless and fails loudly; a desktop keyring is never used by accident.
  *
- * Every name carries a random suffix and is deleted afterwards, so a run on a real desktop keyring leaves
- * nothing behind; the CLI is spawned synchronously with a timeout, so no process outlives a test.
+ * Every name carries a random suffix and is deleted afterwards; the CLI is spawned synchronously with a
+ * timeout, so no process outlives a test.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -14,8 +15,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeychainStore, createSecretStore, envVarForSecret } from '../../src/secrets/index.js';
+import { runKeychainTests } from '../helpers/keyring.js';
 
-const runKeychain = Boolean(process.env.DBUS_SESSION_BUS_ADDRESS) || Boolean(process.env.CI);
+const runKeychain = runKeychainTests;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'mcp-sentinel.js');
 const run = randomBytes(4).toString('hex');
