@@ -1,19 +1,25 @@
 /**
  * Ending a stdio backend and everything it started. On POSIX the child leads its own process group, so
- * one signal reaches `npx`'s grandchildren too; on Windows `taskkill /T` walks the tree.
+ * one signal reaches `npx`'s grandchildren too; on Windows `taskkill /T` walks the tree, which it can only
+ * do while the leader is alive (the tree is found through parent pids).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
+const isWindows = process.platform === 'win32';
+
 export function signalTree(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
+  if (isWindows) {
+    // No signals to speak of on Windows: child.kill would end the leader alone and orphan its tree.
+    if (hasExited(child)) return;
+    spawn('taskkill', ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true }).on(
+      'error',
+      () => undefined,
+    );
+    return;
+  }
   try {
-    if (process.platform === 'win32') {
-      if (signal === 'SIGKILL')
-        spawn('taskkill', ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true });
-      else child.kill(signal);
-    } else {
-      process.kill(-child.pid, signal);
-    }
+    process.kill(-child.pid, signal);
   } catch {
     // The group is already gone.
   }
@@ -49,5 +55,32 @@ export async function terminateTree(child: ChildProcess, graceMs: number): Promi
     signalTree(child, 'SIGTERM');
     if (!(await waitForExit(child, graceMs))) signalTree(child, 'SIGKILL');
   }
-  signalTree(child, 'SIGKILL');
+  if (!isWindows) signalTree(child, 'SIGKILL');
+}
+
+/**
+ * The leader exited on its own (a crash): what it started may still run in its group. SIGTERM the group now
+ * and SIGKILL whatever is left after `graceMs`, without making the caller wait. (On Windows the tree can no
+ * longer be found once the leader is gone.)
+ */
+export function reapGroup(child: ChildProcess, graceMs: number): void {
+  if (isWindows || child.pid === undefined || !groupExists(child.pid)) return;
+  signalTree(child, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  const poll = setInterval(() => {
+    if (!groupExists(child.pid!)) clearInterval(poll);
+    else if (Date.now() >= deadline) {
+      clearInterval(poll);
+      signalTree(child, 'SIGKILL');
+    }
+  }, Math.min(100, graceMs));
+}
+
+function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

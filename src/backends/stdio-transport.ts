@@ -14,7 +14,7 @@ import { isJsonRpcMessage } from '../jsonrpc.js';
 import type { Logger } from '../log.js';
 import { LineReader } from './line-reader.js';
 import { RateLimiter } from './rate-limit.js';
-import { terminateTree } from './process-tree.js';
+import { reapGroup, terminateTree } from './process-tree.js';
 
 /** The SDK's own stdio reader caps a message at 10 MiB; so do we. */
 export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
@@ -90,6 +90,9 @@ export class ChildStdioTransport implements Transport {
       });
       child.once('exit', (code, signal) => {
         this.exit = { code, signal };
+        // It exited on its own (we did not close it): whatever it started may still run in its group, and
+        // may even hold its stdout open. Those go too.
+        if (!this.closed) reapGroup(child, this.options.graceMs ?? 2_000);
       });
       child.once('close', () => this.finish());
 

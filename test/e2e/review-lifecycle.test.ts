@@ -50,3 +50,32 @@ describe('a shutdown during a failed start', () => {
     expect(await waitGone(tree, 500)).toEqual([]);
   }, 20_000);
 });
+
+describe('a backend that crashes', () => {
+  it('does not leave the processes it started running', async () => {
+    const host = await TestHost.start({
+      config: {
+        settings: { restart: { initialDelayMs: 50, maxDelayMs: 200, maxRestarts: 20, windowMs: 60_000 } },
+        mcpServers: { stubborn: fixtureServer('stubborn', { FIXTURE_MODE: 'ignore-term' }) },
+      },
+    });
+    let pids: { pid: number; grandchild: number } | undefined;
+    try {
+      const result = await host.client.callTool({ name: 'stubborn__pids', arguments: {} });
+      pids = JSON.parse((result.content as { text: string }[])[0]!.text) as typeof pids;
+      expect(isRunning(pids!.grandchild)).toBe(true);
+      await host.client.callTool({ name: 'stubborn__crash', arguments: {} }).catch(() => undefined);
+      // The grandchild ignores SIGTERM: it goes with the SIGKILL after the grace period.
+      expect(await waitGone([pids!.pid, pids!.grandchild], 5_000)).toEqual([]);
+    } finally {
+      for (const pid of [pids?.pid, pids?.grandchild]) {
+        try {
+          if (pid) process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone, as it should be
+        }
+      }
+      expect((await host.close()).leftovers).toEqual([]);
+    }
+  }, 20_000);
+});
