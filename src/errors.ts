@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'TOOL_NOT_FOUND'
   | 'TOOL_FILTERED'
   | 'HOST_CONFIG'
+  | 'HOST_WRITE'
   | 'USAGE'
   | 'INTERNAL';
 

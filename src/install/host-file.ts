@@ -2,8 +2,10 @@
  * Reading and editing a host's JSON config file without disturbing it: the text is parsed with
  * jsonc-parser, and changes are applied as minimal edits (`modify` + `applyEdits`), so every other entry,
  * unknown key, comment, key order and indentation stays as it was. A file that does not parse is refused
- * and never written. Writing makes a timestamped backup first, then replaces the file atomically.
+ * and never written. Writing makes a timestamped backup first (never over an earlier one), then replaces the
+ * file atomically.
  */
+import { constants } from 'node:fs';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
@@ -155,26 +157,30 @@ export function editJson(text: string, path: (string | number)[], value: unknown
   return out.endsWith(eol) ? out : out + eol;
 }
 
-/** A timestamped copy beside the file, e.g. `mcp.json.2026-11-23T11-37-24Z.bak`; undefined for a new file. */
+let backupCounter = 0;
+
+/**
+ * A timestamped copy beside the file, e.g. `mcp.json.2026-11-23T11-37-24-123Z.bak`; undefined for a new
+ * file. The copy never replaces an existing file (COPYFILE_EXCL): two backups in one millisecond get a
+ * counter, so the backup of the original is never overwritten by a later one.
+ */
 export async function backupFile(path: string, now = new Date()): Promise<string | undefined> {
-  const stamp = now
-    .toISOString()
-    .replace(/\.\d+Z$/, 'Z')
-    .replace(/:/g, '-');
-  const backup = `${path}.${stamp}.bak`;
-  try {
-    await copyFile(path, backup);
-    return backup;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SentinelError(
-      'HOST_CONFIG',
-      `could not back up ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      {
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  for (let attempt = 0; ; attempt++) {
+    const suffix = attempt === 0 ? '' : `-${++backupCounter}`;
+    const backup = `${path}.${stamp}${suffix}.bak`;
+    try {
+      await copyFile(path, backup, constants.COPYFILE_EXCL);
+      return backup;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' && attempt < 1000) continue;
+      if (code === 'ENOENT') return undefined;
+      throw new SentinelError('HOST_WRITE', `could not back up ${path} (${code ?? 'error'})`, {
         file: path,
         hint: 'nothing was changed; check the directory permissions',
-      },
-    );
+      });
+    }
   }
 }
 

@@ -7,6 +7,7 @@
  * a shell since Node's 2024 hardening (CVE-2024-27980). Only the config path is passed: credentials stay in
  * the keychain and the config, never in `args`.
  */
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { SentinelError } from '../errors.js';
@@ -130,10 +131,38 @@ export interface ApplyResult {
   written: boolean;
 }
 
-/** Writes the plan: a backup of the old file first, then the new text atomically. */
+/** The file's text now, or undefined when it does not exist. */
+async function currentText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new SentinelError(
+      'HOST_WRITE',
+      `could not read ${path} again before writing (${code ?? 'error'})`,
+      {
+        file: path,
+        hint: 'nothing was changed; check the file permissions',
+      },
+    );
+  }
+}
+
+/**
+ * Writes the plan: the file is read again and must still be what was planned (the host, or another
+ * install, may have written it meanwhile), then a backup of the old file, then the new text atomically.
+ */
 export async function applyInstall(plan: InstallPlan): Promise<ApplyResult> {
   if (plan.action === 'unchanged' || plan.action === 'absent') return { written: false };
   if (plan.after === plan.before) return { written: false };
+  const now = await currentText(plan.file);
+  if (plan.fileExists ? now !== plan.before : now !== undefined) {
+    throw new SentinelError('HOST_WRITE', `${plan.file} changed while the change to it was being prepared`, {
+      file: plan.file,
+      hint: 'nothing was written; run the command again',
+    });
+  }
   const backup = plan.fileExists ? await backupFile(plan.file) : undefined;
   try {
     await writeFileSafely(plan.file, plan.after);

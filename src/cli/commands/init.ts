@@ -12,7 +12,7 @@ import { defaultGlobalConfigPath } from '../../config/locate.js';
 import { SCHEMA_URL } from '../../config/schema.js';
 import type { SentinelConfig, ServerConfig } from '../../config/types.js';
 import { SentinelError } from '../../errors.js';
-import { readHostFile, writeFileSafely } from '../../install/host-file.js';
+import { backupFile, readHostFile, writeFileSafely } from '../../install/host-file.js';
 import { HOST_IDS, HOSTS, hostConfigPath, type HostId } from '../../install/hosts.js';
 import { importHostServers, type ImportResult } from '../../install/import.js';
 
@@ -62,17 +62,20 @@ export async function init(options: InitOptions): Promise<number> {
   if (existsSync(target) && !options.force) {
     throw new SentinelError('USAGE', `${target} already exists`, {
       file: target,
-      hint: 'check it with `mcp-sentinel doctor`, pass --path for another file, or --force to overwrite it',
+      hint: 'check it with `mcp-sentinel doctor`, pass --path for another file, or --force to overwrite it (after a backup)',
     });
   }
   const imported = options.from ? await importFrom(options.from, options.hostConfig) : undefined;
   const servers =
     imported && Object.keys(imported.result.servers).length > 0 ? imported.result.servers : undefined;
   const config = starterConfig(servers);
+  // --force keeps the old config: it may hold servers and credentials found nowhere else.
+  const backup = options.force ? await backupFile(target) : undefined;
   // 0600: the file may hold credentials until they are moved to the keychain.
   await writeFileSafely(target, JSON.stringify(config, null, 2) + '\n', 0o600);
 
   out(`${chalk.green('✔')} wrote ${target}`);
+  if (backup) out(`  ${chalk.dim('backup of the old file:')} ${backup}`);
   if (imported) {
     const { file, result } = imported;
     const names = Object.keys(result.servers);
@@ -114,7 +117,7 @@ export function registerInitCommand(program: Command, setExitCode: (code: number
     .exitOverride()
     .description('write a starter config (at the global location unless --path is given)')
     .option('--path <path>', 'where to write the config')
-    .option('--force', 'overwrite an existing file')
+    .option('--force', 'overwrite an existing file (a backup of it is kept beside it)')
     .addOption(new Option('--from <host>', "import the servers of a host's config").choices([...HOST_IDS]))
     .option('--host-config <path>', "the host's config file, when it is not at the usual place (with --from)")
     .action(async (options: InitOptions) => {
