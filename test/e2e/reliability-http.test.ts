@@ -38,6 +38,27 @@ function startFixture(
   );
 }
 
+/**
+ * Starts the fixture again on the port a stopped one used. Another process may hold that port for a moment
+ * (it was free for anyone to take), so the bind is retried until it succeeds or 10 s have passed.
+ */
+async function restartOnPort(
+  kind: 'streamable-http' | 'sse',
+  name: string,
+  record: string,
+  port: number,
+): Promise<RunningServer> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await startFixture(kind, name, record, port);
+    } catch (error) {
+      if (!/EADDRINUSE/.test(String(error)) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 const initializes = (record: string) =>
   readRecord(record).filter((e) => e.event === 'http' && e.method === 'POST' && e.session === false).length;
 
@@ -97,7 +118,8 @@ describe('Streamable HTTP backends', () => {
         async () => !(await host.client.listTools()).tools.some((t) => t.name.startsWith('h__')),
       );
 
-      server = await startFixture('streamable-http', 'h', record, port);
+      server = await restartOnPort('streamable-http', 'h', record, port);
+      expect(server.port).toBe(port);
       await waitFor(
         'h to come back',
         async () => (await host.client.listTools()).tools.some((t) => t.name === 'h__echo'),
