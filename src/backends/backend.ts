@@ -40,7 +40,7 @@ import type { Logger } from '../log.js';
 import { VERSION } from '../version.js';
 import { createTransport } from './transports.js';
 import { ChildStdioTransport } from './stdio-transport.js';
-import { listAll } from './listing.js';
+import { listKind } from './listing.js';
 import { PassthroughTable, type PassthroughCall } from './passthrough.js';
 import { RestartPolicy } from './restart-policy.js';
 import type { BackendAuth, BackendDeps, BackendState } from './types.js';
@@ -234,28 +234,14 @@ export class Backend extends EventEmitter<BackendEvents> {
 
   private async fetchLists(client: Client): Promise<BackendLists> {
     const caps = client.getServerCapabilities() ?? {};
-    const timeout = this.deps.settings.startupTimeoutMs;
-    const [tools, resources, resourceTemplates, prompts] = await Promise.all([
-      caps.tools ? listAll<Tool>(client, 'tools/list', 'tools', timeout, this.log) : [],
-      caps.resources ? listAll<Resource>(client, 'resources/list', 'resources', timeout, this.log) : [],
-      caps.resources
-        ? listAll<ResourceTemplate>(
-            client,
-            'resources/templates/list',
-            'resourceTemplates',
-            timeout,
-            this.log,
-            'uriTemplate',
-          )
-        : [],
-      caps.prompts ? listAll<Prompt>(client, 'prompts/list', 'prompts', timeout, this.log) : [],
-    ]);
-    return {
-      tools,
-      resources: resources.filter((r) => typeof r.uri === 'string'),
-      resourceTemplates,
-      prompts,
-    };
+    const kinds = (['tools', 'resources', 'prompts'] as const).filter((kind) => caps[kind]);
+    const parts = await Promise.all(kinds.map((kind) => this.listKind(client, kind)));
+    return Object.assign({ ...EMPTY_LISTS }, ...parts) as BackendLists;
+  }
+
+  /** Every list request has the same bound, at startup and on a re-list. */
+  private listKind(client: Client, kind: ListKind): Promise<Partial<BackendLists>> {
+    return listKind(client, kind, this.deps.settings.startupTimeoutMs, this.log);
   }
 
   /** Backends announce list changes in bursts; re-list once per burst. */
@@ -273,26 +259,11 @@ export class Backend extends EventEmitter<BackendEvents> {
   private async relist(kind: ListKind): Promise<void> {
     const client = this.client;
     if (!client || this.state !== 'ready') return;
-    const timeout = this.timeoutMs;
     try {
-      const lists = { ...this.lists };
-      if (kind === 'tools')
-        lists.tools = await listAll<Tool>(client, 'tools/list', 'tools', timeout, this.log);
-      if (kind === 'prompts')
-        lists.prompts = await listAll<Prompt>(client, 'prompts/list', 'prompts', timeout, this.log);
-      if (kind === 'resources') {
-        lists.resources = await listAll<Resource>(client, 'resources/list', 'resources', timeout, this.log);
-        lists.resourceTemplates = await listAll<ResourceTemplate>(
-          client,
-          'resources/templates/list',
-          'resourceTemplates',
-          timeout,
-          this.log,
-          'uriTemplate',
-        );
-      }
+      const fetched = await this.listKind(client, kind);
       if (client !== this.client) return;
-      this.lists = lists;
+      // Only the kind fetched: a re-list of another kind running meanwhile keeps its own result.
+      this.lists = { ...this.lists, ...fetched };
       this.emit('change');
     } catch (error) {
       this.log.warn(`could not re-list ${kind}: ${describeError(error)}`);

@@ -4,8 +4,17 @@
  * the whole backend, and nothing is deep-validated twice.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ErrorCode, McpError, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ErrorCode,
+  McpError,
+  ResultSchema,
+  type Prompt,
+  type Resource,
+  type ResourceTemplate,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log.js';
+import type { BackendLists, ListKind } from './backend.js';
 
 const MAX_PAGES = 100;
 
@@ -49,4 +58,33 @@ export async function listAll<T>(
     if (!cursor) break;
   }
   return items;
+}
+
+/** The lists of one kind (resources come with their templates), each fetched in full. */
+export async function listKind(
+  client: Client,
+  kind: ListKind,
+  timeout: number,
+  log: Logger,
+): Promise<Partial<BackendLists>> {
+  switch (kind) {
+    case 'tools':
+      return { tools: await listAll<Tool>(client, 'tools/list', 'tools', timeout, log) };
+    case 'prompts':
+      return { prompts: await listAll<Prompt>(client, 'prompts/list', 'prompts', timeout, log) };
+    case 'resources': {
+      const [resources, resourceTemplates] = await Promise.all([
+        listAll<Resource>(client, 'resources/list', 'resources', timeout, log),
+        listAll<ResourceTemplate>(
+          client,
+          'resources/templates/list',
+          'resourceTemplates',
+          timeout,
+          log,
+          'uriTemplate',
+        ),
+      ]);
+      return { resources, resourceTemplates };
+    }
+  }
 }
