@@ -16,6 +16,14 @@ import { backupFile, editJson, readHostFile, writeFileSafely } from './host-file
 
 export const DEFAULT_ENTRY_NAME = 'sentinel';
 
+/** Refuses a `--name` that cannot be a server key in a host config (hosts put it in front of tool names). */
+export function assertEntryName(name: string): void {
+  if (/^[A-Za-z0-9_-]{1,64}$/.test(name)) return;
+  throw new SentinelError('USAGE', `--name "${name}" is not a valid server key`, {
+    hint: 'use letters, digits, "_" and "-" (hosts put it in front of every tool name, so keep it short)',
+  });
+}
+
 export interface LaunchContext {
   platform: NodeJS.Platform;
   /** Absolute path of the Node executable. */
@@ -168,7 +176,7 @@ export async function applyInstall(plan: InstallPlan): Promise<ApplyResult> {
     await writeFileSafely(plan.file, plan.after);
   } catch (error) {
     throw new SentinelError(
-      'HOST_CONFIG',
+      'HOST_WRITE',
       `could not write ${plan.file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
       {
         file: plan.file,

@@ -1,5 +1,5 @@
 /** Command-line behaviour through the built CLI on the project's Node: options, usage errors and exit codes. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -55,5 +55,56 @@ describe('tools --json', () => {
     const parsed = JSON.parse(stdout) as { backends: { error?: string }[] };
     expect(parsed.backends[0]!.error).toContain('[redacted]');
     expect(stdout + stderr).not.toContain(value);
+  });
+});
+
+describe('usage errors exit 2', () => {
+  it.each([
+    [['doctor', '--timeout', '5']],
+    [['doctor', '--bogus']],
+    [['init', '--from', 'notepad']],
+    [['install']],
+    [['install', '--host', 'cursor', '--bogus']],
+    [['secrets', 'get']],
+    [['secrets', 'set', 'a', 'b']],
+    [['tools', '--bogus']],
+  ])('%j', async (args) => {
+    const { code, stderr } = await runCli(args, { env: { HOME: dir, XDG_CONFIG_HOME: dir } });
+    expect(stderr).toMatch(/error/);
+    expect(code).toBe(2);
+  });
+
+  it('init --host-config without --from is refused, and nothing is written', async () => {
+    const target = join(dir, 'config.json');
+    const { code, stderr } = await runCli(['init', '--path', target, '--host-config', join(dir, 'x.json')]);
+    expect(stderr).toMatch(/--host-config is only used with --from/);
+    expect(code).toBe(2);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('doctor --name is checked like install --name', async () => {
+    const { code, stderr } = await runCli(['doctor', '-c', config(), '--name', 'bad name!']);
+    expect(stderr).toMatch(/--name "bad name!" is not a valid server key/);
+    expect(code).toBe(2);
+  });
+});
+
+describe('host file write failures', () => {
+  it('exit 1, not the config exit code', async () => {
+    // A name so long that the backup beside it cannot be created (ENAMETOOLONG, root or not).
+    const hostFile = join(dir, `${'h'.repeat(240)}.json`);
+    writeFileSync(hostFile, '{"mcpServers": {}}');
+    const { code, stderr } = await runCli([
+      'install',
+      '--host',
+      'cursor',
+      '--host-config',
+      hostFile,
+      '-c',
+      config(),
+    ]);
+    expect(stderr).toMatch(/could not back up/);
+    expect(code).toBe(1);
+    expect(readFileSync(hostFile, 'utf8')).toBe('{"mcpServers": {}}');
   });
 });

@@ -11,7 +11,7 @@ import { redact, setLogLevel } from '../../log.js';
 import { runDoctor, type DoctorReport } from '../../doctor/index.js';
 import type { Check, Status } from '../../doctor/report.js';
 import { HOST_IDS, type HostId } from '../../install/hosts.js';
-import { DEFAULT_ENTRY_NAME } from '../../install/install.js';
+import { DEFAULT_ENTRY_NAME, assertEntryName } from '../../install/install.js';
 
 export interface DoctorCliOptions {
   config?: string;
@@ -207,8 +207,6 @@ function parseTimeout(value: string): number {
 export function registerDoctorCommand(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('doctor')
-    // Usage errors must reach main's handler (exit 2): subcommands do not inherit the program's override.
-    .exitOverride()
     .description('check the config, references, keychain, every backend and the host limits, in one screen')
     .argument('[server...]', 'check only these servers')
     .option('-c, --config <path>', 'config file (default: search, then the global config)')
@@ -230,6 +228,7 @@ export function registerDoctorCommand(program: Command, setExitCode: (code: numb
       parseTimeout,
     )
     .action(async (servers: string[], options: DoctorCliOptions) => {
+      assertEntryName(options.name);
       setExitCode(await doctor(servers, options));
     });
 }

@@ -58,6 +58,11 @@ async function importFrom(
 
 export async function init(options: InitOptions): Promise<number> {
   honourNoColor();
+  if (options.hostConfig !== undefined && options.from === undefined) {
+    throw new SentinelError('USAGE', '--host-config is only used with --from', {
+      hint: `name the host the file belongs to: --from ${HOST_IDS.join('|')}`,
+    });
+  }
   const target = options.path ? resolve(options.path) : defaultGlobalConfigPath();
   if (existsSync(target) && !options.force) {
     throw new SentinelError('USAGE', `${target} already exists`, {
@@ -113,8 +118,6 @@ export async function init(options: InitOptions): Promise<number> {
 export function registerInitCommand(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('init')
-    // Usage errors must reach main's handler (exit 2): subcommands do not inherit the program's override.
-    .exitOverride()
     .description('write a starter config (at the global location unless --path is given)')
     .option('--path <path>', 'where to write the config')
     .option('--force', 'overwrite an existing file (a backup of it is kept beside it)')

@@ -14,6 +14,7 @@ import { HOST_IDS, HOSTS, hostConfigPath, type HostId } from '../../install/host
 import {
   DEFAULT_ENTRY_NAME,
   applyInstall,
+  assertEntryName,
   currentLaunchContext,
   entryWarnings,
   planInstall,
@@ -115,8 +116,6 @@ export async function install(options: InstallOptions): Promise<number> {
 export function registerInstallCommand(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('install')
-    // Usage errors must reach main's handler (exit 2): subcommands do not inherit the program's override.
-    .exitOverride()
     .description("add mcp-sentinel to a host's config file (or take it out with --remove)")
     .addOption(
       new Option('--host <name>', 'the host to install into').choices([...HOST_IDS]).makeOptionMandatory(),
@@ -130,11 +129,7 @@ export function registerInstallCommand(program: Command, setExitCode: (code: num
     .option('--dry-run', 'print the change as a diff and write nothing')
     .option('--remove', 'take the entry out again')
     .action(async (options: InstallOptions) => {
-      if (!/^[A-Za-z0-9_-]{1,64}$/.test(options.name)) {
-        throw new SentinelError('USAGE', `--name "${options.name}" is not a valid server key`, {
-          hint: 'use letters, digits, "_" and "-" (hosts put it in front of every tool name, so keep it short)',
-        });
-      }
+      assertEntryName(options.name);
       setExitCode(await install(options));
     });
 }
