@@ -67,13 +67,16 @@ export function reapGroup(child: ChildProcess, graceMs: number): void {
   if (isWindows || child.pid === undefined || !groupExists(child.pid)) return;
   signalTree(child, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  const poll = setInterval(() => {
-    if (!groupExists(child.pid!)) clearInterval(poll);
-    else if (Date.now() >= deadline) {
-      clearInterval(poll);
-      signalTree(child, 'SIGKILL');
-    }
-  }, Math.min(100, graceMs));
+  const poll = setInterval(
+    () => {
+      if (!groupExists(child.pid!)) clearInterval(poll);
+      else if (Date.now() >= deadline) {
+        clearInterval(poll);
+        signalTree(child, 'SIGKILL');
+      }
+    },
+    Math.min(100, graceMs),
+  );
 }
 
 function groupExists(pgid: number): boolean {
