@@ -21,6 +21,11 @@ export interface CatalogSource {
   prefix: string;
   filter?: ToolFilter;
   lists: BackendLists;
+  /**
+   * A backend that is not ready now but was before (restarting, failed): its tools and prompts claim their
+   * names in config order, as they would if it were ready, but nothing of it is exported or routed.
+   */
+  reserveOnly?: boolean;
 }
 
 export interface Catalog {
@@ -76,6 +81,7 @@ export function buildCatalog(
           `tool "${tool.name}" of "${source.name}" is exported as "${given}": "${preferred}" is already taken`,
         ),
       );
+      if (source.reserveOnly) continue;
       catalog.toolRoutes.set(name, { backend: source.name, name: tool.name });
       catalog.tools.push(name === tool.name ? tool : { ...tool, name });
     }
@@ -86,9 +92,11 @@ export function buildCatalog(
           `prompt "${prompt.name}" of "${source.name}" is exported as "${given}": "${preferred}" is already taken`,
         ),
       );
+      if (source.reserveOnly) continue;
       catalog.promptRoutes.set(name, { backend: source.name, name: prompt.name });
       catalog.prompts.push(name === prompt.name ? prompt : { ...prompt, name });
     }
+    if (source.reserveOnly) continue;
     for (const resource of source.lists.resources) {
       const owner = catalog.resourceRoutes.get(resource.uri);
       if (owner !== undefined) {

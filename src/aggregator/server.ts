@@ -74,14 +74,22 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
   let catalog = rebuild();
   let startup: Promise<void> | undefined;
   function rebuild(): Catalog {
-    const sources = manager.backends
-      .filter((b) => b.state === 'ready')
-      .map((b) => ({
-        name: b.name,
-        prefix: b.config.prefix ?? b.name,
-        filter: b.config.tools,
-        lists: b.lists,
-      }));
+    // Backends that are down but were up keep their names reserved: another backend must not take them
+    // meanwhile (the host would call the wrong tool), nor be renamed when they come back.
+    const sources = manager.backends.flatMap((b) => {
+      const ready = b.state === 'ready';
+      const lists = ready ? b.lists : b.lastLists;
+      if (!lists) return [];
+      return [
+        {
+          name: b.name,
+          prefix: b.config.prefix ?? b.name,
+          filter: b.config.tools,
+          lists,
+          reserveOnly: !ready,
+        },
+      ];
+    });
     return buildCatalog(sources, settings, warnOnce);
   }
 

@@ -72,6 +72,11 @@ export class Backend extends EventEmitter<BackendEvents> {
   state: BackendState;
   error?: SentinelError;
   lists: BackendLists = EMPTY_LISTS;
+  /**
+   * The lists of the last connection that got them, kept while the backend restarts or has failed: the
+   * catalog reserves their public names, so that no other backend takes them meanwhile.
+   */
+  lastLists?: BackendLists;
   serverInfo?: Implementation;
   serverCapabilities?: ServerCapabilities;
   protocolVersion?: string;
@@ -151,7 +156,7 @@ export class Backend extends EventEmitter<BackendEvents> {
       if (generation !== this.generation) return this.discard(client);
       const lists = await this.fetchLists(client);
       if (generation !== this.generation) return this.discard(client);
-      this.lists = lists;
+      this.setLists(lists);
       this.connectMs = Math.round(performance.now() - started);
       this.error = undefined;
       this.lastDisconnect = undefined;
@@ -263,11 +268,16 @@ export class Backend extends EventEmitter<BackendEvents> {
       const fetched = await this.listKind(client, kind);
       if (client !== this.client) return;
       // Only the kind fetched: a re-list of another kind running meanwhile keeps its own result.
-      this.lists = { ...this.lists, ...fetched };
+      this.setLists({ ...this.lists, ...fetched });
       this.emit('change');
     } catch (error) {
       this.log.warn(`could not re-list ${kind}: ${describeError(error)}`);
     }
+  }
+
+  private setLists(lists: BackendLists): void {
+    this.lists = lists;
+    this.lastLists = lists;
   }
 
   private installPassthrough(transport: ChildStdioTransport): void {
@@ -361,7 +371,7 @@ export class Backend extends EventEmitter<BackendEvents> {
       if (generation !== this.generation) return this.discard(client);
       const lists = await this.fetchLists(client);
       if (generation !== this.generation) return this.discard(client);
-      this.lists = lists;
+      this.setLists(lists);
       this.emit('change');
       this.log.info(`reconnected (${why})`);
     };
@@ -543,7 +553,10 @@ export class Backend extends EventEmitter<BackendEvents> {
     if (transport && 'terminateSession' in transport) {
       // A courtesy to the server (DELETE of the session): never worth holding up the shutdown for long.
       const terminated = (transport as { terminateSession(): Promise<void> }).terminateSession();
-      await withTimeout(terminated.catch(() => undefined), TERMINATE_SESSION_MS);
+      await withTimeout(
+        terminated.catch(() => undefined),
+        TERMINATE_SESSION_MS,
+      );
     }
     await this.dropConnection();
     this.auth?.close();
