@@ -28,28 +28,34 @@ describe('malformed input from the host', () => {
     expect(closed?.leftovers).toEqual([]);
   });
 
-  const errorsWithNullId = () => responsesTo(host, null).map((r) => (r.error as { code: number }).code);
+  const errorsWithNullId = () =>
+    responsesTo(host, null).map((r) => r.error as { code: number; message: string });
+  /** How many id-less errors with `code` the sentinel has written so far; each test counts from its own start. */
+  const nullIdErrors = (code: number) => errorsWithNullId().filter((e) => e.code === code).length;
 
   it('answers a line that is not JSON with -32700 and keeps running', async () => {
+    const before = nullIdErrors(-32700);
     sendRaw(host, '{"jsonrpc": "2.0", "id": 1, "method": \n');
-    await waitFor('a parse error', () => errorsWithNullId().includes(-32700));
+    await waitFor('a parse error', () => nullIdErrors(-32700) === before + 1);
     expect((await callTool(host, 'fx__echo', { after: 'parse error' })).text).toBe(
       'fx/echo: {"after":"parse error"}',
     );
   });
 
   it('rejects a batch array with -32600', async () => {
+    const before = nullIdErrors(-32600);
     sendRaw(host, JSON.stringify([{ jsonrpc: '2.0', id: 'b1', method: 'ping' }]) + '\n');
-    await waitFor('a batch rejection', () => errorsWithNullId().filter((c) => c === -32600).length >= 1);
+    await waitFor('a batch rejection', () => nullIdErrors(-32600) === before + 1);
     expect(responsesTo(host, 'b1')).toEqual([]);
   });
 
   it('rejects an object that is not a JSON-RPC message, with its id when it has one', async () => {
+    const before = nullIdErrors(-32600);
     sendRaw(host, '{"jsonrpc":"2.0"}\n');
     sendRaw(host, '{"jsonrpc":"1.0","id":"old","method":"ping"}\n');
     const response = await waitForResponse(host, 'old');
     expect((response.error as { code: number }).code).toBe(-32600);
-    await waitFor('the id-less rejection', () => errorsWithNullId().filter((c) => c === -32600).length >= 2);
+    await waitFor('the id-less rejection', () => nullIdErrors(-32600) === before + 1);
   });
 
   it('answers an unknown method with -32601', async () => {
@@ -74,6 +80,10 @@ describe('malformed input from the host', () => {
     const before = errorsWithNullId().length;
     sendRawCall(host, 'big', 'fx__echo', { x: 'z'.repeat(11 * 1024 * 1024) });
     await waitFor('an over-size rejection', () => errorsWithNullId().length > before);
+    // Exactly one new id-less error, and it is the over-size rejection.
+    expect(errorsWithNullId().slice(before)).toEqual([
+      { code: -32600, message: expect.stringMatching(/a message larger than \d+ bytes was discarded/) },
+    ]);
     expect(responsesTo(host, 'big')).toEqual([]);
     expect((await callTool(host, 'fx__echo', { after: 'huge' })).text).toBe('fx/echo: {"after":"huge"}');
   });

@@ -72,6 +72,34 @@ describe('serving backends over three transports', () => {
     expect(got.messages.length).toBeGreaterThan(0);
   });
 
+  it('reads each resource and gets each prompt from the very backend that listed it', async () => {
+    // Three backends that differ in what they serve: every answer names its owner.
+    const owners = ['alpha', 'beta', 'gamma'];
+    const own = await TestHost.start({
+      config: { mcpServers: Object.fromEntries(owners.map((name) => [name, fixtureServer(name)])) },
+    });
+    try {
+      const { resources } = await own.client.listResources();
+      expect(resources.map((r) => r.uri).sort()).toEqual(owners.map((name) => `fixture://${name}/info`));
+      for (const name of owners) {
+        const read = await own.client.readResource({ uri: `fixture://${name}/info` });
+        expect(read.contents).toEqual([
+          { uri: `fixture://${name}/info`, mimeType: 'text/plain', text: `info of ${name}` },
+        ]);
+      }
+      const { prompts } = await own.client.listPrompts();
+      expect(prompts.map((p) => p.name).sort()).toEqual(owners.map((name) => `${name}__greet`));
+      for (const name of owners) {
+        const got = await own.client.getPrompt({ name: `${name}__greet` });
+        expect(got.messages).toEqual([
+          { role: 'user', content: { type: 'text', text: `hello from ${name}` } },
+        ]);
+      }
+    } finally {
+      expect((await own.close()).leftovers).toEqual([]);
+    }
+  });
+
   it('answers an unknown tool with a JSON-RPC error and keeps serving', async () => {
     await expect(callTool(host, 'nope__missing')).rejects.toThrow(/Unknown tool: nope__missing/);
     expect((await callTool(host, 'local__echo', { message: 'still here' })).text).toBe('Echo: still here');

@@ -11,7 +11,7 @@ import { SentinelError } from '../../src/errors.js';
 import { startAuthGate, type AuthGate } from '../fixtures/auth-gate.js';
 import { startOAuthServer, type OAuthServer } from '../fixtures/oauth-server.js';
 import { connectClient, errorText, type TransportKind } from '../fixtures/auth-client.js';
-import { FAST_AUTH, guardSecrets, strategyFor } from '../helpers/auth.js';
+import { FAST_AUTH, guardSecrets, startHoldingProxy, strategyFor } from '../helpers/auth.js';
 import { waitFor } from '../helpers/wait.js';
 
 const SECRET_A = `CANARY-a-${randomUUID()}`;
@@ -166,19 +166,35 @@ describe('token cache', () => {
   });
 
   it('refreshes ahead of expiry without making callers wait', async () => {
-    let clock = Date.now();
-    const strategy = strategyFor(oauthServer(gateA), { now: () => clock });
-    await strategy.prepare();
-    const grants = as.grants.length;
-    const firstExpiry = strategy.describe().expiresAt;
-    clock += 300_000 - 30_000; // inside the last 60 s of a 300 s token
-    const response = await strategy.fetch(gateA.url, {
-      method: 'GET',
-      headers: { accept: 'text/event-stream' },
-    });
-    await response.body?.cancel();
-    await waitFor('the background refresh', () => strategy.describe().expiresAt !== firstExpiry);
-    expect(as.grants.length).toBe(grants + 1);
+    // The token endpoint behind a proxy that can hold the refresh, to see the caller not waiting for it.
+    const proxy = await startHoldingProxy(as.issuer);
+    try {
+      let clock = Date.now();
+      const strategy = strategyFor(oauthServer(gateA, { tokenUrl: `${proxy.origin}/token` }), {
+        now: () => clock,
+      });
+      await strategy.prepare();
+      const grants = as.grants.length;
+      const firstExpiry = strategy.describe().expiresAt;
+      const before = gateA.requests.length;
+      clock += 300_000 - 30_000; // inside the last 60 s of a 300 s token
+      proxy.hold();
+      const response = await strategy.fetch(gateA.url, {
+        method: 'GET',
+        headers: { accept: 'text/event-stream' },
+      });
+      await response.body?.cancel();
+      // The caller has its answer, sent with the current token, while the refresh is held.
+      expect(gateA.requests.slice(before).map((r) => r.rejectedWith)).toEqual([0]);
+      await waitFor('the refresh to reach the token endpoint', () => proxy.waiting() === 1);
+      expect(as.grants.length).toBe(grants);
+      expect(strategy.describe().expiresAt).toBe(firstExpiry);
+      proxy.release();
+      await waitFor('the background refresh', () => strategy.describe().expiresAt !== firstExpiry);
+      expect(as.grants.length).toBe(grants + 1);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 

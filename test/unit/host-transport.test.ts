@@ -120,8 +120,15 @@ describe('HostStdioTransport', () => {
         expect(got.sort((a, b) => a.id - b.id || a.kind.localeCompare(b.kind))).toEqual(
           expected.sort((a, b) => a.id - b.id || a.kind.localeCompare(b.kind)),
         );
-        // After shutdown nothing more goes out for those ids.
+        // After shutdown nothing more goes out: late answers for any id are dropped.
         expect(t.transport.inFlight).toBe(0);
+        const sent = JSON.stringify(t.lines);
+        for (let id = 0; id <= 8; id++) {
+          await t.transport.send({ jsonrpc: '2.0', id, result: { content: [] } });
+          await t.transport.send({ jsonrpc: '2.0', id, error: { code: -32000, message: 'late' } });
+        }
+        await t.settle();
+        expect(JSON.stringify(t.lines)).toBe(sent);
       }),
       { numRuns: 200 },
     );

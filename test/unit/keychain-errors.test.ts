@@ -3,7 +3,7 @@
  * on Linux in each situation (no bus, no provider, locked, hung); the real keychain paths are exercised in
  * test/keychain.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SentinelError } from '../../src/errors.js';
 import { toKeychainError, withTimeout } from '../../src/secrets/keychain.js';
 import { assertSecretName, isValidSecretName } from '../../src/secrets/store.js';
@@ -81,7 +81,32 @@ describe('withTimeout', () => {
   });
 
   it('returns a prompt answer and leaves no timer behind', async () => {
-    await expect(withTimeout('x', async () => 'ok', 10_000, 'linux')).resolves.toBe('ok');
+    vi.useFakeTimers();
+    try {
+      let answer: (value: string) => void = () => undefined;
+      const pending = withTimeout('x', () => new Promise<string>((r) => (answer = r)), 10_000, 'linux');
+      expect(vi.getTimerCount()).toBe(1); // the deadline, while the keychain has not answered
+      answer('ok');
+      await expect(pending).resolves.toBe('ok');
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('leaves no timer behind when the keychain call fails', async () => {
+    vi.useFakeTimers();
+    try {
+      const failing = async (): Promise<string> => {
+        throw new Error('Platform failure: DBus error: Did not receive a reply.');
+      };
+      await expect(withTimeout('x', failing, 10_000, 'linux')).rejects.toMatchObject({
+        code: 'KEYCHAIN_TIMEOUT',
+      });
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
