@@ -7,7 +7,7 @@
  * 1 for keychain trouble).
  */
 import type { Command } from 'commander';
-import chalk from 'chalk';
+import chalk, { chalkStderr } from 'chalk';
 import type { ServerConfig } from '../../config/types.js';
 import { SentinelError } from '../../errors.js';
 import { loadEnvironment } from '../../refs/env.js';
@@ -38,6 +38,8 @@ export interface SecretListing {
   secrets: { name: string; stored: boolean; fromEnv: boolean; usedBy: string[] }[];
   /** Referenced by the config, but neither stored nor provided by the environment. */
   missing: string[];
+  /** Set when the keychain could not be listed: `stored` is then unknown (false) for every secret. */
+  keychainError?: { code: string; message: string };
 }
 
 export function registerSecretsCommand(program: Command, deps: SecretsCommandDeps): Command {
@@ -69,17 +71,39 @@ export function registerSecretsCommand(program: Command, deps: SecretsCommandDep
       }
     });
 
+  /** The environment MCP_SENTINEL_SECRET_<NAME> is read from, as serve sees it: process env over a .env beside the config. */
+  const environmentFor = async (configOption: string | undefined) => {
+    const config = await deps.loadConfigForSecrets({ config: configOption });
+    const env = await loadEnvironment({ configPath: config?.path });
+    return { config, env };
+  };
+
   secrets
     .command('list')
     .description('list stored secret names, and which ones the config uses or still needs')
     .option('-c, --config <path>', 'config file to compare against')
     .option('--json', 'print JSON')
-    .action(async (options: { config?: string; json?: boolean }, command: Command) => {
-      const globals = command.optsWithGlobals<{ config?: string; envFile?: string }>();
-      const config = await deps.loadConfigForSecrets({ config: options.config ?? globals.config });
-      const env = await loadEnvironment({ configPath: config?.path, envFile: globals.envFile });
+    .action(async (options: { config?: string; json?: boolean }) => {
+      const { config, env } = await environmentFor(options.config);
       const store = makeStore(env);
-      const listing = buildListing(await store.list(), config, env, store.description);
+      let stored: string[] = [];
+      let keychainError: SentinelError | undefined;
+      try {
+        stored = await store.list();
+      } catch (error) {
+        // Containers and CI have no keychain but MCP_SENTINEL_SECRET_*: still show what they provide.
+        if (!(error instanceof SentinelError) || !error.code.startsWith('KEYCHAIN_')) throw error;
+        keychainError = error;
+      }
+      const listing = buildListing(stored, config, env, store.description);
+      if (keychainError) {
+        listing.keychainError = { code: keychainError.code, message: keychainError.message };
+        process.stderr.write(
+          `${chalkStderr.yellow('warn')} ${keychainError.message}; showing only what the environment provides\n` +
+            (keychainError.hint ? `  ${chalkStderr.cyan('hint:')} ${keychainError.hint}\n` : ''),
+        );
+        process.exitCode = 1;
+      }
       process.stdout.write(options.json ? JSON.stringify(listing, null, 2) + '\n' : renderListing(listing));
     });
 
@@ -88,14 +112,16 @@ export function registerSecretsCommand(program: Command, deps: SecretsCommandDep
     .description('print a secret value to stdout (requires --reveal)')
     .argument('<name>', 'secret name')
     .option('--reveal', 'really print the value')
-    .action(async (name: string, options: { reveal?: boolean }) => {
+    .option('-c, --config <path>', 'config file whose .env may provide MCP_SENTINEL_SECRET_<NAME>')
+    .action(async (name: string, options: { reveal?: boolean; config?: string }) => {
       assertSecretName(name);
       if (!options.reveal) {
         throw new SentinelError('USAGE', `refusing to print secret "${name}" without --reveal`, {
           hint: `run: mcp-sentinel secrets get ${name} --reveal (the value goes to stdout)`,
         });
       }
-      const value = await makeStore().get(name);
+      const { env } = await environmentFor(options.config);
+      const value = await makeStore(env).get(name);
       if (value === undefined) throw notFound(name);
       process.stdout.write(process.stdout.isTTY ? `${value}\n` : value);
     });
@@ -153,10 +179,10 @@ function renderListing(listing: SecretListing): string {
   const lines: string[] = [];
   const width = Math.max(0, ...listing.secrets.map((s) => s.name.length));
   const present = listing.secrets.filter((s) => s.stored || s.fromEnv);
-  lines.push(
-    chalk.bold(`Secrets in the ${listing.store}`) +
-      (listing.config ? chalk.dim(` (config: ${listing.config})`) : ''),
-  );
+  const title = listing.keychainError
+    ? `Secrets from the environment (the ${listing.store} could not be listed)`
+    : `Secrets in the ${listing.store}`;
+  lines.push(chalk.bold(title) + (listing.config ? chalk.dim(` (config: ${listing.config})`) : ''));
   if (present.length === 0) lines.push(chalk.dim('  none stored'));
   for (const s of present) {
     const notes: string[] = [];
@@ -167,7 +193,13 @@ function renderListing(listing: SecretListing): string {
   }
   const missing = listing.secrets.filter((s) => listing.missing.includes(s.name));
   if (missing.length > 0) {
-    lines.push(chalk.bold('Needed by the config but not stored'));
+    lines.push(
+      chalk.bold(
+        listing.keychainError
+          ? 'Needed by the config and not in the environment (the keychain could not be checked)'
+          : 'Needed by the config but not stored',
+      ),
+    );
     for (const s of missing) {
       lines.push(
         `  ${chalk.red('✖')} ${s.name.padEnd(width)}  needed by ${s.usedBy.join(', ')}; run: mcp-sentinel secrets set ${s.name}`,
