@@ -168,6 +168,12 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     return backend;
   };
 
+  /** The backend of a remembered route when it is down now; a ready backend that dropped the name: none. */
+  const downBackend = (route: Route | undefined): Backend | undefined => {
+    const backend = route && manager.get(route.backend);
+    return backend && backend.state !== 'ready' ? backend : undefined;
+  };
+
   /** Forwards with the host's cancellation, the backend's timeout, and progress relayed in order. */
   const forward = async (
     backend: Backend,
@@ -230,8 +236,8 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     let route = catalog.toolRoutes.get(publicName);
     if (!route) route = (await ready()).toolRoutes.get(publicName);
     if (!route) {
-      const known = lastKnownTools.get(publicName);
-      if (known) return errorResult(backendFor(known.backend).unavailableError());
+      const known = downBackend(lastKnownTools.get(publicName));
+      if (known) return errorResult(known.unavailableError());
       const filteredBy = catalog.filteredTools.get(publicName);
       if (filteredBy) {
         throw new McpError(
@@ -256,8 +262,8 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     const publicName = requireString(params, 'name');
     const route = catalog.promptRoutes.get(publicName) ?? (await ready()).promptRoutes.get(publicName);
     if (!route) {
-      const known = lastKnownPrompts.get(publicName);
-      if (known) throw toMcpError(backendFor(known.backend).unavailableError());
+      const known = downBackend(lastKnownPrompts.get(publicName));
+      if (known) throw toMcpError(known.unavailableError());
       throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${publicName}`);
     }
     return forwardOrExplain(backendFor(route.backend), 'prompts/get', { ...params, name: route.name }, extra);

@@ -3,8 +3,10 @@
  * take its name (the host would call the wrong tool), and is not renamed when it comes back. A tool dropped
  * by a ready backend is unknown, not "being restarted".
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { TestHost } from '../helpers/host.js';
 import { fixture } from '../helpers/paths.js';
 
@@ -72,6 +74,35 @@ describe('two backends exporting the same name without a prefix', () => {
       expect((await call(host, 'echo', { n: 4 })).text).toBe('a/echo: {"n":4}');
     } finally {
       expect((await host.close()).leftovers).toEqual([]);
+    }
+  });
+});
+
+describe('a tool that a ready backend stops listing', () => {
+  it('is unknown, not "being restarted"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sentinel-review-'));
+    const tools = join(dir, 'tools');
+    writeFileSync(tools, 'echo,gone');
+    const host = await TestHost.start({
+      config: {
+        mcpServers: { fx: fixtureServer('fx', { FIXTURE_SPECIAL: '1', FIXTURE_TOOLS_FILE: tools }) },
+      },
+    });
+    try {
+      const names = async () => (await host.client.listTools()).tools.map((t) => t.name);
+      expect(await names()).toContain('fx__gone');
+      expect((await call(host, 'fx__gone')).text).toBe('fx/gone: {}');
+      writeFileSync(tools, 'echo');
+      await call(host, 'fx__add-tool', { name: 'new' }); // announces a tools/list_changed
+      await waitFor('the re-list', async () => {
+        const now = await names();
+        return now.includes('fx__new') && !now.includes('fx__gone');
+      });
+      await expect(call(host, 'fx__gone')).rejects.toThrow(/Unknown tool: fx__gone/);
+      expect((await call(host, 'fx__echo', { n: 1 })).text).toBe('fx/echo: {"n":1}');
+    } finally {
+      expect((await host.close()).leftovers).toEqual([]);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
