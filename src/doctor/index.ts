@@ -12,7 +12,7 @@ import { isStdioServer, type ServerConfig } from '../config/types.js';
 import { SentinelError } from '../errors.js';
 import type { HostId } from '../install/hosts.js';
 import { loadEnvironment } from '../refs/env.js';
-import { createSecretStore, type SecretStore } from '../secrets/index.js';
+import { createSecretStore, memoizeSecretStore, type SecretStore } from '../secrets/index.js';
 import { VERSION } from '../version.js';
 import { probeBackends } from './backends.js';
 import { checkCommand } from './command.js';
@@ -122,7 +122,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const selected = selectServers(loaded, options.servers);
   const active = selected.filter(([, server]) => !server.disabled);
   const env = await loadEnvironment({ configPath: loaded.path, envFile: options.envFile, env: options.env });
-  const secrets = createSecretStore({ env, keychain: options.keychain });
+  // The reference check and the backend probe resolve the same secrets at the same time: read each once.
+  const secrets = memoizeSecretStore(createSecretStore({ env, keychain: options.keychain }));
   const timeoutMs = options.timeoutMs ?? loaded.settings.startupTimeoutMs ?? DEFAULT_DOCTOR_TIMEOUT_MS;
 
   options.onBackendsStarting?.(active.map(([name]) => name));

@@ -35,3 +35,33 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
     probe: () => keychain.probe(),
   };
 }
+
+/**
+ * A store whose `get` asks the underlying one once per name and shares the answer (or the failure) with
+ * every later caller: for one-shot runs such as `doctor`, where several checks resolve the same references
+ * at the same time. Writes go through and forget the name.
+ */
+export function memoizeSecretStore(store: SecretStore): SecretStore {
+  const reads = new Map<string, Promise<string | undefined>>();
+  return {
+    description: store.description,
+    get(name) {
+      let read = reads.get(name);
+      if (!read) {
+        read = store.get(name);
+        reads.set(name, read);
+      }
+      return read;
+    },
+    async set(name, value) {
+      reads.delete(name);
+      await store.set(name, value);
+    },
+    async delete(name) {
+      reads.delete(name);
+      return store.delete(name);
+    },
+    list: () => store.list(),
+    probe: () => store.probe(),
+  };
+}
