@@ -20,6 +20,8 @@ export interface CatalogSource {
   name: string;
   prefix: string;
   filter?: ToolFilter;
+  /** `filter`, compiled once (createToolFilter); compiled on every build when absent. */
+  allowed?: (name: string) => boolean;
   lists: BackendLists;
   /**
    * A backend that is not ready now but was before (restarting, failed): its tools and prompts claim their
@@ -69,7 +71,7 @@ export function buildCatalog(
   };
 
   for (const source of sources) {
-    const allowed = createToolFilter(source.filter);
+    const allowed = source.allowed ?? createToolFilter(source.filter);
     for (const tool of source.lists.tools) {
       const preferred = toPublicName(source.name, source.prefix, settings.separator, tool.name, max);
       if (!allowed(tool.name)) {

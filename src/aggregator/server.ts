@@ -16,10 +16,10 @@ import { describeError, SentinelError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Settings } from '../config/types.js';
 import type { BackendManager } from '../backends/manager.js';
-import type { Backend, ForwardOptions } from '../backends/backend.js';
+import type { Backend, ForwardOptions, ListKind } from '../backends/backend.js';
 import type { HostBridge } from '../backends/types.js';
 import { VERSION } from '../version.js';
-import { buildCatalog, routeResource, type Catalog, type Route } from './catalog.js';
+import { buildCatalog, createToolFilter, routeResource, type Catalog, type Route } from './catalog.js';
 import { looseRequest } from './loose-schema.js';
 
 type Extra = RequestHandlerExtra<never, never>;
@@ -71,6 +71,37 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     log.warn(message);
   };
 
+  const filters = new Map<string, (name: string) => boolean>();
+  const filterOf = (backend: Backend) => {
+    let allowed = filters.get(backend.name);
+    if (!allowed) filters.set(backend.name, (allowed = createToolFilter(backend.config.tools)));
+    return allowed;
+  };
+
+  /**
+   * What each kind of the catalog is built from, per backend in config order: exported (ready), names
+   * reserved (down, with last lists) or nothing, with the version of its lists. Equal signatures, equal lists.
+   */
+  const signOf = (kind: ListKind): string =>
+    manager.backends
+      .map((b) => {
+        const lists = b.state === 'ready' ? b.lists : b.lastLists;
+        const count = !lists
+          ? 0
+          : kind === 'resources'
+            ? lists.resources.length + lists.resourceTemplates.length
+            : lists[kind].length;
+        if (count === 0) return '-';
+        return `${b.state === 'ready' ? 'e' : 'r'}${b.listVersions[kind]}`;
+      })
+      .join(',');
+  const signAll = () => ({
+    tools: signOf('tools'),
+    prompts: signOf('prompts'),
+    resources: signOf('resources'),
+  });
+
+  let built = signAll();
   let catalog = rebuild();
   let startup: Promise<void> | undefined;
   function rebuild(): Catalog {
@@ -84,7 +115,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
         {
           name: b.name,
           prefix: b.config.prefix ?? b.name,
-          filter: b.config.tools,
+          allowed: filterOf(b),
           lists,
           reserveOnly: !ready,
         },
@@ -101,18 +132,14 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     for (const [name, route] of catalog.promptRoutes) lastKnownPrompts.set(name, route);
   };
 
+  /** The signatures of the lists the host was last told about. */
   const signatures = { tools: '', prompts: '', resources: '' };
-  const sign = (items: unknown[]) => JSON.stringify(items);
   let notifyTimer: NodeJS.Timeout | undefined;
   const notifyHostOfChanges = () => {
     if (!hostInitialized) return;
     clearTimeout(notifyTimer);
     notifyTimer = setTimeout(() => {
-      const next = {
-        tools: sign(catalog.tools),
-        prompts: sign(catalog.prompts),
-        resources: sign([catalog.resources, catalog.resourceTemplates]),
-      };
+      const next = { ...built };
       if (next.tools !== signatures.tools) void server.sendToolListChanged().catch(() => undefined);
       if (next.prompts !== signatures.prompts) void server.sendPromptListChanged().catch(() => undefined);
       if (next.resources !== signatures.resources)
@@ -121,12 +148,14 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     }, 20);
   };
   const markSent = () => {
-    signatures.tools = sign(catalog.tools);
-    signatures.prompts = sign(catalog.prompts);
-    signatures.resources = sign([catalog.resources, catalog.resourceTemplates]);
+    Object.assign(signatures, built);
   };
 
   manager.on('change', () => {
+    const next = signAll();
+    if (next.tools === built.tools && next.prompts === built.prompts && next.resources === built.resources)
+      return; // a state change that changes nothing the host sees (starting → restarting, ...)
+    built = next;
     catalog = rebuild();
     rememberRoutes();
     notifyHostOfChanges();

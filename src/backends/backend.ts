@@ -77,6 +77,8 @@ export class Backend extends EventEmitter<BackendEvents> {
    * catalog reserves their public names, so that no other backend takes them meanwhile.
    */
   lastLists?: BackendLists;
+  /** Bumped whenever a kind's last lists change in content: a cheap way to tell that the catalog changed. */
+  readonly listVersions: Record<ListKind, number> = { tools: 0, resources: 0, prompts: 0 };
   serverInfo?: Implementation;
   serverCapabilities?: ServerCapabilities;
   protocolVersion?: string;
@@ -276,6 +278,15 @@ export class Backend extends EventEmitter<BackendEvents> {
   }
 
   private setLists(lists: BackendLists): void {
+    const last = this.lastLists;
+    if (!last || !sameItems(last.tools, lists.tools)) this.listVersions.tools++;
+    if (!last || !sameItems(last.prompts, lists.prompts)) this.listVersions.prompts++;
+    if (
+      !last ||
+      !sameItems(last.resources, lists.resources) ||
+      !sameItems(last.resourceTemplates, lists.resourceTemplates)
+    )
+      this.listVersions.resources++;
     this.lists = lists;
     this.lastLists = lists;
   }
@@ -579,6 +590,11 @@ function deferResponses(transport: Transport): void {
       queueMicrotask(() => queueMicrotask(() => deliver(message, extra)));
     else deliver(message, extra);
   };
+}
+
+/** Once per list fetched (not per catalog change): a re-list or a reconnect that changed nothing is no change. */
+function sameItems(a: unknown[], b: unknown[]): boolean {
+  return a === b || (a.length === b.length && JSON.stringify(a) === JSON.stringify(b));
 }
 
 const RENEW_INTERVAL_MS = 5_000;
