@@ -76,7 +76,9 @@ export function asFetchLike(base: BaseFetch, what: string): FetchLike {
 function isEventStreamRequest(init: RequestInit | undefined): boolean {
   const method = (init?.method ?? 'GET').toUpperCase();
   if (method !== 'GET') return false;
-  const accept = new Headers(init?.headers).get('accept') ?? '';
+  // The strategies pass a Headers object already: read it rather than copying it again.
+  const given = init?.headers;
+  const accept = (given instanceof Headers ? given : new Headers(given)).get('accept') ?? '';
   return accept.includes('text/event-stream');
 }
 

@@ -7,7 +7,7 @@
  */
 import { redactSecret } from '../log.js';
 import { asFetchLike, defaultBaseFetch } from './base-fetch.js';
-import { mergeHeaders, type AuthContext, type AuthStrategy } from './strategy.js';
+import { mergeHeaders, sameOrigin, type AuthContext, type AuthStrategy } from './strategy.js';
 
 export interface HeaderStrategyInput {
   type: 'none' | 'static';
@@ -27,7 +27,8 @@ export function createHeaderStrategy(input: HeaderStrategyInput, ctx: AuthContex
 
   return {
     type: input.type,
-    fetch: (url, init) => send(url, { ...init, headers: mergeHeaders(init, url, origin, configured) }),
+    fetch: (url, init) =>
+      send(url, { ...init, headers: mergeHeaders(init, sameOrigin(url, origin) ? configured : undefined) }),
     prepare: async () => undefined,
     describe: () => ({
       type: input.type,

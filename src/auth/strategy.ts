@@ -61,24 +61,23 @@ export interface AuthContext {
 const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
 
 /**
- * The headers to send: the SDK's own for this request, minus credential headers, plus `configured` when
- * `url` is on `backendOrigin`.
+ * The headers to send: the SDK's own for this request, minus credential headers, plus `configured`. The
+ * caller passes `configured` only for a request to the backend's own origin (see `sameOrigin`), having
+ * checked that once per request.
  */
 export function mergeHeaders(
   init: RequestInit | undefined,
-  url: string | URL,
-  backendOrigin: string,
-  configured: Iterable<readonly [string, string]>,
+  configured: Iterable<readonly [string, string]> | undefined,
 ): Headers {
   const headers = new Headers(init?.headers);
   for (const name of CREDENTIAL_HEADERS) headers.delete(name);
-  if (sameOrigin(url, backendOrigin)) {
-    for (const [name, value] of configured) headers.set(name, value);
-  }
+  if (configured) for (const [name, value] of configured) headers.set(name, value);
   return headers;
 }
 
+/** Whether `url` is on `origin` (`scheme://host[:port]`); a URL string that starts with `origin/` is not parsed. */
 export function sameOrigin(url: string | URL, origin: string): boolean {
+  if (typeof url === 'string' && url.startsWith(origin) && url.charAt(origin.length) === '/') return true;
   try {
     return new URL(url).origin === origin;
   } catch {

@@ -31,6 +31,8 @@ export interface OAuth2StrategyInput {
 
 interface Endpoint {
   tokenEndpoint: string;
+  /** The token cache key, computed once: it hashes the client secret. */
+  key: string;
   issuer?: string;
   source: 'tokenUrl' | 'issuer' | 'discovery';
   /** RFC 8707 resource to request: the configured one, else the one discovery found. */
@@ -68,8 +70,25 @@ export function createOAuth2Strategy(
     signal,
   });
 
+  const withKey = (e: Omit<Endpoint, 'key'>): Endpoint => ({
+    ...e,
+    key: tokenCacheKey({
+      tokenEndpoint: e.tokenEndpoint,
+      clientId: auth.clientId,
+      clientSecret: auth.clientSecret,
+      scopes: auth.scopes,
+      audience: auth.audience,
+      resource: e.resource,
+    }),
+  });
+
   let endpoint: Endpoint | undefined = auth.tokenUrl
-    ? { tokenEndpoint: auth.tokenUrl, issuer: auth.issuer, source: 'tokenUrl', resource: auth.resource }
+    ? withKey({
+        tokenEndpoint: auth.tokenUrl,
+        issuer: auth.issuer,
+        source: 'tokenUrl',
+        resource: auth.resource,
+      })
     : undefined;
   let endpointPending: Promise<Endpoint> | undefined;
   let discoveredIssuer: string | undefined;
@@ -80,16 +99,6 @@ export function createOAuth2Strategy(
   /** Set when discovery found an issuer nobody pinned: a configuration matter, so it is not retried. */
   let refusal: SentinelError | undefined;
 
-  const keyOf = (e: Endpoint): string =>
-    tokenCacheKey({
-      tokenEndpoint: e.tokenEndpoint,
-      clientId: auth.clientId,
-      clientSecret: auth.clientSecret,
-      scopes: auth.scopes,
-      audience: auth.audience,
-      resource: e.resource,
-    });
-
   /** Single-flight resolution of the endpoint from a pinned issuer, or from a 401 challenge. */
   const resolveEndpoint = (challenge: string | null | undefined, signal?: AbortSignal): Promise<Endpoint> => {
     if (endpoint) return Promise.resolve(endpoint);
@@ -97,12 +106,12 @@ export function createOAuth2Strategy(
       try {
         if (auth.issuer) {
           const as = await fetchAuthorizationServer(auth.issuer, metadataEnv(signal));
-          endpoint = {
+          endpoint = withKey({
             tokenEndpoint: as.tokenEndpoint,
             issuer: as.issuer,
             source: 'issuer',
             resource: auth.resource,
-          };
+          });
           return endpoint;
         }
         const prm = await discoverProtectedResource(input.url, challenge ?? null, metadataEnv(signal));
@@ -121,12 +130,12 @@ export function createOAuth2Strategy(
         log.info(
           `using authorization server ${as.issuer} found by discovery; pin it with "issuer" in the config`,
         );
-        endpoint = {
+        endpoint = withKey({
           tokenEndpoint: as.tokenEndpoint,
           issuer: as.issuer,
           source: 'discovery',
           resource: auth.resource ?? prm.resource,
-        };
+        });
         return endpoint;
       } finally {
         endpointPending = undefined;
@@ -138,7 +147,7 @@ export function createOAuth2Strategy(
   const token = async (e: Endpoint, signal?: AbortSignal): Promise<CachedToken> => {
     try {
       const cached = await cache.get(
-        keyOf(e),
+        e.key,
         async () => {
           const issued = await requestClientCredentialsToken(
             {
@@ -178,6 +187,7 @@ export function createOAuth2Strategy(
     }
   };
 
+  /** Sends to the backend's own origin with its headers and `bearer` (when there is one). */
   const send = (
     url: string | URL,
     init: RequestInit | undefined,
@@ -185,7 +195,7 @@ export function createOAuth2Strategy(
   ): Promise<Response> => {
     const credentials: [string, string][] = [...plainHeaders];
     if (bearer !== undefined) credentials.push(['authorization', `Bearer ${bearer}`]);
-    return base(url, { ...init, headers: mergeHeaders(init, url, origin, credentials) }, who);
+    return base(url, { ...init, headers: mergeHeaders(init, credentials) }, who);
   };
 
   const unauthorized = (response: Response, detail: string): SentinelError => {
@@ -200,7 +210,8 @@ export function createOAuth2Strategy(
   };
 
   const fetch = async (url: string | URL, init?: RequestInit): Promise<Response> => {
-    if (!sameOrigin(url, origin)) return send(url, init, undefined);
+    // Another origin gets neither the configured headers nor the token.
+    if (!sameOrigin(url, origin)) return base(url, { ...init, headers: mergeHeaders(init, undefined) }, who);
     if (refusal) throw refusal;
     const signal = init?.signal ?? undefined;
     const sent = endpoint ? await token(endpoint, signal) : undefined;
@@ -212,12 +223,12 @@ export function createOAuth2Strategy(
     let target = endpoint;
     if (!target || !sent) {
       target = await resolveEndpoint(first.headers.get('www-authenticate'), signal);
-    } else if (cache.peek(keyOf(target))?.value === sent.value) {
+    } else if (cache.peek(target.key)?.value === sent.value) {
       if (now() - lastUnauthorizedRefresh < (options.unauthorizedRefreshIntervalMs ?? 5_000)) {
         throw unauthorized(first, 'again right after a token refresh; not asking for another token yet');
       }
       lastUnauthorizedRefresh = now();
-      cache.invalidate(keyOf(target), sent.value);
+      cache.invalidate(target.key, sent.value);
     }
     const fresh = await token(target, signal);
     const second = await send(url, init, fresh.value);
@@ -237,8 +248,8 @@ export function createOAuth2Strategy(
       await token(e, signal);
     },
     describe: () => {
-      const cached = endpoint ? cache.peek(keyOf(endpoint)) : undefined;
-      const failure = endpoint ? cache.failure(keyOf(endpoint)) : undefined;
+      const cached = endpoint ? cache.peek(endpoint.key) : undefined;
+      const failure = endpoint ? cache.failure(endpoint.key) : undefined;
       const shownError =
         lastError ?? refusal ?? (failure?.error instanceof SentinelError ? failure.error : undefined);
       return {
