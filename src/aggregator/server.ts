@@ -13,7 +13,7 @@ import {
   type LoggingLevel,
 } from '@modelcontextprotocol/sdk/types.js';
 import { describeError, SentinelError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { redact, type Logger } from '../log.js';
 import type { Settings } from '../config/types.js';
 import type { BackendManager } from '../backends/manager.js';
 import type { Backend, ForwardOptions, ListKind } from '../backends/backend.js';
@@ -381,13 +381,15 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
   } as Aggregator & { setHostCapabilities(caps: ClientCapabilities | undefined): void };
 }
 
+/** Errors for the host pass through the redactor, as log lines do. */
 function errorResult(error: SentinelError): Record<string, unknown> {
+  const text = error.hint ? `${error.message} (${error.hint})` : error.message;
   return {
-    content: [{ type: 'text', text: error.hint ? `${error.message} (${error.hint})` : error.message }],
+    content: [{ type: 'text', text: redact(text) }],
     isError: true,
   };
 }
 
 function toMcpError(error: SentinelError): McpError {
-  return new McpError(ErrorCode.InternalError, describeError(error), { code: error.code });
+  return new McpError(ErrorCode.InternalError, redact(describeError(error)), { code: error.code });
 }

@@ -36,7 +36,7 @@ import {
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { SentinelError, describeError } from '../errors.js';
 import { isStdioServer, type ServerConfig } from '../config/types.js';
-import type { Logger } from '../log.js';
+import { redact, type Logger } from '../log.js';
 import { VERSION } from '../version.js';
 import { createTransport } from './transports.js';
 import { ChildStdioTransport } from './stdio-transport.js';
@@ -619,7 +619,8 @@ export class WireError extends Error {
     message: string,
     readonly data?: unknown,
   ) {
-    super(message);
+    // The backend's own words go to the host: no registered secret goes with them.
+    super(redact(message));
     this.name = 'WireError';
   }
 }
