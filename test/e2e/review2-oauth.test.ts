@@ -36,7 +36,12 @@ async function serve(handler: Handler): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
@@ -76,5 +81,66 @@ describe('oauth2 tokens and the redactor', () => {
     expect(redact(issued[1]!)).toBe('[redacted]');
     expect(redact(issued[0]!)).toBe(issued[0]);
     expect(redact(SECRET)).toBe('[redacted]');
+  });
+});
+
+describe('oauth2 endpoint discovery', () => {
+  /** An authorization server whose metadata answers after `delayMs`, or fails with `status`. */
+  async function issuerServer(opts: { delayMs?: number; status?: number }) {
+    let metadataRequests = 0;
+    const url: string = await serve(async (req, res) => {
+      if (req.url?.startsWith('/.well-known/')) {
+        metadataRequests += 1;
+        await new Promise((resolve) => setTimeout(resolve, opts.delayMs ?? 0));
+        if (opts.status) return json(res, opts.status, {});
+        return json(res, 200, { issuer: url, token_endpoint: `${url}/token` });
+      }
+      if (req.url === '/token') {
+        return json(res, 200, { access_token: `tok-${randomUUID()}`, token_type: 'Bearer', expires_in: 300 });
+      }
+      json(res, 404, {});
+    });
+    return { url, requests: () => metadataRequests };
+  }
+
+  function strategyFor(issuer: string, backend: string) {
+    return createAuthStrategy(
+      {
+        type: 'streamable-http',
+        url: `${backend}/mcp`,
+        auth: { type: 'oauth2', issuer, clientId: 'c', clientSecret: SECRET },
+      },
+      {
+        backend: 'jira',
+        log,
+        tokenCache: new TokenCache(),
+        options: { transientBackoffMs: 60_000, maxTransientBackoffMs: 60_000 },
+      },
+    );
+  }
+
+  it('one caller giving up does not fail the others waiting for the same discovery', async () => {
+    const as = await issuerServer({ delayMs: 300 });
+    const backend = await serve((_req, res) => json(res, 200, {}));
+    const strategy = strategyFor(as.url, backend);
+    const impatient = new AbortController();
+    const first = strategy.prepare(impatient.signal);
+    const second = strategy.prepare();
+    setTimeout(() => impatient.abort(new Error('caller gave up')), 50);
+    await expect(first).rejects.toThrow('caller gave up');
+    await expect(second).resolves.toBeUndefined();
+    expect(as.requests()).toBe(1);
+    expect(strategy.describe()).toMatchObject({ tokenEndpoint: `${as.url}/token`, endpointSource: 'issuer' });
+  });
+
+  it('does not discover again on every call right after a failed discovery', async () => {
+    const as = await issuerServer({ status: 503 });
+    const backend = await serve((_req, res) => json(res, 200, {}));
+    const strategy = strategyFor(as.url, backend);
+    await expect(strategy.prepare()).rejects.toMatchObject({ code: 'AUTH_TRANSIENT' });
+    const after = as.requests();
+    for (let i = 0; i < 5; i++)
+      await expect(strategy.prepare()).rejects.toMatchObject({ code: 'AUTH_TRANSIENT' });
+    expect(as.requests()).toBe(after);
   });
 });

@@ -19,7 +19,7 @@ import type { OAuth2AuthConfig } from '../../config/types.js';
 import { defaultBaseFetch, type BaseFetch } from '../base-fetch.js';
 import { mergeHeaders, sameOrigin, type AuthContext, type AuthStrategy } from '../strategy.js';
 import { discoverProtectedResource, fetchAuthorizationServer, type MetadataEnv } from './discovery.js';
-import { TokenCache, tokenCacheKey, type CachedToken } from './token-cache.js';
+import { abortable, TokenCache, tokenCacheKey, type CachedToken } from './token-cache.js';
 import { requestClientCredentialsToken } from './token-client.js';
 
 export interface OAuth2StrategyInput {
@@ -62,13 +62,13 @@ export function createOAuth2Strategy(
   const log = ctx.log;
   redactSecret(auth.clientSecret);
 
-  const metadataEnv = (signal?: AbortSignal): MetadataEnv => ({
+  // No caller's signal: discovery is shared by every waiter, and its requests have their own deadline.
+  const metadataEnv: MetadataEnv = {
     base,
     backend: ctx.backend,
     timeoutMs: options.metadataTimeoutMs ?? 10_000,
     maxResponseBytes: options.maxResponseBytes ?? 1024 * 1024,
-    signal,
-  });
+  };
 
   const withKey = (e: Omit<Endpoint, 'key'>): Endpoint => ({
     ...e,
@@ -91,6 +91,8 @@ export function createOAuth2Strategy(
       })
     : undefined;
   let endpointPending: Promise<Endpoint> | undefined;
+  /** The last failed discovery, answered to every caller until `retryAt` instead of discovering again. */
+  let discoveryFailure: { error: unknown; retryAt: number; attempts: number } | undefined;
   let discoveredIssuer: string | undefined;
   let lastUnauthorizedRefresh = Number.NEGATIVE_INFINITY;
   let lastError: SentinelError | undefined;
@@ -99,49 +101,72 @@ export function createOAuth2Strategy(
   /** Set when discovery found an issuer nobody pinned: a configuration matter, so it is not retried. */
   let refusal: SentinelError | undefined;
 
-  /** Single-flight resolution of the endpoint from a pinned issuer, or from a 401 challenge. */
+  /**
+   * Single-flight resolution of the endpoint from a pinned issuer, or from a 401 challenge. The shared
+   * discovery ignores the callers' signals; each caller's `signal` only ends its own wait. After a failure,
+   * callers get the same error until a backoff has passed (every 401 would otherwise discover again).
+   */
   const resolveEndpoint = (challenge: string | null | undefined, signal?: AbortSignal): Promise<Endpoint> => {
     if (endpoint) return Promise.resolve(endpoint);
-    endpointPending ??= (async () => {
-      try {
-        if (auth.issuer) {
-          const as = await fetchAuthorizationServer(auth.issuer, metadataEnv(signal));
+    if (discoveryFailure && now() < discoveryFailure.retryAt) return Promise.reject(discoveryFailure.error);
+    if (!endpointPending) {
+      endpointPending = (async () => {
+        try {
+          if (auth.issuer) {
+            const as = await fetchAuthorizationServer(auth.issuer, metadataEnv);
+            endpoint = withKey({
+              tokenEndpoint: as.tokenEndpoint,
+              issuer: as.issuer,
+              source: 'issuer',
+              resource: auth.resource,
+            });
+            discoveryFailure = undefined;
+            return endpoint;
+          }
+          const prm = await discoverProtectedResource(input.url, challenge ?? null, metadataEnv);
+          discoveredIssuer = prm.issuer;
+          if (auth.allowDiscoveredIssuer !== true) {
+            throw (refusal = new SentinelError(
+              'AUTH_FAILED',
+              `${who}: discovery found authorization server ${prm.issuer}, which no tokenUrl or issuer pins; the client secret is not sent to it`,
+              {
+                hint: `if you trust it, add "issuer": "${prm.issuer}" to this backend's auth settings`,
+                permanent: true,
+              },
+            ));
+          }
+          const as = await fetchAuthorizationServer(prm.issuer, metadataEnv);
+          log.info(
+            `using authorization server ${as.issuer} found by discovery; pin it with "issuer" in the config`,
+          );
           endpoint = withKey({
             tokenEndpoint: as.tokenEndpoint,
             issuer: as.issuer,
-            source: 'issuer',
-            resource: auth.resource,
+            source: 'discovery',
+            resource: auth.resource ?? prm.resource,
           });
+          discoveryFailure = undefined;
           return endpoint;
+        } catch (error) {
+          const attempts = (discoveryFailure?.attempts ?? 0) + 1;
+          const transient =
+            error instanceof SentinelError && error.code === 'AUTH_TRANSIENT' && !error.permanent;
+          const wait = transient
+            ? Math.min(
+                options.maxTransientBackoffMs ?? 30_000,
+                (options.transientBackoffMs ?? 1_000) * 2 ** (attempts - 1),
+              )
+            : (options.permanentBackoffMs ?? 60_000);
+          discoveryFailure = { error, attempts, retryAt: now() + wait };
+          throw error;
+        } finally {
+          endpointPending = undefined;
         }
-        const prm = await discoverProtectedResource(input.url, challenge ?? null, metadataEnv(signal));
-        discoveredIssuer = prm.issuer;
-        if (auth.allowDiscoveredIssuer !== true) {
-          throw (refusal = new SentinelError(
-            'AUTH_FAILED',
-            `${who}: discovery found authorization server ${prm.issuer}, which no tokenUrl or issuer pins; the client secret is not sent to it`,
-            {
-              hint: `if you trust it, add "issuer": "${prm.issuer}" to this backend's auth settings`,
-              permanent: true,
-            },
-          ));
-        }
-        const as = await fetchAuthorizationServer(prm.issuer, metadataEnv(signal));
-        log.info(
-          `using authorization server ${as.issuer} found by discovery; pin it with "issuer" in the config`,
-        );
-        endpoint = withKey({
-          tokenEndpoint: as.tokenEndpoint,
-          issuer: as.issuer,
-          source: 'discovery',
-          resource: auth.resource ?? prm.resource,
-        });
-        return endpoint;
-      } finally {
-        endpointPending = undefined;
-      }
-    })();
-    return endpointPending;
+      })();
+      // Every waiter may have stopped waiting: a failure nobody awaits is still handled.
+      endpointPending.catch(() => undefined);
+    }
+    return abortable(endpointPending, signal);
   };
 
   const token = async (e: Endpoint, signal?: AbortSignal): Promise<CachedToken> => {
