@@ -30,6 +30,9 @@ export interface LoadedConfig {
 }
 
 const ALLOWED_EXTENSIONS = new Set(['', '.json', '.yaml', '.yml']);
+const SKIPPED_SEARCH_ERRORS = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EISDIR']);
+/** cosmiconfig names the file in the first line of a parse error: "JSON Error in /path/file:". */
+const FOUND_IN = /^(?:JSON|YAML) Error in (.+):\s*$/m;
 
 function createExplorer() {
   return cosmiconfig(MODULE_NAME, {
@@ -52,7 +55,15 @@ export async function locateConfig(options: LoadOptions = {}): Promise<string | 
   if (explicit) return resolve(options.cwd ?? process.cwd(), explicit);
   const explorer = createExplorer();
   for (const dir of searchDirectories(options.cwd ?? process.cwd())) {
-    const found = await explorer.search(dir).catch(() => null);
+    let found: CosmiconfigResult;
+    try {
+      found = await explorer.search(dir);
+    } catch (error) {
+      // A directory we may not read is skipped; a config file that is there but broken is an error, never
+      // a silent fall-back to another config.
+      if (SKIPPED_SEARCH_ERRORS.has((error as NodeJS.ErrnoException).code ?? '')) continue;
+      throw parseError(FOUND_IN.exec((error as Error).message)?.[1] ?? dir, error);
+    }
     if (found && !found.isEmpty) return found.filepath;
   }
   return findGlobalConfig(env);
@@ -81,16 +92,21 @@ async function readConfigFile(path: string): Promise<CosmiconfigResult> {
         file: path,
       });
     }
-    throw new SentinelError(
-      'CONFIG_PARSE',
-      `Config file ${path} is not valid ${ext === '.json' ? 'JSON' : 'JSON or YAML'}`,
-      {
-        file: path,
-        issues: [{ path: '', message: firstLine((error as Error).message) }],
-        hint: 'fix the syntax at the line shown',
-      },
-    );
+    throw parseError(path, error);
   }
+}
+
+function parseError(path: string, error: unknown): SentinelError {
+  const ext = extname(path).toLowerCase();
+  return new SentinelError(
+    'CONFIG_PARSE',
+    `Config file ${path} is not valid ${ext === '.json' ? 'JSON' : 'JSON or YAML'}`,
+    {
+      file: path,
+      issues: [{ path: '', message: firstLine((error as Error).message) }],
+      hint: 'fix the syntax at the line shown',
+    },
+  );
 }
 
 function firstLines(text: string, count: number): string {
