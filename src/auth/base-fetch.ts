@@ -152,13 +152,3 @@ export async function readBodyCapped(response: Response, limit: number): Promise
   }
   return Buffer.concat(chunks).toString('utf8');
 }
-
-/** A copy of `response` whose body is the already-read `text` (so parsers may read it again). */
-export function withBufferedBody(response: Response, text: string): Response {
-  const body = text === '' ? null : text;
-  return new Response(body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-  });
-}

@@ -78,11 +78,6 @@ export function headerValueProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** True when Node would send `value` unchanged and it passes the rules above. */
-export function isValidHeaderValue(value: string): boolean {
-  return headerValueProblem(value) === undefined;
-}
-
 export interface HeaderSet {
   /** Dot path of the object holding the headers, e.g. `mcpServers.jira.headers`. */
   path: string;

@@ -121,10 +121,6 @@ export class TokenCache {
       : undefined;
   }
 
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
-
   private entry(key: string): Entry {
     let entry = this.entries.get(key);
     if (!entry) {

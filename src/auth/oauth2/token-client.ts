@@ -69,15 +69,6 @@ export class TokenError extends SentinelError {
 
 const MAX_LIFETIME_MS = 24 * 60 * 60 * 1000;
 const MAX_RETRY_AFTER_MS = 10 * 60 * 1000;
-const PERMANENT_OAUTH_ERRORS = new Set([
-  'invalid_client',
-  'unauthorized_client',
-  'invalid_scope',
-  'unsupported_grant_type',
-  'invalid_grant',
-  'invalid_request',
-  'invalid_target',
-]);
 
 export async function requestClientCredentialsToken(
   creds: ClientCredentials,
@@ -225,8 +216,9 @@ function classifyFailure(response: Response, text: string, prefix: string): Toke
   }
   const { error, description } = parseOAuthError(text);
   const detail = error ? `${error}${description ? ` (${description})` : ''}` : `HTTP ${status}`;
-  const permanent = status >= 400 || (error !== undefined && PERMANENT_OAUTH_ERRORS.has(error));
-  return new TokenError(permanent, `${prefix} refused the client credentials grant: ${detail}`, {
+  // What is left is a refusal (4xx other than 408 and 429) or a status a token endpoint should never send:
+  // whatever the OAuth error code, asking again soon cannot help, so it waits for the long backoff.
+  return new TokenError(true, `${prefix} refused the client credentials grant: ${detail}`, {
     oauthError: error,
     hint: hintFor(error, status),
   });
