@@ -79,7 +79,8 @@ export class ChildStdioTransport implements Transport {
       this.child = child;
       let started = false;
 
-      child.once('error', (error: NodeJS.ErrnoException) => {
+      // `on`, not `once`: a second 'error' (a failed kill after a failed write, say) must not crash us.
+      child.on('error', (error: NodeJS.ErrnoException) => {
         const wrapped = spawnError(command, error);
         if (!started) reject(wrapped);
         else this.onerror?.(wrapped);

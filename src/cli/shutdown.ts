@@ -18,11 +18,13 @@ export interface ShutdownOptions {
 
 export function installShutdown(options: ShutdownOptions): void {
   let closing = false;
+  let exitCode = 0;
   const exit = () => {
     const flushed = options.flush?.() ?? Promise.resolve();
-    void flushed.finally(() => process.exit(0));
+    void flushed.finally(() => process.exit(exitCode));
   };
-  const shutdown = (why: string) => {
+  const shutdown = (why: string, code = 0) => {
+    exitCode = Math.max(exitCode, code);
     if (closing) return;
     closing = true;
     log.debug(`shutting down: ${why}`);
@@ -39,6 +41,15 @@ export function installShutdown(options: ShutdownOptions): void {
   process.stdin.on('end', () => shutdown('stdin closed'));
   process.stdin.on('close', () => shutdown('stdin closed'));
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => shutdown(signal));
+  // A bug must not leave backends running: say what happened on stderr and shut down as usual, exit code 1.
+  process.on('uncaughtException', (error) => {
+    log.error(`internal error: ${error?.stack ?? String(error)}`);
+    shutdown('internal error', 1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    log.error(`internal error (unhandled rejection): ${(reason as Error)?.stack ?? String(reason)}`);
+    shutdown('internal error', 1);
+  });
   // Writing to a host that is gone: leave instead of crashing on EPIPE.
   process.stdout.on('error', () => shutdown('stdout closed'));
 
