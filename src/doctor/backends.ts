@@ -379,7 +379,7 @@ function describeBackend(
 }
 
 function oauthCheck(auth: Record<string, unknown>): NamedCheck {
-  const endpoint = typeof auth.tokenEndpoint === 'string' ? auth.tokenEndpoint : undefined;
+  const endpoint = typeof auth.tokenEndpoint === 'string' ? stripQuery(auth.tokenEndpoint) : undefined;
   const expiresAt = typeof auth.expiresAt === 'string' ? auth.expiresAt : undefined;
   const lastError = auth.lastError as { message?: string } | undefined;
   if (expiresAt) {

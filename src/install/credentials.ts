@@ -38,6 +38,11 @@ const CREDENTIAL_PARAM = new RegExp(`${CREDENTIAL_KEY.source}|^(?:key|sig|signat
 const ARGS_NOTE =
   'a secret in args is visible to other local users in the process list and needs "allowSecretsInArgs": true; pass it through env instead if the server reads one';
 
+/** Whether an env variable, header or parameter name says it holds a credential (token, secret, password...). */
+export function isCredentialName(key: string): boolean {
+  return CREDENTIAL_KEY.test(key);
+}
+
 function isReference(value: string): boolean {
   try {
     return listReferences(value).length > 0;

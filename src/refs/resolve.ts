@@ -5,10 +5,13 @@
  * reference never turns into empty text.
  *
  * Secrets are fetched once per name, all at the same time. Every resolved secret is registered with the
- * log redactor. Messages name variables and secrets, never their values.
+ * log redactor, and so is every environment value substituted into a header, into auth's credentials or
+ * into an env variable whose name says it is a credential. Messages name variables and secrets, never their
+ * values.
  */
 import type { ServerConfig } from '../config/types.js';
 import { SentinelError, type Issue } from '../errors.js';
+import { isCredentialName } from '../install/credentials.js';
 import { createLogger, redactSecret } from '../log.js';
 import type { SecretStore } from '../secrets/store.js';
 import { refFields, type RefField } from './fields.js';
@@ -85,12 +88,16 @@ export async function resolveServerRefs(
   const secrets = await lookupSecrets([...wanted], ctx.secrets);
 
   for (const { field, segments } of parsed) {
+    const credential = holdsCredential(field.path.slice(path.length));
     let out = '';
     let complete = true;
     for (const segment of segments) {
       const piece = resolveSegment(segment, field.path, ctx.env, secrets, issues);
       if (piece === undefined) complete = false;
-      else out += piece;
+      else {
+        if (credential && segment.kind === 'env') redactSecret(piece);
+        out += piece;
+      }
     }
     if (complete) field.set(out);
   }
@@ -101,6 +108,28 @@ export async function resolveServerRefs(
     secretNames: [...secretNames].sort(),
     envNames: [...envNames].sort(),
   };
+}
+
+/** auth keys that name things rather than hold credentials; everything else under auth is a credential. */
+const AUTH_NAMES = new Set([
+  'type',
+  'clientId',
+  'tokenUrl',
+  'issuer',
+  'scopes',
+  'audience',
+  'resource',
+  'tokenEndpointAuthMethod',
+  'allowDiscoveredIssuer',
+]);
+
+/** Whether the field at `relative` (e.g. `.headers.Authorization`, `.env.API_TOKEN`) carries a credential. */
+function holdsCredential(relative: string): boolean {
+  const [, section, key] = relative.split('.');
+  if (section === 'headers') return true;
+  if (section === 'auth') return key !== undefined && !AUTH_NAMES.has(key);
+  if (section === 'env') return key !== undefined && isCredentialName(key);
+  return false;
 }
 
 function resolveSegment(

@@ -281,7 +281,8 @@ export function createOAuth2Strategy(
         type: 'oauth2',
         clientId: auth.clientId,
         tokenEndpointAuthMethod: auth.tokenEndpointAuthMethod ?? 'client_secret_basic',
-        tokenEndpoint: endpoint?.tokenEndpoint,
+        // Without its query: a token endpoint URL may carry a key there.
+        tokenEndpoint: endpoint ? withoutQuery(endpoint.tokenEndpoint) : undefined,
         issuer: endpoint?.issuer ?? auth.issuer,
         endpointSource: endpoint?.source ?? (auth.issuer ? 'issuer' : 'discovery'),
         ...(discoveredIssuer !== undefined
@@ -315,4 +316,14 @@ function isReplayable(init: RequestInit | undefined): boolean {
     ArrayBuffer.isView(body) ||
     body instanceof Blob
   );
+}
+
+/** `url` without its query and fragment, for display. */
+function withoutQuery(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return url.split(/[?#]/)[0] ?? url;
+  }
 }
