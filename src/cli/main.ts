@@ -2,6 +2,7 @@
  * The process entry: runs the program and turns every failure into a message on stderr and an exit code
  * (0 ok, 1 operational failure, 2 usage or config error). The only place that decides how we exit.
  */
+import { Console } from 'node:console';
 import { CommanderError } from 'commander';
 import { SentinelError } from '../errors.js';
 import { createProgram } from './program.js';
@@ -16,11 +17,15 @@ function isServeInvocation(args: string[]): boolean {
 
 async function main(): Promise<void> {
   let exitCode = 0;
+  const serving = isServeInvocation(process.argv.slice(2));
+  // In serve, stdout carries JSON-RPC only: every console method of every module loaded from here on
+  // (console.log, dir, table, ...) writes to stderr.
+  if (serving) globalThis.console = new Console(process.stderr, process.stderr);
   const program = await createProgram(
     (code) => {
       exitCode = code;
     },
-    { serveOnly: isServeInvocation(process.argv.slice(2)) },
+    { serveOnly: serving },
   );
   program.exitOverride();
   program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
