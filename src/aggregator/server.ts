@@ -9,7 +9,6 @@ import {
   McpError,
   ResultSchema,
   RootsListChangedNotificationSchema,
-  type ClientCapabilities,
   type LoggingLevel,
 } from '@modelcontextprotocol/sdk/types.js';
 import { describeError, SentinelError } from '../errors.js';
@@ -38,8 +37,8 @@ const LOG_SEVERITY: LoggingLevel[] = [
 
 export interface Aggregator {
   server: Server;
-  /** The bridge backends use for reverse requests; knows the host's capabilities once it initialized. */
-  host: HostBridge;
+  /** Sends reverse requests (sampling, elicitation, roots) of backends to the host. */
+  host: Pick<HostBridge, 'request'>;
   catalog(): Catalog;
   /** Waits (at most startupTimeoutMs, once) for backends, then returns the catalog. */
   ready(): Promise<Catalog>;
@@ -61,7 +60,6 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     },
   );
 
-  let hostCapabilities: ClientCapabilities | undefined;
   let hostInitialized = false;
   let hostLogLevel: LoggingLevel | undefined;
   const warned = new Set<string>();
@@ -175,7 +173,6 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
 
   server.oninitialized = () => {
     hostInitialized = true;
-    hostCapabilities = server.getClientCapabilities();
     // Anything that changed between `initialize` and now is announced once.
     if (startup) notifyHostOfChanges();
   };
@@ -359,8 +356,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     }
   };
 
-  const host: HostBridge = {
-    capabilities: () => hostCapabilities,
+  const host: Aggregator['host'] = {
     request: async (method, params, signal) => {
       const result = await server.request({ method, params } as never, ResultSchema, {
         signal,
@@ -370,15 +366,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     },
   };
 
-  return {
-    server,
-    host,
-    catalog: () => catalog,
-    ready,
-    setHostCapabilities: (caps: ClientCapabilities | undefined) => {
-      hostCapabilities = caps;
-    },
-  } as Aggregator & { setHostCapabilities(caps: ClientCapabilities | undefined): void };
+  return { server, host, catalog: () => catalog, ready };
 }
 
 /** Errors for the host pass through the redactor, as log lines do. */

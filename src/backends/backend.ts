@@ -145,7 +145,6 @@ export class Backend extends EventEmitter<BackendEvents> {
   private async connect(): Promise<void> {
     const generation = ++this.generation;
     const started = performance.now();
-    this.setState(this.state === 'ready' ? 'restarting' : this.state);
     try {
       const server = await this.deps.resolve(this.name, this.config);
       if (generation !== this.generation) return;

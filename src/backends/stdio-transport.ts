@@ -30,7 +30,7 @@ export interface StdioTransportOptions {
   graceMs?: number;
 }
 
-export interface ExitInfo {
+interface ExitInfo {
   code: number | null;
   signal: NodeJS.Signals | null;
 }
@@ -54,10 +54,6 @@ export class ChildStdioTransport implements Transport {
     return this.child?.pid;
   }
 
-  get exitInfo(): ExitInfo | undefined {
-    return this.exit;
-  }
-
   /** Why the connection ended, in words that fit after the backend's name ("exited with code 1"). */
   get closeReason(): string | undefined {
     if (this.failure) return this.failure;
@@ -66,7 +62,7 @@ export class ChildStdioTransport implements Transport {
   }
 
   start(): Promise<void> {
-    const { command, args, env, cwd, log } = this.options;
+    const { command, args, env, cwd } = this.options;
     return new Promise((resolve, reject) => {
       const child = spawn(command, args, {
         env,
@@ -128,7 +124,6 @@ export class ChildStdioTransport implements Transport {
       child.stdin?.on('error', () => {
         // EPIPE after the child died: its exit is reported through 'close'.
       });
-      void log;
     });
   }
 

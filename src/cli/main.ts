@@ -27,7 +27,6 @@ async function main(): Promise<void> {
     },
     { serveOnly: serving },
   );
-  program.exitOverride();
   program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
   try {
     await program.parseAsync(process.argv);

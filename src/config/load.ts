@@ -103,18 +103,15 @@ function parseError(path: string, error: unknown): SentinelError {
     `Config file ${path} is not valid ${ext === '.json' ? 'JSON' : 'JSON or YAML'}`,
     {
       file: path,
-      issues: [{ path: '', message: firstLine((error as Error).message) }],
+      issues: [{ path: '', message: excerpt((error as Error).message) }],
       hint: 'fix the syntax at the line shown',
     },
   );
 }
 
-function firstLines(text: string, count: number): string {
-  return text.split('\n').slice(0, count).join('\n').trim();
-}
-
-function firstLine(text: string): string {
-  return firstLines(text, 4);
+/** The first four lines of a parser's message: where it failed, with the line and a caret. */
+function excerpt(text: string): string {
+  return text.split('\n').slice(0, 4).join('\n').trim();
 }
 
 export function applyDefaults(config: SentinelConfig): Settings {

@@ -1,6 +1,6 @@
 /**
- * The config as the user writes it (before references are resolved). Resolved, ready-to-connect shapes
- * live in src/backends/spec.ts under other names, so the two are never confused.
+ * The config as the user writes it. A backend's entry keeps this shape when its references (`$VAR`,
+ * `secret:NAME`) are resolved, just before it connects (BackendDeps.resolve in src/backends/types.ts).
  */
 
 export interface Settings {
