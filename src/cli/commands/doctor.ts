@@ -8,6 +8,7 @@ import chalk, { chalkStderr } from 'chalk';
 import { InvalidArgumentError, type Command } from 'commander';
 import yoctoSpinner from 'yocto-spinner';
 import { redact, setLogLevel } from '../../log.js';
+import { runThenExit } from '../render-error.js';
 import { runDoctor, type DoctorReport } from '../../doctor/index.js';
 import type { Check, Status } from '../../doctor/report.js';
 import { HOST_IDS, type HostId } from '../../install/hosts.js';
@@ -178,10 +179,7 @@ export async function doctor(servers: string[], options: DoctorCliOptions): Prom
   process.stdout.write(
     (options.json ? redact(JSON.stringify(report, null, 2)) : renderReport(report)) + '\n',
   );
-  const code = report.summary.exitCode;
-  // A backend's socket or stream must not keep the process alive once the report is out.
-  setTimeout(() => process.exit(code), 2_000).unref();
-  return code;
+  return report.summary.exitCode;
 }
 
 function collectHosts(value: string, previous: HostId[] = []): HostId[] {
@@ -228,7 +226,13 @@ export function registerDoctorCommand(program: Command, setExitCode: (code: numb
       parseTimeout,
     )
     .action(async (servers: string[], options: DoctorCliOptions) => {
-      assertEntryName(options.name);
-      setExitCode(await doctor(servers, options));
+      // Exits once the report is out: neither a backend's socket nor a keychain call still pending in
+      // native code (after a timeout) may keep the process alive.
+      await runThenExit(async () => {
+        assertEntryName(options.name);
+        const code = await doctor(servers, options);
+        setExitCode(code);
+        return code;
+      });
     });
 }

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import chalk, { chalkStderr } from 'chalk';
 import type { ServerConfig } from '../../config/types.js';
 import { SentinelError } from '../../errors.js';
+import { runThenExit } from '../render-error.js';
 import { loadEnvironment } from '../../refs/env.js';
 import { listServerReferences } from '../../refs/fields.js';
 import {
@@ -57,18 +58,20 @@ export function registerSecretsCommand(program: Command, deps: SecretsCommandDep
     )
     .argument('<name>', 'secret name, e.g. github-pat')
     .action(async (name: string) => {
-      assertSecretName(name);
-      const value = await readSecretValue(name);
-      const store = makeStore();
-      await store.set(name, value);
-      process.stdout.write(
-        `${chalk.green('✔')} stored secret ${chalk.bold(name)} in the ${store.description}\n`,
-      );
-      if (secretFromEnv(process.env, name) !== undefined) {
-        process.stderr.write(
-          `${chalk.yellow('note')} ${envVarForSecret(name)} is set in this environment and takes precedence over the stored value\n`,
+      await runThenExit(async () => {
+        assertSecretName(name);
+        const value = await readSecretValue(name);
+        const store = makeStore();
+        await store.set(name, value);
+        process.stdout.write(
+          `${chalk.green('✔')} stored secret ${chalk.bold(name)} in the ${store.description}\n`,
         );
-      }
+        if (secretFromEnv(process.env, name) !== undefined) {
+          process.stderr.write(
+            `${chalk.yellow('note')} ${envVarForSecret(name)} is set in this environment and takes precedence over the stored value\n`,
+          );
+        }
+      });
     });
 
   /** The environment MCP_SENTINEL_SECRET_<NAME> is read from, as serve sees it: process env over a .env beside the config. */
@@ -84,27 +87,29 @@ export function registerSecretsCommand(program: Command, deps: SecretsCommandDep
     .option('-c, --config <path>', 'config file to compare against')
     .option('--json', 'print JSON')
     .action(async (options: { config?: string; json?: boolean }) => {
-      const { config, env } = await environmentFor(options.config);
-      const store = makeStore(env);
-      let stored: string[] = [];
-      let keychainError: SentinelError | undefined;
-      try {
-        stored = await store.list();
-      } catch (error) {
-        // Containers and CI have no keychain but MCP_SENTINEL_SECRET_*: still show what they provide.
-        if (!(error instanceof SentinelError) || !error.code.startsWith('KEYCHAIN_')) throw error;
-        keychainError = error;
-      }
-      const listing = buildListing(stored, config, env, store.description);
-      if (keychainError) {
-        listing.keychainError = { code: keychainError.code, message: keychainError.message };
-        process.stderr.write(
-          `${chalkStderr.yellow('warn')} ${keychainError.message}; showing only what the environment provides\n` +
-            (keychainError.hint ? `  ${chalkStderr.cyan('hint:')} ${keychainError.hint}\n` : ''),
-        );
-        process.exitCode = 1;
-      }
-      process.stdout.write(options.json ? JSON.stringify(listing, null, 2) + '\n' : renderListing(listing));
+      await runThenExit(async () => {
+        const { config, env } = await environmentFor(options.config);
+        const store = makeStore(env);
+        let stored: string[] = [];
+        let keychainError: SentinelError | undefined;
+        try {
+          stored = await store.list();
+        } catch (error) {
+          // Containers and CI have no keychain but MCP_SENTINEL_SECRET_*: still show what they provide.
+          if (!(error instanceof SentinelError) || !error.code.startsWith('KEYCHAIN_')) throw error;
+          keychainError = error;
+        }
+        const listing = buildListing(stored, config, env, store.description);
+        if (keychainError) {
+          listing.keychainError = { code: keychainError.code, message: keychainError.message };
+          process.stderr.write(
+            `${chalkStderr.yellow('warn')} ${keychainError.message}; showing only what the environment provides\n` +
+              (keychainError.hint ? `  ${chalkStderr.cyan('hint:')} ${keychainError.hint}\n` : ''),
+          );
+          process.exitCode = 1;
+        }
+        process.stdout.write(options.json ? JSON.stringify(listing, null, 2) + '\n' : renderListing(listing));
+      });
     });
 
   secrets
@@ -114,16 +119,18 @@ export function registerSecretsCommand(program: Command, deps: SecretsCommandDep
     .option('--reveal', 'really print the value')
     .option('-c, --config <path>', 'config file whose .env may provide MCP_SENTINEL_SECRET_<NAME>')
     .action(async (name: string, options: { reveal?: boolean; config?: string }) => {
-      assertSecretName(name);
-      if (!options.reveal) {
-        throw new SentinelError('USAGE', `refusing to print secret "${name}" without --reveal`, {
-          hint: `run: mcp-sentinel secrets get ${name} --reveal (the value goes to stdout)`,
-        });
-      }
-      const { env } = await environmentFor(options.config);
-      const value = await makeStore(env).get(name);
-      if (value === undefined) throw notFound(name);
-      process.stdout.write(process.stdout.isTTY ? `${value}\n` : value);
+      await runThenExit(async () => {
+        assertSecretName(name);
+        if (!options.reveal) {
+          throw new SentinelError('USAGE', `refusing to print secret "${name}" without --reveal`, {
+            hint: `run: mcp-sentinel secrets get ${name} --reveal (the value goes to stdout)`,
+          });
+        }
+        const { env } = await environmentFor(options.config);
+        const value = await makeStore(env).get(name);
+        if (value === undefined) throw notFound(name);
+        process.stdout.write(process.stdout.isTTY ? `${value}\n` : value);
+      });
     });
 
   secrets
@@ -131,12 +138,14 @@ export function registerSecretsCommand(program: Command, deps: SecretsCommandDep
     .description('delete a stored secret')
     .argument('<name>', 'secret name')
     .action(async (name: string) => {
-      assertSecretName(name);
-      const store = makeStore();
-      if (!(await store.delete(name))) throw notFound(name);
-      process.stdout.write(
-        `${chalk.green('✔')} deleted secret ${chalk.bold(name)} from the ${store.description}\n`,
-      );
+      await runThenExit(async () => {
+        assertSecretName(name);
+        const store = makeStore();
+        if (!(await store.delete(name))) throw notFound(name);
+        process.stdout.write(
+          `${chalk.green('✔')} deleted secret ${chalk.bold(name)} from the ${store.description}\n`,
+        );
+      });
     });
 
   return secrets;
