@@ -16,7 +16,11 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const launch = { platform: 'linux' as const, nodePath: '/usr/bin/node', cliPath: '/opt/s/bin/mcp-sentinel.js' };
+const launch = {
+  platform: 'linux' as const,
+  nodePath: '/usr/bin/node',
+  cliPath: '/opt/s/bin/mcp-sentinel.js',
+};
 
 describe('install writes', () => {
   it('refuses with exit code 1 when the host file changed after it was planned', async () => {
