@@ -7,11 +7,6 @@
  */
 import { EventEmitter } from 'node:events';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
-import {
-  StreamableHTTPClientTransport,
-  StreamableHTTPError,
-} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CreateMessageRequestSchema,
@@ -39,6 +34,7 @@ import { isStdioServer, type ServerConfig } from '../config/types.js';
 import { redact, type Logger } from '../log.js';
 import { VERSION } from '../version.js';
 import { createTransport } from './transports.js';
+import { remoteSdk } from './remote-sdk.js';
 import { ChildStdioTransport } from './stdio-transport.js';
 import { listKind } from './listing.js';
 import { PassthroughTable, type PassthroughCall } from './passthrough.js';
@@ -173,7 +169,7 @@ export class Backend extends EventEmitter<BackendEvents> {
 
   /** A new transport and client, connected and initialized; they become this backend's current ones. */
   private async openSession(server: ServerConfig, generation: number): Promise<Client> {
-    const transport = createTransport(server, {
+    const transport = await createTransport(server, {
       log: this.log,
       environment: this.deps.environment,
       auth: this.auth,
@@ -406,11 +402,13 @@ export class Backend extends EventEmitter<BackendEvents> {
   private onTransportError(client: Client, error: Error): void {
     this.log.debug(`transport: ${describeError(error)}`);
     if (client !== this.client || this.state !== 'ready') return;
-    if (error instanceof SseError) {
+    const sdk = remoteSdk();
+    if (sdk && error instanceof sdk.SseError) {
       // An SSE backend's session lives and dies with its stream (idle timeout, server restart).
       void this.renew(client, 'its event stream ended');
     } else if (
-      error instanceof StreamableHTTPError &&
+      sdk &&
+      error instanceof sdk.StreamableHTTPError &&
       error.code === 404 &&
       isStreamableWithSession(this.transport)
     ) {
@@ -644,12 +642,14 @@ const REVERSE_CAPABILITY: Record<string, string> = {
 };
 
 function isStreamableWithSession(transport: Transport | undefined): boolean {
-  return transport instanceof StreamableHTTPClientTransport && transport.sessionId !== undefined;
+  const sdk = remoteSdk();
+  return !!sdk && transport instanceof sdk.StreamableHTTPClientTransport && transport.sessionId !== undefined;
 }
 
 /** A 404 to a request that carried a session id (Streamable HTTP) or a session endpoint (SSE). */
 function isSessionExpired(error: unknown): boolean {
-  if (error instanceof StreamableHTTPError) return error.code === 404;
+  const sdk = remoteSdk();
+  if (sdk && error instanceof sdk.StreamableHTTPError) return error.code === 404;
   return error instanceof Error && /Error POSTing to endpoint \(HTTP 404\)/.test(error.message);
 }
 

@@ -3,12 +3,11 @@
  * SSE or Streamable HTTP transport (with the backend's own auth fetch) for remote servers.
  */
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isStdioServer, type ServerConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { ChildStdioTransport } from './stdio-transport.js';
+import { loadRemoteSdk } from './remote-sdk.js';
 import type { BackendAuth } from './types.js';
 
 export function childEnvironment(
@@ -23,10 +22,10 @@ export function childEnvironment(
   return { ...env, ...server.env };
 }
 
-export function createTransport(
+export async function createTransport(
   server: ServerConfig,
   options: { log: Logger; environment: Record<string, string | undefined>; auth?: BackendAuth },
-): Transport {
+): Promise<Transport> {
   if (isStdioServer(server)) {
     return new ChildStdioTransport({
       command: server.command,
@@ -36,6 +35,7 @@ export function createTransport(
       log: options.log,
     });
   }
+  const { SSEClientTransport, StreamableHTTPClientTransport } = await loadRemoteSdk();
   const url = new URL(server.url);
   const fetch = options.auth?.fetch;
   if (server.type === 'sse') {
