@@ -9,12 +9,12 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { LineReader } from '../backends/line-reader.js';
 import { RateLimiter } from '../backends/rate-limit.js';
 import { MAX_MESSAGE_BYTES } from '../backends/stdio-transport.js';
 import type { Logger } from '../log.js';
-import { isJsonRpcMessage } from '../jsonrpc.js';
+import { isJsonRpcMessage, JsonRpcErrorCode } from '../jsonrpc.js';
 
 export { isJsonRpcMessage };
 
@@ -52,7 +52,7 @@ export class HostStdioTransport implements Transport {
       onOverflow: (bytes) =>
         this.reject(
           null,
-          ErrorCode.InvalidRequest,
+          JsonRpcErrorCode.InvalidRequest,
           `Invalid Request: a message larger than ${max} bytes was discarded (${bytes} bytes so far)`,
         ),
     });
@@ -68,8 +68,9 @@ export class HostStdioTransport implements Transport {
   private readonly onEnd = () => this.reader.end();
   private readonly onStdinError = (error: Error) => this.onerror?.(error);
 
+  /** Idempotent: `serve` starts reading before the SDK server exists, and the server's connect() calls it again. */
   async start(): Promise<void> {
-    if (this.reading) throw new Error('HostStdioTransport already started');
+    if (this.reading) return;
     this.reading = true;
     this.stdin.on('data', this.onData);
     this.stdin.on('end', this.onEnd);
@@ -84,13 +85,13 @@ export class HostStdioTransport implements Transport {
     try {
       parsed = JSON.parse(line);
     } catch {
-      this.reject(null, ErrorCode.ParseError, 'Parse error: the message is not valid JSON');
+      this.reject(null, JsonRpcErrorCode.ParseError, 'Parse error: the message is not valid JSON');
       return;
     }
     if (Array.isArray(parsed)) {
       this.reject(
         null,
-        ErrorCode.InvalidRequest,
+        JsonRpcErrorCode.InvalidRequest,
         'Invalid Request: JSON-RPC batches are not supported (MCP removed them in 2025-06-18)',
       );
       return;
@@ -105,7 +106,7 @@ export class HostStdioTransport implements Transport {
       if (this.pending.has(key)) {
         this.reject(
           message.id,
-          ErrorCode.InvalidRequest,
+          JsonRpcErrorCode.InvalidRequest,
           `Invalid Request: id ${JSON.stringify(message.id)} is already used by a request in progress`,
         );
         return;
@@ -138,7 +139,7 @@ export class HostStdioTransport implements Transport {
       this.onmessage?.({
         jsonrpc: '2.0',
         id,
-        error: { code: ErrorCode.InternalError, message: 'the host sent a malformed response' },
+        error: { code: JsonRpcErrorCode.InternalError, message: 'the host sent a malformed response' },
       });
       return;
     }
@@ -148,7 +149,7 @@ export class HostStdioTransport implements Transport {
     }
     this.reject(
       id,
-      ErrorCode.InvalidRequest,
+      JsonRpcErrorCode.InvalidRequest,
       'Invalid Request: expected a JSON-RPC 2.0 request, notification or response',
     );
   }
@@ -185,7 +186,11 @@ export class HostStdioTransport implements Transport {
   failPending(reason: string): void {
     for (const [key, id] of [...this.pending]) {
       this.pending.delete(key);
-      void this.write({ jsonrpc: '2.0', id, error: { code: ErrorCode.InternalError, message: reason } });
+      void this.write({
+        jsonrpc: '2.0',
+        id,
+        error: { code: JsonRpcErrorCode.InternalError, message: reason },
+      });
     }
   }
 

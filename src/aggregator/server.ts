@@ -17,7 +17,7 @@ import type { Settings } from '../config/types.js';
 import type { BackendManager } from '../backends/manager.js';
 import type { Backend, ForwardOptions, ListKind } from '../backends/backend.js';
 import type { HostBridge } from '../backends/types.js';
-import { VERSION } from '../version.js';
+import { INSTRUCTIONS, SERVER_CAPABILITIES, SERVER_INFO } from './identity.js';
 import { buildCatalog, createToolFilter, routeResource, type Catalog, type Route } from './catalog.js';
 import { looseRequest } from './loose-schema.js';
 
@@ -45,20 +45,7 @@ export interface Aggregator {
 }
 
 export function createAggregator(manager: BackendManager, settings: Settings, log: Logger): Aggregator {
-  const server = new Server(
-    { name: 'mcp-sentinel', version: VERSION },
-    {
-      capabilities: {
-        tools: { listChanged: true },
-        resources: { subscribe: true, listChanged: true },
-        prompts: { listChanged: true },
-        completions: {},
-        logging: {},
-      },
-      instructions:
-        'Tools, resources and prompts of several MCP servers, each name prefixed with its server.',
-    },
-  );
+  const server = new Server(SERVER_INFO, { capabilities: SERVER_CAPABILITIES, instructions: INSTRUCTIONS });
 
   let hostInitialized = false;
   let hostLogLevel: LoggingLevel | undefined;

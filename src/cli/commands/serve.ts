@@ -2,63 +2,94 @@
  * `mcp-sentinel serve`: the stdio MCP server the desktop host launches. stdout carries JSON-RPC only,
  * from the first byte; everything else goes to stderr.
  *
- * Backends start when the host's `initialize` arrives, so that each is told which client capabilities
- * (sampling, elicitation, roots) the host really has. `initialize` itself is answered at once.
+ * Startup order, for a host that is waiting: the config and `.env` are read and checked first (a bad one
+ * exits 2 with nothing on stdout); then `initialize` is answered from src/aggregator/identity.ts while the
+ * SDK and the backend layer are still loading. Messages that arrive meanwhile are kept and handed to the
+ * SDK server in order once it is up (it sees `initialize` too; its own answer is dropped by the transport
+ * as a duplicate). Backends start when `initialize` has arrived, so each is told which client capabilities
+ * (sampling, elicitation, roots) the host really has.
  */
 import type { ClientCapabilities, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { HostStdioTransport } from '../../aggregator/host-transport.js';
-import { createAggregator } from '../../aggregator/server.js';
-import { createToolCallFastPath } from '../../aggregator/fast-path.js';
+import { initializeResult } from '../../aggregator/identity.js';
+import { loadConfig } from '../../config/load.js';
 import { log } from '../../log.js';
-import { createManager, loadRuntime, type CommonOptions } from '../runtime.js';
+import { loadEnvironment } from '../../refs/env.js';
+import type { CommonOptions } from '../runtime.js';
 import { installShutdown } from '../shutdown.js';
 
 export async function serve(options: CommonOptions): Promise<void> {
-  keepStdoutForProtocol();
-  const runtime = await loadRuntime(options);
-  let hostCapabilities: ClientCapabilities | undefined;
-  const aggregatorRef: { current?: ReturnType<typeof createAggregator> } = {};
-  const manager = createManager(runtime, {
-    capabilities: () => hostCapabilities,
-    request: (method, params, signal) => aggregatorRef.current!.host.request(method, params, signal),
-  });
-  const aggregator = createAggregator(manager, runtime.loaded.settings, log);
-  aggregatorRef.current = aggregator;
+  const loaded = await loadConfig({ config: options.config });
+  const env = await loadEnvironment({ configPath: loaded.path, envFile: options.envFile });
 
   const transport = new HostStdioTransport({ log });
+  let hostCapabilities: ClientCapabilities | undefined;
+  /** Filled in once the SDK server and the backends exist. */
+  const ready: { deliver?: (message: JSONRPCMessage) => void; startBackends?: () => void } = {};
+  const waiting: JSONRPCMessage[] = [];
+  const onMessage = (message: JSONRPCMessage) => {
+    if ('method' in message && message.method === 'initialize' && 'id' in message) {
+      const params = message.params as
+        { capabilities?: ClientCapabilities; protocolVersion?: unknown } | undefined;
+      hostCapabilities = params?.capabilities ?? {};
+      void transport.send({
+        jsonrpc: '2.0',
+        id: message.id,
+        result: initializeResult(params?.protocolVersion),
+      } as JSONRPCMessage);
+      if (ready.startBackends) setImmediate(ready.startBackends);
+    }
+    if (ready.deliver) ready.deliver(message);
+    else waiting.push(message);
+  };
+  transport.onmessage = onMessage;
+
+  let close: () => Promise<void> = async () => undefined;
   installShutdown({
     close: async (why) => {
       // Stop taking requests, answer the ones in flight, then take every backend's process tree down.
       transport.stopReading();
       transport.failPending(`mcp-sentinel is shutting down (${why}); the request was not completed`);
       await transport.flush();
-      await manager.stopAll();
-      await aggregator.server.close().catch(() => undefined);
+      await close();
     },
     flush: () => transport.flush(),
   });
-  await aggregator.server.connect(transport);
+  await transport.start();
 
-  const handle = transport.onmessage;
-  const fastPath = createToolCallFastPath(aggregator.catalog, manager, (message) => transport.send(message));
-  transport.onmessage = (message: JSONRPCMessage) => {
-    if (fastPath.handle(message)) return;
-    if ('method' in message && message.method === 'initialize' && 'id' in message) {
-      hostCapabilities =
-        (message.params as { capabilities?: ClientCapabilities } | undefined)?.capabilities ?? {};
-      handle?.(message);
-      setImmediate(() => void manager.startAll());
-      return;
-    }
-    handle?.(message);
+  const [{ createAggregator }, { createToolCallFastPath }, { createManager }, { createSecretStore }] =
+    await Promise.all([
+      import('../../aggregator/server.js'),
+      import('../../aggregator/fast-path.js'),
+      import('../runtime.js'),
+      import('../../secrets/index.js'),
+    ]);
+  const runtime = { loaded, env, secrets: createSecretStore({ env }) };
+  const aggregatorRef: { current?: ReturnType<typeof createAggregator> } = {};
+  const manager = createManager(runtime, {
+    capabilities: () => hostCapabilities,
+    request: (method, params, signal) => aggregatorRef.current!.host.request(method, params, signal),
+  });
+  const aggregator = createAggregator(manager, loaded.settings, log);
+  aggregatorRef.current = aggregator;
+  close = async () => {
+    await manager.stopAll();
+    await aggregator.server.close().catch(() => undefined);
   };
-  log.debug(`serving ${manager.backends.length} backends from ${runtime.loaded.path}`);
-}
 
-/** A dependency that logs with console.log must not corrupt the JSON-RPC stream: send it to stderr. */
-function keepStdoutForProtocol(): void {
-  const toStderr = (...args: unknown[]) => console.error(...args);
-  console.log = toStderr;
-  console.info = toStderr;
-  console.debug = toStderr;
+  // Protocol.connect() chains any handler already set; take ours off so the SDK's is the bare dispatcher.
+  // (connect() only awaits the already-started transport: no message can arrive in between.)
+  transport.onmessage = undefined;
+  await aggregator.server.connect(transport);
+  const sdk = transport.onmessage!;
+  const fastPath = createToolCallFastPath(aggregator.catalog, manager, (message) => transport.send(message));
+  transport.onmessage = onMessage;
+  const deliver = (message: JSONRPCMessage) => {
+    if (!fastPath.handle(message)) sdk(message);
+  };
+  const startBackends = () => void manager.startAll();
+  for (const message of waiting.splice(0)) deliver(message);
+  Object.assign(ready, { deliver, startBackends });
+  if (hostCapabilities) setImmediate(startBackends);
+  log.debug(`serving ${manager.backends.length} backends from ${loaded.path}`);
 }
