@@ -6,6 +6,7 @@
  */
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendManager } from '../backends/manager.js';
+import { redact } from '../log.js';
 import type { Catalog } from './catalog.js';
 
 const keyOf = (id: RequestId): string => `${typeof id}:${String(id)}`;
@@ -56,7 +57,12 @@ export function createToolCallFastPath(
         onProgress: (progress) => reply({ method: 'notifications/progress', params: progress }),
         onDone: (outcome) => {
           cancels.delete(key);
-          reply({ id, ...outcome });
+          // Errors are redacted like on the SDK path; results pass through untouched.
+          reply(
+            'error' in outcome
+              ? { id, error: { ...outcome.error, message: redact(outcome.error.message) } }
+              : { id, ...outcome },
+          );
         },
       });
       if (!cancel) return false;
