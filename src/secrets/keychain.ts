@@ -10,7 +10,11 @@
  * - Every call races a timer (3 s, like gh's keyring wrapper), because the AbortSignal is not always honoured.
  * - Native error text is classified, never passed on: our messages carry names and remedies only.
  */
-import { AsyncEntry, findCredentialsAsync, type EntryOptions } from '@napi-rs/keyring';
+import type { AsyncEntry, EntryOptions } from '@napi-rs/keyring';
+
+/** The native binding is loaded on first use: a config without `secret:` references never maps it (~7 MB). */
+let binding: Promise<typeof import('@napi-rs/keyring')> | undefined;
+const keyring = () => (binding ??= import('@napi-rs/keyring'));
 import { SentinelError } from '../errors.js';
 import { assertSecretName, isValidSecretName, type SecretProbe, type SecretStore } from './store.js';
 
@@ -38,26 +42,29 @@ export function createKeychainStore(options: KeychainOptions = {}): SecretStore 
   const description = keychainDescription(platform);
   const call = <T>(what: string, op: (signal: AbortSignal) => Promise<T>): Promise<T> =>
     withTimeout(what, op, timeoutMs, platform);
-  const entry = (name: string): AsyncEntry => new AsyncEntry(KEYCHAIN_SERVICE, name, ENTRY_OPTIONS);
+  const entry = async (name: string): Promise<AsyncEntry> =>
+    new (await keyring()).AsyncEntry(KEYCHAIN_SERVICE, name, ENTRY_OPTIONS);
 
   return {
     description,
     async get(name) {
       assertSecretName(name);
-      const value = await call(`read secret "${name}"`, (signal) => entry(name).getPassword(signal));
+      const value = await call(`read secret "${name}"`, async (signal) =>
+        (await entry(name)).getPassword(signal),
+      );
       return value ?? undefined;
     },
     async set(name, value) {
       assertSecretName(name);
-      await call(`store secret "${name}"`, (signal) => entry(name).setPassword(value, signal));
+      await call(`store secret "${name}"`, async (signal) => (await entry(name)).setPassword(value, signal));
     },
     async delete(name) {
       assertSecretName(name);
-      return call(`delete secret "${name}"`, (signal) => entry(name).deleteCredential(signal));
+      return call(`delete secret "${name}"`, async (signal) => (await entry(name)).deleteCredential(signal));
     },
     async list() {
-      const credentials = await call('list secrets', (signal) =>
-        findCredentialsAsync(KEYCHAIN_SERVICE, null, signal),
+      const credentials = await call('list secrets', async (signal) =>
+        (await keyring()).findCredentialsAsync(KEYCHAIN_SERVICE, null, signal),
       );
       // findCredentials also returns the values; keep the names and drop the rest at once.
       const names = new Set(credentials.map((credential) => credential.account).filter(isValidSecretName));
@@ -65,7 +72,7 @@ export function createKeychainStore(options: KeychainOptions = {}): SecretStore 
     },
     async probe(): Promise<SecretProbe> {
       try {
-        await call('reach the keychain', (signal) => entry(PROBE_ACCOUNT).getPassword(signal));
+        await call('reach the keychain', async (signal) => (await entry(PROBE_ACCOUNT)).getPassword(signal));
         return { ok: true, store: description };
       } catch (error) {
         return {
