@@ -22,7 +22,12 @@ const cases: unknown[] = [
 describe('the precompiled config validator', () => {
   it.each(cases.map((c) => [JSON.stringify(c), c]))('agrees on %s', (_label, config) => {
     const strip = (errors: ValidateFunction['errors']) =>
-      (errors ?? []).map(({ instancePath, keyword, params, message }) => ({ instancePath, keyword, params, message }));
+      (errors ?? []).map(({ instancePath, keyword, params, message }) => ({
+        instancePath,
+        keyword,
+        params,
+        message,
+      }));
     expect(prebuilt(config)).toBe(fresh(config));
     expect(strip(prebuilt.errors)).toEqual(strip(fresh.errors));
   });
