@@ -69,14 +69,7 @@ export class PassthroughTable {
         }),
       );
     return () => {
-      if (!this.take(id)) return;
-      void this.transport
-        .send({
-          jsonrpc: '2.0',
-          method: 'notifications/cancelled',
-          params: { requestId: id, reason: 'cancelled by the host' },
-        } as JSONRPCMessage)
-        .catch(() => undefined);
+      if (this.take(id)) this.cancelAtBackend(id, 'cancelled by the host');
     };
   }
 
@@ -116,17 +109,21 @@ export class PassthroughTable {
   private arm(id: string, ms: number): NodeJS.Timeout {
     return setTimeout(() => {
       if (!this.inFlight.has(id)) return;
-      void this.transport
-        .send({
-          jsonrpc: '2.0',
-          method: 'notifications/cancelled',
-          params: { requestId: id, reason: 'timed out' },
-        } as JSONRPCMessage)
-        .catch(() => undefined);
+      this.cancelAtBackend(id, 'timed out');
       this.finish(id, {
         error: { code: ErrorCode.RequestTimeout, message: `backend "${this.backend}": Request timed out` },
       });
     }, ms);
+  }
+
+  private cancelAtBackend(id: string, reason: string): void {
+    void this.transport
+      .send({
+        jsonrpc: '2.0',
+        method: 'notifications/cancelled',
+        params: { requestId: id, reason },
+      } as JSONRPCMessage)
+      .catch(() => undefined);
   }
 
   private take(id: string): InFlight | undefined {

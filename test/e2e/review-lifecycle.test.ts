@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { TestHost } from '../helpers/host.js';
 import { fixture } from '../helpers/paths.js';
 import { isRunning, waitGone } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait.js';
 
 const fixtureServer = (name: string, env: Record<string, string>, extra: Record<string, unknown> = {}) => ({
   command: process.execPath,
@@ -13,16 +14,6 @@ const fixtureServer = (name: string, env: Record<string, string>, extra: Record<
   env: { FIXTURE_NAME: name, FIXTURE_SPECIAL: '1', ...env },
   ...extra,
 });
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('a shutdown during a failed start', () => {
   it('still takes down the stubborn backend and its grandchild before exiting', async () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TestHost } from '../helpers/host.js';
 import { fixture } from '../helpers/paths.js';
+import { waitFor } from '../helpers/wait.js';
 
 const fixtureServer = (name: string, env: Record<string, string>, extra: Record<string, unknown> = {}) => ({
   command: process.execPath,
@@ -21,20 +22,6 @@ async function call(host: TestHost, name: string, args: Record<string, unknown> 
   const result = await host.client.callTool({ name, arguments: args });
   const text = (result.content as { type: string; text?: string }[])[0]?.text ?? '';
   return { text, isError: result.isError === true };
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  ms = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe('two backends exporting the same name without a prefix', () => {
