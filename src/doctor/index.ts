@@ -17,6 +17,7 @@ import { VERSION } from '../version.js';
 import { probeBackends } from './backends.js';
 import { checkCommand } from './command.js';
 import { checkConfigCredentials } from './credentials.js';
+import { checkHostDuplicates, withDuplicateCheck } from './host-duplicates.js';
 import { checkHost } from './hosts.js';
 import { checkKeychain, checkServerReferences } from './references.js';
 import {
@@ -173,7 +174,14 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       readyBackends: probe.sources().length,
       totalBackends: active.length,
     };
-    const hosts = options.hosts.map((host) => checkHost(host, options.serverKey, summaryInput));
+    const hosts = await Promise.all(
+      options.hosts.map(async (host) =>
+        withDuplicateCheck(
+          checkHost(host, options.serverKey, summaryInput),
+          await checkHostDuplicates(host, loaded.config.mcpServers, options.env ?? process.env),
+        ),
+      ),
+    );
 
     const partial: Omit<DoctorReport, 'summary'> = {
       reportVersion: 1,
