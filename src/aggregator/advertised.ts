@@ -3,7 +3,8 @@
  * or `completions` asks for them, so they are advertised only when some backend has them. A backend that
  * has not answered yet (still starting when the host initialized) may have anything, so it counts as
  * having everything; one that failed before ever connecting counts as having nothing. Tools (the catalog
- * changes as backends come and go) and logging (mcp-sentinel's own level filter) are always there.
+ * changes as backends come and go) and logging (mcp-sentinel's own level filter) are always there;
+ * resources also when mcp-sentinel has resources of its own (own-tools.ts).
  */
 import type { InstructionSource } from './instructions.js';
 import { mergeInstructions } from './instructions.js';
@@ -22,13 +23,17 @@ export interface Advertised {
   instructions: string;
 }
 
-export function advertise(sources: AdvertisedSource[], separator: string): Advertised {
+export function advertise(
+  sources: AdvertisedSource[],
+  separator: string,
+  own: { resources?: boolean } = {},
+): Advertised {
   const has = (test: (caps: Record<string, unknown>) => boolean) =>
     sources.some((s) => s.pending || (s.capabilities !== undefined && test(s.capabilities)));
   const resources = (caps: Record<string, unknown>) => caps.resources as { subscribe?: boolean } | undefined;
 
   const capabilities: Record<string, unknown> = { tools: { listChanged: true } };
-  if (has((caps) => resources(caps) !== undefined)) {
+  if (own.resources || has((caps) => resources(caps) !== undefined)) {
     capabilities.resources = {
       ...(has((caps) => resources(caps)?.subscribe === true) ? { subscribe: true } : {}),
       listChanged: true,

@@ -20,7 +20,7 @@ export const SERVER_CAPABILITIES = {
 export const INSTRUCTIONS =
   'Tools, resources and prompts of several MCP servers, each name prefixed with its server.';
 
-/** The SDK's LATEST_PROTOCOL_VERSION and SUPPORTED_PROTOCOL_VERSIONS (test/unit/identity.test.ts). */
+/** The SDK's LATEST_PROTOCOL_VERSION and SUPPORTED_PROTOCOL_VERSIONS (test/unit/aggregator-identity.test.ts). */
 export const LATEST_PROTOCOL_VERSION = '2025-11-25';
 export const SUPPORTED_PROTOCOL_VERSIONS = [
   LATEST_PROTOCOL_VERSION,

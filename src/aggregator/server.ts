@@ -23,6 +23,7 @@ import { looseRequest } from './loose-schema.js';
 import { isNotFound, ReturnedResources } from './resource-routes.js';
 import { SessionReplay } from './replay.js';
 import { advertise, type Advertised } from './advertised.js';
+import { OwnRegistry, type OwnCallContext } from './own-tools.js';
 
 type Extra = RequestHandlerExtra<never, never>;
 type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
@@ -49,10 +50,18 @@ export interface Aggregator {
   advertised(): Promise<Advertised>;
   /** Notes the resource URIs in a backend's result (for results that bypass the SDK server). */
   recordResult(backend: string, result: unknown): void;
+  /** mcp-sentinel's own tools and resources, listed beside the catalog and answered before it. */
+  own: OwnRegistry;
 }
 
 export function createAggregator(manager: BackendManager, settings: Settings, log: Logger): Aggregator {
   const server = new Server(SERVER_INFO, { capabilities: SERVER_CAPABILITIES, instructions: INSTRUCTIONS });
+  const own = new OwnRegistry();
+  const ownContext = (params: Params, extra: Extra): OwnCallContext => ({
+    signal: extra.signal,
+    meta: params._meta,
+    sendNotification: (notification) => extra.sendNotification(notification as never),
+  });
 
   let hostInitialized = false;
   const replay = new SessionReplay(log);
@@ -250,7 +259,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     return value;
   };
 
-  handle('tools/list', async () => ({ tools: (await ready()).tools }));
+  handle('tools/list', async () => ({ tools: [...own.listedTools(), ...(await ready()).tools] }));
 
   handle('tools/call', async (params, extra) => {
     const publicName = requireString(params, 'name');
@@ -260,6 +269,8 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     ) {
       throw new McpError(ErrorCode.InvalidParams, '"arguments" must be an object');
     }
+    const ownTool = own.tool(publicName);
+    if (ownTool) return ownTool.call((params.arguments ?? {}) as Params, ownContext(params, extra));
     let route = catalog.toolRoutes.get(publicName);
     if (!route) route = (await ready()).toolRoutes.get(publicName);
     if (!route) {
@@ -305,7 +316,9 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     return result;
   });
 
-  handle('resources/list', async () => ({ resources: (await ready()).resources }));
+  handle('resources/list', async () => ({
+    resources: [...own.listedResources(), ...(await ready()).resources],
+  }));
   handle('resources/templates/list', async () => ({ resourceTemplates: (await ready()).resourceTemplates }));
 
   /** The backend of a URI: listed or templated, else returned by a backend earlier. */
@@ -337,6 +350,8 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
 
   handle('resources/read', async (params, extra) => {
     const uri = requireString(params, 'uri');
+    const ownResource = own.resource(uri);
+    if (ownResource) return ownResource.read(uri, ownContext(params, extra));
     const owner = await ownerOf(uri);
     if (!owner) return (await fromAnyOwner('resources/read', params, extra, uri)).result;
     const result = await forwardOrExplain(backendFor(owner), 'resources/read', params, extra);
@@ -431,7 +446,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
         capabilities: b.serverCapabilities,
         pending: b.state === 'starting' && b.serverCapabilities === undefined,
       }));
-    const result = advertise(sources, settings.separator);
+    const result = advertise(sources, settings.separator, { resources: own.hasResources() });
     advertisedCapabilities = result.capabilities;
     return result;
   };
@@ -443,6 +458,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     ready,
     advertised,
     recordResult: (backend, result) => returned.record(backend, result),
+    own,
   };
 }
 
