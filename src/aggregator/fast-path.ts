@@ -8,6 +8,7 @@ import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.
 import type { BackendManager } from '../backends/manager.js';
 import { redact } from '../log.js';
 import type { Catalog } from './catalog.js';
+import { OWN_TOOL_PREFIX } from './own-tools.js';
 
 const keyOf = (id: RequestId): string => `${typeof id}:${String(id)}`;
 
@@ -43,6 +44,8 @@ export function createToolCallFastPath(
       const args = params.arguments;
       if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args)))
         return false;
+      // mcp-sentinel's own tools are answered by the SDK server's handler (own-tools.ts).
+      if (params.name.startsWith(OWN_TOOL_PREFIX)) return false;
       const route = catalog().toolRoutes.get(params.name);
       const backend = route && manager.get(route.backend);
       if (!route || !backend) return false;

@@ -20,6 +20,7 @@ import type { HostBridge } from '../backends/types.js';
 import { INSTRUCTIONS, SERVER_CAPABILITIES, SERVER_INFO } from './identity.js';
 import { buildCatalog, createToolFilter, routeResource, type Catalog, type Route } from './catalog.js';
 import { looseRequest } from './loose-schema.js';
+import { OwnRegistry, type OwnCallContext } from './own-tools.js';
 
 type Extra = RequestHandlerExtra<never, never>;
 type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
@@ -42,10 +43,18 @@ export interface Aggregator {
   catalog(): Catalog;
   /** Waits (at most startupTimeoutMs, once) for backends, then returns the catalog. */
   ready(): Promise<Catalog>;
+  /** mcp-sentinel's own tools and resources, listed beside the catalog and answered before it. */
+  own: OwnRegistry;
 }
 
 export function createAggregator(manager: BackendManager, settings: Settings, log: Logger): Aggregator {
   const server = new Server(SERVER_INFO, { capabilities: SERVER_CAPABILITIES, instructions: INSTRUCTIONS });
+  const own = new OwnRegistry();
+  const ownContext = (params: Params, extra: Extra): OwnCallContext => ({
+    signal: extra.signal,
+    meta: params._meta,
+    sendNotification: (notification) => extra.sendNotification(notification as never),
+  });
 
   let hostInitialized = false;
   let hostLogLevel: LoggingLevel | undefined;
@@ -236,7 +245,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     return value;
   };
 
-  handle('tools/list', async () => ({ tools: (await ready()).tools }));
+  handle('tools/list', async () => ({ tools: [...own.listedTools(), ...(await ready()).tools] }));
 
   handle('tools/call', async (params, extra) => {
     const publicName = requireString(params, 'name');
@@ -246,6 +255,8 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     ) {
       throw new McpError(ErrorCode.InvalidParams, '"arguments" must be an object');
     }
+    const ownTool = own.tool(publicName);
+    if (ownTool) return ownTool.call((params.arguments ?? {}) as Params, ownContext(params, extra));
     let route = catalog.toolRoutes.get(publicName);
     if (!route) route = (await ready()).toolRoutes.get(publicName);
     if (!route) {
@@ -282,11 +293,15 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     return forwardOrExplain(backendFor(route.backend), 'prompts/get', { ...params, name: route.name }, extra);
   });
 
-  handle('resources/list', async () => ({ resources: (await ready()).resources }));
+  handle('resources/list', async () => ({
+    resources: [...own.listedResources(), ...(await ready()).resources],
+  }));
   handle('resources/templates/list', async () => ({ resourceTemplates: (await ready()).resourceTemplates }));
 
   const resourceHandler = (method: string) => async (params: Params, extra: Extra) => {
     const uri = requireString(params, 'uri');
+    const ownResource = method === 'resources/read' ? own.resource(uri) : undefined;
+    if (ownResource) return ownResource.read(uri, ownContext(params, extra));
     const owner = routeResource(catalog, uri) ?? routeResource(await ready(), uri);
     if (!owner) throw new McpError(ErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
     return forwardOrExplain(backendFor(owner), method, params, extra);
@@ -353,7 +368,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     },
   };
 
-  return { server, host, catalog: () => catalog, ready };
+  return { server, host, catalog: () => catalog, ready, own };
 }
 
 /** Errors for the host pass through the redactor, as log lines do. */
