@@ -22,11 +22,7 @@ import {
   type ClientCapabilities,
   type Implementation,
   type LoggingMessageNotification,
-  type Prompt,
-  type Resource,
-  type ResourceTemplate,
   type ServerCapabilities,
-  type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { SentinelError, describeError } from '../errors.js';
@@ -39,16 +35,9 @@ import { ChildStdioTransport } from './stdio-transport.js';
 import { listKind } from './listing.js';
 import { PassthroughTable, type PassthroughCall } from './passthrough.js';
 import { RestartPolicy } from './restart-policy.js';
-import type { BackendAuth, BackendDeps, BackendState } from './types.js';
+import type { BackendAuth, BackendDeps, BackendLists, BackendState, ListKind } from './types.js';
 
-export type ListKind = 'tools' | 'resources' | 'prompts';
-
-export interface BackendLists {
-  tools: Tool[];
-  resources: Resource[];
-  resourceTemplates: ResourceTemplate[];
-  prompts: Prompt[];
-}
+export type { BackendLists, ListKind } from './types.js';
 
 export interface ForwardOptions {
   signal?: AbortSignal;
