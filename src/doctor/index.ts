@@ -10,14 +10,13 @@ import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { closestMatch } from '../config/suggest.js';
 import { isStdioServer, type ServerConfig } from '../config/types.js';
 import { SentinelError } from '../errors.js';
-import type { HostId } from '../install/hosts.js';
+import type { HostId } from '../hosts.js';
 import { loadEnvironment } from '../refs/env.js';
 import { createSecretStore, memoizeSecretStore, type SecretStore } from '../secrets/index.js';
 import { VERSION } from '../version.js';
 import { probeBackends } from './backends.js';
 import { checkCommand } from './command.js';
 import { checkConfigCredentials } from './credentials.js';
-import { checkHostDuplicates, withDuplicateCheck } from './host-duplicates.js';
 import { checkHost } from './hosts.js';
 import { checkKeychain, checkServerReferences } from './references.js';
 import {
@@ -25,6 +24,7 @@ import {
   worst,
   type BackendResult,
   type DoctorReport,
+  type HostResult,
   type NamedCheck,
   type ReferenceResult,
 } from './report.js';
@@ -48,6 +48,8 @@ export interface DoctorOptions {
   env?: NodeJS.ProcessEnv;
   /** Replaces the OS keychain (tests). */
   keychain?: SecretStore;
+  /** A check of the host's own config file (the CLI passes install's duplicate-entry check). */
+  hostFileCheck?: (host: HostId, servers: Record<string, ServerConfig>) => Promise<NamedCheck | undefined>;
   onBackendsStarting?: (names: string[]) => void;
   onBackendSettled?: (name: string, ok: boolean) => void;
 }
@@ -110,6 +112,16 @@ function withCommandCheck(result: BackendResult, command: NamedCheck | undefined
     return { ...result, checks, status, reason: command.reason, hint: command.hint };
   }
   return { ...result, checks, status };
+}
+
+/** The host's result with a check of its file added (it counts even when the catalog check was skipped). */
+function withDuplicateCheck(result: HostResult, check: NamedCheck | undefined): HostResult {
+  if (!check) return result;
+  const checks = [...result.checks, check];
+  const status = worst([result.status === 'skip' ? 'ok' : result.status, check.status]);
+  const quiet = result.status === 'ok' || result.status === 'skip';
+  const reason = quiet ? check.reason : `${result.reason}; ${check.reason}`;
+  return { ...result, checks, status, reason, hint: result.hint ?? check.hint };
 }
 
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
@@ -178,7 +190,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       options.hosts.map(async (host) =>
         withDuplicateCheck(
           checkHost(host, options.serverKey, summaryInput),
-          await checkHostDuplicates(host, loaded.config.mcpServers, options.env ?? process.env),
+          await options.hostFileCheck?.(host, loaded.config.mcpServers),
         ),
       ),
     );

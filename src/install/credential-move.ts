@@ -5,7 +5,7 @@
  * which credentials to move is the caller's choice (a prompt on a terminal, or all of them).
  */
 import type { ServerConfig } from '../config/types.js';
-import type { LiteralCredential } from './credentials.js';
+import type { LiteralCredential } from '../refs/credentials.js';
 import { literalText, matchTemplate } from './template.js';
 
 export interface CredentialMove {

@@ -5,7 +5,7 @@
  * takes them out and `doctor` warns about them. Pure: works on parsed documents.
  */
 import type { ServerConfig } from '../config/types.js';
-import { HOSTS, type HostId } from './hosts.js';
+import { HOSTS, type HostId } from '../hosts.js';
 import { convertValue, isSentinelEntry } from './import.js';
 import { literalText, matchTemplate } from './template.js';
 

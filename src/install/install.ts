@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { SentinelError } from '../errors.js';
 import { parse } from 'jsonc-parser';
-import { HOSTS, type HostId } from './hosts.js';
+import { HOSTS, type HostId } from '../hosts.js';
 import { backupFile, editJson, readHostFile, writeFileSafely } from './host-file.js';
 import { isSentinelEntry } from './import.js';
 import type { MigrationRecord } from './migrate.js';

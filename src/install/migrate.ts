@@ -13,7 +13,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SentinelError } from '../errors.js';
 import { writeFileSafely } from './host-file.js';
-import type { HostId } from './hosts.js';
+import type { HostId } from '../hosts.js';
 
 export interface Placeholder {
   /** Offset of the reference in the sanitised text. */

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkHostDuplicates } from '../../src/doctor/host-duplicates.js';
+import { checkHostDuplicates } from '../../src/install/host-duplicates.js';
 
 let dir: string;
 beforeEach(() => {

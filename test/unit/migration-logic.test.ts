@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../../src/config/types.js';
 import { applyMoves, credentialValues } from '../../src/install/credential-move.js';
-import { findLiteralCredentials } from '../../src/install/credentials.js';
+import { findLiteralCredentials } from '../../src/refs/credentials.js';
 import { findServedDuplicates } from '../../src/install/duplicates.js';
 import { editJson } from '../../src/install/host-file.js';
 import { importHostServers } from '../../src/install/import.js';

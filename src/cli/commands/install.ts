@@ -12,9 +12,9 @@ import { createTwoFilesPatch } from 'diff';
 import { loadConfig, locateConfig, type LoadedConfig } from '../../config/load.js';
 import { defaultGlobalConfigPath } from '../../config/locate.js';
 import { SentinelError } from '../../errors.js';
+import { HOST_IDS, HOSTS, hostConfigPath, type HostId } from '../../hosts.js';
 import { findServedDuplicates } from '../../install/duplicates.js';
 import { readHostFile } from '../../install/host-file.js';
-import { HOST_IDS, HOSTS, hostConfigPath, type HostId } from '../../install/hosts.js';
 import {
   deleteRecord,
   readRecord,

@@ -1,14 +1,22 @@
 /**
  * A host file that starts mcp-sentinel and, beside it, servers mcp-sentinel also serves runs those backends
  * twice (two memory servers writing one file, every tool listed twice). Reads each host's file at its usual
- * place and warns, with the command that takes the duplicates out. Names only, never values.
+ * place and warns, with the command that takes the duplicates out. Names only, never values. The CLI hands
+ * this check to doctor (DoctorOptions.hostFileCheck).
  */
 import type { ServerConfig } from '../config/types.js';
-import { findServedDuplicates } from '../install/duplicates.js';
-import { readHostFile } from '../install/host-file.js';
-import { HOSTS, defaultPathContext, hostConfigPath, type HostId } from '../install/hosts.js';
-import { isSentinelEntry } from '../install/import.js';
-import { worst, type HostResult, type NamedCheck } from './report.js';
+import { HOSTS, defaultPathContext, hostConfigPath, type HostId } from '../hosts.js';
+import { findServedDuplicates } from './duplicates.js';
+import { readHostFile } from './host-file.js';
+import { isSentinelEntry } from './import.js';
+
+/** A doctor check, in the shape of src/doctor/report.ts's NamedCheck (doctor and install import not each other). */
+export interface HostFileCheck {
+  id: string;
+  status: 'warn';
+  reason: string;
+  hint: string;
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -18,7 +26,7 @@ export async function checkHostDuplicates(
   host: HostId,
   servers: Record<string, ServerConfig>,
   env: NodeJS.ProcessEnv,
-): Promise<NamedCheck | undefined> {
+): Promise<HostFileCheck | undefined> {
   const def = HOSTS[host];
   const file = hostConfigPath(host, defaultPathContext(env));
   const read = await readHostFile(file, {
@@ -38,14 +46,4 @@ export async function checkHostDuplicates(
     reason: `${file} also starts ${names}, which mcp-sentinel serves: ${duplicates.length === 1 ? 'it runs' : 'they run'} twice`,
     hint: `run: mcp-sentinel install --host ${host}${ours[0] === 'sentinel' ? '' : ` --name ${ours[0]}`} (takes them out; --remove puts them back)`,
   };
-}
-
-/** The host's result with the duplicate check added (it counts even when the catalog check was skipped). */
-export function withDuplicateCheck(result: HostResult, check: NamedCheck | undefined): HostResult {
-  if (!check) return result;
-  const checks = [...result.checks, check];
-  const status = worst([result.status === 'skip' ? 'ok' : result.status, check.status]);
-  const reason =
-    result.status === 'ok' || result.status === 'skip' ? check.reason : `${result.reason}; ${check.reason}`;
-  return { ...result, checks, status, reason, hint: result.hint ?? check.hint };
 }
