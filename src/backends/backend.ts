@@ -67,6 +67,10 @@ export class Backend extends EventEmitter<BackendEvents> {
   serverInfo?: Implementation;
   serverCapabilities?: ServerCapabilities;
   protocolVersion?: string;
+  /** The server's `instructions` from its last `initialize` answer. */
+  instructions?: string;
+  /** Sessions opened so far: a new number means a new session, which knows nothing of earlier ones. */
+  sessions = 0;
   /** Milliseconds the last successful connect took, from spawn to lists. */
   connectMs?: number;
 
@@ -178,6 +182,8 @@ export class Backend extends EventEmitter<BackendEvents> {
     if (transport instanceof ChildStdioTransport) this.installPassthrough(transport);
     this.serverInfo = client.getServerVersion();
     this.serverCapabilities = client.getServerCapabilities();
+    this.instructions = client.getInstructions();
+    this.sessions++;
     return client;
   }
 
