@@ -7,6 +7,7 @@
  */
 import type { CatalogSource } from '../aggregator/catalog.js';
 import type { Backend } from '../backends/backend.js';
+import { describeRemoteFailure, tellingLine } from '../backends/failure-text.js';
 import { createBackendDeps, NO_HOST } from '../backends/deps.js';
 import { BackendManager } from '../backends/manager.js';
 import type { BackendAuth } from '../backends/types.js';
@@ -225,8 +226,7 @@ export function stripQuery(url: string): string {
 }
 
 function lastLines(lines: string[] | undefined): string | undefined {
-  const useful = (lines ?? []).filter((line) => !/retrying in|gave up after/.test(line));
-  const last = useful.at(-1);
+  const last = tellingLine(lines ?? []);
   return last ? redact(last.length > 200 ? `${last.slice(0, 200)}…` : last) : undefined;
 }
 
@@ -436,8 +436,10 @@ function explainFailure(
     if (seen?.networkMessage && /fetch failed/.test(error.message)) {
       return { stage: 'connect', reason: `unreachable: ${seen.networkMessage}`, hint: 'check the URL' };
     }
+    const plain = describeRemoteFailure(error.cause ?? error, backend.config);
+    if (plain) return { stage: 'connect', reason: plain.message, hint: plain.hint };
   }
-  if (/Connection closed/i.test(error.message) && isStdioServer(backend.config)) {
+  if (/Connection closed|exited before answering/i.test(error.message) && isStdioServer(backend.config)) {
     return {
       stage: 'initialize',
       reason: `the process exited before answering initialize${stderr ? ` (last output: ${stderr})` : ''}`,
@@ -459,7 +461,9 @@ function explainFailure(
     hint:
       error.hint && !/mcp-sentinel doctor/.test(error.hint)
         ? error.hint
-        : 'run the command by hand to see its output',
+        : isStdioServer(backend.config)
+          ? 'run the command by hand to see its output'
+          : `check "url" and that the server speaks MCP over ${backend.config.type === 'sse' ? 'SSE' : 'Streamable HTTP'}`,
   };
 }
 
