@@ -41,4 +41,5 @@ export interface BackendDeps {
   environment: Record<string, string | undefined>;
 }
 
-export type BackendState = 'starting' | 'ready' | 'restarting' | 'failed' | 'disabled' | 'stopped';
+/** `idle`: not running, its lists known (from the manifest cache, or from before an idle stop). */
+export type BackendState = 'idle' | 'starting' | 'ready' | 'restarting' | 'failed' | 'disabled' | 'stopped';
