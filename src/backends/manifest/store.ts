@@ -11,7 +11,7 @@ import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'no
 import { join } from 'node:path';
 import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { redact, type Logger } from '../../log.js';
-import type { BackendLists } from '../backend.js';
+import type { BackendLists } from '../types.js';
 
 export const MANIFEST_FORMAT = 1;
 /** Manifests not written for this long are removed (a spec that changed leaves its old file behind). */
