@@ -6,7 +6,6 @@
  */
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendManager } from '../backends/manager.js';
-import { redact } from '../log.js';
 import type { Catalog } from './catalog.js';
 
 const keyOf = (id: RequestId): string => `${typeof id}:${String(id)}`;
@@ -57,12 +56,8 @@ export function createToolCallFastPath(
         onProgress: (progress) => reply({ method: 'notifications/progress', params: progress }),
         onDone: (outcome) => {
           cancels.delete(key);
-          // Errors are redacted like on the SDK path; results pass through untouched.
-          reply(
-            'error' in outcome
-              ? { id, error: { ...outcome.error, message: redact(outcome.error.message) } }
-              : { id, ...outcome },
-          );
+          // Errors are redacted where every message leaves for the host (host-transport.ts).
+          reply({ id, ...outcome });
         },
       });
       if (!cancel) return false;
