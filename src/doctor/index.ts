@@ -10,7 +10,7 @@ import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { closestMatch } from '../config/suggest.js';
 import { isStdioServer, type ServerConfig } from '../config/types.js';
 import { SentinelError } from '../errors.js';
-import type { HostId } from '../install/hosts.js';
+import type { HostId } from '../hosts.js';
 import { loadEnvironment } from '../refs/env.js';
 import { createSecretStore, memoizeSecretStore, type SecretStore } from '../secrets/index.js';
 import { VERSION } from '../version.js';

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { SentinelError } from '../errors.js';
-import { HOSTS, type HostId } from './hosts.js';
+import { HOSTS, type HostId } from '../hosts.js';
 import { backupFile, editJson, readHostFile, writeFileSafely } from './host-file.js';
 
 export const DEFAULT_ENTRY_NAME = 'sentinel';

@@ -11,7 +11,7 @@ import { redact, setLogLevel } from '../../log.js';
 import { runThenExit } from '../render-error.js';
 import { runDoctor, type DoctorReport } from '../../doctor/index.js';
 import type { Check, Status } from '../../doctor/report.js';
-import { HOST_IDS, type HostId } from '../../install/hosts.js';
+import { HOST_IDS, type HostId } from '../../hosts.js';
 import { DEFAULT_ENTRY_NAME, assertEntryName } from '../../install/install.js';
 
 export interface DoctorCliOptions {

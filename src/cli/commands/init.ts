@@ -13,7 +13,7 @@ import { SCHEMA_URL } from '../../config/schema.js';
 import type { SentinelConfig, ServerConfig } from '../../config/types.js';
 import { SentinelError } from '../../errors.js';
 import { backupFile, readHostFile, writeFileSafely } from '../../install/host-file.js';
-import { HOST_IDS, HOSTS, hostConfigPath, type HostId } from '../../install/hosts.js';
+import { HOST_IDS, HOSTS, hostConfigPath, type HostId } from '../../hosts.js';
 import { importHostServers, type ImportResult } from '../../install/import.js';
 
 export interface InitOptions {

@@ -10,7 +10,7 @@ import { createTwoFilesPatch } from 'diff';
 import { loadConfig, locateConfig } from '../../config/load.js';
 import { defaultGlobalConfigPath } from '../../config/locate.js';
 import { SentinelError } from '../../errors.js';
-import { HOST_IDS, HOSTS, hostConfigPath, type HostId } from '../../install/hosts.js';
+import { HOST_IDS, HOSTS, hostConfigPath, type HostId } from '../../hosts.js';
 import {
   DEFAULT_ENTRY_NAME,
   applyInstall,

@@ -5,7 +5,7 @@
  * password...) or by shape (well-known token prefixes); it returns key paths and suggested secret names
  * only, never the values.
  */
-import { listReferences } from '../refs/parse.js';
+import { listReferences } from './parse.js';
 
 export interface LiteralCredential {
   /** Server key in the config. */
