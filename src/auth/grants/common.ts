@@ -7,7 +7,7 @@ import type { GrantAuthConfig } from '../../config/types.js';
 import { redactSecret } from '../../log.js';
 import { clientAuthentication, type ClientAuthentication } from '../oauth2/client-auth.js';
 import { checkPrivateKey } from '../oauth2/private-key-jwt.js';
-import type { GrantTarget } from '../oauth2/strategy.js';
+import type { GrantTarget } from '../oauth2/grant.js';
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';

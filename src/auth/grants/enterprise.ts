@@ -12,7 +12,7 @@ import type { EnterpriseAuthConfig } from '../../config/types.js';
 import { redactSecret } from '../../log.js';
 import { clientAuthentication } from '../oauth2/client-auth.js';
 import { fetchAuthorizationServer } from '../oauth2/discovery.js';
-import type { GrantTarget, TokenGrant } from '../oauth2/strategy.js';
+import type { GrantTarget, TokenGrant } from '../oauth2/grant.js';
 import { requestToken, TokenError, type TokenRequestEnv } from '../oauth2/token-client.js';
 import {
   describeClient,

@@ -7,7 +7,8 @@
 import { isAbsolute } from 'node:path';
 import type { GrantAuthConfig } from '../../config/types.js';
 import type { Issue } from '../../errors.js';
-import { createTokenStrategy, type TokenGrant } from '../oauth2/strategy.js';
+import type { TokenGrant } from '../oauth2/grant.js';
+import { createTokenStrategy } from '../oauth2/strategy.js';
 import type { TokenCache } from '../oauth2/token-cache.js';
 import { endpointIssues, grantFieldIssues } from '../oauth2/validate.js';
 import type { AuthContext, AuthStrategy } from '../strategy.js';

@@ -7,7 +7,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import type { JwtBearerAuthConfig } from '../../config/types.js';
-import type { TokenGrant } from '../oauth2/strategy.js';
+import type { TokenGrant } from '../oauth2/grant.js';
 import { requestToken, TokenError, type TokenRequestEnv } from '../oauth2/token-client.js';
 import {
   describeClient,

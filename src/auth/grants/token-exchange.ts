@@ -6,7 +6,7 @@
  */
 import type { TokenExchangeAuthConfig } from '../../config/types.js';
 import { redactSecret } from '../../log.js';
-import type { TokenGrant } from '../oauth2/strategy.js';
+import type { TokenGrant } from '../oauth2/grant.js';
 import { requestToken } from '../oauth2/token-client.js';
 import { describeClient, grantClient, material, targetParameters, TOKEN_EXCHANGE } from './common.js';
 

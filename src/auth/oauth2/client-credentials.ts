@@ -6,7 +6,7 @@ import type { OAuth2AuthConfig } from '../../config/types.js';
 import { redactSecret } from '../../log.js';
 import { clientAuthentication } from './client-auth.js';
 import { checkPrivateKey } from './private-key-jwt.js';
-import type { TokenGrant } from './strategy.js';
+import type { TokenGrant } from './grant.js';
 import { requestToken } from './token-client.js';
 
 export function clientCredentialsGrant(auth: OAuth2AuthConfig): TokenGrant {

@@ -24,42 +24,13 @@ import { mergeHeaders, sameOrigin, type AuthContext, type AuthStrategy } from '.
 import { clientCredentialsGrant } from './client-credentials.js';
 import { discoverProtectedResource, fetchAuthorizationServer, type MetadataEnv } from './discovery.js';
 import { abortable, TokenCache, tokenCacheKey, type CachedToken } from './token-cache.js';
-import type { IssuedToken, TokenRequestEnv } from './token-client.js';
+import type { GrantTarget, TokenGrant } from './grant.js';
 
 export interface OAuth2StrategyInput {
   url: string;
   /** Per-server `headers`, resolved and validated. */
   headers: Record<string, string>;
   auth: OAuth2AuthConfig;
-}
-
-/** Where a token is requested, as the strategy resolved it. */
-export interface GrantTarget {
-  tokenEndpoint: string;
-  issuer?: string;
-  source: 'tokenUrl' | 'issuer' | 'discovery';
-  /** RFC 8707 resource to request: the configured one, else the one discovery found. */
-  resource?: string;
-  /** The backend's URL (the MCP server), for grants that must name it. */
-  backendUrl: string;
-}
-
-/** One backend's grant: the endpoint pins and how one token is requested. */
-export interface TokenGrant {
-  type: Exclude<AuthStrategy['type'], 'none' | 'static'>;
-  tokenUrl?: string;
-  issuer?: string;
-  resource?: string;
-  /** Send the confidential material to an authorization server found by discovery that nobody pinned. */
-  allowDiscoveredIssuer?: boolean;
-  /** Names what a discovered, unpinned server is not sent, e.g. "the client secret". */
-  confidential: string;
-  /** What tells two tokens of one endpoint apart; `material` (secrets, assertions) enters the key hashed. */
-  identity: { clientId?: string; material: string; scopes?: readonly string[]; audience?: string };
-  /** Makes one token request (the cache decides when). */
-  request(target: GrantTarget, env: TokenRequestEnv): Promise<IssuedToken>;
-  /** The grant's own fields for `describe()`: names and endpoints only. */
-  describe(): Record<string, unknown>;
 }
 
 interface Endpoint extends GrantTarget {
