@@ -155,7 +155,8 @@ function resolveSegment(
 ): string | undefined {
   if (segment.kind === 'text') return segment.text;
   if (segment.kind === 'env') {
-    const value = env[segment.name];
+    // Own keys only: `${constructor}` is an unset variable, not Object.prototype.constructor.
+    const value = Object.hasOwn(env, segment.name) ? env[segment.name] : undefined;
     if (segment.fallback !== undefined) return value === undefined || value === '' ? segment.fallback : value;
     if (value !== undefined) return value;
     issues.push({
