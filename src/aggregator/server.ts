@@ -21,6 +21,7 @@ import { INSTRUCTIONS, SERVER_CAPABILITIES, SERVER_INFO } from './identity.js';
 import { buildCatalog, createToolFilter, routeResource, type Catalog, type Route } from './catalog.js';
 import { looseRequest } from './loose-schema.js';
 import { OwnRegistry, type OwnCallContext } from './own-tools.js';
+import { asDirectCall, createToolSurface, MetaCallError, type ToolSurface } from './surface/index.js';
 
 type Extra = RequestHandlerExtra<never, never>;
 type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
@@ -45,6 +46,8 @@ export interface Aggregator {
   ready(): Promise<Catalog>;
   /** mcp-sentinel's own tools and resources, listed beside the catalog and answered before it. */
   own: OwnRegistry;
+  /** The tool list fitted to the host (src/aggregator/surface/). */
+  surface: ToolSurface;
 }
 
 export function createAggregator(manager: BackendManager, settings: Settings, log: Logger): Aggregator {
@@ -245,9 +248,21 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     return value;
   };
 
-  handle('tools/list', async () => ({ tools: [...own.listedTools(), ...(await ready()).tools] }));
+  const surface = createToolSurface({
+    own,
+    settings,
+    catalog: () => catalog,
+    ready: () => ready(),
+    backends: () => manager.backends,
+    clientInfo: () => server.getClientVersion(),
+  });
+  handle('tools/list', async () => {
+    await ready();
+    return { tools: (await surface.view()).tools };
+  });
 
-  handle('tools/call', async (params, extra) => {
+  handle('tools/call', async (given, extra) => {
+    const params = directCall(given);
     const publicName = requireString(params, 'name');
     if (
       params.arguments !== undefined &&
@@ -368,7 +383,17 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     },
   };
 
-  return { server, host, catalog: () => catalog, ready, own };
+  return { server, host, catalog: () => catalog, ready, own, surface };
+}
+
+/** A `sentinel__call_tool` call as the direct call it stands for (surface/meta-tools.ts). */
+function directCall(params: Params): Params {
+  try {
+    return asDirectCall(params);
+  } catch (error) {
+    if (error instanceof MetaCallError) throw new McpError(ErrorCode.InvalidParams, error.message);
+    throw error;
+  }
 }
 
 /** Errors for the host pass through the redactor, as log lines do. */
