@@ -2,7 +2,8 @@
  * Routes a host's `tools/call` straight to a ready stdio backend's passthrough table, around the SDK
  * server and client (see src/backends/passthrough.ts for why and what it keeps). Anything it does not
  * take (unknown or not-yet-listed tools, remote backends, a backend that is restarting, malformed params)
- * goes on to the SDK server, whose handlers give the full answers and errors.
+ * goes on to the SDK server, whose handlers give the full answers and errors. Task-augmented calls
+ * (`params.task`) go there too: tasks are routed and refused in one place (tasks.ts).
  */
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendManager } from '../backends/manager.js';
@@ -22,6 +23,7 @@ export function createToolCallFastPath(
   catalog: () => Catalog,
   manager: BackendManager,
   send: (message: JSONRPCMessage) => Promise<void>,
+  onResult: (backend: string, result: Record<string, unknown>) => void = () => undefined,
 ): ToolCallFastPath {
   const cancels = new Map<string, () => void>();
   const reply = (message: Record<string, unknown>) =>
@@ -48,6 +50,8 @@ export function createToolCallFastPath(
         return false;
       }
       if (typeof params.name !== 'string') return false;
+      // A task-augmented call needs the SDK path's answer (tasks are not supported).
+      if (params.task !== undefined) return false;
       const args = params.arguments;
       if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args)))
         return false;
@@ -67,6 +71,7 @@ export function createToolCallFastPath(
         onProgress: (progress) => reply({ method: 'notifications/progress', params: progress }),
         onDone: (outcome) => {
           cancels.delete(key);
+          if ('result' in outcome) onResult(route.backend, outcome.result);
           // Errors are redacted like on the SDK path; results pass through untouched.
           reply(
             'error' in outcome

@@ -64,6 +64,11 @@ export class OwnRegistry {
     return this.resources.flatMap((r) => r.list?.() ?? []);
   }
 
+  /** Whether any own resource is defined (then the host is told of the resources capability). */
+  hasResources(): boolean {
+    return this.resources.length > 0;
+  }
+
   resource(uri: string): OwnResource | undefined {
     return this.resources.find((r) => r.matches(uri));
   }

@@ -20,6 +20,9 @@ import type { HostBridge } from '../backends/types.js';
 import { INSTRUCTIONS, SERVER_CAPABILITIES, SERVER_INFO } from './identity.js';
 import { buildCatalog, createToolFilter, routeResource, type Catalog, type Route } from './catalog.js';
 import { looseRequest } from './loose-schema.js';
+import { isNotFound, ReturnedResources } from './resource-routes.js';
+import { SessionReplay } from './replay.js';
+import { advertise, type Advertised } from './advertised.js';
 import { OwnRegistry, type OwnCallContext } from './own-tools.js';
 import { asDirectCall, createToolSurface, MetaCallError, type ToolSurface } from './surface/index.js';
 
@@ -44,6 +47,10 @@ export interface Aggregator {
   catalog(): Catalog;
   /** Waits (at most startupTimeoutMs, once) for backends, then returns the catalog. */
   ready(): Promise<Catalog>;
+  /** What the `initialize` answer advertises, once backends have settled (as `ready`). */
+  advertised(): Promise<Advertised>;
+  /** Notes the resource URIs in a backend's result (for results that bypass the SDK server). */
+  recordResult(backend: string, result: unknown): void;
   /** mcp-sentinel's own tools and resources, listed beside the catalog and answered before it. */
   own: OwnRegistry;
   /** The tool list fitted to the host (src/aggregator/surface/). */
@@ -60,7 +67,10 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
   });
 
   let hostInitialized = false;
-  let hostLogLevel: LoggingLevel | undefined;
+  const replay = new SessionReplay(log);
+  const returned = new ReturnedResources();
+  /** The capabilities the host was told of; list changes of other kinds would be a protocol error. */
+  let advertisedCapabilities: Record<string, unknown> = SERVER_CAPABILITIES;
   const warned = new Set<string>();
   const warnOnce = (message: string) => {
     if (warned.has(message)) return;
@@ -137,6 +147,8 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     clearTimeout(notifyTimer);
     notifyTimer = setTimeout(() => {
       const next = { ...built };
+      if (!advertisedCapabilities.prompts) next.prompts = signatures.prompts;
+      if (!advertisedCapabilities.resources) next.resources = signatures.resources;
       if (next.tools !== signatures.tools) void server.sendToolListChanged().catch(() => undefined);
       if (next.prompts !== signatures.prompts) void server.sendPromptListChanged().catch(() => undefined);
       if (next.resources !== signatures.resources)
@@ -157,12 +169,14 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     rememberRoutes();
     notifyHostOfChanges();
   });
+  manager.on('change', (backend) => replay.onChange(backend));
   manager.on('resourceUpdated', (_backend, uri) => {
     if (hostInitialized) void server.sendResourceUpdated({ uri }).catch(() => undefined);
   });
   manager.on('log', (backend, params) => {
     if (!hostInitialized) return;
     const level = params.level as LoggingLevel;
+    const hostLogLevel = replay.level as LoggingLevel | undefined;
     if (hostLogLevel && LOG_SEVERITY.indexOf(level) < LOG_SEVERITY.indexOf(hostLogLevel)) return;
     const logger = typeof params.logger === 'string' ? `${backend.name}/${params.logger}` : backend.name;
     void server
@@ -288,7 +302,9 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     }
     const backend = backendFor(route.backend);
     try {
-      return await forward(backend, 'tools/call', { ...params, name: route.name }, extra);
+      const result = await forward(backend, 'tools/call', { ...params, name: route.name }, extra);
+      returned.record(backend.name, result);
+      return result;
     } catch (error) {
       if (error instanceof SentinelError) return errorResult(error);
       throw error;
@@ -305,7 +321,14 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
       if (known) throw toMcpError(known.unavailableError());
       throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${publicName}`);
     }
-    return forwardOrExplain(backendFor(route.backend), 'prompts/get', { ...params, name: route.name }, extra);
+    const result = await forwardOrExplain(
+      backendFor(route.backend),
+      'prompts/get',
+      { ...params, name: route.name },
+      extra,
+    );
+    returned.record(route.backend, result);
+    return result;
   });
 
   handle('resources/list', async () => ({
@@ -313,25 +336,73 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
   }));
   handle('resources/templates/list', async () => ({ resourceTemplates: (await ready()).resourceTemplates }));
 
-  const resourceHandler = (method: string) => async (params: Params, extra: Extra) => {
-    const uri = requireString(params, 'uri');
-    const ownResource = method === 'resources/read' ? own.resource(uri) : undefined;
-    if (ownResource) return ownResource.read(uri, ownContext(params, extra));
-    const owner = routeResource(catalog, uri) ?? routeResource(await ready(), uri);
-    if (!owner) throw new McpError(ErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
-    return forwardOrExplain(backendFor(owner), method, params, extra);
+  /** The backend of a URI: listed or templated, else returned by a backend earlier. */
+  const ownerOf = async (uri: string) =>
+    routeResource(catalog, uri) ?? returned.owner(uri) ?? routeResource(await ready(), uri);
+
+  /**
+   * A URI nobody listed or returned: the ready backends that serve resources are asked in config order,
+   * and the first that has it answers (remembered for the next time).
+   */
+  const fromAnyOwner = async (method: string, params: Params, extra: Extra, uri: string) => {
+    const candidates = manager.backends.filter(
+      (b) =>
+        b.state === 'ready' &&
+        b.serverCapabilities?.resources &&
+        (method === 'resources/read' || b.serverCapabilities.resources.subscribe),
+    );
+    for (const backend of candidates) {
+      try {
+        const result = await forwardOrExplain(backend, method, params, extra);
+        returned.record(backend.name, { contents: [{ uri }] });
+        return { result, backend };
+      } catch (error) {
+        if (!isNotFound(error) || extra.signal.aborted) throw error;
+      }
+    }
+    throw new McpError(ErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
   };
-  handle('resources/read', resourceHandler('resources/read'));
-  handle('resources/subscribe', resourceHandler('resources/subscribe'));
-  handle('resources/unsubscribe', resourceHandler('resources/unsubscribe'));
+
+  handle('resources/read', async (params, extra) => {
+    const uri = requireString(params, 'uri');
+    const ownResource = own.resource(uri);
+    if (ownResource) return ownResource.read(uri, ownContext(params, extra));
+    const owner = await ownerOf(uri);
+    if (!owner) return (await fromAnyOwner('resources/read', params, extra, uri)).result;
+    const result = await forwardOrExplain(backendFor(owner), 'resources/read', params, extra);
+    returned.record(owner, result);
+    return result;
+  });
+  handle('resources/subscribe', async (params, extra) => {
+    const uri = requireString(params, 'uri');
+    const owner = await ownerOf(uri);
+    if (!owner) {
+      const { result, backend } = await fromAnyOwner('resources/subscribe', params, extra, uri);
+      replay.subscribed(uri, backend.name);
+      return result;
+    }
+    const result = await forwardOrExplain(backendFor(owner), 'resources/subscribe', params, extra);
+    replay.subscribed(uri, owner);
+    return result;
+  });
+  handle('resources/unsubscribe', async (params, extra) => {
+    const uri = requireString(params, 'uri');
+    const owner = replay.subscriber(uri) ?? (await ownerOf(uri));
+    replay.unsubscribed(uri);
+    if (!owner) throw new McpError(ErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
+    return forwardOrExplain(backendFor(owner), 'resources/unsubscribe', params, extra);
+  });
 
   handle('completion/complete', async (params, extra) => {
     const ref = params.ref as { type?: string; name?: string; uri?: string } | undefined;
     const empty = { completion: { values: [], hasMore: false } };
     await ready();
+    // A backend without completions has none to offer for its prompts and templates: empty, not an error.
+    const completes = (name: string) => !!manager.get(name)?.serverCapabilities?.completions;
     if (ref?.type === 'ref/prompt' && typeof ref.name === 'string') {
       const route = catalog.promptRoutes.get(ref.name);
-      if (!route) return empty;
+      if (!route) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
+      if (!completes(route.backend)) return empty;
       return forwardOrExplain(
         backendFor(route.backend),
         'completion/complete',
@@ -343,7 +414,8 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
       const owner =
         catalog.templateRoutes.find((t) => t.template.toString() === ref.uri)?.backend ??
         routeResource(catalog, ref.uri);
-      if (!owner) return empty;
+      if (!owner) throw new McpError(ErrorCode.InvalidParams, `Unknown resource template: ${ref.uri}`);
+      if (!completes(owner)) return empty;
       return forwardOrExplain(backendFor(owner), 'completion/complete', params, extra);
     }
     throw new McpError(
@@ -356,12 +428,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     const level = requireString(params, 'level') as LoggingLevel;
     if (!LOG_SEVERITY.includes(level))
       throw new McpError(ErrorCode.InvalidParams, `unknown log level "${level}"`);
-    hostLogLevel = level;
-    await Promise.allSettled(
-      manager.backends
-        .filter((b) => b.state === 'ready' && b.serverCapabilities?.logging)
-        .map((b) => b.request('logging/setLevel', { level })),
-    );
+    await replay.setLevel(level, manager.backends);
     return {};
   });
 
@@ -383,7 +450,32 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     },
   };
 
-  return { server, host, catalog: () => catalog, ready, own, surface };
+  const advertised = async (): Promise<Advertised> => {
+    await ready();
+    const sources = manager.backends
+      .filter((b) => b.state !== 'disabled')
+      .map((b) => ({
+        name: b.name,
+        prefix: b.config.prefix ?? b.name,
+        instructions: b.instructions,
+        capabilities: b.serverCapabilities,
+        pending: b.state === 'starting' && b.serverCapabilities === undefined,
+      }));
+    const result = advertise(sources, settings.separator, { resources: own.hasResources() });
+    advertisedCapabilities = result.capabilities;
+    return result;
+  };
+
+  return {
+    server,
+    host,
+    catalog: () => catalog,
+    ready,
+    advertised,
+    recordResult: (backend, result) => returned.record(backend, result),
+    own,
+    surface,
+  };
 }
 
 /** A `sentinel__call_tool` call as the direct call it stands for (surface/meta-tools.ts). */

@@ -22,11 +22,7 @@ import {
   type ClientCapabilities,
   type Implementation,
   type LoggingMessageNotification,
-  type Prompt,
-  type Resource,
-  type ResourceTemplate,
   type ServerCapabilities,
-  type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { SentinelError, describeError } from '../errors.js';
@@ -39,16 +35,9 @@ import { ChildStdioTransport } from './stdio-transport.js';
 import { listKind } from './listing.js';
 import { PassthroughTable, type PassthroughCall } from './passthrough.js';
 import { RestartPolicy } from './restart-policy.js';
-import type { BackendAuth, BackendDeps, BackendState } from './types.js';
+import type { BackendAuth, BackendDeps, BackendLists, BackendState, ListKind } from './types.js';
 
-export type ListKind = 'tools' | 'resources' | 'prompts';
-
-export interface BackendLists {
-  tools: Tool[];
-  resources: Resource[];
-  resourceTemplates: ResourceTemplate[];
-  prompts: Prompt[];
-}
+export type { BackendLists, ListKind } from './types.js';
 
 export interface ForwardOptions {
   signal?: AbortSignal;
@@ -78,6 +67,10 @@ export class Backend extends EventEmitter<BackendEvents> {
   serverInfo?: Implementation;
   serverCapabilities?: ServerCapabilities;
   protocolVersion?: string;
+  /** The server's `instructions` from its last `initialize` answer. */
+  instructions?: string;
+  /** Sessions opened so far: a new number means a new session, which knows nothing of earlier ones. */
+  sessions = 0;
   /** Milliseconds the last successful connect took, from spawn to lists. */
   connectMs?: number;
 
@@ -189,6 +182,8 @@ export class Backend extends EventEmitter<BackendEvents> {
     if (transport instanceof ChildStdioTransport) this.installPassthrough(transport);
     this.serverInfo = client.getServerVersion();
     this.serverCapabilities = client.getServerCapabilities();
+    this.instructions = client.getInstructions();
+    this.sessions++;
     return client;
   }
 

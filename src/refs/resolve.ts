@@ -11,7 +11,7 @@
  */
 import type { ServerConfig } from '../config/types.js';
 import { SentinelError, type Issue } from '../errors.js';
-import { isCredentialName } from '../install/credentials.js';
+import { isCredentialName } from './credentials.js';
 import { createLogger, redactSecret } from '../log.js';
 import type { SecretStore } from '../secrets/store.js';
 import { refFields, type RefField } from './fields.js';
