@@ -22,6 +22,10 @@ export interface Settings {
   hosts?: Partial<Record<SurfaceHostId, HostSurfaceSettings>>;
   /** Results larger than this many tokens are kept as a resource and returned as head + link. */
   maxResultTokens?: number;
+  /** `lazy`: a backend with a cached manifest starts on its first request; `eager`: every backend at once. */
+  start: StartMode;
+  /** Stop a backend after this long without traffic (it starts again on the next request); 0 = never. */
+  idleTimeoutMs: number;
 }
 
 /** The hosts whose tool surface mcp-sentinel fits (src/aggregator/surface/hosts.ts). */
@@ -36,6 +40,8 @@ export interface HostSurfaceSettings {
   toolTokenBudget?: number;
   maxResultTokens?: number;
 }
+
+export type StartMode = 'lazy' | 'eager';
 
 export interface RestartSettings {
   /** First delay before a restart; doubles each time, with jitter. */
@@ -82,6 +88,10 @@ interface CommonServerConfig {
   description?: string;
   /** Tools always listed directly, by the backend's own names (`true`: all of this server's tools). */
   pin?: true | string[];
+  /** Overrides settings.start for this backend. */
+  start?: StartMode;
+  /** Overrides settings.idleTimeoutMs for this backend. */
+  idleTimeoutMs?: number;
 }
 
 export interface StdioServerConfig extends CommonServerConfig {
@@ -117,6 +127,8 @@ export const DEFAULT_SETTINGS: Settings = {
   startupTimeoutMs: 10_000,
   requestTimeoutMs: 60_000,
   restart: { initialDelayMs: 1_000, maxDelayMs: 30_000, maxRestarts: 5, windowMs: 300_000 },
+  start: 'lazy',
+  idleTimeoutMs: 0,
 };
 
 export function isStdioServer(server: ServerConfig): server is StdioServerConfig {
