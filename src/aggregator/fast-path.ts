@@ -7,7 +7,6 @@
  */
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendManager } from '../backends/manager.js';
-import { redact } from '../log.js';
 import type { Catalog } from './catalog.js';
 import { OWN_TOOL_PREFIX } from './own-tools.js';
 import { asDirectCall } from './surface/meta-tools.js';
@@ -72,12 +71,8 @@ export function createToolCallFastPath(
         onDone: (outcome) => {
           cancels.delete(key);
           if ('result' in outcome) onResult(route.backend, outcome.result);
-          // Errors are redacted like on the SDK path; results pass through untouched.
-          reply(
-            'error' in outcome
-              ? { id, error: { ...outcome.error, message: redact(outcome.error.message) } }
-              : { id, ...outcome },
-          );
+          // Errors are redacted where every message leaves for the host (host-transport.ts).
+          reply({ id, ...outcome });
         },
       });
       if (!cancel) return false;
