@@ -75,10 +75,11 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     log.warn(message);
   };
 
-  const filters = new Map<string, (name: string) => boolean>();
+  // Per Backend object, not per name: a reload replaces a changed backend, and its filter with it.
+  const filters = new WeakMap<Backend, (name: string) => boolean>();
   const filterOf = (backend: Backend) => {
-    let allowed = filters.get(backend.name);
-    if (!allowed) filters.set(backend.name, (allowed = createToolFilter(backend.config.tools)));
+    let allowed = filters.get(backend);
+    if (!allowed) filters.set(backend, (allowed = createToolFilter(backend.config.tools)));
     return allowed;
   };
 
@@ -89,14 +90,14 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
   const signOf = (kind: ListKind): string =>
     manager.backends
       .map((b) => {
-        const lists = b.state === 'ready' ? b.lists : b.lastLists;
+        const lists = b.listed ? b.lists : b.lastLists;
         const count = !lists
           ? 0
           : kind === 'resources'
             ? lists.resources.length + lists.resourceTemplates.length
             : lists[kind].length;
         if (count === 0) return '-';
-        return `${b.state === 'ready' ? 'e' : 'r'}${b.listVersions[kind]}`;
+        return `${b.listed ? 'e' : 'r'}${b.listVersions[kind]}`;
       })
       .join(',');
   const signAll = () => ({
@@ -112,7 +113,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     // Backends that are down but were up keep their names reserved: another backend must not take them
     // meanwhile (the host would call the wrong tool), nor be renamed when they come back.
     const sources = manager.backends.flatMap((b) => {
-      const ready = b.state === 'ready';
+      const ready = b.listed;
       const lists = ready ? b.lists : b.lastLists;
       if (!lists) return [];
       return [
@@ -332,7 +333,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
   const fromAnyOwner = async (method: string, params: Params, extra: Extra, uri: string) => {
     const candidates = manager.backends.filter(
       (b) =>
-        b.state === 'ready' &&
+        (b.state === 'ready' || b.state === 'idle') &&
         b.serverCapabilities?.resources &&
         (method === 'resources/read' || b.serverCapabilities.resources.subscribe),
     );

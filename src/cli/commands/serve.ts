@@ -84,19 +84,33 @@ export async function serve(options: CommonOptions): Promise<void> {
   });
   await transport.start();
 
-  const [{ createAggregator }, { createToolCallFastPath }, { createManager }, { createSecretStore }] =
-    await Promise.all([
-      import('../../aggregator/server.js'),
-      import('../../aggregator/fast-path.js'),
-      import('../runtime.js'),
-      import('../../secrets/index.js'),
-    ]);
+  const [
+    { createAggregator },
+    { createToolCallFastPath },
+    { createManager },
+    { createSecretStore },
+    { createManifestStore },
+    { manifestDir },
+  ] = await Promise.all([
+    import('../../aggregator/server.js'),
+    import('../../aggregator/fast-path.js'),
+    import('../runtime.js'),
+    import('../../secrets/index.js'),
+    import('../../backends/manifest/store.js'),
+    import('../../backends/manifest/cache-dir.js'),
+  ]);
   const runtime = { loaded, env, secrets: createSecretStore({ env }) };
   const aggregatorRef: { current?: ReturnType<typeof createAggregator> } = {};
-  const manager = createManager(runtime, {
-    capabilities: () => hostCapabilities,
-    request: (method, params, signal) => aggregatorRef.current!.host.request(method, params, signal),
-  });
+  const manifests = createManifestStore(manifestDir(), log.child('cache'));
+  const manager = createManager(
+    runtime,
+    {
+      capabilities: () => hostCapabilities,
+      request: (method, params, signal) => aggregatorRef.current!.host.request(method, params, signal),
+    },
+    undefined,
+    { manifests },
+  );
   const aggregator = createAggregator(manager, loaded.settings, log);
   aggregatorRef.current = aggregator;
   close = async () => {
