@@ -121,6 +121,8 @@ const AUTH_NAMES = new Set([
   'resource',
   'tokenEndpointAuthMethod',
   'allowDiscoveredIssuer',
+  'clientMetadataUrl',
+  'redirectPort',
 ]);
 
 /** Whether the field at `relative` (e.g. `.headers.Authorization`, `.env.API_TOKEN`) carries a credential. */

@@ -149,7 +149,7 @@ async function send(
  * alphanumerics as they are, so ordinary ids and secrets look the same encoded or not, which keeps servers
  * that skip the decoding working (oauth4webapi's encoder also escapes `-`, `_`, `.` and `~`).
  */
-function clientSecretBasic(clientSecret: string): oauth.ClientAuth {
+export function clientSecretBasic(clientSecret: string): oauth.ClientAuth {
   return (_as, client, _body, headers) => {
     const credentials = `${formUrlEncode(client.client_id)}:${formUrlEncode(clientSecret)}`;
     headers.set('authorization', `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`);
