@@ -2,12 +2,13 @@
  * Routes a host's `tools/call` straight to a ready stdio backend's passthrough table, around the SDK
  * server and client (see src/backends/passthrough.ts for why and what it keeps). Anything it does not
  * take (unknown or not-yet-listed tools, remote backends, a backend that is restarting, malformed params)
- * goes on to the SDK server, whose handlers give the full answers and errors.
+ * goes on to the SDK server, whose handlers give the full answers and errors. Task-augmented calls
+ * (`params.task`) go there too: tasks are routed and refused in one place (tasks.ts).
  */
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendManager } from '../backends/manager.js';
-import { redact } from '../log.js';
 import type { Catalog } from './catalog.js';
+import { OWN_TOOL_PREFIX } from './own-tools.js';
 
 const keyOf = (id: RequestId): string => `${typeof id}:${String(id)}`;
 
@@ -20,6 +21,7 @@ export function createToolCallFastPath(
   catalog: () => Catalog,
   manager: BackendManager,
   send: (message: JSONRPCMessage) => Promise<void>,
+  onResult: (backend: string, result: Record<string, unknown>) => void = () => undefined,
 ): ToolCallFastPath {
   const cancels = new Map<string, () => void>();
   const reply = (message: Record<string, unknown>) =>
@@ -40,9 +42,12 @@ export function createToolCallFastPath(
       }
       if (message.method !== 'tools/call' || !('id' in message) || !params || typeof params.name !== 'string')
         return false;
+      if (params.task !== undefined) return false;
       const args = params.arguments;
       if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args)))
         return false;
+      // mcp-sentinel's own tools are answered by the SDK server's handler (own-tools.ts).
+      if (params.name.startsWith(OWN_TOOL_PREFIX)) return false;
       const route = catalog().toolRoutes.get(params.name);
       const backend = route && manager.get(route.backend);
       if (!route || !backend) return false;
@@ -57,12 +62,9 @@ export function createToolCallFastPath(
         onProgress: (progress) => reply({ method: 'notifications/progress', params: progress }),
         onDone: (outcome) => {
           cancels.delete(key);
-          // Errors are redacted like on the SDK path; results pass through untouched.
-          reply(
-            'error' in outcome
-              ? { id, error: { ...outcome.error, message: redact(outcome.error.message) } }
-              : { id, ...outcome },
-          );
+          if ('result' in outcome) onResult(route.backend, outcome.result);
+          // Errors are redacted where every message leaves for the host (host-transport.ts).
+          reply({ id, ...outcome });
         },
       });
       if (!cancel) return false;

@@ -20,6 +20,10 @@ import type { HostBridge } from '../backends/types.js';
 import { INSTRUCTIONS, SERVER_CAPABILITIES, SERVER_INFO } from './identity.js';
 import { buildCatalog, createToolFilter, routeResource, type Catalog, type Route } from './catalog.js';
 import { looseRequest } from './loose-schema.js';
+import { isNotFound, ReturnedResources } from './resource-routes.js';
+import { SessionReplay } from './replay.js';
+import { advertise, type Advertised } from './advertised.js';
+import { OwnRegistry, type OwnCallContext } from './own-tools.js';
 
 type Extra = RequestHandlerExtra<never, never>;
 type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
@@ -42,13 +46,28 @@ export interface Aggregator {
   catalog(): Catalog;
   /** Waits (at most startupTimeoutMs, once) for backends, then returns the catalog. */
   ready(): Promise<Catalog>;
+  /** What the `initialize` answer advertises, once backends have settled (as `ready`). */
+  advertised(): Promise<Advertised>;
+  /** Notes the resource URIs in a backend's result (for results that bypass the SDK server). */
+  recordResult(backend: string, result: unknown): void;
+  /** mcp-sentinel's own tools and resources, listed beside the catalog and answered before it. */
+  own: OwnRegistry;
 }
 
 export function createAggregator(manager: BackendManager, settings: Settings, log: Logger): Aggregator {
   const server = new Server(SERVER_INFO, { capabilities: SERVER_CAPABILITIES, instructions: INSTRUCTIONS });
+  const own = new OwnRegistry();
+  const ownContext = (params: Params, extra: Extra): OwnCallContext => ({
+    signal: extra.signal,
+    meta: params._meta,
+    sendNotification: (notification) => extra.sendNotification(notification as never),
+  });
 
   let hostInitialized = false;
-  let hostLogLevel: LoggingLevel | undefined;
+  const replay = new SessionReplay(log);
+  const returned = new ReturnedResources();
+  /** The capabilities the host was told of; list changes of other kinds would be a protocol error. */
+  let advertisedCapabilities: Record<string, unknown> = SERVER_CAPABILITIES;
   const warned = new Set<string>();
   const warnOnce = (message: string) => {
     if (warned.has(message)) return;
@@ -56,10 +75,11 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     log.warn(message);
   };
 
-  const filters = new Map<string, (name: string) => boolean>();
+  // Per Backend object, not per name: a reload replaces a changed backend, and its filter with it.
+  const filters = new WeakMap<Backend, (name: string) => boolean>();
   const filterOf = (backend: Backend) => {
-    let allowed = filters.get(backend.name);
-    if (!allowed) filters.set(backend.name, (allowed = createToolFilter(backend.config.tools)));
+    let allowed = filters.get(backend);
+    if (!allowed) filters.set(backend, (allowed = createToolFilter(backend.config.tools)));
     return allowed;
   };
 
@@ -70,14 +90,14 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
   const signOf = (kind: ListKind): string =>
     manager.backends
       .map((b) => {
-        const lists = b.state === 'ready' ? b.lists : b.lastLists;
+        const lists = b.listed ? b.lists : b.lastLists;
         const count = !lists
           ? 0
           : kind === 'resources'
             ? lists.resources.length + lists.resourceTemplates.length
             : lists[kind].length;
         if (count === 0) return '-';
-        return `${b.state === 'ready' ? 'e' : 'r'}${b.listVersions[kind]}`;
+        return `${b.listed ? 'e' : 'r'}${b.listVersions[kind]}`;
       })
       .join(',');
   const signAll = () => ({
@@ -93,7 +113,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     // Backends that are down but were up keep their names reserved: another backend must not take them
     // meanwhile (the host would call the wrong tool), nor be renamed when they come back.
     const sources = manager.backends.flatMap((b) => {
-      const ready = b.state === 'ready';
+      const ready = b.listed;
       const lists = ready ? b.lists : b.lastLists;
       if (!lists) return [];
       return [
@@ -125,6 +145,8 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     clearTimeout(notifyTimer);
     notifyTimer = setTimeout(() => {
       const next = { ...built };
+      if (!advertisedCapabilities.prompts) next.prompts = signatures.prompts;
+      if (!advertisedCapabilities.resources) next.resources = signatures.resources;
       if (next.tools !== signatures.tools) void server.sendToolListChanged().catch(() => undefined);
       if (next.prompts !== signatures.prompts) void server.sendPromptListChanged().catch(() => undefined);
       if (next.resources !== signatures.resources)
@@ -145,12 +167,14 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     rememberRoutes();
     notifyHostOfChanges();
   });
+  manager.on('change', (backend) => replay.onChange(backend));
   manager.on('resourceUpdated', (_backend, uri) => {
     if (hostInitialized) void server.sendResourceUpdated({ uri }).catch(() => undefined);
   });
   manager.on('log', (backend, params) => {
     if (!hostInitialized) return;
     const level = params.level as LoggingLevel;
+    const hostLogLevel = replay.level as LoggingLevel | undefined;
     if (hostLogLevel && LOG_SEVERITY.indexOf(level) < LOG_SEVERITY.indexOf(hostLogLevel)) return;
     const logger = typeof params.logger === 'string' ? `${backend.name}/${params.logger}` : backend.name;
     void server
@@ -236,7 +260,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     return value;
   };
 
-  handle('tools/list', async () => ({ tools: (await ready()).tools }));
+  handle('tools/list', async () => ({ tools: [...own.listedTools(), ...(await ready()).tools] }));
 
   handle('tools/call', async (params, extra) => {
     const publicName = requireString(params, 'name');
@@ -246,6 +270,8 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     ) {
       throw new McpError(ErrorCode.InvalidParams, '"arguments" must be an object');
     }
+    const ownTool = own.tool(publicName);
+    if (ownTool) return ownTool.call((params.arguments ?? {}) as Params, ownContext(params, extra));
     let route = catalog.toolRoutes.get(publicName);
     if (!route) route = (await ready()).toolRoutes.get(publicName);
     if (!route) {
@@ -262,7 +288,9 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     }
     const backend = backendFor(route.backend);
     try {
-      return await forward(backend, 'tools/call', { ...params, name: route.name }, extra);
+      const result = await forward(backend, 'tools/call', { ...params, name: route.name }, extra);
+      returned.record(backend.name, result);
+      return result;
     } catch (error) {
       if (error instanceof SentinelError) return errorResult(error);
       throw error;
@@ -279,29 +307,88 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
       if (known) throw toMcpError(known.unavailableError());
       throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${publicName}`);
     }
-    return forwardOrExplain(backendFor(route.backend), 'prompts/get', { ...params, name: route.name }, extra);
+    const result = await forwardOrExplain(
+      backendFor(route.backend),
+      'prompts/get',
+      { ...params, name: route.name },
+      extra,
+    );
+    returned.record(route.backend, result);
+    return result;
   });
 
-  handle('resources/list', async () => ({ resources: (await ready()).resources }));
+  handle('resources/list', async () => ({
+    resources: [...own.listedResources(), ...(await ready()).resources],
+  }));
   handle('resources/templates/list', async () => ({ resourceTemplates: (await ready()).resourceTemplates }));
 
-  const resourceHandler = (method: string) => async (params: Params, extra: Extra) => {
-    const uri = requireString(params, 'uri');
-    const owner = routeResource(catalog, uri) ?? routeResource(await ready(), uri);
-    if (!owner) throw new McpError(ErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
-    return forwardOrExplain(backendFor(owner), method, params, extra);
+  /** The backend of a URI: listed or templated, else returned by a backend earlier. */
+  const ownerOf = async (uri: string) =>
+    routeResource(catalog, uri) ?? returned.owner(uri) ?? routeResource(await ready(), uri);
+
+  /**
+   * A URI nobody listed or returned: the ready backends that serve resources are asked in config order,
+   * and the first that has it answers (remembered for the next time).
+   */
+  const fromAnyOwner = async (method: string, params: Params, extra: Extra, uri: string) => {
+    const candidates = manager.backends.filter(
+      (b) =>
+        b.state === 'ready' &&
+        b.serverCapabilities?.resources &&
+        (method === 'resources/read' || b.serverCapabilities.resources.subscribe),
+    );
+    for (const backend of candidates) {
+      try {
+        const result = await forwardOrExplain(backend, method, params, extra);
+        returned.record(backend.name, { contents: [{ uri }] });
+        return { result, backend };
+      } catch (error) {
+        if (!isNotFound(error) || extra.signal.aborted) throw error;
+      }
+    }
+    throw new McpError(ErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
   };
-  handle('resources/read', resourceHandler('resources/read'));
-  handle('resources/subscribe', resourceHandler('resources/subscribe'));
-  handle('resources/unsubscribe', resourceHandler('resources/unsubscribe'));
+
+  handle('resources/read', async (params, extra) => {
+    const uri = requireString(params, 'uri');
+    const ownResource = own.resource(uri);
+    if (ownResource) return ownResource.read(uri, ownContext(params, extra));
+    const owner = await ownerOf(uri);
+    if (!owner) return (await fromAnyOwner('resources/read', params, extra, uri)).result;
+    const result = await forwardOrExplain(backendFor(owner), 'resources/read', params, extra);
+    returned.record(owner, result);
+    return result;
+  });
+  handle('resources/subscribe', async (params, extra) => {
+    const uri = requireString(params, 'uri');
+    const owner = await ownerOf(uri);
+    if (!owner) {
+      const { result, backend } = await fromAnyOwner('resources/subscribe', params, extra, uri);
+      replay.subscribed(uri, backend.name);
+      return result;
+    }
+    const result = await forwardOrExplain(backendFor(owner), 'resources/subscribe', params, extra);
+    replay.subscribed(uri, owner);
+    return result;
+  });
+  handle('resources/unsubscribe', async (params, extra) => {
+    const uri = requireString(params, 'uri');
+    const owner = replay.subscriber(uri) ?? (await ownerOf(uri));
+    replay.unsubscribed(uri);
+    if (!owner) throw new McpError(ErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
+    return forwardOrExplain(backendFor(owner), 'resources/unsubscribe', params, extra);
+  });
 
   handle('completion/complete', async (params, extra) => {
     const ref = params.ref as { type?: string; name?: string; uri?: string } | undefined;
     const empty = { completion: { values: [], hasMore: false } };
     await ready();
+    // A backend without completions has none to offer for its prompts and templates: empty, not an error.
+    const completes = (name: string) => !!manager.get(name)?.serverCapabilities?.completions;
     if (ref?.type === 'ref/prompt' && typeof ref.name === 'string') {
       const route = catalog.promptRoutes.get(ref.name);
-      if (!route) return empty;
+      if (!route) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
+      if (!completes(route.backend)) return empty;
       return forwardOrExplain(
         backendFor(route.backend),
         'completion/complete',
@@ -313,7 +400,8 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
       const owner =
         catalog.templateRoutes.find((t) => t.template.toString() === ref.uri)?.backend ??
         routeResource(catalog, ref.uri);
-      if (!owner) return empty;
+      if (!owner) throw new McpError(ErrorCode.InvalidParams, `Unknown resource template: ${ref.uri}`);
+      if (!completes(owner)) return empty;
       return forwardOrExplain(backendFor(owner), 'completion/complete', params, extra);
     }
     throw new McpError(
@@ -326,12 +414,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     const level = requireString(params, 'level') as LoggingLevel;
     if (!LOG_SEVERITY.includes(level))
       throw new McpError(ErrorCode.InvalidParams, `unknown log level "${level}"`);
-    hostLogLevel = level;
-    await Promise.allSettled(
-      manager.backends
-        .filter((b) => b.state === 'ready' && b.serverCapabilities?.logging)
-        .map((b) => b.request('logging/setLevel', { level })),
-    );
+    await replay.setLevel(level, manager.backends);
     return {};
   });
 
@@ -353,7 +436,31 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     },
   };
 
-  return { server, host, catalog: () => catalog, ready };
+  const advertised = async (): Promise<Advertised> => {
+    await ready();
+    const sources = manager.backends
+      .filter((b) => b.state !== 'disabled')
+      .map((b) => ({
+        name: b.name,
+        prefix: b.config.prefix ?? b.name,
+        instructions: b.instructions,
+        capabilities: b.serverCapabilities,
+        pending: b.state === 'starting' && b.serverCapabilities === undefined,
+      }));
+    const result = advertise(sources, settings.separator, { resources: own.hasResources() });
+    advertisedCapabilities = result.capabilities;
+    return result;
+  };
+
+  return {
+    server,
+    host,
+    catalog: () => catalog,
+    ready,
+    advertised,
+    recordResult: (backend, result) => returned.record(backend, result),
+    own,
+  };
 }
 
 /** Errors for the host pass through the redactor, as log lines do. */

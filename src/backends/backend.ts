@@ -22,11 +22,7 @@ import {
   type ClientCapabilities,
   type Implementation,
   type LoggingMessageNotification,
-  type Prompt,
-  type Resource,
-  type ResourceTemplate,
   type ServerCapabilities,
-  type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { SentinelError, describeError } from '../errors.js';
@@ -39,16 +35,11 @@ import { ChildStdioTransport } from './stdio-transport.js';
 import { listKind } from './listing.js';
 import { PassthroughTable, type PassthroughCall } from './passthrough.js';
 import { RestartPolicy } from './restart-policy.js';
-import type { BackendAuth, BackendDeps, BackendState } from './types.js';
+import { Activity } from './activity.js';
+import type { Manifest } from './manifest/store.js';
+import type { BackendAuth, BackendDeps, BackendLists, BackendState, ListKind } from './types.js';
 
-export type ListKind = 'tools' | 'resources' | 'prompts';
-
-export interface BackendLists {
-  tools: Tool[];
-  resources: Resource[];
-  resourceTemplates: ResourceTemplate[];
-  prompts: Prompt[];
-}
+export type { BackendLists, ListKind } from './types.js';
 
 export interface ForwardOptions {
   signal?: AbortSignal;
@@ -62,6 +53,13 @@ interface BackendEvents {
   log: [params: LoggingMessageNotification['params']];
 }
 
+/**
+ * List versions are unique across every Backend of the process: a backend replaced by a reload never
+ * shows the version its predecessor had, so the catalog always sees the change.
+ */
+let lastListVersion = 0;
+const nextListVersion = () => ++lastListVersion;
+
 const EMPTY_LISTS: BackendLists = { tools: [], resources: [], resourceTemplates: [], prompts: [] };
 
 export class Backend extends EventEmitter<BackendEvents> {
@@ -73,11 +71,15 @@ export class Backend extends EventEmitter<BackendEvents> {
    * catalog reserves their public names, so that no other backend takes them meanwhile.
    */
   lastLists?: BackendLists;
-  /** Bumped whenever a kind's last lists change in content: a cheap way to tell that the catalog changed. */
+  /** Renewed whenever a kind's last lists change in content: a cheap way to tell that the catalog changed. */
   readonly listVersions: Record<ListKind, number> = { tools: 0, resources: 0, prompts: 0 };
   serverInfo?: Implementation;
   serverCapabilities?: ServerCapabilities;
   protocolVersion?: string;
+  /** The server's `instructions` from its last `initialize` answer. */
+  instructions?: string;
+  /** Sessions opened so far: a new number means a new session, which knows nothing of earlier ones. */
+  sessions = 0;
   /** Milliseconds the last successful connect took, from spawn to lists. */
   connectMs?: number;
 
@@ -102,6 +104,10 @@ export class Backend extends EventEmitter<BackendEvents> {
   private lastRenewAt = 0;
   /** Clients retired because the server forgot their session: their cut-off requests never ran. */
   private readonly expiredClients = new WeakSet<Client>();
+  /** Requests in flight and the idle timer (idleTimeoutMs). */
+  private readonly activity: Activity;
+  /** A start on first use (from `idle`) in progress: requests wait for it. */
+  private waking?: Promise<void>;
 
   constructor(
     readonly name: string,
@@ -111,6 +117,10 @@ export class Backend extends EventEmitter<BackendEvents> {
     super();
     this.log = deps.log.child(name);
     this.restarts = new RestartPolicy(deps.settings.restart);
+    this.activity = new Activity(
+      () => this.config.idleTimeoutMs ?? deps.settings.idleTimeoutMs,
+      () => void this.sleep(),
+    );
     this.state = config.disabled ? 'disabled' : 'starting';
     if (config.disabled) {
       this.error = new SentinelError('BACKEND_DISABLED', `backend "${name}" is disabled in the config`, {
@@ -129,6 +139,66 @@ export class Backend extends EventEmitter<BackendEvents> {
 
   get authDescription(): Record<string, unknown> | undefined {
     return this.auth?.describe();
+  }
+
+  /** The entry with references resolved, as the current connection was opened with it. */
+  get resolvedSpec(): ServerConfig | undefined {
+    return this.resolved;
+  }
+
+  /** Whether the host sees this backend's lists: when ready, and while idle or starting on first use. */
+  get listed(): boolean {
+    return this.state === 'ready' || this.state === 'idle' || (this.state === 'starting' && !!this.waking);
+  }
+
+  /** Requests in flight (host requests and fast-path calls). */
+  get busy(): boolean {
+    return this.activity.busy;
+  }
+
+  /** Resolves when no request is in flight (for a reload to let them finish before stopping). */
+  whenQuiet(): Promise<void> {
+    return this.activity.quiet();
+  }
+
+  /**
+   * Takes the lists and identity from a cached manifest without starting: the backend is `idle`, its lists
+   * are exported, and the first request routed to it starts it (wake).
+   */
+  seed(manifest: Manifest): void {
+    if (this.state !== 'starting' || this.firstAttempt) return;
+    this.serverInfo = manifest.serverInfo;
+    this.serverCapabilities = manifest.capabilities;
+    this.protocolVersion = manifest.protocolVersion;
+    this.instructions = manifest.instructions;
+    this.setLists(manifest.lists);
+    this.firstAttempt = Promise.resolve();
+    this.setState('idle');
+  }
+
+  /** Starts an idle backend (single-flight); resolves when the attempt has succeeded or failed. */
+  private wake(): Promise<void> {
+    if (this.waking) return this.waking;
+    if (this.state !== 'idle') return Promise.resolve();
+    this.log.debug('starting on first use');
+    this.state = 'starting';
+    this.waking = this.connect().finally(() => {
+      this.waking = undefined;
+    });
+    return this.waking;
+  }
+
+  /** The idle stop: the connection goes, the lists stay exported, the next request starts it again. */
+  private async sleep(): Promise<void> {
+    if (this.state !== 'ready' || this.activity.busy) return;
+    this.log.info(
+      `stopping after ${this.activity.timeoutMs} ms without traffic; it starts again on the next request`,
+    );
+    this.generation++;
+    clearTimeout(this.restartTimer);
+    const dropped = this.dropConnection();
+    this.setState('idle');
+    await dropped;
   }
 
   /** Starts connecting; resolves when the first attempt has succeeded or failed. Never rejects. */
@@ -158,6 +228,7 @@ export class Backend extends EventEmitter<BackendEvents> {
       this.error = undefined;
       this.lastDisconnect = undefined;
       this.setState('ready');
+      this.activity.arm();
       this.log.debug(`ready in ${this.connectMs} ms: ${this.lists.tools.length} tools`);
     } catch (error) {
       if (generation !== this.generation || this.state === 'stopped') return;
@@ -189,6 +260,8 @@ export class Backend extends EventEmitter<BackendEvents> {
     if (transport instanceof ChildStdioTransport) this.installPassthrough(transport);
     this.serverInfo = client.getServerVersion();
     this.serverCapabilities = client.getServerCapabilities();
+    this.instructions = client.getInstructions();
+    this.sessions++;
     return client;
   }
 
@@ -211,7 +284,9 @@ export class Backend extends EventEmitter<BackendEvents> {
     if (capabilities.roots) client.setRequestHandler(ListRootsRequestSchema, relay('roots/list') as never);
     // Whatever the host did not declare is refused with a reason, not a bare "Method not found".
     client.fallbackRequestHandler = async (request) => {
-      const capability = REVERSE_CAPABILITY[request.method];
+      const capability = Object.hasOwn(REVERSE_CAPABILITY, request.method)
+        ? REVERSE_CAPABILITY[request.method]
+        : undefined;
       if (!capability)
         throw new WireError(ErrorCode.MethodNotFound, `mcp-sentinel does not handle ${request.method}`);
       throw new WireError(
@@ -274,14 +349,14 @@ export class Backend extends EventEmitter<BackendEvents> {
 
   private setLists(lists: BackendLists): void {
     const last = this.lastLists;
-    if (!last || !sameItems(last.tools, lists.tools)) this.listVersions.tools++;
-    if (!last || !sameItems(last.prompts, lists.prompts)) this.listVersions.prompts++;
+    if (!last || !sameItems(last.tools, lists.tools)) this.listVersions.tools = nextListVersion();
+    if (!last || !sameItems(last.prompts, lists.prompts)) this.listVersions.prompts = nextListVersion();
     if (
       !last ||
       !sameItems(last.resources, lists.resources) ||
       !sameItems(last.resourceTemplates, lists.resourceTemplates)
     )
-      this.listVersions.resources++;
+      this.listVersions.resources = nextListVersion();
     this.lists = lists;
     this.lastLists = lists;
   }
@@ -308,7 +383,14 @@ export class Backend extends EventEmitter<BackendEvents> {
    */
   callDirect(call: PassthroughCall): (() => void) | undefined {
     if (this.state !== 'ready' || !this.passthrough) return undefined;
-    return this.passthrough.send(call);
+    const done = this.activity.begin();
+    return this.passthrough.send({
+      ...call,
+      onDone: (outcome) => {
+        done();
+        call.onDone(outcome);
+      },
+    });
   }
 
   /** Forwards a request and returns the backend's result unchanged. */
@@ -316,6 +398,22 @@ export class Backend extends EventEmitter<BackendEvents> {
     method: string,
     params: Record<string, unknown> | undefined,
     options: ForwardOptions = {},
+  ): Promise<Record<string, unknown>> {
+    const done = this.activity.begin();
+    try {
+      if (this.state === 'idle' || this.waking) await this.wake();
+      const result = await this.forwardRequest(method, params, options);
+      this.activity.track(method);
+      return result;
+    } finally {
+      done();
+    }
+  }
+
+  private async forwardRequest(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: ForwardOptions,
   ): Promise<Record<string, unknown>> {
     if (this.renewing) await this.renewing;
     for (let attempt = 0; ; attempt++) {
@@ -555,6 +653,7 @@ export class Backend extends EventEmitter<BackendEvents> {
   async stop(): Promise<void> {
     this.generation++;
     this.state = 'stopped';
+    this.activity.cancel();
     clearTimeout(this.restartTimer);
     for (const timer of this.relistTimers.values()) clearTimeout(timer);
     const transport = this.transport;

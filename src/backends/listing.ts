@@ -14,7 +14,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log.js';
-import type { BackendLists, ListKind } from './backend.js';
+import type { BackendLists, ListKind } from './types.js';
 
 const MAX_PAGES = 100;
 

@@ -5,7 +5,14 @@
 import { EventEmitter } from 'node:events';
 import type { SentinelConfig } from '../config/types.js';
 import { Backend } from './backend.js';
+import { launch, record } from './manifest/lazy-start.js';
+import type { ManifestStore } from './manifest/store.js';
 import type { BackendDeps } from './types.js';
+
+export interface ManagerOptions {
+  /** The manifest cache: backends with an entry start lazily, and every live listing is recorded. */
+  manifests?: ManifestStore;
+}
 
 interface ManagerEvents {
   change: [backend: Backend];
@@ -18,16 +25,33 @@ export class BackendManager extends EventEmitter<ManagerEvents> {
   readonly backends: Backend[];
   private started?: Promise<void>;
 
-  constructor(config: SentinelConfig, deps: BackendDeps, only?: string[]) {
+  constructor(
+    config: SentinelConfig,
+    private readonly deps: BackendDeps,
+    only?: string[],
+    private readonly options: ManagerOptions = {},
+  ) {
     super();
     this.backends = Object.entries(config.mcpServers)
       .filter(([name]) => !only || only.includes(name))
       .map(([name, server]) => new Backend(name, server, deps));
-    for (const backend of this.backends) {
-      backend.on('change', () => this.emit('change', backend));
-      backend.on('resourceUpdated', (uri) => this.emit('resourceUpdated', backend, uri));
-      backend.on('log', (params) => this.emit('log', backend, params as Record<string, unknown>));
-    }
+    for (const backend of this.backends) this.attach(backend);
+  }
+
+  private attach(backend: Backend): void {
+    backend.on('change', () => {
+      const manifests = this.options.manifests;
+      if (manifests && backend.state === 'ready') void record(backend, this.deps, manifests);
+      this.emit('change', backend);
+    });
+    backend.on('resourceUpdated', (uri) => this.emit('resourceUpdated', backend, uri));
+    backend.on('log', (params) => this.emit('log', backend, params as Record<string, unknown>));
+  }
+
+  /** Starts a backend, or leaves it idle with its cached lists when it may start lazily. */
+  private launch(backend: Backend): Promise<void> {
+    const manifests = this.options.manifests;
+    return manifests ? launch(backend, this.deps, manifests) : backend.start();
   }
 
   get(name: string): Backend | undefined {
@@ -36,7 +60,7 @@ export class BackendManager extends EventEmitter<ManagerEvents> {
 
   /** Starts every backend in parallel; resolves when each has connected or failed once. */
   startAll(): Promise<void> {
-    this.started ??= Promise.all(this.backends.map((b) => b.start())).then(() => undefined);
+    this.started ??= Promise.all(this.backends.map((b) => this.launch(b))).then(() => undefined);
     return this.started;
   }
 

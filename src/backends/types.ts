@@ -2,7 +2,13 @@
  * What the backend layer needs from the layers around it, as narrow interfaces. The composition root
  * (src/cli/) wires in the real reference resolver, auth strategies and the host bridge.
  */
-import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import type {
+  ClientCapabilities,
+  Prompt,
+  Resource,
+  ResourceTemplate,
+  Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { HttpServerConfig, ServerConfig, Settings } from '../config/types.js';
 import type { Logger } from '../log.js';
@@ -41,4 +47,15 @@ export interface BackendDeps {
   environment: Record<string, string | undefined>;
 }
 
-export type BackendState = 'starting' | 'ready' | 'restarting' | 'failed' | 'disabled' | 'stopped';
+/** `idle`: not running, its lists known (from the manifest cache, or from before an idle stop). */
+export type BackendState = 'idle' | 'starting' | 'ready' | 'restarting' | 'failed' | 'disabled' | 'stopped';
+
+export type ListKind = 'tools' | 'resources' | 'prompts';
+
+/** What a backend offers, as its last successful listing returned it. */
+export interface BackendLists {
+  tools: Tool[];
+  resources: Resource[];
+  resourceTemplates: ResourceTemplate[];
+  prompts: Prompt[];
+}

@@ -5,7 +5,7 @@
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { loadEnvironment } from '../refs/env.js';
 import { createSecretStore, type SecretStore } from '../secrets/index.js';
-import { BackendManager } from '../backends/manager.js';
+import { BackendManager, type ManagerOptions } from '../backends/manager.js';
 import { createBackendDeps, NO_HOST } from '../backends/deps.js';
 import type { HostBridge } from '../backends/types.js';
 import { log } from '../log.js';
@@ -28,7 +28,12 @@ export async function loadRuntime(options: CommonOptions): Promise<Runtime> {
   return { loaded, env, secrets };
 }
 
-export function createManager(runtime: Runtime, host: HostBridge = NO_HOST, only?: string[]): BackendManager {
+export function createManager(
+  runtime: Runtime,
+  host: HostBridge = NO_HOST,
+  only?: string[],
+  options?: ManagerOptions,
+): BackendManager {
   const deps = createBackendDeps({
     settings: runtime.loaded.settings,
     log,
@@ -36,5 +41,5 @@ export function createManager(runtime: Runtime, host: HostBridge = NO_HOST, only
     env: runtime.env,
     secrets: runtime.secrets,
   });
-  return new BackendManager(runtime.loaded.config, deps, only);
+  return new BackendManager(runtime.loaded.config, deps, only, options);
 }

@@ -16,7 +16,13 @@ export interface Settings {
   restart: RestartSettings;
   /** Client ID Metadata Document URL used as client_id by every `oauth` backend without its own. */
   clientMetadataUrl?: string;
+  /** `lazy`: a backend with a cached manifest starts on its first request; `eager`: every backend at once. */
+  start: StartMode;
+  /** Stop a backend after this long without traffic (it starts again on the next request); 0 = never. */
+  idleTimeoutMs: number;
 }
+
+export type StartMode = 'lazy' | 'eager';
 
 export interface RestartSettings {
   /** First delay before a restart; doubles each time, with jitter. */
@@ -82,6 +88,10 @@ interface CommonServerConfig {
   timeoutMs?: number;
   disabled?: boolean;
   description?: string;
+  /** Overrides settings.start for this backend. */
+  start?: StartMode;
+  /** Overrides settings.idleTimeoutMs for this backend. */
+  idleTimeoutMs?: number;
 }
 
 export interface StdioServerConfig extends CommonServerConfig {
@@ -117,6 +127,8 @@ export const DEFAULT_SETTINGS: Settings = {
   startupTimeoutMs: 10_000,
   requestTimeoutMs: 60_000,
   restart: { initialDelayMs: 1_000, maxDelayMs: 30_000, maxRestarts: 5, windowMs: 300_000 },
+  start: 'lazy',
+  idleTimeoutMs: 0,
 };
 
 export function isStdioServer(server: ServerConfig): server is StdioServerConfig {

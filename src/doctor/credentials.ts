@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { SentinelConfig } from '../config/types.js';
-import { findLiteralCredentials } from '../install/credentials.js';
+import { findLiteralCredentials } from '../refs/credentials.js';
 import type { ConfigSection } from './report.js';
 
 export async function checkConfigCredentials(

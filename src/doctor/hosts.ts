@@ -1,9 +1,9 @@
 /**
  * The exported catalog against each host it will be used from: the name pattern and length budget once
  * the host has added its own prefix, the tool-count caps hosts apply, and names that collide (in the
- * catalog itself, or after a host cuts them). Limits come from src/install/hosts.ts.
+ * catalog itself, or after a host cuts them). Limits come from src/hosts.ts.
  */
-import { HOSTS, MODEL_TOOL_NAME, hostToolName, type HostId } from '../install/hosts.js';
+import { HOSTS, MODEL_TOOL_NAME, hostToolName, type HostId } from '../hosts.js';
 import type { HostResult, NamedCheck } from './report.js';
 import { worst } from './report.js';
 

@@ -10,7 +10,7 @@ import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { closestMatch } from '../config/suggest.js';
 import { isStdioServer, type ServerConfig } from '../config/types.js';
 import { SentinelError } from '../errors.js';
-import type { HostId } from '../install/hosts.js';
+import type { HostId } from '../hosts.js';
 import { loadEnvironment } from '../refs/env.js';
 import { createSecretStore, memoizeSecretStore, type SecretStore } from '../secrets/index.js';
 import { VERSION } from '../version.js';
@@ -24,6 +24,7 @@ import {
   worst,
   type BackendResult,
   type DoctorReport,
+  type HostResult,
   type NamedCheck,
   type ReferenceResult,
 } from './report.js';
@@ -47,6 +48,8 @@ export interface DoctorOptions {
   env?: NodeJS.ProcessEnv;
   /** Replaces the OS keychain (tests). */
   keychain?: SecretStore;
+  /** A check of the host's own config file (the CLI passes install's duplicate-entry check). */
+  hostFileCheck?: (host: HostId, servers: Record<string, ServerConfig>) => Promise<NamedCheck | undefined>;
   onBackendsStarting?: (names: string[]) => void;
   onBackendSettled?: (name: string, ok: boolean) => void;
 }
@@ -111,6 +114,16 @@ function withCommandCheck(result: BackendResult, command: NamedCheck | undefined
   return { ...result, checks, status };
 }
 
+/** The host's result with a check of its file added (it counts even when the catalog check was skipped). */
+function withDuplicateCheck(result: HostResult, check: NamedCheck | undefined): HostResult {
+  if (!check) return result;
+  const checks = [...result.checks, check];
+  const status = worst([result.status === 'skip' ? 'ok' : result.status, check.status]);
+  const quiet = result.status === 'ok' || result.status === 'skip';
+  const reason = quiet ? check.reason : `${result.reason}; ${check.reason}`;
+  return { ...result, checks, status, reason, hint: result.hint ?? check.hint };
+}
+
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   let loaded: LoadedConfig;
   try {
@@ -173,7 +186,14 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       readyBackends: probe.sources().length,
       totalBackends: active.length,
     };
-    const hosts = options.hosts.map((host) => checkHost(host, options.serverKey, summaryInput));
+    const hosts = await Promise.all(
+      options.hosts.map(async (host) =>
+        withDuplicateCheck(
+          checkHost(host, options.serverKey, summaryInput),
+          await options.hostFileCheck?.(host, loaded.config.mcpServers),
+        ),
+      ),
+    );
 
     const partial: Omit<DoctorReport, 'summary'> = {
       reportVersion: 1,

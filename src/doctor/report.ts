@@ -4,7 +4,7 @@
  * that is the next command to run. No field ever holds a secret value, only names and key paths.
  */
 import type { Issue } from '../errors.js';
-import type { HostId } from '../install/hosts.js';
+import type { HostId } from '../hosts.js';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
 

@@ -3,10 +3,11 @@
  * jsonc-parser, and changes are applied as minimal edits (`modify` + `applyEdits`), so every other entry,
  * unknown key, comment, key order and indentation stays as it was. A file that does not parse is refused
  * and never written. Writing makes a timestamped backup first (never over an earlier one), then replaces the
- * file atomically.
+ * file atomically. A backup may be given its own text: a migration's backup holds references in place of the
+ * literal credentials it took out (src/install/migrate.ts).
  */
 import { constants } from 'node:fs';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   applyEdits,
@@ -139,6 +140,34 @@ function insertAfterLastSibling(
   return text.slice(0, at) + insertion + text.slice(at);
 }
 
+/**
+ * Cuts a property that sits on lines of its own (the usual layout) out with those lines, and the comma
+ * before it when it was the last one (unless the file ends objects with a comma), so that no line is left
+ * joined to another. Undefined when it does not
+ * apply (an inline object).
+ */
+function removeWholeLines(text: string, path: (string | number)[]): string | undefined {
+  const root = parseTree(text);
+  const property = root && findNodeAtLocation(root, path)?.parent;
+  const parent = property?.parent;
+  if (!property || property.type !== 'property' || !parent?.children) return undefined;
+  const lineStart = text.lastIndexOf('\n', property.offset - 1) + 1;
+  if (!/^[ \t]*$/.test(text.slice(lineStart, property.offset))) return undefined;
+  const rest = /^[ \t]*,?[ \t]*(\r?\n)/.exec(text.slice(property.offset + property.length));
+  if (!rest) return undefined;
+  const index = parent.children.indexOf(property);
+  const isLast = index === parent.children.length - 1;
+  let out = text.slice(0, lineStart) + text.slice(property.offset + property.length + rest[0].length);
+  if (isLast && index > 0 && !rest[0].includes(',')) {
+    // The previous property now ends the object: its comma goes.
+    const previous = parent.children[index - 1]!;
+    const end = previous.offset + previous.length;
+    const comma = /^[ \t]*,/.exec(out.slice(end));
+    if (comma) out = out.slice(0, end) + out.slice(end + comma[0].length);
+  }
+  return out;
+}
+
 /** The text with `value` set at `path` (or removed, for undefined), changing nothing else. */
 export function editJson(text: string, path: (string | number)[], value: unknown): string {
   const base = text.trim() === '' ? '{}\n' : text;
@@ -147,8 +176,8 @@ export function editJson(text: string, path: (string | number)[], value: unknown
   const unit = indent.insertSpaces ? ' '.repeat(indent.tabSize) : '\t';
   let out: string;
   if (value === undefined) {
-    // Removal needs no formatting: the property and its separator are cut out.
-    out = applyEdits(base, modify(base, path, undefined, {}));
+    // Removal needs no formatting: the property and its separator are cut out (whole lines when it has them).
+    out = removeWholeLines(base, path) ?? applyEdits(base, modify(base, path, undefined, {}));
   } else {
     out =
       insertAfterLastSibling(base, path, value, unit, eol) ??
@@ -164,13 +193,14 @@ let backupCounter = 0;
  * file. The copy never replaces an existing file (COPYFILE_EXCL): two backups in one millisecond get a
  * counter, so the backup of the original is never overwritten by a later one.
  */
-export async function backupFile(path: string, now = new Date()): Promise<string | undefined> {
+export async function backupFile(path: string, now = new Date(), text?: string): Promise<string | undefined> {
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   for (let attempt = 0; ; attempt++) {
     const suffix = attempt === 0 ? '' : `-${++backupCounter}`;
     const backup = `${path}.${stamp}${suffix}.bak`;
     try {
-      await copyFile(path, backup, constants.COPYFILE_EXCL);
+      if (text === undefined) await copyFile(path, backup, constants.COPYFILE_EXCL);
+      else await writeFile(backup, text, { flag: 'wx', mode: 0o600 });
       return backup;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

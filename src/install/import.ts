@@ -6,8 +6,8 @@
  */
 import type { ServerConfig } from '../config/types.js';
 import { escapeValue } from '../refs/parse.js';
-import { findLiteralCredentials, type LiteralCredential } from './credentials.js';
-import { HOSTS, type HostId } from './hosts.js';
+import { findLiteralCredentials, type LiteralCredential } from '../refs/credentials.js';
+import { HOSTS, type HostId } from '../hosts.js';
 
 export interface ImportResult {
   servers: Record<string, ServerConfig>;

@@ -11,8 +11,11 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { SentinelError } from '../errors.js';
-import { HOSTS, type HostId } from './hosts.js';
+import { parse } from 'jsonc-parser';
+import { HOSTS, type HostId } from '../hosts.js';
 import { backupFile, editJson, readHostFile, writeFileSafely } from './host-file.js';
+import { isSentinelEntry } from './import.js';
+import type { MigrationRecord } from './migrate.js';
 
 export const DEFAULT_ENTRY_NAME = 'sentinel';
 
@@ -77,6 +80,8 @@ export interface InstallPlan {
   before: string;
   after: string;
   fileExists: boolean;
+  /** Host entries taken out because mcp-sentinel serves them (install), or put back (remove). */
+  moved: string[];
 }
 
 export interface PlanOptions {
@@ -85,10 +90,59 @@ export interface PlanOptions {
   name: string;
   /** The entry to write; undefined to remove. */
   entry?: SentinelEntry;
+  /** Host entries to take out with the install (they are served through mcp-sentinel). */
+  removeEntries?: string[];
+  /** With --remove: what install took out, to put back. */
+  record?: { record: MigrationRecord; original: string };
+  /** Replace or remove an entry of that name that mcp-sentinel did not write. */
+  force?: boolean;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Refuses to replace or remove an entry of our name that runs something else (a user's own "sentinel"). */
+function assertOurs(existing: unknown, options: PlanOptions): void {
+  if (existing === undefined || options.force) return;
+  if (isRecord(existing) && isSentinelEntry(existing)) return;
+  throw new SentinelError(
+    'USAGE',
+    `"${options.name}" in ${options.file} is not an mcp-sentinel entry, and ${options.entry ? 'install would replace' : '--remove would delete'} it`,
+    {
+      file: options.file,
+      hint: `install under another key with --name NAME, or pass --force to ${options.entry ? 'replace' : 'remove'} it`,
+    },
+  );
+}
+
+/**
+ * The file with the entries install took out put back, and ours taken out. Unchanged since install, it is
+ * the original byte for byte; otherwise only the missing entries are added back, keeping later edits.
+ */
+function restoredText(
+  current: string,
+  serversKey: string,
+  options: PlanOptions,
+): { text: string; moved: string[] } {
+  const { record, original } = options.record!;
+  if (current === record.after) return { text: original, moved: record.removed };
+  const servers = (text: string): Record<string, unknown> => {
+    const data: unknown = parse(text);
+    const found = isRecord(data) ? data[serversKey] : undefined;
+    return isRecord(found) ? found : {};
+  };
+  const before = servers(original);
+  const now = servers(current);
+  let text = current;
+  const moved: string[] = [];
+  for (const name of record.removed) {
+    if (name in now || before[name] === undefined) continue;
+    text = editJson(text, [serversKey, name], before[name]);
+    moved.push(name);
+  }
+  if (options.name in now) text = editJson(text, [serversKey, options.name], undefined);
+  return { text, moved };
 }
 
 /** Reads the host file and computes its new text. Throws HOST_CONFIG for a file that cannot be edited safely. */
@@ -100,15 +154,21 @@ export async function planInstall(options: PlanOptions): Promise<InstallPlan> {
   });
   const servers = file.data[def.serversKey];
   const existing = isRecord(servers) ? servers[options.name] : undefined;
+  assertOurs(existing, options);
   const base = {
     host: options.host,
     file: options.file,
     name: options.name,
     before: file.text,
     fileExists: file.exists,
+    moved: [] as string[],
   };
 
   if (!options.entry) {
+    if (options.record && file.exists) {
+      const { text, moved } = restoredText(file.text, def.serversKey, options);
+      if (text !== file.text) return { ...base, action: 'remove', after: text, moved };
+    }
     if (existing === undefined) return { ...base, action: 'absent', after: file.text };
     return {
       ...base,
@@ -116,22 +176,24 @@ export async function planInstall(options: PlanOptions): Promise<InstallPlan> {
       after: editJson(file.text, [def.serversKey, options.name], undefined),
     };
   }
-  if (existing === undefined || !isRecord(existing)) {
-    return {
-      ...base,
-      action: 'add',
-      after: editJson(file.text, [def.serversKey, options.name], options.entry),
-    };
-  }
-  // Update our keys one by one, so that keys the user added to the entry (e.g. "disabled") stay.
+  let action: InstallAction;
   let text = file.text;
-  let changed = false;
-  for (const [key, value] of Object.entries(options.entry)) {
-    if (isDeepStrictEqual(existing[key], value)) continue;
-    text = editJson(text, [def.serversKey, options.name, key], value);
-    changed = true;
+  if (existing === undefined || !isRecord(existing)) {
+    action = 'add';
+    text = editJson(text, [def.serversKey, options.name], options.entry);
+  } else {
+    // Update our keys one by one, so that keys the user added to the entry (e.g. "disabled") stay.
+    action = 'unchanged';
+    for (const [key, value] of Object.entries(options.entry)) {
+      if (isDeepStrictEqual(existing[key], value)) continue;
+      text = editJson(text, [def.serversKey, options.name, key], value);
+      action = 'update';
+    }
   }
-  return { ...base, action: changed ? 'update' : 'unchanged', after: changed ? text : file.text };
+  const moved = (options.removeEntries ?? []).filter((name) => isRecord(servers) && name in servers);
+  for (const name of moved) text = editJson(text, [def.serversKey, name], undefined);
+  if (moved.length > 0 && action === 'unchanged') action = 'update';
+  return { ...base, action, after: text, moved };
 }
 
 export interface ApplyResult {
@@ -161,7 +223,10 @@ async function currentText(path: string): Promise<string | undefined> {
  * Writes the plan: the file is read again and must still be what was planned (the host, or another
  * install, may have written it meanwhile), then a backup of the old file, then the new text atomically.
  */
-export async function applyInstall(plan: InstallPlan): Promise<ApplyResult> {
+export async function applyInstall(
+  plan: InstallPlan,
+  options: { backupText?: string } = {},
+): Promise<ApplyResult> {
   if (plan.action === 'unchanged' || plan.action === 'absent') return { written: false };
   if (plan.after === plan.before) return { written: false };
   const now = await currentText(plan.file);
@@ -171,7 +236,7 @@ export async function applyInstall(plan: InstallPlan): Promise<ApplyResult> {
       hint: 'nothing was written; run the command again',
     });
   }
-  const backup = plan.fileExists ? await backupFile(plan.file) : undefined;
+  const backup = plan.fileExists ? await backupFile(plan.file, new Date(), options.backupText) : undefined;
   try {
     await writeFileSafely(plan.file, plan.after);
   } catch (error) {

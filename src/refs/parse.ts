@@ -21,6 +21,7 @@
  * Error messages give positions, never the text around them: a config value may hold a literal token.
  */
 import { SentinelError, type Issue } from '../errors.js';
+import { SECRET_NAME, SECRET_NAME_RULE } from '../secrets/name.js';
 
 export type Segment =
   | { kind: 'text'; text: string }
@@ -38,12 +39,9 @@ export type Reference =
 export type ParseResult = { ok: true; value: ParsedValue } | { ok: false; issue: Issue };
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const SECRET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const SECRET_PREFIX = 'secret:';
 const SYNTAX_HINT =
   'use $NAME, ${NAME}, ${NAME:-default}, ${secret:NAME} or secret:NAME; write $$ for a literal $';
-const SECRET_NAME_RULE =
-  'secret names are 1-128 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit';
 
 class SyntaxProblem {
   constructor(

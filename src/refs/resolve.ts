@@ -11,7 +11,7 @@
  */
 import type { ServerConfig } from '../config/types.js';
 import { SentinelError, type Issue } from '../errors.js';
-import { isCredentialName } from '../install/credentials.js';
+import { isCredentialName } from './credentials.js';
 import { createLogger, redactSecret } from '../log.js';
 import type { SecretStore } from '../secrets/store.js';
 import { refFields, type RefField } from './fields.js';
@@ -143,7 +143,8 @@ function resolveSegment(
 ): string | undefined {
   if (segment.kind === 'text') return segment.text;
   if (segment.kind === 'env') {
-    const value = env[segment.name];
+    // Own keys only: `${constructor}` is an unset variable, not Object.prototype.constructor.
+    const value = Object.hasOwn(env, segment.name) ? env[segment.name] : undefined;
     if (segment.fallback !== undefined) return value === undefined || value === '' ? segment.fallback : value;
     if (value !== undefined) return value;
     issues.push({

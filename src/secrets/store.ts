@@ -1,12 +1,12 @@
 /**
  * The SecretStore seam: what the resolver and the `secrets` command need from wherever secrets live.
  * Implementations: the OS keychain (keychain.ts), the read-only environment fallback (env-fallback.ts) and
- * their combination (index.ts). Also owns the secret-name rule, shared with the reference grammar.
+ * their combination (index.ts). The secret-name rule itself is name.ts, shared with the reference grammar.
  *
  * Every method rejects only with a SentinelError, and never with the value in it.
  */
 import { SentinelError } from '../errors.js';
-import { SECRET_NAME } from '../refs/parse.js';
+import { SECRET_NAME } from './name.js';
 
 export interface SecretProbe {
   ok: boolean;

@@ -258,7 +258,15 @@ describe('install', () => {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(
       path,
-      JSON.stringify({ mcpServers: { sentinel: { command: 'old', args: ['x'], env: { A: '1' } } } }, null, 2),
+      JSON.stringify(
+        {
+          mcpServers: {
+            sentinel: { command: 'node', args: ['/old/mcp-sentinel/bin/mcp-sentinel.js'], env: { A: '1' } },
+          },
+        },
+        null,
+        2,
+      ),
     );
     const { stdout } = await cli(['install', '--host', 'claude-desktop', '--config', config]);
     expect(stdout).toContain('updated "sentinel"');
@@ -267,6 +275,27 @@ describe('install', () => {
         sentinel: { command: process.execPath, args: [CLI, 'serve', '--config', config], env: { A: '1' } },
       },
     });
+  });
+
+  it('refuses to replace or remove a "sentinel" entry it did not write, unless --force', async () => {
+    const config = await initConfig();
+    const path = hostFile('claude-desktop');
+    mkdirSync(dirname(path), { recursive: true });
+    const theirs = JSON.stringify({
+      mcpServers: { sentinel: { command: 'sentinel-av', args: ['--watch'] } },
+    });
+    writeFileSync(path, theirs);
+    for (const extra of [[], ['--remove']]) {
+      const refused = await cli(['install', '--host', 'claude-desktop', '--config', config, ...extra]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(
+        /"sentinel" in .* is not an mcp-sentinel entry[\s\S]*--name NAME[\s\S]*--force/,
+      );
+      expect(readFileSync(path, 'utf8')).toBe(theirs);
+    }
+    const forced = await cli(['install', '--host', 'claude-desktop', '--config', config, '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(path, 'utf8')).toContain('mcp-sentinel.js');
   });
 
   it.each([

@@ -2,11 +2,21 @@
  * Every host request gets exactly one response, whatever happens, by property over real processes: random
  * sequences of calls (answered, slow, hanging until the timeout, failing, malformed, crashing the backend,
  * unknown), host cancellations and SIGKILLs of backend process groups, all at once against one sentinel.
+ * Over Streamable HTTP and SSE the same, without the crashes and kills (the servers there are not the
+ * sentinel's to restart).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { TestHost } from '../helpers/host.js';
-import { behaviourServer, responsesTo, sendRawCall, sendRawCancel } from '../helpers/reliability.js';
+import {
+  TRANSPORTS,
+  behaviourBackend,
+  responsesTo,
+  sendRawCall,
+  sendRawCancel,
+  type BackendTransport,
+  type BehaviourBackend,
+} from '../helpers/reliability.js';
 import { waitFor } from '../helpers/wait.js';
 
 type Op =
@@ -15,44 +25,52 @@ type Op =
   | { kind: 'kill'; delay: number };
 
 const delay = fc.integer({ min: 0, max: 40 });
-const op: fc.Arbitrary<Op> = fc.oneof(
-  {
-    weight: 6,
-    arbitrary: fc.record({
-      kind: fc.constant('call' as const),
-      backend: fc.constantFrom('p' as const, 'q' as const),
-      tool: fc.constantFrom('echo', 'echo', 'slow', 'hang', 'fail', 'malformed', 'crash', 'garbage', 'nope'),
-      delay,
-    }),
-  },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), target: fc.nat(20), delay }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('kill' as const), delay }) },
-);
+const TOOLS = ['echo', 'echo', 'slow', 'hang', 'fail', 'malformed', 'crash', 'garbage', 'nope'];
 
-describe('exactly one response per request (property, real processes)', () => {
+function ops(transport: BackendTransport): fc.Arbitrary<Op> {
+  const local = transport === 'stdio';
+  const call = fc.record({
+    kind: fc.constant('call' as const),
+    backend: fc.constantFrom('p' as const, 'q' as const),
+    tool: fc.constantFrom(...TOOLS.filter((tool) => local || tool !== 'crash')),
+    delay,
+  });
+  const cancel = fc.record({ kind: fc.constant('cancel' as const), target: fc.nat(20), delay });
+  const kill = fc.record({ kind: fc.constant('kill' as const), delay });
+  return fc.oneof(
+    { weight: 6, arbitrary: call },
+    { weight: 2, arbitrary: cancel },
+    ...(local ? [{ weight: 1, arbitrary: kill }] : []),
+  );
+}
+
+describe.each(TRANSPORTS)('exactly one response per request (property, %s backends)', (transport) => {
   let host: TestHost;
+  let backends: BehaviourBackend[] = [];
   let run = 0;
 
   beforeAll(async () => {
+    backends = await Promise.all(
+      ['p', 'q'].map((name) => behaviourBackend(transport, name, {}, { timeoutMs: 500 })),
+    );
     host = await TestHost.start({
       config: {
         settings: { restart: { initialDelayMs: 20, maxDelayMs: 100, maxRestarts: 500, windowMs: 60_000 } },
-        mcpServers: {
-          p: behaviourServer('p', {}, { timeoutMs: 500 }),
-          q: behaviourServer('q', {}, { timeoutMs: 500 }),
-        },
+        mcpServers: { p: backends[0]!.entry, q: backends[1]!.entry },
       },
     });
     await host.client.listTools();
   });
 
   afterAll(async () => {
-    expect((await host?.close())?.leftovers).toEqual([]);
+    const closed = await host?.close();
+    await Promise.all(backends.map((backend) => backend.close()));
+    expect(closed?.leftovers).toEqual([]);
   });
 
   it('holds for random sequences of calls and faults', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 14 }), async (ops) => {
+      fc.asyncProperty(fc.array(ops(transport), { minLength: 1, maxLength: 14 }), async (ops) => {
         run++;
         const ids: string[] = [];
         const cancelled = new Set<string>();
@@ -88,7 +106,8 @@ describe('exactly one response per request (property, real processes)', () => {
         for (const id of owed) expect(responsesTo(host, id), id).toHaveLength(1);
         for (const id of cancelled) expect(responsesTo(host, id).length, id).toBeLessThanOrEqual(1);
       }),
-      { numRuns: 10, endOnFailure: true },
+      // Fewer runs over HTTP and SSE, whose cases are a subset of stdio's.
+      { numRuns: transport === 'stdio' ? 10 : 6, endOnFailure: true },
     );
     // And the session still serves: both backends answer again once they are back.
     for (const backend of ['p', 'q']) {

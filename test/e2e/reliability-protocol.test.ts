@@ -2,6 +2,7 @@
  * Everything the protocol carries gets through, both ways: progress in order and none dropped, cancellation
  * to the backend's own request id, timeouts, reverse requests (sampling, elicitation, roots) when the host
  * has the capability and a clear refusal when it has not, logging, list changes and resource subscriptions.
+ * Each case runs against stdio, Streamable HTTP and SSE backends.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,11 +18,21 @@ import {
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { TestHost, callTool } from '../helpers/host.js';
-import { behaviourServer, readRecord, stdoutMessages } from '../helpers/reliability.js';
+import {
+  TRANSPORTS,
+  behaviourBackend,
+  readRecord,
+  responsesTo,
+  sendRawCall,
+  sendRawCancel,
+  stdoutMessages,
+  type BehaviourBackend,
+} from '../helpers/reliability.js';
 import { waitFor } from '../helpers/wait.js';
 
-describe('protocol completeness through the aggregator', () => {
+describe.each(TRANSPORTS)('protocol completeness through the aggregator, %s backends', (transport) => {
   let host: TestHost;
+  let backends: BehaviourBackend[] = [];
   let dir: string;
   let record: string;
   let sampled: AbortSignal | undefined;
@@ -32,17 +43,17 @@ describe('protocol completeness through the aggregator', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sentinel-protocol-'));
     record = join(dir, 'record.jsonl');
+    backends = await Promise.all([
+      // Generous: sampling, elicitation, roots and 20 progress steps must fit on a loaded machine.
+      behaviourBackend(transport, 'fx', { FIXTURE_RECORD: record }, { timeoutMs: 30_000 }),
+      // Its own backend for the timeout test, so a short timeout cannot fail the others.
+      behaviourBackend(transport, 'short', { FIXTURE_RECORD: record }, { timeoutMs: 400 }),
+      behaviourBackend(transport, 'other'),
+    ]);
+    const [fx, short, other] = backends.map((backend) => backend.entry);
     host = await TestHost.start({
       capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } },
-      config: {
-        mcpServers: {
-          // Generous: sampling, elicitation, roots and 20 progress steps must fit on a loaded machine.
-          fx: behaviourServer('fx', { FIXTURE_RECORD: record }, { timeoutMs: 30_000 }),
-          // Its own backend for the timeout test, so a short timeout cannot fail the others.
-          short: behaviourServer('short', { FIXTURE_RECORD: record }, { timeoutMs: 400 }),
-          other: behaviourServer('other'),
-        },
-      },
+      config: { mcpServers: { fx, short, other } },
       connect: false,
     });
     host.client.setRequestHandler(CreateMessageRequestSchema, async (_request, extra) => {
@@ -71,6 +82,7 @@ describe('protocol completeness through the aggregator', () => {
 
   afterAll(async () => {
     const closed = await host?.close();
+    await Promise.all(backends.map((backend) => backend.close()));
     rmSync(dir, { recursive: true, force: true });
     expect(closed?.leftovers).toEqual([]);
   });
@@ -103,20 +115,44 @@ describe('protocol completeness through the aggregator', () => {
     expect(progress.at(-1)!.index).toBeLessThan(responseIndex);
   });
 
+  it('keeps a call alive past the backend\u2019s timeoutMs while its progress keeps arriving', async () => {
+    const started = Date.now();
+    // short's timeoutMs is 400: four steps 250 ms apart take twice that, each gap well under it.
+    const result = await host.client.request(
+      {
+        method: 'tools/call',
+        params: {
+          name: 'short__progress',
+          arguments: { steps: 4, intervalMs: 250 },
+          _meta: { progressToken: 'keep-alive' },
+        },
+      },
+      CallToolResultSchema,
+      { timeout: 30_000 },
+    );
+    expect(result.content[0]).toMatchObject({ text: 'short/progress: 4 steps' });
+    expect(Date.now() - started).toBeGreaterThan(400);
+  });
+
   it('forwards a host cancellation to the backend under the backend\u2019s own request id, and answers nothing after it', async () => {
-    const controller = new AbortController();
-    const calls = () => readRecord(record).filter((e) => e.name === 'fx' && e.event === 'call').length;
-    const before = calls();
-    const call = callTool(host, 'fx__hang', {}, { signal: controller.signal });
-    // Abort only once the call has reached the backend, or there would be nothing to cancel there.
-    await waitFor('the call to reach fx', () => calls() > before);
-    controller.abort('user pressed stop');
-    await expect(call).rejects.toThrow();
+    const calls = () => readRecord(record).filter((e) => e.name === 'fx' && e.event === 'call');
+    const before = calls().length;
+    const id = `cancel-${transport}`;
+    sendRawCall(host, id, 'fx__hang');
+    // Cancel only once the call has reached the backend, or there would be nothing to cancel there.
+    await waitFor('the call to reach fx', () => calls().length > before);
+    sendRawCancel(host, id);
     const cancelled = await waitFor('the backend to see the cancellation', () =>
       readRecord(record).find((e) => e.name === 'fx' && e.event === 'cancelled'),
     );
-    // The backend saw its own request id (the stdio fast path's), not the host's numeric one.
-    expect(String(cancelled.requestId)).toMatch(/^sentinel-\d+$/);
+    // The cancellation names the very request the backend received, under the id the sentinel gave it.
+    expect(calls().at(-1)!.requestId).toEqual(cancelled.requestId);
+    expect(cancelled.requestId).not.toEqual(id);
+    // Over stdio that id is the fast path's own.
+    if (transport === 'stdio') expect(String(cancelled.requestId)).toMatch(/^sentinel-\d+$/);
+    // A later call to the same backend is answered, and the cancelled one still is not.
+    expect((await callTool(host, 'fx__echo', { after: 'cancel' })).text).toBe('fx/echo: {"after":"cancel"}');
+    expect(responsesTo(host, id)).toEqual([]);
   });
 
   it('times a request out after the backend\u2019s timeoutMs, naming the backend, and cancels it there', async () => {
@@ -206,9 +242,10 @@ describe('protocol completeness through the aggregator', () => {
   });
 });
 
-describe('reverse requests when the host lacks the capability', () => {
+describe.each(TRANSPORTS)('reverse requests when the host lacks the capability, %s backend', (transport) => {
   it('refuses sampling, elicitation and roots with a reason, and the call fails cleanly', async () => {
-    const host = await TestHost.start({ config: { mcpServers: { fx: behaviourServer('fx') } } });
+    const fx = await behaviourBackend(transport, 'fx');
+    const host = await TestHost.start({ config: { mcpServers: { fx: fx.entry } } });
     try {
       await host.client.listTools();
       for (const [tool, capability] of [
@@ -223,6 +260,7 @@ describe('reverse requests when the host lacks the capability', () => {
       expect((await callTool(host, 'fx__echo', { ok: 1 })).text).toBe('fx/echo: {"ok":1}');
     } finally {
       expect((await host.close()).leftovers).toEqual([]);
+      await fx.close();
     }
   });
 });

@@ -95,7 +95,8 @@ export class TestHost {
       process.execPath,
       [CLI, 'serve', '--config', this.configPath, ...(options.args ?? [])],
       {
-        env: { ...process.env, NO_COLOR: '1', ...options.env },
+        // A cache of its own (the manifest cache would make a second start lazy), unless the test shares one.
+        env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: join(this.dir, 'cache'), ...options.env },
         stdio: ['pipe', 'pipe', 'pipe'],
       },
     );

@@ -4,7 +4,8 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import type { TestHost } from './host.js';
-import { fixtureServer } from './servers.js';
+import { fixture } from './paths.js';
+import { fixtureServer, startHttpServer } from './servers.js';
 import { waitFor } from './wait.js';
 
 /** The fixture server with its behaviour tools (slow, hang, crash, ...) listed besides the plain ones. */
@@ -14,6 +15,39 @@ export function behaviourServer(
   extra: Record<string, unknown> = {},
 ) {
   return fixtureServer(name, { FIXTURE_SPECIAL: '1', ...env }, extra);
+}
+
+/** The three ways mcp-sentinel reaches a backend; the protocol suites run over each. */
+export const TRANSPORTS = ['stdio', 'streamable-http', 'sse'] as const;
+export type BackendTransport = (typeof TRANSPORTS)[number];
+
+export interface BehaviourBackend {
+  /** The config entry that reaches it. */
+  entry: Record<string, unknown>;
+  /** Stops the server process of an HTTP or SSE backend (a stdio one is the sentinel's to stop). */
+  close(): Promise<void>;
+}
+
+/**
+ * The behaviour fixture reachable over `transport`: over stdio the sentinel starts it; over Streamable HTTP
+ * or SSE it runs here as a server on 127.0.0.1, and `close` stops it.
+ */
+export async function behaviourBackend(
+  transport: BackendTransport,
+  name: string,
+  env: Record<string, string> = {},
+  extra: Record<string, unknown> = {},
+): Promise<BehaviourBackend> {
+  if (transport === 'stdio') return { entry: behaviourServer(name, env, extra), close: async () => {} };
+  const server = await startHttpServer(
+    [fixture('fixture-server.mjs')],
+    { FIXTURE_TRANSPORT: transport, FIXTURE_NAME: name, FIXTURE_SPECIAL: '1', ...env },
+    transport === 'sse' ? '/sse' : '/mcp',
+  );
+  return {
+    entry: { type: transport === 'sse' ? 'sse' : 'http', url: server.url, ...extra },
+    close: () => server.close(),
+  };
 }
 
 /** Settings that keep restarts quick in tests. */

@@ -10,8 +10,9 @@ import yoctoSpinner from 'yocto-spinner';
 import { redact, setLogLevel } from '../../log.js';
 import { runThenExit } from '../render-error.js';
 import { runDoctor, type DoctorReport } from '../../doctor/index.js';
+import { checkHostDuplicates } from '../../install/host-duplicates.js';
 import type { Check, Status } from '../../doctor/report.js';
-import { HOST_IDS, type HostId } from '../../install/hosts.js';
+import { HOST_IDS, type HostId } from '../../hosts.js';
 import { DEFAULT_ENTRY_NAME, assertEntryName } from '../../install/install.js';
 
 export interface DoctorCliOptions {
@@ -170,6 +171,7 @@ export async function doctor(servers: string[], options: DoctorCliOptions): Prom
       servers,
       serverKey: options.name,
       timeoutMs: options.timeout,
+      hostFileCheck: (host, configServers) => checkHostDuplicates(host, configServers, process.env),
       onBackendsStarting: (names) => progress.start(names),
       onBackendSettled: (name, ok) => progress.settled(name, ok),
     });

@@ -13,14 +13,18 @@ import { SCHEMA_URL } from '../../config/schema.js';
 import type { SentinelConfig, ServerConfig } from '../../config/types.js';
 import { SentinelError } from '../../errors.js';
 import { backupFile, readHostFile, writeFileSafely } from '../../install/host-file.js';
-import { HOST_IDS, HOSTS, hostConfigPath, type HostId } from '../../install/hosts.js';
+import { HOST_IDS, HOSTS, hostConfigPath, type HostId } from '../../hosts.js';
 import { importHostServers, type ImportResult } from '../../install/import.js';
+import { applyMoves } from '../../install/credential-move.js';
+import { moveCredentials } from './init-credentials.js';
 
 export interface InitOptions {
   path?: string;
   force?: boolean;
   from?: HostId;
   hostConfig?: string;
+  /** Store every literal credential found in the keychain without asking, writing references instead. */
+  storeSecrets?: boolean;
 }
 
 function out(line = ''): void {
@@ -71,8 +75,11 @@ export async function init(options: InitOptions): Promise<number> {
     });
   }
   const imported = options.from ? await importFrom(options.from, options.hostConfig) : undefined;
+  const moved = imported ? await moveCredentials(imported.result, options) : undefined;
   const servers =
-    imported && Object.keys(imported.result.servers).length > 0 ? imported.result.servers : undefined;
+    imported && Object.keys(imported.result.servers).length > 0
+      ? applyMoves(imported.result.servers, moved!.stored)
+      : undefined;
   const config = starterConfig(servers);
   // --force keeps the old config: it may hold servers and credentials found nowhere else.
   const backup = options.force ? await backupFile(target) : undefined;
@@ -89,14 +96,21 @@ export async function init(options: InitOptions): Promise<number> {
     );
     for (const skip of result.skipped) out(`  ${chalk.dim('skipped')} "${skip.name}": ${skip.reason}`);
     for (const note of result.notes) out(`  ${chalk.yellow('note')} ${note}`);
-    if (result.credentials.length > 0) {
+    for (const { credential } of moved!.stored)
+      out(
+        `  ${chalk.green('✔')} stored secret "${credential.secretName}" in the keychain; ${credential.path} reads "${credential.replacement}"`,
+      );
+    for (const line of moved!.problems) out(`  ${chalk.yellow('warn')} ${line}`);
+    const left = result.credentials.filter((c) => !moved!.stored.some((m) => m.credential === c));
+    if (left.length > 0) {
       out('');
       out(
         chalk.yellow(
-          `${result.credentials.length} literal credential${result.credentials.length === 1 ? '' : 's'} found; move them into the keychain:`,
+          `${left.length} literal credential${left.length === 1 ? '' : 's'} found; move them into the keychain:`,
         ),
       );
-      for (const cred of result.credentials) {
+      out(chalk.dim(`  (or run init again with --force --store-secrets to store them all as they are)`));
+      for (const cred of left) {
         out(`  mcp-sentinel secrets set ${cred.secretName}`);
         out(chalk.dim(`    then set ${cred.path} to "${cred.replacement}"`));
         if (cred.note) out(chalk.dim(`    (${cred.note})`));
@@ -109,9 +123,15 @@ export async function init(options: InitOptions): Promise<number> {
   if (!servers) out(`  ${step++}. add your servers under "mcpServers" in ${target}`);
   out(`  ${step++}. check every backend:  mcp-sentinel doctor${options.path ? ` --config ${target}` : ''}`);
   out(
-    `  ${step++}. add it to your host:  mcp-sentinel install --host claude-desktop${options.path ? ` --config ${target}` : ''}`,
+    `  ${step++}. add it to your host:  mcp-sentinel install --host ${options.from ?? 'claude-desktop'}${options.path ? ` --config ${target}` : ''}`,
   );
-  out(chalk.dim('     (hosts: claude-desktop, claude-code, cursor, vscode)'));
+  if (imported)
+    out(
+      chalk.dim(
+        `     (install takes the imported entries out of the host file, so nothing runs twice; --remove puts them back)`,
+      ),
+    );
+  else out(chalk.dim('     (hosts: claude-desktop, claude-code, cursor, vscode)'));
   return 0;
 }
 
@@ -123,6 +143,10 @@ export function registerInitCommand(program: Command, setExitCode: (code: number
     .option('--force', 'overwrite an existing file (a backup of it is kept beside it)')
     .addOption(new Option('--from <host>', "import the servers of a host's config").choices([...HOST_IDS]))
     .option('--host-config <path>', "the host's config file, when it is not at the usual place (with --from)")
+    .option(
+      '--store-secrets',
+      'store every literal credential found in the keychain as it is, and write secret: references (with --from)',
+    )
     .action(async (options: InitOptions) => {
       setExitCode(await init(options));
     });

@@ -1,16 +1,31 @@
 /**
- * `mcp-sentinel install --host NAME`: adds (or with `--remove` takes out) the one stdio entry that starts
- * mcp-sentinel in a host's config file. `--dry-run` prints the diff and writes nothing.
+ * `mcp-sentinel install --host NAME`: adds the one stdio entry that starts mcp-sentinel in a host's config
+ * file and takes out the host's entries of servers the config serves (src/install/duplicates.ts), keeping
+ * a record to put them back; `--remove` undoes both (src/install/migrate.ts). `--dry-run` prints the diff
+ * and writes nothing. Literal credentials are never shown in a diff.
  */
 import { resolve } from 'node:path';
 import { honourNoColor } from '../colour.js';
 import chalk from 'chalk';
 import { Option, type Command } from 'commander';
 import { createTwoFilesPatch } from 'diff';
-import { loadConfig, locateConfig } from '../../config/load.js';
+import { loadConfig, locateConfig, type LoadedConfig } from '../../config/load.js';
 import { defaultGlobalConfigPath } from '../../config/locate.js';
 import { SentinelError } from '../../errors.js';
-import { HOST_IDS, HOSTS, hostConfigPath, type HostId } from '../../install/hosts.js';
+import { HOST_IDS, HOSTS, hostConfigPath, type HostId } from '../../hosts.js';
+import { findServedDuplicates } from '../../install/duplicates.js';
+import { readHostFile } from '../../install/host-file.js';
+import {
+  deleteRecord,
+  readRecord,
+  restoreText,
+  sanitizeText,
+  writeRecord,
+  type MigrationRecord,
+  type SanitizedText,
+} from '../../install/migrate.js';
+import { ensureSecrets, migrationStateDir, secretsOf, valuesFor } from '../../install/migration-secrets.js';
+import { createSecretStore, type SecretStore } from '../../secrets/index.js';
 import {
   DEFAULT_ENTRY_NAME,
   applyInstall,
@@ -20,6 +35,7 @@ import {
   planInstall,
   sentinelEntry,
   type InstallPlan,
+  type SentinelEntry,
 } from '../../install/install.js';
 
 export interface InstallOptions {
@@ -29,6 +45,8 @@ export interface InstallOptions {
   dryRun?: boolean;
   name: string;
   remove?: boolean;
+  keepEntries?: boolean;
+  force?: boolean;
 }
 
 function out(line = ''): void {
@@ -59,7 +77,7 @@ export function renderDiff(plan: InstallPlan): string {
     .trimEnd();
 }
 
-async function configToInstall(config: string | undefined): Promise<string> {
+async function configToInstall(config: string | undefined): Promise<LoadedConfig> {
   const path = config ? resolve(config) : await locateConfig({});
   if (!path) {
     throw new SentinelError('CONFIG_NOT_FOUND', 'No mcp-sentinel config file was found to install', {
@@ -67,26 +85,94 @@ async function configToInstall(config: string | undefined): Promise<string> {
     });
   }
   // Refuse to point a host at a config that cannot start: the host would only show a dead server.
-  const loaded = await loadConfig({ config: path });
-  return loaded.path;
+  return loadConfig({ config: path });
+}
+
+interface Prepared {
+  plan: InstallPlan;
+  entry?: SentinelEntry;
+  /** Literal values of the entries taken out (install) or put back (remove), by secret name. */
+  secrets: Record<string, string>;
+  sanitizedBefore?: SanitizedText;
+  record?: MigrationRecord;
+}
+
+/** install: the entry to add and the host entries the config serves, to take out. */
+async function prepareInstall(options: InstallOptions, file: string): Promise<Prepared> {
+  const def = HOSTS[options.host];
+  const loaded = await configToInstall(options.config);
+  const entry = sentinelEntry(options.host, loaded.path, currentLaunchContext());
+  const hostFile = await readHostFile(file, {
+    allowComments: def.allowsComments,
+    serversKey: def.serversKey,
+  });
+  const duplicates = options.keepEntries
+    ? []
+    : findServedDuplicates(options.host, hostFile.data, loaded.config.mcpServers, options.name);
+  const plan = await planInstall({
+    host: options.host,
+    file,
+    name: options.name,
+    entry,
+    removeEntries: duplicates.map((d) => d.hostName),
+    force: options.force,
+  });
+  const secrets = secretsOf(duplicates.filter((d) => plan.moved.includes(d.hostName)));
+  return { plan, entry, secrets, sanitizedBefore: sanitizeText(plan.before, secrets) };
+}
+
+/** install --remove: our entry out, and what install took out put back from its record. */
+async function prepareRemove(options: InstallOptions, file: string, store: SecretStore): Promise<Prepared> {
+  const stored = await readRecord(migrationStateDir(), file);
+  const record = stored?.name === options.name ? stored : undefined;
+  let original: string | undefined;
+  let secrets: Record<string, string> = {};
+  if (record) {
+    // A dry run shows the references, never the values.
+    secrets = options.dryRun ? {} : await valuesFor(store, record.before);
+    original = options.dryRun ? record.before.text : restoreText(record.before, secrets);
+  }
+  const plan = await planInstall({
+    host: options.host,
+    file,
+    name: options.name,
+    record: record && original !== undefined ? { record, original } : undefined,
+    force: options.force,
+  });
+  return { plan, secrets, record };
+}
+
+function describeMoved(plan: InstallPlan, removing: boolean): string | undefined {
+  if (plan.moved.length === 0) return undefined;
+  const list = plan.moved.map((name) => `"${name}"`).join(', ');
+  return removing
+    ? `put back ${list}, as they were before install`
+    : `took out ${list}: mcp-sentinel serves ${plan.moved.length === 1 ? 'it' : 'them'} now (undo with: mcp-sentinel install --host ${plan.host} --remove)`;
 }
 
 export async function install(options: InstallOptions): Promise<number> {
   honourNoColor();
   const def = HOSTS[options.host];
   const file = options.hostConfig ? resolve(options.hostConfig) : hostConfigPath(options.host);
-  const launch = currentLaunchContext();
-  const entry = options.remove
-    ? undefined
-    : sentinelEntry(options.host, await configToInstall(options.config), launch);
-  const plan = await planInstall({ host: options.host, file, name: options.name, entry });
+  const store = createSecretStore({ env: process.env });
+  const prepared = options.remove
+    ? await prepareRemove(options, file, store)
+    : await prepareInstall(options, file);
+  const { plan, entry, secrets } = prepared;
+  const hidden = (text: string) => sanitizeText(text, secrets).text;
 
   if (options.dryRun) {
-    out(renderDiff(plan));
+    out(renderDiff({ ...plan, before: hidden(plan.before), after: hidden(plan.after) }));
+    const moved = describeMoved(plan, Boolean(options.remove));
+    if (moved) out(`${chalk.dim('would have')} ${moved}`);
     out(chalk.dim('(dry run: nothing was written)'));
     return 0;
   }
-  const result = await applyInstall(plan);
+  const check = options.remove ? undefined : await ensureSecrets(store, secrets);
+  const result = await applyInstall(plan, {
+    backupText: options.remove ? undefined : prepared.sanitizedBefore?.text,
+  });
+  if (result.written) await keepRecord(options, plan, prepared);
   const where = `${def.displayName} (${file})`;
   switch (plan.action) {
     case 'unchanged':
@@ -102,8 +188,21 @@ export async function install(options: InstallOptions): Promise<number> {
       out(`${chalk.green('✔')} ${plan.action === 'add' ? 'added' : 'updated'} "${options.name}" in ${where}`);
       out(`  ${chalk.dim('runs:')} ${[entry!.command, ...entry!.args].join(' ')}`);
   }
-  if (result.backup) out(`  ${chalk.dim('backup:')} ${result.backup}`);
-  if (entry) for (const warning of entryWarnings(entry, launch)) out(`  ${chalk.yellow('warn')} ${warning}`);
+  const moved = describeMoved(plan, Boolean(options.remove));
+  if (moved) out(`  ${moved}`);
+  for (const name of check?.stored ?? [])
+    out(`  stored secret "${name}" in the keychain (from the host file)`);
+  for (const name of check?.differing ?? [])
+    out(
+      `  ${chalk.yellow('warn')} secret "${name}" in the keychain differs from the host file's value; --remove will write the keychain's`,
+    );
+  if (result.backup)
+    out(
+      `  ${chalk.dim('backup:')} ${result.backup}${prepared.sanitizedBefore?.placeholders.length ? chalk.dim(' (credentials as secret: references)') : ''}`,
+    );
+  if (entry)
+    for (const warning of entryWarnings(entry, currentLaunchContext()))
+      out(`  ${chalk.yellow('warn')} ${warning}`);
   if (result.written) {
     out('');
     out(
@@ -111,6 +210,32 @@ export async function install(options: InstallOptions): Promise<number> {
     );
   }
   return 0;
+}
+
+/** Keeps (install) or drops (remove) the record of what install took out of the file. */
+async function keepRecord(options: InstallOptions, plan: InstallPlan, prepared: Prepared): Promise<void> {
+  const stateDir = migrationStateDir();
+  if (options.remove) {
+    if (prepared.record) await deleteRecord(stateDir, plan.file);
+    return;
+  }
+  const previous = await readRecord(stateDir, plan.file);
+  if (previous?.name === options.name) {
+    // Installed again: the first record keeps the original file; add what this run took out.
+    const removed = [...new Set([...previous.removed, ...plan.moved])];
+    await writeRecord(stateDir, { ...previous, after: plan.after, removed });
+    return;
+  }
+  if (plan.moved.length === 0) return;
+  await writeRecord(stateDir, {
+    version: 1,
+    host: options.host,
+    file: resolve(plan.file),
+    name: options.name,
+    before: prepared.sanitizedBefore!,
+    after: plan.after,
+    removed: plan.moved,
+  });
 }
 
 export function registerInstallCommand(program: Command, setExitCode: (code: number) => void): void {
@@ -127,7 +252,9 @@ export function registerInstallCommand(program: Command, setExitCode: (code: num
     .option('--host-config <path>', "the host's config file, when it is not at the usual place")
     .option('--name <key>', 'the key of the entry in the host config', DEFAULT_ENTRY_NAME)
     .option('--dry-run', 'print the change as a diff and write nothing')
-    .option('--remove', 'take the entry out again')
+    .option('--remove', 'take the entry out again, and put back the entries install took out')
+    .option('--keep-entries', "leave the host's own entries of servers mcp-sentinel serves (they run twice)")
+    .option('--force', 'replace or remove an entry of that name that mcp-sentinel did not write')
     .action(async (options: InstallOptions) => {
       assertEntryName(options.name);
       setExitCode(await install(options));

@@ -3,17 +3,21 @@
  * from the first byte; everything else goes to stderr.
  *
  * Startup order, for a host that is waiting: the config and `.env` are read and checked first (a bad one
- * exits 2 with nothing on stdout); then `initialize` is answered from src/aggregator/identity.ts while the
- * SDK and the backend layer are still loading. Messages that arrive meanwhile are kept and handed to the
- * SDK server in order once it is up (it sees `initialize` too; its own answer is dropped by the transport
- * as a duplicate). Backends start when `initialize` has arrived, so each is told which client capabilities
- * (sampling, elicitation, roots) the host really has.
+ * exits 2 with nothing on stdout); the SDK and the backend layer load while the host sends `initialize`.
+ * Backends start when `initialize` has arrived, so each is told which client capabilities (sampling,
+ * elicitation, roots) the host really has; `initialize` is answered (src/aggregator/identity.ts) once they
+ * have settled (at most settings.startupTimeoutMs, the bound of the first tools/list anyway), because the
+ * answer carries what they offer: their capabilities and their instructions. Messages that arrive
+ * meanwhile are kept and handed to the SDK server in order after that answer (it sees `initialize` too;
+ * its own answer is dropped by the transport as a duplicate).
  */
-import type { ClientCapabilities, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities, JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { Advertised } from '../../aggregator/advertised.js';
 import { HostStdioTransport } from '../../aggregator/host-transport.js';
 import { initializeResult } from '../../aggregator/identity.js';
 import { loadConfig } from '../../config/load.js';
 import { log } from '../../log.js';
+import { describeError } from '../../errors.js';
 import { loadEnvironment } from '../../refs/env.js';
 import type { CommonOptions } from '../runtime.js';
 import { installShutdown } from '../shutdown.js';
@@ -25,21 +29,44 @@ export async function serve(options: CommonOptions): Promise<void> {
   const transport = new HostStdioTransport({ log });
   let hostCapabilities: ClientCapabilities | undefined;
   /** Filled in once the SDK server and the backends exist. */
-  const ready: { deliver?: (message: JSONRPCMessage) => void; startBackends?: () => void } = {};
+  const ready: {
+    deliver?: (message: JSONRPCMessage) => void;
+    startBackends?: () => void;
+    advertised?: () => Promise<Advertised>;
+  } = {};
+  let setUp!: () => void;
+  const up = new Promise<void>((resolve) => (setUp = resolve));
   const waiting: JSONRPCMessage[] = [];
+  /** True while `initialize` waits for its answer: what the host sends meanwhile waits too. */
+  let holding = false;
+  const release = () => {
+    holding = false;
+    if (ready.deliver) for (const message of waiting.splice(0)) ready.deliver(message);
+  };
+  const answerInitialize = async (id: RequestId, protocolVersion: unknown) => {
+    await up;
+    setImmediate(ready.startBackends!);
+    const advertised = await ready.advertised!().catch((error: unknown) => {
+      log.warn(`answering initialize with the default capabilities: ${describeError(error)}`);
+      return undefined;
+    });
+    await transport.send({
+      jsonrpc: '2.0',
+      id,
+      result: initializeResult(protocolVersion, advertised),
+    } as JSONRPCMessage);
+  };
   const onMessage = (message: JSONRPCMessage) => {
-    if ('method' in message && message.method === 'initialize' && 'id' in message) {
+    if ('method' in message && message.method === 'initialize' && 'id' in message && !holding) {
       const params = message.params as
         { capabilities?: ClientCapabilities; protocolVersion?: unknown } | undefined;
       hostCapabilities = params?.capabilities ?? {};
-      void transport.send({
-        jsonrpc: '2.0',
-        id: message.id,
-        result: initializeResult(params?.protocolVersion),
-      } as JSONRPCMessage);
-      if (ready.startBackends) setImmediate(ready.startBackends);
+      holding = true;
+      waiting.push(message);
+      void answerInitialize(message.id, params?.protocolVersion).finally(release);
+      return;
     }
-    if (ready.deliver) ready.deliver(message);
+    if (ready.deliver && !holding) ready.deliver(message);
     else waiting.push(message);
   };
   transport.onmessage = onMessage;
@@ -57,19 +84,33 @@ export async function serve(options: CommonOptions): Promise<void> {
   });
   await transport.start();
 
-  const [{ createAggregator }, { createToolCallFastPath }, { createManager }, { createSecretStore }] =
-    await Promise.all([
-      import('../../aggregator/server.js'),
-      import('../../aggregator/fast-path.js'),
-      import('../runtime.js'),
-      import('../../secrets/index.js'),
-    ]);
+  const [
+    { createAggregator },
+    { createToolCallFastPath },
+    { createManager },
+    { createSecretStore },
+    { createManifestStore },
+    { manifestDir },
+  ] = await Promise.all([
+    import('../../aggregator/server.js'),
+    import('../../aggregator/fast-path.js'),
+    import('../runtime.js'),
+    import('../../secrets/index.js'),
+    import('../../backends/manifest/store.js'),
+    import('../../backends/manifest/cache-dir.js'),
+  ]);
   const runtime = { loaded, env, secrets: createSecretStore({ env }) };
   const aggregatorRef: { current?: ReturnType<typeof createAggregator> } = {};
-  const manager = createManager(runtime, {
-    capabilities: () => hostCapabilities,
-    request: (method, params, signal) => aggregatorRef.current!.host.request(method, params, signal),
-  });
+  const manifests = createManifestStore(manifestDir(), log.child('cache'));
+  const manager = createManager(
+    runtime,
+    {
+      capabilities: () => hostCapabilities,
+      request: (method, params, signal) => aggregatorRef.current!.host.request(method, params, signal),
+    },
+    undefined,
+    { manifests },
+  );
   const aggregator = createAggregator(manager, loaded.settings, log);
   aggregatorRef.current = aggregator;
   close = async () => {
@@ -82,14 +123,19 @@ export async function serve(options: CommonOptions): Promise<void> {
   transport.onmessage = undefined;
   await aggregator.server.connect(transport);
   const sdk = transport.onmessage!;
-  const fastPath = createToolCallFastPath(aggregator.catalog, manager, (message) => transport.send(message));
+  const fastPath = createToolCallFastPath(
+    aggregator.catalog,
+    manager,
+    (message) => transport.send(message),
+    aggregator.recordResult,
+  );
   transport.onmessage = onMessage;
   const deliver = (message: JSONRPCMessage) => {
     if (!fastPath.handle(message)) sdk(message);
   };
   const startBackends = () => void manager.startAll();
-  for (const message of waiting.splice(0)) deliver(message);
-  Object.assign(ready, { deliver, startBackends });
-  if (hostCapabilities) setImmediate(startBackends);
+  Object.assign(ready, { deliver, startBackends, advertised: aggregator.advertised });
+  setUp();
+  if (!holding) release();
   log.debug(`serving ${manager.backends.length} backends from ${loaded.path}`);
 }

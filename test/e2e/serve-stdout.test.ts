@@ -7,7 +7,7 @@ import { TestHost } from '../helpers/host.js';
 
 describe('console output of any module in serve', () => {
   it('goes to stderr, whichever console method wrote it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sentinel-review-console-'));
+    const dir = mkdtempSync(join(tmpdir(), 'sentinel-stdout-'));
     // Stands in for a dependency that prints: SIGUSR2 makes it use console methods besides log.
     const chatty = join(dir, 'chatty.mjs');
     writeFileSync(

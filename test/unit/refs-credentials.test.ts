@@ -1,6 +1,6 @@
 /** Literal credentials in stdio args and in URL query parameters are found, and never shown. */
 import { describe, expect, it } from 'vitest';
-import { findLiteralCredentials } from '../../src/install/credentials.js';
+import { findLiteralCredentials } from '../../src/refs/credentials.js';
 
 describe('literal credentials in args and URLs', () => {
   const found = findLiteralCredentials({

@@ -5,7 +5,7 @@
  * password...) or by shape (well-known token prefixes); it returns key paths and suggested secret names
  * only, never the values.
  */
-import { listReferences } from '../refs/parse.js';
+import { listReferences } from './parse.js';
 
 export interface LiteralCredential {
   /** Server key in the config. */
@@ -52,7 +52,8 @@ function isReference(value: string): boolean {
 }
 
 export function looksLikeCredential(key: string, value: string): boolean {
-  if (typeof value !== 'string' || value.length < 4 || isReference(value)) return false;
+  if (typeof value !== 'string' || value.length < 4 || isReference(value) || isHostPrompt(value))
+    return false;
   return CREDENTIAL_KEY.test(key) || TOKEN_SHAPE.test(value);
 }
 
@@ -89,25 +90,25 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/**
- * Credential query parameters of a URL written in the config. The replacement rewrites every one of them
- * (so that it never shows the value of another), each to its own secret.
- */
-function scanUrl(
-  out: LiteralCredential[],
-  server: string,
-  where: 'url' | 'args',
-  path: string,
-  raw: string,
-  note?: string,
-): void {
-  if (!/^https?:\/\//i.test(raw) || !raw.includes('?')) return;
-  const queryStart = raw.indexOf('?');
-  const hashAt = raw.indexOf('#', queryStart);
-  const queryEnd = hashAt === -1 ? raw.length : hashAt;
-  const found: { key: string; secretName: string }[] = [];
-  const pairs = raw
-    .slice(queryStart + 1, queryEnd)
+/** Path segments after which the next one is a key: `/s/<token>/sse`, `/token/<t>`, `/api-key/<k>`. */
+const TOKEN_SEGMENT_AFTER = /^(?:s|t|k|tokens?|keys?|secrets?|api[-_]?keys?|auth)$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A URL path segment that is a credential: after a key-like segment, or long, random-looking and not an id. */
+export function isPathToken(segment: string, previous: string | undefined): boolean {
+  if (!/^[A-Za-z0-9_~.-]+$/.test(segment) || UUID.test(segment)) return false;
+  if (previous !== undefined && TOKEN_SEGMENT_AFTER.test(previous) && segment.length >= 8) return true;
+  return segment.length >= 24 && /[0-9]/.test(segment) && /[A-Za-z]/.test(segment) && !/[.]/.test(segment);
+}
+
+/** VS Code's `${input:ID}` is the host's own prompt, not a literal (kept as text by the import: `$${input:ID}`). */
+export function isHostPrompt(value: string): boolean {
+  return /\$\{input:[^}]+\}/.test(value);
+}
+
+/** The query of a URL with each credential parameter rewritten to a reference; found ones are pushed. */
+function rewriteQuery(query: string, server: string, found: { key: string; secretName: string }[]): string {
+  return query
     .split('&')
     .map((pair) => {
       const eq = pair.indexOf('=');
@@ -124,9 +125,54 @@ function scanUrl(
       const secretName = suggestSecretName(server, key);
       found.push({ key, secretName });
       return `${rawKey}=\${secret:${secretName}}`;
-    });
+    })
+    .join('&');
+}
+
+/**
+ * Credentials in a URL written in the config: a password in its user info (`postgres://user:pw@host/db`),
+ * a token in its path (`/api/mcp/s/<token>/sse`) and credential query parameters. The replacement rewrites
+ * every one of them (so that it never shows the value of another), each to its own secret.
+ */
+function scanUrl(
+  out: LiteralCredential[],
+  server: string,
+  where: LiteralCredential['where'],
+  path: string,
+  raw: string,
+  note?: string,
+): void {
+  const url = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/s.exec(raw);
+  if (!url || isHostPrompt(raw)) return;
+  const [, scheme, authority = '', urlPath = '', query, hash = ''] = url;
+  const found: { key: string; secretName: string }[] = [];
+  let host = authority;
+  const at = authority.lastIndexOf('@');
+  const colon = authority.indexOf(':');
+  if (at > 0 && colon !== -1 && colon < at) {
+    const password = authority.slice(colon + 1, at);
+    if (password.length > 0 && !isReference(password)) {
+      const secretName = suggestSecretName(server, 'password');
+      found.push({ key: 'password', secretName });
+      host = `${authority.slice(0, colon + 1)}\${secret:${secretName}}${authority.slice(at)}`;
+    }
+  }
+  const segments = urlPath.split('/');
+  const newPath = /^https?:\/\//i.test(raw)
+    ? segments
+        .map((segment, index) => {
+          if (!isPathToken(segment, index > 0 ? segments[index - 1] : undefined) || isReference(segment))
+            return segment;
+          const secretName = suggestSecretName(server, 'url-token');
+          found.push({ key: 'url-token', secretName });
+          return `\${secret:${secretName}}`;
+        })
+        .join('/')
+    : urlPath;
+  const newQuery =
+    query && /^https?:\/\//i.test(raw) ? `?${rewriteQuery(query.slice(1), server, found)}` : (query ?? '');
   if (found.length === 0) return;
-  const replacement = `${raw.slice(0, queryStart + 1)}${pairs.join('&')}${raw.slice(queryEnd)}`;
+  const replacement = `${scheme}${host}${newPath}${newQuery}${hash}`;
   for (const { key, secretName } of found) {
     out.push({ server, path, key, where, secretName, replacement, ...(note ? { note } : {}) });
   }
@@ -135,7 +181,7 @@ function scanUrl(
 /** Credentials in a stdio entry's args: after a credential flag, as `--flag=value`, in a header line, by shape, in a URL. */
 function scanArgs(out: LiteralCredential[], server: string, basePath: string, args: unknown[]): void {
   const push = (index: number, key: string, replacement: (name: string) => string, value: string) => {
-    if (value.length < 4 || isReference(value)) return;
+    if (value.length < 4 || isReference(value) || isHostPrompt(value)) return;
     const secretName = suggestSecretName(server, key);
     out.push({
       server,
@@ -193,9 +239,10 @@ export function findLiteralCredentials(
       const bag = entry[where];
       if (!isRecord(bag)) continue;
       for (const [key, value] of Object.entries(bag)) {
-        if (typeof value === 'string' && looksLikeCredential(key, value)) {
-          record(out, server, where, `${basePath}.${server}.${where}.${key}`, key, value);
-        }
+        if (typeof value !== 'string') continue;
+        const path = `${basePath}.${server}.${where}.${key}`;
+        if (looksLikeCredential(key, value)) record(out, server, where, path, key, value);
+        else scanUrl(out, server, where, path, value);
       }
     }
     if (Array.isArray(entry.args)) scanArgs(out, server, basePath, entry.args);

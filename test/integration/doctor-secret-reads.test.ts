@@ -9,7 +9,7 @@ import { fixture } from '../helpers/paths.js';
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sentinel-review2-doctor-'));
+  dir = mkdtempSync(join(tmpdir(), 'sentinel-doctor-reads-'));
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });

@@ -10,7 +10,7 @@ import { runCli } from '../helpers/host.js';
 
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sentinel-review-config-'));
+  dir = mkdtempSync(join(tmpdir(), 'sentinel-config-search-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkHost, type CatalogSummary } from '../../src/doctor/hosts.js';
-import { findLiteralCredentials } from '../../src/install/credentials.js';
+import { findLiteralCredentials } from '../../src/refs/credentials.js';
 import { editJson } from '../../src/install/host-file.js';
-import { HOSTS, HOST_IDS, hostConfigPath, hostToolName, type HostId } from '../../src/install/hosts.js';
+import { HOSTS, HOST_IDS, hostConfigPath, hostToolName, type HostId } from '../../src/hosts.js';
 import { importHostServers } from '../../src/install/import.js';
 import { sentinelEntry } from '../../src/install/install.js';
 import { toPublicName } from '../../src/aggregator/names.js';

@@ -12,7 +12,7 @@ import { waitGone } from '../helpers/processes.js';
 
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sentinel-review-crash-'));
+  dir = mkdtempSync(join(tmpdir(), 'sentinel-crash-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

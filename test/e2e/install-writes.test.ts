@@ -10,7 +10,7 @@ import { runCli } from '../helpers/host.js';
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sentinel-review2-install-'));
+  dir = mkdtempSync(join(tmpdir(), 'sentinel-install-writes-'));
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });

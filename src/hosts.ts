@@ -5,7 +5,8 @@
  *
  * Limits come from the hosts' own behaviour (see the links per entry); when a host changes them, change
  * them here and both the install and the doctor follow. This module is pure: paths are computed from the
- * environment and platform it is given, never read from the machine.
+ * environment and platform it is given, never read from the machine. It imports nothing of mcp-sentinel, so
+ * every layer that needs to know the hosts (doctor, install, the aggregator) can use it without pointing up.
  */
 import { homedir } from 'node:os';
 import { posix, win32 } from 'node:path';

@@ -7,7 +7,7 @@ import { runCli } from '../helpers/host.js';
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sentinel-review2-'));
+  dir = mkdtempSync(join(tmpdir(), 'sentinel-cli-'));
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });

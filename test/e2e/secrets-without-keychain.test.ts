@@ -11,7 +11,7 @@ let configPath: string;
 const NO_KEYCHAIN = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sentinel-review2-secrets-'));
+  dir = mkdtempSync(join(tmpdir(), 'sentinel-secrets-nokeychain-'));
   configPath = join(dir, 'config.json');
   writeFileSync(
     configPath,

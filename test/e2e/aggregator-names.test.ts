@@ -67,7 +67,7 @@ describe('two backends exporting the same name without a prefix', () => {
 
 describe('a tool that a ready backend stops listing', () => {
   it('is unknown, not "being restarted"', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sentinel-review-'));
+    const dir = mkdtempSync(join(tmpdir(), 'sentinel-names-'));
     const tools = join(dir, 'tools');
     writeFileSync(tools, 'echo,gone');
     const host = await TestHost.start({
