@@ -37,17 +37,14 @@ const RESERVED_EXACT: ReadonlySet<string> = new Set([
 ]);
 const RESERVED_PREFIXES: readonly string[] = ['proxy-', 'x-forwarded-'];
 
-export type HeaderOwner = 'none' | 'static' | 'oauth2' | 'client-credentials' | 'oauth';
+export type HeaderOwner = 'none' | 'static' | 'oauth2';
 
 /** Whether `name` may not be configured on a backend whose auth type is `authType` (case-insensitive). */
 export function isReservedHeaderName(name: string, authType: HeaderOwner): boolean {
   const lower = name.toLowerCase();
   if (RESERVED_EXACT.has(lower)) return true;
   if (RESERVED_PREFIXES.some((prefix) => lower.startsWith(prefix))) return true;
-  return (
-    (authType === 'oauth2' || authType === 'client-credentials' || authType === 'oauth') &&
-    lower === 'authorization'
-  );
+  return authType === 'oauth2' && lower === 'authorization';
 }
 
 /** Why a header name is unusable, or undefined when it is fine. Never includes anything but the name's shape. */

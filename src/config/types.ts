@@ -49,11 +49,16 @@ export interface OAuth2AuthConfig {
   tokenUrl?: string;
   issuer?: string;
   clientId: string;
-  clientSecret: string;
+  /** Required unless `tokenEndpointAuthMethod` is `private_key_jwt`. */
+  clientSecret?: string;
   scopes?: string[];
   audience?: string;
   resource?: string;
-  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  /** PEM private key for `private_key_jwt` (normally `secret:NAME`). */
+  privateKey?: string;
+  /** JWS algorithm of the client assertion; defaults from the key (RS256, ES256/384/512, EdDSA). */
+  signingAlgorithm?: SigningAlgorithm;
   /** Accept a token endpoint found by discovery that no `tokenUrl`/`issuer` pinned. */
   allowDiscoveredIssuer?: boolean;
 }
@@ -78,7 +83,65 @@ export interface OAuthAuthConfig {
   allowDiscoveredIssuer?: boolean;
 }
 
-export type AuthConfig = { type: 'none' } | StaticAuthConfig | OAuth2AuthConfig | OAuthAuthConfig;
+export type SigningAlgorithm =
+  'ES256' | 'ES384' | 'ES512' | 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'EdDSA';
+
+/** Where a machine-credential grant gets its tokens, and how the client authenticates there. */
+interface GrantEndpointConfig {
+  tokenUrl?: string;
+  issuer?: string;
+  clientId?: string;
+  clientSecret?: string;
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  privateKey?: string;
+  signingAlgorithm?: SigningAlgorithm;
+  scopes?: string[];
+  audience?: string;
+  resource?: string;
+  allowDiscoveredIssuer?: boolean;
+}
+
+/** RFC 7523 §2.1 JWT-bearer grant: a workload's JWT (workload identity federation). */
+export interface JwtBearerAuthConfig extends GrantEndpointConfig {
+  type: 'jwt-bearer';
+  /** The JWT itself (normally a reference); or `assertionFile`. */
+  assertion?: string;
+  /** A file holding the JWT, read again for every token request (projected tokens rotate). */
+  assertionFile?: string;
+}
+
+/** RFC 8693 token exchange: one exchanged token per backend. */
+export interface TokenExchangeAuthConfig extends GrantEndpointConfig {
+  type: 'token-exchange';
+  subjectToken: string;
+  subjectTokenType: string;
+  actorToken?: string;
+  actorTokenType?: string;
+  requestedTokenType?: string;
+}
+
+/** The identity provider of enterprise-managed authorization. */
+export interface IdpConfig {
+  issuer: string;
+  /** Found from the issuer's metadata when omitted. */
+  tokenEndpoint?: string;
+  clientId: string;
+  /** Client authentication at the identity provider (client_secret_basic); optional. */
+  clientSecret?: string;
+  idToken: string;
+}
+
+/** SEP-990 enterprise-managed authorization: ID token → ID-JAG at the IdP → access token at the AS. */
+export interface EnterpriseAuthConfig extends GrantEndpointConfig {
+  type: 'enterprise';
+  clientId: string;
+  idp: IdpConfig;
+}
+
+export type GrantAuthConfig = JwtBearerAuthConfig | TokenExchangeAuthConfig | EnterpriseAuthConfig;
+
+export type AuthConfig =
+  { type: 'none' } | StaticAuthConfig | OAuth2AuthConfig | GrantAuthConfig | OAuthAuthConfig;
 
 interface CommonServerConfig {
   /** Public names become `<prefix><separator><name>`; defaults to the server's key; "" exports names as they are. */

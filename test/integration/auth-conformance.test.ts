@@ -18,6 +18,7 @@ describe.skipIf(!existsSync(node22))('MCP conformance: auth/client-credentials-b
       encoding: 'utf8',
       timeout: 60_000,
     });
+    // A passing scenario prints its summary line on stderr; a failing one prints the whole report.
     expect(run.stdout + run.stderr).toContain('OVERALL: PASSED');
     expect(run.status).toBe(0);
     // The suite itself prints the context it hands out; nothing else may show the secret.

@@ -8,7 +8,7 @@ import * as oauth from 'oauth4webapi';
 import { SentinelError } from '../../errors.js';
 import { redact } from '../../log.js';
 import { withDeadline, type BaseFetch } from '../base-fetch.js';
-import { clientSecretBasic } from '../oauth2/token-client.js';
+import { clientAuthentication } from '../oauth2/client-auth.js';
 import { isLoopbackUrl } from '../urls.js';
 import type { ClientRecord } from './store.js';
 
@@ -53,8 +53,11 @@ export function clientOf(record: ClientRecord): oauth.Client {
 
 export function clientAuthOf(record: ClientRecord): oauth.ClientAuth {
   if (record.authMethod === 'none' || !record.clientSecret) return oauth.None();
-  if (record.authMethod === 'client_secret_post') return oauth.ClientSecretPost(record.clientSecret);
-  return clientSecretBasic(record.clientSecret);
+  return clientAuthentication({
+    clientId: record.clientId,
+    clientSecret: record.clientSecret,
+    method: record.authMethod,
+  }).forAudience(record.issuer);
 }
 
 /** Runs one request with a deadline; maps every failure to an OAuthRequestError naming `what`. */
