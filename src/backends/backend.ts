@@ -284,7 +284,9 @@ export class Backend extends EventEmitter<BackendEvents> {
     if (capabilities.roots) client.setRequestHandler(ListRootsRequestSchema, relay('roots/list') as never);
     // Whatever the host did not declare is refused with a reason, not a bare "Method not found".
     client.fallbackRequestHandler = async (request) => {
-      const capability = REVERSE_CAPABILITY[request.method];
+      const capability = Object.hasOwn(REVERSE_CAPABILITY, request.method)
+        ? REVERSE_CAPABILITY[request.method]
+        : undefined;
       if (!capability)
         throw new WireError(ErrorCode.MethodNotFound, `mcp-sentinel does not handle ${request.method}`);
       throw new WireError(

@@ -146,7 +146,7 @@ const TLS_PROBLEMS: Record<string, [string, string]> = {
 };
 
 function describeNetwork(code: string, url: URL): { reason: string; hint: string } | undefined {
-  const tls = TLS_PROBLEMS[code];
+  const tls = Object.hasOwn(TLS_PROBLEMS, code) ? TLS_PROBLEMS[code] : undefined;
   if (tls) return { reason: tls[0], hint: tls[1] };
   switch (code) {
     case 'ECONNREFUSED':
