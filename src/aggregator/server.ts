@@ -356,7 +356,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
   const fromAnyOwner = async (method: string, params: Params, extra: Extra, uri: string) => {
     const candidates = manager.backends.filter(
       (b) =>
-        b.state === 'ready' &&
+        (b.state === 'ready' || b.state === 'idle') &&
         b.serverCapabilities?.resources &&
         (method === 'resources/read' || b.serverCapabilities.resources.subscribe),
     );
