@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,5 +12,8 @@ export default defineConfig({
     maxWorkers: 2,
     fileParallelism: true,
     globalSetup: ['test/helpers/global-setup.ts'],
+    // The manifest cache of every CLI a test starts goes to a throw-away directory, never the user's own
+    // (test/helpers/host.ts gives each host its own below that).
+    env: { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'sentinel-test-cache-')) },
   },
 });

@@ -48,3 +48,66 @@ export function isJsonRpcMessage(value: unknown): value is JSONRPCMessage {
   }
   return false;
 }
+
+/**
+ * The deepest nesting of arrays and objects mcp-sentinel parses or encodes. V8's JSON.parse is iterative,
+ * but JSON.stringify (and anything else that walks a value recursively) overflows the stack a few thousand
+ * levels down, which would take the whole process and every backend with it. No real MCP message comes
+ * near this.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/**
+ * Whether JSON text nests deeper than `limit`, found without recursion. Text shorter than `2 * limit`
+ * cannot, so the common small message costs one length check; strings are skipped with indexOf, so a big
+ * text payload costs little more.
+ */
+export function exceedsDepth(text: string, limit = MAX_JSON_DEPTH): boolean {
+  if (text.length <= 2 * limit) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      i = closingQuote(text, i);
+      if (i === -1) return false; // not JSON: the parser reports it
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/** The index of the quote that ends the string opening at `open`, or -1. */
+function closingQuote(text: string, open: number): number {
+  let at = open;
+  for (;;) {
+    at = text.indexOf('"', at + 1);
+    if (at === -1) return -1;
+    let backslashes = 0;
+    while (text.charCodeAt(at - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
+}
+
+export type Encoded = { text: string } | { problem: string };
+
+/**
+ * A message as JSON text (without the newline), or why it cannot be one (too deep, cyclic, a BigInt). Never throws: a
+ * synchronous throw on the write path would skip the error handling of every caller.
+ */
+export function encodeMessage(message: unknown): Encoded {
+  let text: string;
+  try {
+    text = JSON.stringify(message);
+  } catch (error) {
+    return {
+      problem:
+        error instanceof RangeError
+          ? `nests deeper than ${MAX_JSON_DEPTH} levels (mcp-sentinel's limit)`
+          : `cannot be encoded as JSON (${error instanceof Error ? error.message : String(error)})`,
+    };
+  }
+  if (exceedsDepth(text))
+    return { problem: `nests deeper than ${MAX_JSON_DEPTH} levels (mcp-sentinel's limit)` };
+  return { text };
+}

@@ -63,6 +63,68 @@ export function redact(text: string): string {
   return out;
 }
 
+/**
+ * `text` redacted, then cut to `max` characters. Redacting first matters: a cut through a secret leaves a
+ * piece the redactor no longer recognises. A cut can still end inside a secret that starts before it (the
+ * text was already shortened upstream, or the secret is longer than what is left): such a tail goes too.
+ */
+export function clip(text: string, max: number): string {
+  const clean = redact(text);
+  if (clean.length <= max) return clean;
+  let cut = clean.slice(0, max);
+  ordered ??= [...secrets.keys()].sort((a, b) => b.length - a.length);
+  for (const secret of ordered) cut = dropSecretPrefixTail(cut, secret);
+  return `${cut}… (${clean.length} chars)`;
+}
+
+/** `text` without a tail that is the beginning of `secret` (four characters or more). */
+function dropSecretPrefixTail(text: string, secret: string): string {
+  const from = Math.max(0, text.length - secret.length + 1);
+  for (
+    let at = text.indexOf(secret.slice(0, 4), from);
+    at !== -1;
+    at = text.indexOf(secret.slice(0, 4), at + 1)
+  ) {
+    if (secret.startsWith(text.slice(at))) return `${text.slice(0, at)}[redacted]`;
+  }
+  return text;
+}
+
+/**
+ * JSON text with every registered secret redacted from every string (and key) in it. The text is only
+ * parsed again when a secret was found, so a message without one costs a few substring searches; the
+ * re-encoding keeps the structure intact whatever characters a secret contains.
+ */
+export function redactJson(text: string): string {
+  if (secrets.size === 0 || redact(text) === text) return text;
+  const value: unknown = JSON.parse(text);
+  const root = { value };
+  const stack: Record<string, unknown>[] = [root];
+  while (stack.length > 0) {
+    const holder = stack.pop()!;
+    for (const key of Object.keys(holder)) {
+      const item = holder[key];
+      const clean = redact(key);
+      if (clean !== key) delete holder[key];
+      // defineProperty, not assignment: a key such as "__proto__" must stay a plain own property.
+      if (clean !== key || typeof item === 'string')
+        Object.defineProperty(holder, clean, {
+          value: typeof item === 'string' ? redact(item) : item,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      if (item !== null && typeof item === 'object') stack.push(item as Record<string, unknown>);
+    }
+  }
+  return JSON.stringify(root.value);
+}
+
+/** Whether any value is registered with the redactor (a cheap test before redacting a message). */
+export function hasSecrets(): boolean {
+  return secrets.size > 0;
+}
+
 export function setLogLevel(next: LogLevel): void {
   level = next;
 }

@@ -7,9 +7,9 @@
  */
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendManager } from '../backends/manager.js';
-import { redact } from '../log.js';
 import type { Catalog } from './catalog.js';
 import { OWN_TOOL_PREFIX } from './own-tools.js';
+import { asDirectCall } from './surface/meta-tools.js';
 
 const keyOf = (id: RequestId): string => `${typeof id}:${String(id)}`;
 
@@ -23,6 +23,8 @@ export function createToolCallFastPath(
   manager: BackendManager,
   send: (message: JSONRPCMessage) => Promise<void>,
   onResult: (backend: string, result: Record<string, unknown>) => void = () => undefined,
+  /** The result as the host can take it (results/kept-results.ts); the same object when unchanged. */
+  finish: (tool: string, result: Record<string, unknown>) => unknown = (_tool, result) => result,
 ): ToolCallFastPath {
   const cancels = new Map<string, () => void>();
   const reply = (message: Record<string, unknown>) =>
@@ -31,7 +33,7 @@ export function createToolCallFastPath(
   return {
     handle(message) {
       if (!('method' in message)) return false;
-      const params = message.params as Record<string, unknown> | undefined;
+      let params = message.params as Record<string, unknown> | undefined;
       if (message.method === 'notifications/cancelled') {
         const requestId = params?.requestId as RequestId | undefined;
         const cancel = requestId === undefined ? undefined : cancels.get(keyOf(requestId));
@@ -41,15 +43,23 @@ export function createToolCallFastPath(
         }
         return false;
       }
-      if (message.method !== 'tools/call' || !('id' in message) || !params || typeof params.name !== 'string')
+      if (message.method !== 'tools/call' || !('id' in message) || !params) return false;
+      // A sentinel__call_tool call is the direct call it names; a malformed one goes on to the SDK's answer.
+      try {
+        params = asDirectCall(params);
+      } catch {
         return false;
+      }
+      if (typeof params.name !== 'string') return false;
+      // A task-augmented call needs the SDK path's answer (tasks are not supported).
       if (params.task !== undefined) return false;
       const args = params.arguments;
       if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args)))
         return false;
       // mcp-sentinel's own tools are answered by the SDK server's handler (own-tools.ts).
       if (params.name.startsWith(OWN_TOOL_PREFIX)) return false;
-      const route = catalog().toolRoutes.get(params.name);
+      const publicName = params.name;
+      const route = catalog().toolRoutes.get(publicName);
       const backend = route && manager.get(route.backend);
       if (!route || !backend) return false;
       const id = message.id;
@@ -63,13 +73,19 @@ export function createToolCallFastPath(
         onProgress: (progress) => reply({ method: 'notifications/progress', params: progress }),
         onDone: (outcome) => {
           cancels.delete(key);
-          if ('result' in outcome) onResult(route.backend, outcome.result);
-          // Errors are redacted like on the SDK path; results pass through untouched.
-          reply(
-            'error' in outcome
-              ? { id, error: { ...outcome.error, message: redact(outcome.error.message) } }
-              : { id, ...outcome },
-          );
+          if ('result' in outcome) {
+            onResult(route.backend, outcome.result);
+            const fitted = finish(publicName, outcome.result);
+            if (fitted !== outcome.result) {
+              void Promise.resolve(fitted).then(
+                (result) => reply({ id, result }),
+                () => reply({ id, ...outcome }),
+              );
+              return;
+            }
+          }
+          // Errors are redacted where every message leaves for the host (host-transport.ts).
+          reply({ id, ...outcome });
         },
       });
       if (!cancel) return false;

@@ -13,8 +13,14 @@ import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.
 import { LineReader } from '../backends/line-reader.js';
 import { RateLimiter } from '../backends/rate-limit.js';
 import { MAX_MESSAGE_BYTES } from '../backends/stdio-transport.js';
-import type { Logger } from '../log.js';
-import { isJsonRpcMessage, JsonRpcErrorCode } from '../jsonrpc.js';
+import { hasSecrets, redactJson, type Logger } from '../log.js';
+import {
+  encodeMessage,
+  exceedsDepth,
+  isJsonRpcMessage,
+  JsonRpcErrorCode,
+  MAX_JSON_DEPTH,
+} from '../jsonrpc.js';
 
 export { isJsonRpcMessage };
 
@@ -88,6 +94,10 @@ export class HostStdioTransport implements Transport {
       this.reject(null, JsonRpcErrorCode.ParseError, 'Parse error: the message is not valid JSON');
       return;
     }
+    if (exceedsDepth(line)) {
+      this.handleTooDeep(parsed);
+      return;
+    }
     if (Array.isArray(parsed)) {
       this.reject(
         null,
@@ -122,6 +132,34 @@ export class HostStdioTransport implements Transport {
       this.pending.delete(key); // the server sends nothing for a cancelled request
     }
     this.onmessage?.(message);
+  }
+
+  /**
+   * A message nested deeper than we can safely handle: never passed on (re-encoding it would overflow the
+   * stack), but answered like any other bad request, so the host is not left waiting.
+   */
+  private handleTooDeep(value: unknown): void {
+    const object =
+      value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+    const rawId = object?.id;
+    const id =
+      typeof rawId === 'string' || (typeof rawId === 'number' && Number.isFinite(rawId)) ? rawId : null;
+    const tooDeep = `nests deeper than ${MAX_JSON_DEPTH} levels (mcp-sentinel's limit)`;
+    const problem = `the message ${tooDeep}`;
+    if (object && !('method' in object) && id !== null) {
+      this.complain(`the host sent a response to request ${JSON.stringify(id)} that ${tooDeep}`);
+      this.onmessage?.({
+        jsonrpc: '2.0',
+        id,
+        error: { code: JsonRpcErrorCode.InvalidRequest, message: `the host's response: ${problem}` },
+      });
+      return;
+    }
+    if (object && typeof object.method === 'string' && !('id' in object)) {
+      this.complain(`ignored a ${object.method} notification from the host: ${problem}`);
+      return;
+    }
+    this.reject(id, JsonRpcErrorCode.InvalidRequest, `Invalid Request: ${problem}`);
   }
 
   /** A JSON object that is not valid JSON-RPC: answer it when it has an id or is a request without one. */
@@ -163,23 +201,75 @@ export class HostStdioTransport implements Transport {
     void this.write({ jsonrpc: '2.0', id, error: { code, message } });
   }
 
+  /**
+   * Writes one message. A response is encoded before its request leaves the pending table, and one that
+   * cannot be encoded (too deep, cyclic) becomes an error response naming the limit, so every host request
+   * gets exactly one answer whatever happens here. Everything but a result is redacted on the way out.
+   */
   send(message: JSONRPCMessage): Promise<void> {
-    if ('id' in message && !('method' in message)) {
+    const isResponse = 'id' in message && !('method' in message);
+    const id = isResponse ? (message.id as RequestId) : undefined;
+    const key = id === undefined ? undefined : keyOf(id);
+    if (key !== undefined && !this.pending.has(key)) {
       // A response: only the first one for a request the host is still waiting on goes out.
-      if (!this.pending.delete(keyOf(message.id as RequestId))) {
-        this.options.log.debug(`dropped a second response to request ${JSON.stringify(message.id)}`);
-        return Promise.resolve();
-      }
+      this.options.log.debug(`dropped a second response to request ${JSON.stringify(id)}`);
+      return Promise.resolve();
     }
-    return this.write(message);
+    let text = this.encode(message, isResponse);
+    if (text === undefined) {
+      if (key === undefined) return Promise.reject(new Error(this.lastProblem));
+      text = this.encode(
+        {
+          jsonrpc: '2.0',
+          id,
+          error: {
+            code: JsonRpcErrorCode.InternalError,
+            message: `the response could not be sent: it ${this.lastProblem}`,
+          },
+        },
+        true,
+      )!;
+    }
+    if (key !== undefined) this.pending.delete(key);
+    return this.writeText(text);
+  }
+
+  private lastProblem = '';
+
+  /** The message as a line, redacted unless it is a result; undefined (and `lastProblem`) when it cannot be. */
+  private encode(message: unknown, isResponse: boolean): string | undefined {
+    const encoded = encodeMessage(message);
+    if ('problem' in encoded) {
+      this.lastProblem = encoded.problem;
+      const what = isResponse ? 'a response' : `a ${(message as { method?: string }).method ?? 'message'}`;
+      this.complain(`could not send ${what} to the host: it ${encoded.problem}`);
+      return undefined;
+    }
+    const text =
+      hasSecrets() && !(isResponse && 'result' in (message as object))
+        ? redactJson(encoded.text)
+        : encoded.text;
+    return text + '\n';
   }
 
   private write(message: unknown): Promise<void> {
+    const text = this.encode(message, false);
+    return text === undefined ? Promise.resolve() : this.writeText(text);
+  }
+
+  /** One 'drain' listener for the whole stream, however many writes wait for it. */
+  private drained?: Promise<void>;
+
+  private writeText(text: string): Promise<void> {
     if (this.closed && this.stdout.destroyed) return Promise.resolve();
-    return new Promise((resolve) => {
-      if (this.stdout.write(JSON.stringify(message) + '\n')) resolve();
-      else this.stdout.once('drain', resolve);
-    });
+    if (this.stdout.write(text)) return Promise.resolve();
+    this.drained ??= new Promise((resolve) =>
+      this.stdout.once('drain', () => {
+        this.drained = undefined;
+        resolve();
+      }),
+    );
+    return this.drained;
   }
 
   /** Answers every request still in flight with an error (at shutdown), so the host never waits forever. */

@@ -24,6 +24,8 @@ import { isNotFound, ReturnedResources } from './resource-routes.js';
 import { SessionReplay } from './replay.js';
 import { advertise, type Advertised } from './advertised.js';
 import { OwnRegistry, type OwnCallContext } from './own-tools.js';
+import { KeptResults } from './results/kept-results.js';
+import { asDirectCall, createToolSurface, MetaCallError, type ToolSurface } from './surface/index.js';
 
 type Extra = RequestHandlerExtra<never, never>;
 type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
@@ -52,7 +54,13 @@ export interface Aggregator {
   recordResult(backend: string, result: unknown): void;
   /** mcp-sentinel's own tools and resources, listed beside the catalog and answered before it. */
   own: OwnRegistry;
+  /** The tool list fitted to the host (src/aggregator/surface/). */
+  surface: ToolSurface;
+  /** A tool result as the host can take it: itself, or head + resource_link when oversized (results/). */
+  finishToolResult(tool: string, result: Record<string, unknown>): ToolResult | Promise<ToolResult>;
 }
+
+type ToolResult = Record<string, unknown>;
 
 export function createAggregator(manager: BackendManager, settings: Settings, log: Logger): Aggregator {
   const server = new Server(SERVER_INFO, { capabilities: SERVER_CAPABILITIES, instructions: INSTRUCTIONS });
@@ -75,10 +83,11 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     log.warn(message);
   };
 
-  const filters = new Map<string, (name: string) => boolean>();
+  // Per Backend object, not per name: a reload replaces a changed backend, and its filter with it.
+  const filters = new WeakMap<Backend, (name: string) => boolean>();
   const filterOf = (backend: Backend) => {
-    let allowed = filters.get(backend.name);
-    if (!allowed) filters.set(backend.name, (allowed = createToolFilter(backend.config.tools)));
+    let allowed = filters.get(backend);
+    if (!allowed) filters.set(backend, (allowed = createToolFilter(backend.config.tools)));
     return allowed;
   };
 
@@ -89,14 +98,14 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
   const signOf = (kind: ListKind): string =>
     manager.backends
       .map((b) => {
-        const lists = b.state === 'ready' ? b.lists : b.lastLists;
+        const lists = b.listed ? b.lists : b.lastLists;
         const count = !lists
           ? 0
           : kind === 'resources'
             ? lists.resources.length + lists.resourceTemplates.length
             : lists[kind].length;
         if (count === 0) return '-';
-        return `${b.state === 'ready' ? 'e' : 'r'}${b.listVersions[kind]}`;
+        return `${b.listed ? 'e' : 'r'}${b.listVersions[kind]}`;
       })
       .join(',');
   const signAll = () => ({
@@ -112,7 +121,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     // Backends that are down but were up keep their names reserved: another backend must not take them
     // meanwhile (the host would call the wrong tool), nor be renamed when they come back.
     const sources = manager.backends.flatMap((b) => {
-      const ready = b.state === 'ready';
+      const ready = b.listed;
       const lists = ready ? b.lists : b.lastLists;
       if (!lists) return [];
       return [
@@ -167,6 +176,14 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     notifyHostOfChanges();
   });
   manager.on('change', (backend) => replay.onChange(backend));
+  // A reloaded config: backends came or went, or the settings that shape public names changed.
+  manager.on('reconfigured', (_diff, renamed) => {
+    built = signAll();
+    catalog = rebuild();
+    rememberRoutes();
+    if (renamed) Object.assign(signatures, { tools: '', prompts: '', resources: '' });
+    notifyHostOfChanges();
+  });
   manager.on('resourceUpdated', (_backend, uri) => {
     if (hostInitialized) void server.sendResourceUpdated({ uri }).catch(() => undefined);
   });
@@ -259,9 +276,24 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     return value;
   };
 
-  handle('tools/list', async () => ({ tools: [...own.listedTools(), ...(await ready()).tools] }));
+  const surface = createToolSurface({
+    own,
+    settings,
+    catalog: () => catalog,
+    ready: () => ready(),
+    backends: () => manager.backends,
+    clientInfo: () => server.getClientVersion(),
+  });
+  const kept = new KeptResults(own);
+  const finishToolResult: Aggregator['finishToolResult'] = (tool, result) =>
+    kept.fit(tool, result, surface.maxResultTokens());
+  handle('tools/list', async () => {
+    await ready();
+    return { tools: (await surface.view()).tools };
+  });
 
-  handle('tools/call', async (params, extra) => {
+  handle('tools/call', async (given, extra) => {
+    const params = directCall(given);
     const publicName = requireString(params, 'name');
     if (
       params.arguments !== undefined &&
@@ -289,7 +321,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     try {
       const result = await forward(backend, 'tools/call', { ...params, name: route.name }, extra);
       returned.record(backend.name, result);
-      return result;
+      return await finishToolResult(publicName, result);
     } catch (error) {
       if (error instanceof SentinelError) return errorResult(error);
       throw error;
@@ -332,7 +364,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
   const fromAnyOwner = async (method: string, params: Params, extra: Extra, uri: string) => {
     const candidates = manager.backends.filter(
       (b) =>
-        b.state === 'ready' &&
+        (b.state === 'ready' || b.state === 'idle') &&
         b.serverCapabilities?.resources &&
         (method === 'resources/read' || b.serverCapabilities.resources.subscribe),
     );
@@ -459,7 +491,19 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     advertised,
     recordResult: (backend, result) => returned.record(backend, result),
     own,
+    surface,
+    finishToolResult,
   };
+}
+
+/** A `sentinel__call_tool` call as the direct call it stands for (surface/meta-tools.ts). */
+function directCall(params: Params): Params {
+  try {
+    return asDirectCall(params);
+  } catch (error) {
+    if (error instanceof MetaCallError) throw new McpError(ErrorCode.InvalidParams, error.message);
+    throw error;
+  }
 }
 
 /** Errors for the host pass through the redactor, as log lines do. */

@@ -25,7 +25,7 @@ import {
   type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { SentinelError, describeError } from '../errors.js';
+import { SEE_DOCTOR_HINT, SentinelError, describeError } from '../errors.js';
 import { isStdioServer, type ServerConfig } from '../config/types.js';
 import { redact, type Logger } from '../log.js';
 import { VERSION } from '../version.js';
@@ -34,8 +34,11 @@ import { describeRemoteFailure, tellingLine } from './failure-text.js';
 import { remoteSdk } from './remote-sdk.js';
 import { ChildStdioTransport } from './stdio-transport.js';
 import { listKind } from './listing.js';
+import { MODERN_PROTOCOL_VERSION, openModernSession, type BackendSession } from './modern-session.js';
 import { PassthroughTable, type PassthroughCall } from './passthrough.js';
 import { RestartPolicy } from './restart-policy.js';
+import { Activity } from './activity.js';
+import type { Manifest } from './manifest/store.js';
 import type { BackendAuth, BackendDeps, BackendLists, BackendState, ListKind } from './types.js';
 
 export type { BackendLists, ListKind } from './types.js';
@@ -52,6 +55,13 @@ interface BackendEvents {
   log: [params: LoggingMessageNotification['params']];
 }
 
+/**
+ * List versions are unique across every Backend of the process: a backend replaced by a reload never
+ * shows the version its predecessor had, so the catalog always sees the change.
+ */
+let lastListVersion = 0;
+const nextListVersion = () => ++lastListVersion;
+
 const EMPTY_LISTS: BackendLists = { tools: [], resources: [], resourceTemplates: [], prompts: [] };
 
 export class Backend extends EventEmitter<BackendEvents> {
@@ -63,7 +73,7 @@ export class Backend extends EventEmitter<BackendEvents> {
    * catalog reserves their public names, so that no other backend takes them meanwhile.
    */
   lastLists?: BackendLists;
-  /** Bumped whenever a kind's last lists change in content: a cheap way to tell that the catalog changed. */
+  /** Renewed whenever a kind's last lists change in content: a cheap way to tell that the catalog changed. */
   readonly listVersions: Record<ListKind, number> = { tools: 0, resources: 0, prompts: 0 };
   serverInfo?: Implementation;
   serverCapabilities?: ServerCapabilities;
@@ -75,7 +85,7 @@ export class Backend extends EventEmitter<BackendEvents> {
   /** Milliseconds the last successful connect took, from spawn to lists. */
   connectMs?: number;
 
-  private client?: Client;
+  private client?: BackendSession;
   private transport?: Transport;
   /** tools/call fast path of a stdio connection (see passthrough.ts). */
   private passthrough?: PassthroughTable;
@@ -95,7 +105,11 @@ export class Backend extends EventEmitter<BackendEvents> {
   private readonly closing = new Set<Promise<void>>();
   private lastRenewAt = 0;
   /** Clients retired because the server forgot their session: their cut-off requests never ran. */
-  private readonly expiredClients = new WeakSet<Client>();
+  private readonly expiredClients = new WeakSet<BackendSession>();
+  /** Requests in flight and the idle timer (idleTimeoutMs). */
+  private readonly activity: Activity;
+  /** A start on first use (from `idle`) in progress: requests wait for it. */
+  private waking?: Promise<void>;
 
   constructor(
     readonly name: string,
@@ -105,6 +119,10 @@ export class Backend extends EventEmitter<BackendEvents> {
     super();
     this.log = deps.log.child(name);
     this.restarts = new RestartPolicy(deps.settings.restart);
+    this.activity = new Activity(
+      () => this.config.idleTimeoutMs ?? deps.settings.idleTimeoutMs,
+      () => void this.sleep(),
+    );
     this.state = config.disabled ? 'disabled' : 'starting';
     if (config.disabled) {
       this.error = new SentinelError('BACKEND_DISABLED', `backend "${name}" is disabled in the config`, {
@@ -126,6 +144,66 @@ export class Backend extends EventEmitter<BackendEvents> {
 
   get authDescription(): Record<string, unknown> | undefined {
     return this.auth?.describe();
+  }
+
+  /** The entry with references resolved, as the current connection was opened with it. */
+  get resolvedSpec(): ServerConfig | undefined {
+    return this.resolved;
+  }
+
+  /** Whether the host sees this backend's lists: when ready, and while idle or starting on first use. */
+  get listed(): boolean {
+    return this.state === 'ready' || this.state === 'idle' || (this.state === 'starting' && !!this.waking);
+  }
+
+  /** Requests in flight (host requests and fast-path calls). */
+  get busy(): boolean {
+    return this.activity.busy;
+  }
+
+  /** Resolves when no request is in flight (for a reload to let them finish before stopping). */
+  whenQuiet(): Promise<void> {
+    return this.activity.quiet();
+  }
+
+  /**
+   * Takes the lists and identity from a cached manifest without starting: the backend is `idle`, its lists
+   * are exported, and the first request routed to it starts it (wake).
+   */
+  seed(manifest: Manifest): void {
+    if (this.state !== 'starting' || this.firstAttempt) return;
+    this.serverInfo = manifest.serverInfo;
+    this.serverCapabilities = manifest.capabilities;
+    this.protocolVersion = manifest.protocolVersion;
+    this.instructions = manifest.instructions;
+    this.setLists(manifest.lists);
+    this.firstAttempt = Promise.resolve();
+    this.setState('idle');
+  }
+
+  /** Starts an idle backend (single-flight); resolves when the attempt has succeeded or failed. */
+  private wake(): Promise<void> {
+    if (this.waking) return this.waking;
+    if (this.state !== 'idle') return Promise.resolve();
+    this.log.debug('starting on first use');
+    this.state = 'starting';
+    this.waking = this.connect().finally(() => {
+      this.waking = undefined;
+    });
+    return this.waking;
+  }
+
+  /** The idle stop: the connection goes, the lists stay exported, the next request starts it again. */
+  private async sleep(): Promise<void> {
+    if (this.state !== 'ready' || this.activity.busy) return;
+    this.log.info(
+      `stopping after ${this.activity.timeoutMs} ms without traffic; it starts again on the next request`,
+    );
+    this.generation++;
+    clearTimeout(this.restartTimer);
+    const dropped = this.dropConnection();
+    this.setState('idle');
+    await dropped;
   }
 
   /** Starts connecting; resolves when the first attempt has succeeded or failed. Never rejects. */
@@ -155,6 +233,7 @@ export class Backend extends EventEmitter<BackendEvents> {
       this.error = undefined;
       this.lastDisconnect = undefined;
       this.setState('ready');
+      this.activity.arm();
       this.log.debug(`ready in ${this.connectMs} ms: ${this.lists.tools.length} tools`);
     } catch (error) {
       if (generation !== this.generation || this.state === 'stopped') return;
@@ -174,8 +253,12 @@ export class Backend extends EventEmitter<BackendEvents> {
     }
   }
 
-  /** A new transport and client, connected and initialized; they become this backend's current ones. */
-  private async openSession(server: ServerConfig, generation: number): Promise<Client> {
+  /**
+   * A new transport and client, connected and initialized; they become this backend's current ones. A
+   * Streamable HTTP server that refuses the 2025-era `initialize` is asked for the 2026-07-28 revision
+   * (modern-session.ts) before the refusal is reported.
+   */
+  private async openSession(server: ServerConfig, generation: number): Promise<BackendSession> {
     const transport = await createTransport(server, {
       log: this.log,
       environment: this.deps.environment,
@@ -192,7 +275,19 @@ export class Backend extends EventEmitter<BackendEvents> {
       this.protocolVersion = version;
       setVersion?.(version);
     };
-    await client.connect(transport, { timeout: this.deps.settings.startupTimeoutMs });
+    try {
+      await client.connect(transport, { timeout: this.deps.settings.startupTimeoutMs });
+    } catch (error) {
+      if (isStdioServer(server) || server.type === 'sse' || !mayBeModernOnly(error)) throw error;
+      client.onclose = undefined;
+      await client.close().catch(() => undefined);
+      const modern = await this.openModern(server, generation).catch((modernError: unknown) => {
+        this.log.debug(`not a 2026-07-28 server either: ${describeError(modernError)}`);
+        return undefined;
+      });
+      if (!modern) throw error;
+      return modern;
+    }
     deferResponses(transport);
     if (transport instanceof ChildStdioTransport) this.installPassthrough(transport);
     this.serverInfo = client.getServerVersion();
@@ -202,12 +297,58 @@ export class Backend extends EventEmitter<BackendEvents> {
     return client;
   }
 
-  private createClient(): Client {
+  /** A 2026-07-28 session in place of the 2025-era one that was refused. */
+  private async openModern(
+    server: ServerConfig & { url: string },
+    generation: number,
+  ): Promise<BackendSession> {
+    const session = await openModernSession({
+      url: new URL(server.url),
+      fetch: this.auth?.fetch,
+      capabilities: this.clientCapabilities(),
+      timeoutMs: this.deps.settings.startupTimeoutMs,
+      relay: (method, params, signal) => this.deps.host.request(method, params, signal),
+      onNotification: (method, params) => this.onModernNotification(method, params),
+    });
+    if (generation !== this.generation) {
+      await this.track(session.close());
+      throw new SentinelError('BACKEND_DOWN', `backend "${this.name}" was stopped while connecting`);
+    }
+    this.transport = undefined;
+    this.client = session;
+    session.onclose = () => this.onDisconnected(generation, undefined);
+    session.onerror = (error) => this.onTransportError(session, error);
+    this.protocolVersion = MODERN_PROTOCOL_VERSION;
+    this.log.debug('speaks the 2026-07-28 revision');
+    this.serverInfo = session.getServerVersion();
+    this.serverCapabilities = session.getServerCapabilities();
+    this.instructions = session.getInstructions();
+    this.sessions++;
+    return session;
+  }
+
+  private onModernNotification(method: string, params: Record<string, unknown> | undefined): void {
+    if (method === 'notifications/tools/list_changed') this.scheduleRelist('tools');
+    else if (method === 'notifications/prompts/list_changed') this.scheduleRelist('prompts');
+    else if (method === 'notifications/resources/list_changed') this.scheduleRelist('resources');
+    else if (method === 'notifications/resources/updated' && typeof params?.uri === 'string')
+      this.emit('resourceUpdated', params.uri);
+    else if (method === 'notifications/message' && params)
+      this.emit('log', params as LoggingMessageNotification['params']);
+  }
+
+  /** What the backend may ask of the host: what the host declared, nothing more. */
+  private clientCapabilities(): ClientCapabilities {
     const host = this.deps.host.capabilities() ?? {};
     const capabilities: ClientCapabilities = {};
     if (host.sampling) capabilities.sampling = host.sampling;
     if (host.elicitation) capabilities.elicitation = host.elicitation;
     if (host.roots) capabilities.roots = { listChanged: host.roots.listChanged ?? false };
+    return capabilities;
+  }
+
+  private createClient(): Client {
+    const capabilities = this.clientCapabilities();
     const client = new Client({ name: 'mcp-sentinel', version: VERSION }, { capabilities });
 
     const relay =
@@ -221,7 +362,9 @@ export class Backend extends EventEmitter<BackendEvents> {
     if (capabilities.roots) client.setRequestHandler(ListRootsRequestSchema, relay('roots/list') as never);
     // Whatever the host did not declare is refused with a reason, not a bare "Method not found".
     client.fallbackRequestHandler = async (request) => {
-      const capability = REVERSE_CAPABILITY[request.method];
+      const capability = Object.hasOwn(REVERSE_CAPABILITY, request.method)
+        ? REVERSE_CAPABILITY[request.method]
+        : undefined;
       if (!capability)
         throw new WireError(ErrorCode.MethodNotFound, `mcp-sentinel does not handle ${request.method}`);
       throw new WireError(
@@ -244,7 +387,7 @@ export class Backend extends EventEmitter<BackendEvents> {
     return client;
   }
 
-  private async fetchLists(client: Client): Promise<BackendLists> {
+  private async fetchLists(client: BackendSession): Promise<BackendLists> {
     const caps = client.getServerCapabilities() ?? {};
     const kinds = (['tools', 'resources', 'prompts'] as const).filter((kind) => caps[kind]);
     const parts = await Promise.all(kinds.map((kind) => this.listKind(client, kind)));
@@ -252,7 +395,7 @@ export class Backend extends EventEmitter<BackendEvents> {
   }
 
   /** Every list request has the same bound, at startup and on a re-list. */
-  private listKind(client: Client, kind: ListKind): Promise<Partial<BackendLists>> {
+  private listKind(client: BackendSession, kind: ListKind): Promise<Partial<BackendLists>> {
     return listKind(client, kind, this.deps.settings.startupTimeoutMs, this.log);
   }
 
@@ -284,14 +427,14 @@ export class Backend extends EventEmitter<BackendEvents> {
 
   private setLists(lists: BackendLists): void {
     const last = this.lastLists;
-    if (!last || !sameItems(last.tools, lists.tools)) this.listVersions.tools++;
-    if (!last || !sameItems(last.prompts, lists.prompts)) this.listVersions.prompts++;
+    if (!last || !sameItems(last.tools, lists.tools)) this.listVersions.tools = nextListVersion();
+    if (!last || !sameItems(last.prompts, lists.prompts)) this.listVersions.prompts = nextListVersion();
     if (
       !last ||
       !sameItems(last.resources, lists.resources) ||
       !sameItems(last.resourceTemplates, lists.resourceTemplates)
     )
-      this.listVersions.resources++;
+      this.listVersions.resources = nextListVersion();
     this.lists = lists;
     this.lastLists = lists;
   }
@@ -318,7 +461,14 @@ export class Backend extends EventEmitter<BackendEvents> {
    */
   callDirect(call: PassthroughCall): (() => void) | undefined {
     if (this.state !== 'ready' || !this.passthrough) return undefined;
-    return this.passthrough.send(call);
+    const done = this.activity.begin();
+    return this.passthrough.send({
+      ...call,
+      onDone: (outcome) => {
+        done();
+        call.onDone(outcome);
+      },
+    });
   }
 
   /** Forwards a request and returns the backend's result unchanged. */
@@ -326,6 +476,22 @@ export class Backend extends EventEmitter<BackendEvents> {
     method: string,
     params: Record<string, unknown> | undefined,
     options: ForwardOptions = {},
+  ): Promise<Record<string, unknown>> {
+    const done = this.activity.begin();
+    try {
+      if (this.state === 'idle' || this.waking) await this.wake();
+      const result = await this.forwardRequest(method, params, options);
+      this.activity.track(method);
+      return result;
+    } finally {
+      done();
+    }
+  }
+
+  private async forwardRequest(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: ForwardOptions,
   ): Promise<Record<string, unknown>> {
     if (this.renewing) await this.renewing;
     for (let attempt = 0; ; attempt++) {
@@ -366,7 +532,7 @@ export class Backend extends EventEmitter<BackendEvents> {
    * closer together than RENEW_INTERVAL_MS go through the policy too, so a server that drops every session
    * at once cannot make us loop.
    */
-  private renew(stale: Client, why: string): Promise<void> {
+  private renew(stale: BackendSession, why: string): Promise<void> {
     if (stale !== this.client || this.state !== 'ready' || !this.resolved)
       return this.renewing ?? Promise.resolve();
     if (this.renewing) return this.renewing;
@@ -409,7 +575,7 @@ export class Backend extends EventEmitter<BackendEvents> {
   }
 
   /** Transport errors that mean the session is gone even though nothing closed it. */
-  private onTransportError(client: Client, error: Error): void {
+  private onTransportError(client: BackendSession, error: Error): void {
     this.log.debug(`transport: ${describeError(error)}`);
     if (client !== this.client || this.state !== 'ready') return;
     const sdk = remoteSdk();
@@ -480,7 +646,7 @@ export class Backend extends EventEmitter<BackendEvents> {
     return transport instanceof ChildStdioTransport ? transport.closeReason : undefined;
   }
 
-  private onDisconnected(generation: number, transport: Transport): void {
+  private onDisconnected(generation: number, transport: Transport | undefined): void {
     // The SDK closes the transport itself when initialize fails: its process tree may take seconds to go,
     // and stop() must wait for that too.
     if (transport instanceof ChildStdioTransport) void this.track(transport.close());
@@ -556,7 +722,7 @@ export class Backend extends EventEmitter<BackendEvents> {
   }
 
   /** A session opened for a generation that is no longer current (stopped or superseded meanwhile). */
-  private async discard(client: Client): Promise<void> {
+  private async discard(client: BackendSession): Promise<void> {
     if (client === this.client) return; // still current: whoever moved the generation on closes it
     client.onclose = undefined;
     await this.track(client.close());
@@ -565,6 +731,7 @@ export class Backend extends EventEmitter<BackendEvents> {
   async stop(): Promise<void> {
     this.generation++;
     this.state = 'stopped';
+    this.activity.cancel();
     clearTimeout(this.restartTimer);
     for (const timer of this.relistTimers.values()) clearTimeout(timer);
     const transport = this.transport;
@@ -636,6 +803,21 @@ function plainMessage(error: McpError): string {
   return error.message.replace(/^(MCP error -?\d+: )+/, '');
 }
 
+/**
+ * Refusals of `initialize` that a 2026-07-28-only server gives (an error answer, an HTTP 4xx); a timeout
+ * or a network failure is no sign of a revision, and asking again would only double the wait.
+ */
+function mayBeModernOnly(error: unknown): boolean {
+  if (error instanceof McpError) return error.code !== ErrorCode.RequestTimeout && !isConnectionClosed(error);
+  const sdk = remoteSdk();
+  if (sdk && error instanceof sdk.StreamableHTTPError)
+    return error.code !== undefined && error.code >= 400 && error.code < 500 && !AUTH_OR_GONE.has(error.code);
+  return false;
+}
+
+/** Statuses that say nothing about the revision (auth walls, a wrong URL, rate limits). */
+const AUTH_OR_GONE = new Set([401, 403, 404, 429]);
+
 function isConnectionClosed(error: unknown): boolean {
   return (
     error instanceof McpError &&
@@ -701,6 +883,8 @@ function toBackendError(
   if (plain) {
     return new SentinelError('BACKEND_CONNECT', `backend "${name}" could not connect: ${plain.message}`, {
       hint: plain.hint,
+      backend: name,
+      stage: 'connect',
       cause: error,
     });
   }
@@ -709,27 +893,25 @@ function toBackendError(
     return new SentinelError(
       'BACKEND_CONNECT',
       `backend "${name}" exited before answering initialize: ${said}`,
-      {
-        hint: 'run `mcp-sentinel doctor` for details',
-        cause: error,
-      },
+      { hint: SEE_DOCTOR_HINT, backend: name, stage: 'initialize', cause: error },
     );
   }
-  if (error instanceof McpError && error.code === -32001) {
+  if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
     return new SentinelError(
       'BACKEND_TIMEOUT',
       `backend "${name}" did not answer within ${startupTimeoutMs} ms while starting`,
       {
         hint: 'raise settings.startupTimeoutMs if it is just slow, or run `mcp-sentinel doctor`',
+        backend: name,
+        stage: 'initialize',
       },
     );
   }
+  // The connection closed before the handshake was done: a stdio backend's process exited.
+  const closed = error instanceof McpError && error.code === ErrorCode.ConnectionClosed;
   return new SentinelError(
     'BACKEND_CONNECT',
     `backend "${name}" could not connect: ${describeError(error)}`,
-    {
-      hint: 'run `mcp-sentinel doctor` for details',
-      cause: error,
-    },
+    { hint: SEE_DOCTOR_HINT, backend: name, stage: closed ? 'initialize' : 'connect', cause: error },
   );
 }

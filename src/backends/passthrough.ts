@@ -58,16 +58,21 @@ export class PassthroughTable {
       deadline: Date.now() + call.maxTotalMs,
     };
     this.inFlight.set(id, entry);
-    this.transport
-      .send({ jsonrpc: '2.0', id, method: 'tools/call', params } as JSONRPCMessage)
-      .catch((error: unknown) =>
-        this.finish(id, {
-          error: {
-            code: ErrorCode.ConnectionClosed,
-            message: `backend "${this.backend}" could not be written to: ${String((error as Error)?.message ?? error)}`,
-          },
-        }),
-      );
+    const failed = (error: unknown) =>
+      this.finish(id, {
+        error: {
+          code: ErrorCode.ConnectionClosed,
+          message: `backend "${this.backend}" could not be written to: ${String((error as Error)?.message ?? error)}`,
+        },
+      });
+    try {
+      this.transport
+        .send({ jsonrpc: '2.0', id, method: 'tools/call', params } as JSONRPCMessage)
+        .catch(failed);
+    } catch (error) {
+      // A transport that throws instead of rejecting must not take the process down (nor leave the call).
+      failed(error);
+    }
     return () => {
       if (this.take(id)) this.cancelAtBackend(id, 'cancelled by the host');
     };

@@ -10,8 +10,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { SentinelError } from '../errors.js';
-import { isJsonRpcMessage } from '../jsonrpc.js';
-import type { Logger } from '../log.js';
+import { encodeMessage, exceedsDepth, isJsonRpcMessage, MAX_JSON_DEPTH } from '../jsonrpc.js';
+import { clip, type Logger } from '../log.js';
 import { LineReader } from './line-reader.js';
 import { RateLimiter } from './rate-limit.js';
 import { reapGroup, terminateTree } from './process-tree.js';
@@ -116,8 +116,7 @@ export class ChildStdioTransport implements Transport {
       const stderr = new LineReader({
         maxLineBytes: 64 * 1024,
         onLine: (line) => this.forwardStderr(line),
-        onOverflow: (_bytes, head) =>
-          this.forwardStderr(head().slice(0, MAX_STDERR_LINE), '… (over-long line truncated)'),
+        onOverflow: (_bytes, head) => this.forwardStderr(head(), ' (over-long line truncated)'),
       });
       child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
       child.stderr?.on('end', () => {
@@ -138,6 +137,10 @@ export class ChildStdioTransport implements Transport {
     } catch {
       message = undefined;
     }
+    if (message !== undefined && exceedsDepth(line)) {
+      this.handleTooDeep(message);
+      return;
+    }
     const shape = checkMessage(message);
     if (shape === 'ok') {
       this.onmessage?.(message as JSONRPCMessage);
@@ -147,7 +150,7 @@ export class ChildStdioTransport implements Transport {
       const dropped = this.noiseLimit.takeDropped();
       const what = shape === 'noise' ? 'a non-JSON-RPC line' : 'a malformed JSON-RPC response';
       this.options.log.warn(
-        `skipped ${what} on stdout${dropped ? ` (and ${dropped} more)` : ''}: ${truncate(line, 200)}`,
+        `skipped ${what} on stdout${dropped ? ` (and ${dropped} more)` : ''}: ${clip(line, 200)}`,
       );
     }
     if (shape !== 'noise') {
@@ -173,13 +176,33 @@ export class ChildStdioTransport implements Transport {
     return this.recentStderr;
   }
 
+  /**
+   * A message nested too deeply to pass on (re-encoding it would overflow the stack): the request it
+   * answers fails now with the reason; anything else is dropped with a warning.
+   */
+  private handleTooDeep(message: unknown): void {
+    const problem = `nested deeper than ${MAX_JSON_DEPTH} levels (mcp-sentinel's limit)`;
+    const object = message as Record<string, unknown> | null;
+    const id = typeof object === 'object' && object !== null && !('method' in object) ? object.id : undefined;
+    if (typeof id === 'string' || (typeof id === 'number' && Number.isSafeInteger(id))) {
+      this.options.log.warn(`the backend sent a response ${problem}; the request fails`);
+      this.onmessage?.({
+        jsonrpc: '2.0',
+        id,
+        error: { code: -32603, message: `the backend sent a response ${problem}` },
+      });
+      return;
+    }
+    if (this.noiseLimit.allow()) this.options.log.warn(`skipped a message on stdout ${problem}`);
+  }
+
   private forwardStderr(line: string, suffix = ''): void {
-    this.recentStderr.push(truncate(line, MAX_STDERR_LINE));
+    this.recentStderr.push(clip(line, MAX_STDERR_LINE));
     if (this.recentStderr.length > 30) this.recentStderr.shift();
     if (!this.stderrLimit.allow()) return;
     const dropped = this.stderrLimit.takeDropped();
     this.options.log.info(
-      `${dropped ? `(${dropped} stderr lines dropped) ` : ''}${truncate(line, MAX_STDERR_LINE)}${suffix}`,
+      `${dropped ? `(${dropped} stderr lines dropped) ` : ''}${clip(line, MAX_STDERR_LINE)}${suffix}`,
     );
   }
 
@@ -188,10 +211,31 @@ export class ChildStdioTransport implements Transport {
     if (!stdin || this.closed || !stdin.writable) {
       return Promise.reject(new SentinelError('BACKEND_DOWN', 'the backend process is not running'));
     }
-    const ok = stdin.write(JSON.stringify(message) + '\n');
-    if (ok) return Promise.resolve();
-    return new Promise((resolve) => stdin.once('drain', resolve));
+    const encoded = encodeMessage(message);
+    if ('problem' in encoded) {
+      return Promise.reject(
+        new SentinelError(
+          'MESSAGE_UNENCODABLE',
+          `the message could not be sent to the backend: it ${encoded.problem}`,
+        ),
+      );
+    }
+    if (stdin.write(encoded.text + '\n')) return Promise.resolve();
+    // One 'drain' listener however many writes wait for it (one per write piles up listeners in a flood).
+    this.drained ??= new Promise((resolve) => {
+      const done = () => {
+        stdin.off('drain', done);
+        stdin.off('close', done);
+        this.drained = undefined;
+        resolve();
+      };
+      stdin.on('drain', done);
+      stdin.on('close', done);
+    });
+    return this.drained;
   }
+
+  private drained?: Promise<void>;
 
   /** Ends the process tree; a second call returns the termination already under way. */
   close(): Promise<void> {
@@ -244,8 +288,4 @@ function spawnError(command: string, error: NodeJS.ErrnoException): SentinelErro
         ? 'use an absolute path: desktop hosts start mcp-sentinel with a shorter PATH than your shell (run `mcp-sentinel doctor`)'
         : undefined,
   });
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
 }

@@ -16,8 +16,8 @@ export function childEnvironment(
 ): Record<string, string> {
   const env: Record<string, string> = { ...getDefaultEnvironment() };
   for (const name of server.inheritEnv ?? []) {
-    const value = environment[name];
-    if (value !== undefined) env[name] = value;
+    const value = Object.hasOwn(environment, name) ? environment[name] : undefined;
+    if (typeof value === 'string') env[name] = value;
   }
   return { ...env, ...server.env };
 }

@@ -47,7 +47,8 @@ export interface BackendDeps {
   environment: Record<string, string | undefined>;
 }
 
-export type BackendState = 'starting' | 'ready' | 'restarting' | 'failed' | 'disabled' | 'stopped';
+/** `idle`: not running, its lists known (from the manifest cache, or from before an idle stop). */
+export type BackendState = 'idle' | 'starting' | 'ready' | 'restarting' | 'failed' | 'disabled' | 'stopped';
 
 export type ListKind = 'tools' | 'resources' | 'prompts';
 

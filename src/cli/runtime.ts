@@ -5,9 +5,9 @@
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { loadEnvironment } from '../refs/env.js';
 import { createSecretStore, type SecretStore } from '../secrets/index.js';
-import { BackendManager } from '../backends/manager.js';
+import { BackendManager, type ManagerOptions } from '../backends/manager.js';
 import { createBackendDeps, NO_HOST } from '../backends/deps.js';
-import type { HostBridge } from '../backends/types.js';
+import type { BackendDeps, HostBridge } from '../backends/types.js';
 import { log } from '../log.js';
 
 export interface CommonOptions {
@@ -28,13 +28,23 @@ export async function loadRuntime(options: CommonOptions): Promise<Runtime> {
   return { loaded, env, secrets };
 }
 
-export function createManager(runtime: Runtime, host: HostBridge = NO_HOST, only?: string[]): BackendManager {
-  const deps = createBackendDeps({
+export function createManager(
+  runtime: Runtime,
+  host: HostBridge = NO_HOST,
+  only?: string[],
+  options?: ManagerOptions,
+): BackendManager {
+  const deps = backendDeps(runtime, host);
+  return new BackendManager(runtime.loaded.config, deps, only, options);
+}
+
+/** The backend layer's collaborators over one runtime (a reload builds new ones over its new environment). */
+export function backendDeps(runtime: Runtime, host: HostBridge = NO_HOST): BackendDeps {
+  return createBackendDeps({
     settings: runtime.loaded.settings,
     log,
     host,
     env: runtime.env,
     secrets: runtime.secrets,
   });
-  return new BackendManager(runtime.loaded.config, deps, only);
 }

@@ -51,7 +51,8 @@ export async function checkServerReferences(
       continue;
     }
     if (ref.kind === 'env') {
-      const set = env[ref.name] !== undefined && env[ref.name] !== '';
+      const value = Object.hasOwn(env, ref.name) ? env[ref.name] : undefined;
+      const set = typeof value === 'string' && value !== '';
       results.push({
         server: name,
         path,

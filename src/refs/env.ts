@@ -25,11 +25,12 @@ export async function loadEnvironment(options: LoadEnvironmentOptions = {}): Pro
     ? await readEnvFile(join(dirname(resolve(options.configPath)), '.env'), false)
     : {};
   const explicit = options.envFile ? await readEnvFile(resolve(options.envFile), true) : {};
-  const real: Record<string, string> = {};
-  for (const [name, value] of Object.entries(options.env ?? process.env)) {
-    if (value !== undefined) real[name] = value;
+  // A null-prototype map: a variable named "constructor" or "__proto__" is only ever one that was set.
+  const merged: Record<string, string> = Object.create(null);
+  for (const source of [beside, explicit, options.env ?? process.env]) {
+    for (const [name, value] of Object.entries(source)) if (typeof value === 'string') merged[name] = value;
   }
-  return { ...beside, ...explicit, ...real };
+  return merged;
 }
 
 async function readEnvFile(path: string, required: boolean): Promise<Record<string, string>> {

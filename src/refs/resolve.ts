@@ -121,13 +121,29 @@ const AUTH_NAMES = new Set([
   'resource',
   'tokenEndpointAuthMethod',
   'allowDiscoveredIssuer',
+  'clientMetadataUrl',
+  'redirectPort',
+  'signingAlgorithm',
+  'assertionFile',
+  'subjectTokenType',
+  'actorTokenType',
+  'requestedTokenType',
+  'tokenEndpoint',
 ]);
 
 /** Whether the field at `relative` (e.g. `.headers.Authorization`, `.env.API_TOKEN`) carries a credential. */
 function holdsCredential(relative: string): boolean {
   const [, section, key] = relative.split('.');
   if (section === 'headers') return true;
-  if (section === 'auth') return key !== undefined && !AUTH_NAMES.has(key);
+  if (section === 'auth') {
+    // Nested blocks (auth.idp.*) are judged by their own key; array items (auth.scopes.0) by the array's.
+    const named = relative
+      .split('.')
+      .slice(2)
+      .filter((part) => !/^\d+$/.test(part))
+      .at(-1);
+    return named !== undefined && !AUTH_NAMES.has(named);
+  }
   if (section === 'env') return key !== undefined && isCredentialName(key);
   return false;
 }
@@ -141,7 +157,8 @@ function resolveSegment(
 ): string | undefined {
   if (segment.kind === 'text') return segment.text;
   if (segment.kind === 'env') {
-    const value = env[segment.name];
+    // Own keys only: `${constructor}` is an unset variable, not Object.prototype.constructor.
+    const value = Object.hasOwn(env, segment.name) ? env[segment.name] : undefined;
     if (segment.fallback !== undefined) return value === undefined || value === '' ? segment.fallback : value;
     if (value !== undefined) return value;
     issues.push({

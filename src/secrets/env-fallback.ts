@@ -15,7 +15,8 @@ export function envVarForSecret(name: string): string {
 
 /** The value the environment supplies for a secret, or undefined. */
 export function secretFromEnv(env: Record<string, string | undefined>, name: string): string | undefined {
-  const value = env[envVarForSecret(name)];
+  const variable = envVarForSecret(name);
+  const value = Object.hasOwn(env, variable) ? env[variable] : undefined;
   return value === undefined || value === '' ? undefined : value;
 }
 

@@ -9,7 +9,7 @@
  * reports what it found.
  */
 import { SentinelError } from '../../errors.js';
-import { BodyTooLargeError, readBodyCapped, withDeadline, type BaseFetch } from '../base-fetch.js';
+import { isBodyTooLarge, readBodyCapped, withDeadline, type BaseFetch } from '../base-fetch.js';
 import { secureEndpointProblem } from '../urls.js';
 
 export interface MetadataEnv {
@@ -174,7 +174,7 @@ export async function fetchAuthorizationServer(
 }
 
 /** GETs a JSON object; undefined on 404 (try the next location), typed errors otherwise. */
-async function getJson(
+export async function getJson(
   url: string,
   env: MetadataEnv,
   what: string,
@@ -211,8 +211,11 @@ async function getJson(
       try {
         return await readBodyCapped(response, env.maxResponseBytes);
       } catch (error) {
-        if (error instanceof BodyTooLargeError) {
-          throw new SentinelError('AUTH_FAILED', `${who}: ${where} is larger than ${error.limit} bytes`);
+        if (isBodyTooLarge(error)) {
+          throw new SentinelError(
+            'AUTH_FAILED',
+            `${who}: ${where} is larger than ${env.maxResponseBytes} bytes`,
+          );
         }
         throw error;
       }
@@ -230,7 +233,7 @@ async function getJson(
 }
 
 /** Whether metadata for `resource` may describe `backendUrl`: same origin, and a path prefix at a segment boundary. */
-function resourceCovers(resource: string, backendUrl: string): boolean {
+export function resourceCovers(resource: string, backendUrl: string): boolean {
   try {
     const r = new URL(resource);
     const b = new URL(backendUrl);

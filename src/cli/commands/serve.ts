@@ -90,22 +90,37 @@ export async function serve(options: CommonOptions): Promise<void> {
   });
   await transport.start();
 
-  const [{ createAggregator }, { createToolCallFastPath }, { createManager }, { createSecretStore }] =
-    await Promise.all([
-      import('../../aggregator/server.js'),
-      import('../../aggregator/fast-path.js'),
-      import('../runtime.js'),
-      import('../../secrets/index.js'),
-    ]);
+  const [
+    { createAggregator },
+    { createToolCallFastPath },
+    { createManager },
+    { createSecretStore },
+    { createManifestStore },
+    { manifestDir },
+    { watchConfig },
+  ] = await Promise.all([
+    import('../../aggregator/server.js'),
+    import('../../aggregator/fast-path.js'),
+    import('../runtime.js'),
+    import('../../secrets/index.js'),
+    import('../../backends/manifest/store.js'),
+    import('../../backends/manifest/cache-dir.js'),
+    import('../config-reload.js'),
+  ]);
   const runtime = { loaded, env, secrets: createSecretStore({ env }) };
   const aggregatorRef: { current?: ReturnType<typeof createAggregator> } = {};
-  const manager = createManager(runtime, {
+  const manifests = createManifestStore(manifestDir(), log.child('cache'));
+  const hostBridge = {
     capabilities: () => hostCapabilities,
-    request: (method, params, signal) => aggregatorRef.current!.host.request(method, params, signal),
-  });
+    request: (method: string, params: Record<string, unknown> | undefined, signal: AbortSignal) =>
+      aggregatorRef.current!.host.request(method, params, signal),
+  };
+  const manager = createManager(runtime, hostBridge, undefined, { manifests });
   const aggregator = createAggregator(manager, loaded.settings, log);
   aggregatorRef.current = aggregator;
+  const stopWatching = watchConfig({ runtime, envFile: options.envFile, manager, host: hostBridge });
   close = async () => {
+    stopWatching();
     await manager.stopAll();
     await aggregator.server.close().catch(() => undefined);
   };
@@ -120,6 +135,7 @@ export async function serve(options: CommonOptions): Promise<void> {
     manager,
     (message) => transport.send(message),
     aggregator.recordResult,
+    aggregator.finishToolResult,
   );
   transport.onmessage = onMessage;
   const deliver = (message: JSONRPCMessage) => {
