@@ -25,6 +25,7 @@ import { SessionReplay } from './replay.js';
 import { TaskRouter } from './tasks.js';
 import { advertise, type Advertised } from './advertised.js';
 import { OwnRegistry, type OwnCallContext } from './own-tools.js';
+import { KeptResults } from './results/kept-results.js';
 import { asDirectCall, createToolSurface, MetaCallError, type ToolSurface } from './surface/index.js';
 
 type Extra = RequestHandlerExtra<never, never>;
@@ -56,7 +57,11 @@ export interface Aggregator {
   own: OwnRegistry;
   /** The tool list fitted to the host (src/aggregator/surface/). */
   surface: ToolSurface;
+  /** A tool result as the host can take it: itself, or head + resource_link when oversized (results/). */
+  finishToolResult(tool: string, result: Record<string, unknown>): ToolResult | Promise<ToolResult>;
 }
+
+type ToolResult = Record<string, unknown>;
 
 export function createAggregator(manager: BackendManager, settings: Settings, log: Logger): Aggregator {
   const server = new Server(SERVER_INFO, { capabilities: SERVER_CAPABILITIES, instructions: INSTRUCTIONS });
@@ -176,6 +181,14 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     notifyHostOfChanges();
   });
   manager.on('change', (backend) => replay.onChange(backend));
+  // A reloaded config: backends came or went, or the settings that shape public names changed.
+  manager.on('reconfigured', (_diff, renamed) => {
+    built = signAll();
+    catalog = rebuild();
+    rememberRoutes();
+    if (renamed) Object.assign(signatures, { tools: '', prompts: '', resources: '' });
+    notifyHostOfChanges();
+  });
   manager.on('resourceUpdated', (_backend, uri) => {
     if (hostInitialized) void server.sendResourceUpdated({ uri }).catch(() => undefined);
   });
@@ -285,6 +298,9 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     backends: () => manager.backends,
     clientInfo: () => server.getClientVersion(),
   });
+  const kept = new KeptResults(own);
+  const finishToolResult: Aggregator['finishToolResult'] = (tool, result) =>
+    kept.fit(tool, result, surface.maxResultTokens());
   handle('tools/list', async () => {
     await ready();
     return { tools: (await surface.view()).tools };
@@ -320,7 +336,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     try {
       const result = await forward(backend, 'tools/call', { ...params, name: route.name }, extra);
       returned.record(backend.name, result);
-      return result;
+      return await finishToolResult(publicName, result);
     } catch (error) {
       if (error instanceof SentinelError) return errorResult(error);
       throw error;
@@ -496,6 +512,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     recordResult: (backend, result) => returned.record(backend, result),
     own,
     surface,
+    finishToolResult,
   };
 }
 
