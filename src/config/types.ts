@@ -14,10 +14,31 @@ export interface Settings {
   requestTimeoutMs: number;
   /** Restart policy for backends that exit or drop their connection. */
   restart: RestartSettings;
+  /** Which host to fit the tool surface to, instead of the one `initialize` names. */
+  host?: SurfaceHostId;
+  /** How tools are shown to the host (default `auto`); see src/aggregator/surface/. */
+  surface?: SurfaceMode;
+  /** Per-host overrides of the surface and its limits. */
+  hosts?: Partial<Record<SurfaceHostId, HostSurfaceSettings>>;
+  /** Results larger than this many tokens are kept as a resource and returned as head + link. */
+  maxResultTokens?: number;
   /** `lazy`: a backend with a cached manifest starts on its first request; `eager`: every backend at once. */
   start: StartMode;
   /** Stop a backend after this long without traffic (it starts again on the next request); 0 = never. */
   idleTimeoutMs: number;
+}
+
+/** The hosts whose tool surface mcp-sentinel fits (src/aggregator/surface/hosts.ts). */
+export type SurfaceHostId = 'claude-desktop' | 'claude-code' | 'vscode' | 'copilot-cli' | 'cursor' | 'other';
+export type SurfaceMode = 'auto' | 'all' | 'search';
+
+export interface HostSurfaceSettings {
+  surface?: SurfaceMode;
+  /** Most tools the host takes; `auto` switches to `search` above it. */
+  maxTools?: number;
+  /** Most tokens the tool list may cost; `auto` switches to `search` above it. */
+  toolTokenBudget?: number;
+  maxResultTokens?: number;
 }
 
 export type StartMode = 'lazy' | 'eager';
@@ -127,6 +148,8 @@ interface CommonServerConfig {
   timeoutMs?: number;
   disabled?: boolean;
   description?: string;
+  /** Tools always listed directly, by the backend's own names (`true`: all of this server's tools). */
+  pin?: true | string[];
   /** Overrides settings.start for this backend. */
   start?: StartMode;
   /** Overrides settings.idleTimeoutMs for this backend. */
