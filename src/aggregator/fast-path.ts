@@ -9,6 +9,7 @@ import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.
 import type { BackendManager } from '../backends/manager.js';
 import type { Catalog } from './catalog.js';
 import { OWN_TOOL_PREFIX } from './own-tools.js';
+import { asDirectCall } from './surface/meta-tools.js';
 
 const keyOf = (id: RequestId): string => `${typeof id}:${String(id)}`;
 
@@ -30,7 +31,7 @@ export function createToolCallFastPath(
   return {
     handle(message) {
       if (!('method' in message)) return false;
-      const params = message.params as Record<string, unknown> | undefined;
+      let params = message.params as Record<string, unknown> | undefined;
       if (message.method === 'notifications/cancelled') {
         const requestId = params?.requestId as RequestId | undefined;
         const cancel = requestId === undefined ? undefined : cancels.get(keyOf(requestId));
@@ -40,8 +41,15 @@ export function createToolCallFastPath(
         }
         return false;
       }
-      if (message.method !== 'tools/call' || !('id' in message) || !params || typeof params.name !== 'string')
+      if (message.method !== 'tools/call' || !('id' in message) || !params) return false;
+      // A sentinel__call_tool call is the direct call it names; a malformed one goes on to the SDK's answer.
+      try {
+        params = asDirectCall(params);
+      } catch {
         return false;
+      }
+      if (typeof params.name !== 'string') return false;
+      // A task-augmented call needs the SDK path's answer (tasks are not supported).
       if (params.task !== undefined) return false;
       const args = params.arguments;
       if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args)))

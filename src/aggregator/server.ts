@@ -24,6 +24,7 @@ import { isNotFound, ReturnedResources } from './resource-routes.js';
 import { SessionReplay } from './replay.js';
 import { advertise, type Advertised } from './advertised.js';
 import { OwnRegistry, type OwnCallContext } from './own-tools.js';
+import { asDirectCall, createToolSurface, MetaCallError, type ToolSurface } from './surface/index.js';
 
 type Extra = RequestHandlerExtra<never, never>;
 type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
@@ -52,6 +53,8 @@ export interface Aggregator {
   recordResult(backend: string, result: unknown): void;
   /** mcp-sentinel's own tools and resources, listed beside the catalog and answered before it. */
   own: OwnRegistry;
+  /** The tool list fitted to the host (src/aggregator/surface/). */
+  surface: ToolSurface;
 }
 
 export function createAggregator(manager: BackendManager, settings: Settings, log: Logger): Aggregator {
@@ -260,9 +263,21 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     return value;
   };
 
-  handle('tools/list', async () => ({ tools: [...own.listedTools(), ...(await ready()).tools] }));
+  const surface = createToolSurface({
+    own,
+    settings,
+    catalog: () => catalog,
+    ready: () => ready(),
+    backends: () => manager.backends,
+    clientInfo: () => server.getClientVersion(),
+  });
+  handle('tools/list', async () => {
+    await ready();
+    return { tools: (await surface.view()).tools };
+  });
 
-  handle('tools/call', async (params, extra) => {
+  handle('tools/call', async (given, extra) => {
+    const params = directCall(given);
     const publicName = requireString(params, 'name');
     if (
       params.arguments !== undefined &&
@@ -333,7 +348,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
   const fromAnyOwner = async (method: string, params: Params, extra: Extra, uri: string) => {
     const candidates = manager.backends.filter(
       (b) =>
-        b.state === 'ready' &&
+        (b.state === 'ready' || b.state === 'idle') &&
         b.serverCapabilities?.resources &&
         (method === 'resources/read' || b.serverCapabilities.resources.subscribe),
     );
@@ -460,7 +475,18 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     advertised,
     recordResult: (backend, result) => returned.record(backend, result),
     own,
+    surface,
   };
+}
+
+/** A `sentinel__call_tool` call as the direct call it stands for (surface/meta-tools.ts). */
+function directCall(params: Params): Params {
+  try {
+    return asDirectCall(params);
+  } catch (error) {
+    if (error instanceof MetaCallError) throw new McpError(ErrorCode.InvalidParams, error.message);
+    throw error;
+  }
 }
 
 /** Errors for the host pass through the redactor, as log lines do. */

@@ -1,5 +1,6 @@
 /**
- * Outgoing auth per HTTP backend: the registry of strategies (`none`, `static`, `oauth2`), the validation
+ * Outgoing auth per HTTP backend: the registry of strategies (`none`, `static`, `oauth2`, and the
+ * machine-credential grants `jwt-bearer`, `token-exchange`, `enterprise` of grants/), the validation
  * of a backend's auth settings, and the factory the backend layer calls once per backend at startup.
  *
  * Each backend's settings (with references already resolved) are validated once; a problem fails that
@@ -8,13 +9,14 @@
  * own credentials and nobody else's.
  */
 import { SentinelError, type Issue } from '../errors.js';
-import type { HttpServerConfig, OAuth2AuthConfig } from '../config/types.js';
+import type { GrantAuthConfig, HttpServerConfig, OAuth2AuthConfig } from '../config/types.js';
+import { createGrantStrategy, GRANT_TYPES, isGrantType, validateGrant } from './grants/index.js';
 import { validateHeaderSets, type HeaderSet } from './headers.js';
 import { createOAuth2Strategy } from './oauth2/strategy.js';
+import { grantFieldIssues } from './oauth2/validate.js';
 import type { TokenCache } from './oauth2/token-cache.js';
 import { createHeaderStrategy } from './static.js';
 import type { AuthContext, AuthStrategy } from './strategy.js';
-import { secureEndpointProblem } from './urls.js';
 
 export type { AuthContext, AuthOptions, AuthStrategy } from './strategy.js';
 export { TokenCache } from './oauth2/token-cache.js';
@@ -27,10 +29,6 @@ export interface CreateAuthStrategyContext extends AuthContext {
   tokenCache?: TokenCache;
 }
 
-/** RFC 6749 §3.3 scope-token: visible ASCII except space, `"` and `\`. */
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
-const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
-
 /**
  * Every problem with `server`'s headers and auth settings, as issues under `path` (e.g. `mcpServers.jira`).
  * `server` must have its references resolved: values are checked as they will be sent.
@@ -42,8 +40,11 @@ export function validateHttpServerAuth(server: HttpServerConfig, path: string): 
 
   if (!isUrl(server.url))
     issues.push({ path: `${path}.url`, message: 'must be an absolute http or https URL' });
-  if (type !== 'none' && type !== 'static' && type !== 'oauth2') {
-    issues.push({ path: `${path}.auth.type`, message: 'must be one of none, static, oauth2' });
+  if (type !== 'none' && type !== 'static' && type !== 'oauth2' && !isGrantType(type)) {
+    issues.push({
+      path: `${path}.auth.type`,
+      message: `must be one of none, static, oauth2, ${GRANT_TYPES.join(', ')}`,
+    });
     return issues;
   }
 
@@ -63,70 +64,14 @@ export function validateHttpServerAuth(server: HttpServerConfig, path: string): 
       sets.push({ path: `${path}.auth.headers`, headers: auth.headers });
     }
   }
-  issues.push(...validateHeaderSets(sets, type));
+  issues.push(...validateHeaderSets(sets, isGrantType(type) ? 'oauth2' : type));
   if (auth.type === 'oauth2') issues.push(...validateOAuth2(auth, `${path}.auth`));
+  if (isGrantType(auth.type)) issues.push(...validateGrant(auth as GrantAuthConfig, `${path}.auth`));
   return issues;
 }
 
 function validateOAuth2(auth: OAuth2AuthConfig, path: string): Issue[] {
-  const issues: Issue[] = [];
-  if (typeof auth.clientId !== 'string' || auth.clientId.length === 0) {
-    issues.push({ path: `${path}.clientId`, message: 'must be a non-empty string' });
-  }
-  if (typeof auth.clientSecret !== 'string' || auth.clientSecret.length === 0) {
-    issues.push({
-      path: `${path}.clientSecret`,
-      message: 'must be a non-empty string',
-      hint: 'store it with the secrets command and reference it as "secret:NAME"',
-    });
-  }
-  for (const key of ['tokenUrl', 'issuer'] as const) {
-    const value = auth[key];
-    if (value === undefined) continue;
-    const problem = typeof value === 'string' ? secureEndpointProblem(value) : 'must be a URL string';
-    if (problem) {
-      issues.push({
-        path: `${path}.${key}`,
-        message: problem,
-        hint: 'client secrets are only sent over https (plain http only to 127.0.0.1, ::1 or localhost)',
-      });
-    }
-  }
-  if (auth.scopes !== undefined) {
-    if (!Array.isArray(auth.scopes)) {
-      issues.push({ path: `${path}.scopes`, message: 'must be an array of scope names' });
-    } else {
-      auth.scopes.forEach((scope, index) => {
-        if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope)) {
-          issues.push({
-            path: `${path}.scopes.${index}`,
-            message: 'must be one scope name: visible ASCII without spaces, quotes or backslashes',
-          });
-        }
-      });
-    }
-  }
-  if (auth.audience !== undefined && (typeof auth.audience !== 'string' || auth.audience.length === 0)) {
-    issues.push({ path: `${path}.audience`, message: 'must be a non-empty string' });
-  }
-  if (auth.resource !== undefined) {
-    if (typeof auth.resource !== 'string' || !isUrl(auth.resource) || auth.resource.includes('#')) {
-      issues.push({
-        path: `${path}.resource`,
-        message: 'must be an absolute URL without a fragment (RFC 8707)',
-      });
-    }
-  }
-  if (auth.tokenEndpointAuthMethod !== undefined && !AUTH_METHODS.includes(auth.tokenEndpointAuthMethod)) {
-    issues.push({
-      path: `${path}.tokenEndpointAuthMethod`,
-      message: `must be one of ${AUTH_METHODS.join(', ')}`,
-    });
-  }
-  if (auth.allowDiscoveredIssuer !== undefined && typeof auth.allowDiscoveredIssuer !== 'boolean') {
-    issues.push({ path: `${path}.allowDiscoveredIssuer`, message: 'must be true or false' });
-  }
-  return issues;
+  return grantFieldIssues(auth, path, { clientIdRequired: true, credentialRequired: true });
 }
 
 /**
@@ -149,6 +94,10 @@ export function createAuthStrategy(server: HttpServerConfig, ctx: CreateAuthStra
   switch (auth.type) {
     case 'oauth2':
       return createOAuth2Strategy({ url: server.url, headers, auth }, ctx);
+    case 'jwt-bearer':
+    case 'token-exchange':
+    case 'enterprise':
+      return createGrantStrategy({ url: server.url, headers, auth }, ctx);
     case 'static':
       return createHeaderStrategy(
         { type: 'static', url: server.url, headers, credentialHeaders: auth.headers },

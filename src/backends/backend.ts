@@ -33,6 +33,7 @@ import { createTransport } from './transports.js';
 import { remoteSdk } from './remote-sdk.js';
 import { ChildStdioTransport } from './stdio-transport.js';
 import { listKind } from './listing.js';
+import { MODERN_PROTOCOL_VERSION, openModernSession, type BackendSession } from './modern-session.js';
 import { PassthroughTable, type PassthroughCall } from './passthrough.js';
 import { RestartPolicy } from './restart-policy.js';
 import { Activity } from './activity.js';
@@ -83,7 +84,7 @@ export class Backend extends EventEmitter<BackendEvents> {
   /** Milliseconds the last successful connect took, from spawn to lists. */
   connectMs?: number;
 
-  private client?: Client;
+  private client?: BackendSession;
   private transport?: Transport;
   /** tools/call fast path of a stdio connection (see passthrough.ts). */
   private passthrough?: PassthroughTable;
@@ -103,7 +104,7 @@ export class Backend extends EventEmitter<BackendEvents> {
   private readonly closing = new Set<Promise<void>>();
   private lastRenewAt = 0;
   /** Clients retired because the server forgot their session: their cut-off requests never ran. */
-  private readonly expiredClients = new WeakSet<Client>();
+  private readonly expiredClients = new WeakSet<BackendSession>();
   /** Requests in flight and the idle timer (idleTimeoutMs). */
   private readonly activity: Activity;
   /** A start on first use (from `idle`) in progress: requests wait for it. */
@@ -238,8 +239,12 @@ export class Backend extends EventEmitter<BackendEvents> {
     }
   }
 
-  /** A new transport and client, connected and initialized; they become this backend's current ones. */
-  private async openSession(server: ServerConfig, generation: number): Promise<Client> {
+  /**
+   * A new transport and client, connected and initialized; they become this backend's current ones. A
+   * Streamable HTTP server that refuses the 2025-era `initialize` is asked for the 2026-07-28 revision
+   * (modern-session.ts) before the refusal is reported.
+   */
+  private async openSession(server: ServerConfig, generation: number): Promise<BackendSession> {
     const transport = await createTransport(server, {
       log: this.log,
       environment: this.deps.environment,
@@ -255,7 +260,19 @@ export class Backend extends EventEmitter<BackendEvents> {
       this.protocolVersion = version;
       setVersion?.(version);
     };
-    await client.connect(transport, { timeout: this.deps.settings.startupTimeoutMs });
+    try {
+      await client.connect(transport, { timeout: this.deps.settings.startupTimeoutMs });
+    } catch (error) {
+      if (isStdioServer(server) || server.type === 'sse' || !mayBeModernOnly(error)) throw error;
+      client.onclose = undefined;
+      await client.close().catch(() => undefined);
+      const modern = await this.openModern(server, generation).catch((modernError: unknown) => {
+        this.log.debug(`not a 2026-07-28 server either: ${describeError(modernError)}`);
+        return undefined;
+      });
+      if (!modern) throw error;
+      return modern;
+    }
     deferResponses(transport);
     if (transport instanceof ChildStdioTransport) this.installPassthrough(transport);
     this.serverInfo = client.getServerVersion();
@@ -265,12 +282,58 @@ export class Backend extends EventEmitter<BackendEvents> {
     return client;
   }
 
-  private createClient(): Client {
+  /** A 2026-07-28 session in place of the 2025-era one that was refused. */
+  private async openModern(
+    server: ServerConfig & { url: string },
+    generation: number,
+  ): Promise<BackendSession> {
+    const session = await openModernSession({
+      url: new URL(server.url),
+      fetch: this.auth?.fetch,
+      capabilities: this.clientCapabilities(),
+      timeoutMs: this.deps.settings.startupTimeoutMs,
+      relay: (method, params, signal) => this.deps.host.request(method, params, signal),
+      onNotification: (method, params) => this.onModernNotification(method, params),
+    });
+    if (generation !== this.generation) {
+      await this.track(session.close());
+      throw new SentinelError('BACKEND_DOWN', `backend "${this.name}" was stopped while connecting`);
+    }
+    this.transport = undefined;
+    this.client = session;
+    session.onclose = () => this.onDisconnected(generation, undefined);
+    session.onerror = (error) => this.onTransportError(session, error);
+    this.protocolVersion = MODERN_PROTOCOL_VERSION;
+    this.log.debug('speaks the 2026-07-28 revision');
+    this.serverInfo = session.getServerVersion();
+    this.serverCapabilities = session.getServerCapabilities();
+    this.instructions = session.getInstructions();
+    this.sessions++;
+    return session;
+  }
+
+  private onModernNotification(method: string, params: Record<string, unknown> | undefined): void {
+    if (method === 'notifications/tools/list_changed') this.scheduleRelist('tools');
+    else if (method === 'notifications/prompts/list_changed') this.scheduleRelist('prompts');
+    else if (method === 'notifications/resources/list_changed') this.scheduleRelist('resources');
+    else if (method === 'notifications/resources/updated' && typeof params?.uri === 'string')
+      this.emit('resourceUpdated', params.uri);
+    else if (method === 'notifications/message' && params)
+      this.emit('log', params as LoggingMessageNotification['params']);
+  }
+
+  /** What the backend may ask of the host: what the host declared, nothing more. */
+  private clientCapabilities(): ClientCapabilities {
     const host = this.deps.host.capabilities() ?? {};
     const capabilities: ClientCapabilities = {};
     if (host.sampling) capabilities.sampling = host.sampling;
     if (host.elicitation) capabilities.elicitation = host.elicitation;
     if (host.roots) capabilities.roots = { listChanged: host.roots.listChanged ?? false };
+    return capabilities;
+  }
+
+  private createClient(): Client {
+    const capabilities = this.clientCapabilities();
     const client = new Client({ name: 'mcp-sentinel', version: VERSION }, { capabilities });
 
     const relay =
@@ -309,7 +372,7 @@ export class Backend extends EventEmitter<BackendEvents> {
     return client;
   }
 
-  private async fetchLists(client: Client): Promise<BackendLists> {
+  private async fetchLists(client: BackendSession): Promise<BackendLists> {
     const caps = client.getServerCapabilities() ?? {};
     const kinds = (['tools', 'resources', 'prompts'] as const).filter((kind) => caps[kind]);
     const parts = await Promise.all(kinds.map((kind) => this.listKind(client, kind)));
@@ -317,7 +380,7 @@ export class Backend extends EventEmitter<BackendEvents> {
   }
 
   /** Every list request has the same bound, at startup and on a re-list. */
-  private listKind(client: Client, kind: ListKind): Promise<Partial<BackendLists>> {
+  private listKind(client: BackendSession, kind: ListKind): Promise<Partial<BackendLists>> {
     return listKind(client, kind, this.deps.settings.startupTimeoutMs, this.log);
   }
 
@@ -454,7 +517,7 @@ export class Backend extends EventEmitter<BackendEvents> {
    * closer together than RENEW_INTERVAL_MS go through the policy too, so a server that drops every session
    * at once cannot make us loop.
    */
-  private renew(stale: Client, why: string): Promise<void> {
+  private renew(stale: BackendSession, why: string): Promise<void> {
     if (stale !== this.client || this.state !== 'ready' || !this.resolved)
       return this.renewing ?? Promise.resolve();
     if (this.renewing) return this.renewing;
@@ -497,7 +560,7 @@ export class Backend extends EventEmitter<BackendEvents> {
   }
 
   /** Transport errors that mean the session is gone even though nothing closed it. */
-  private onTransportError(client: Client, error: Error): void {
+  private onTransportError(client: BackendSession, error: Error): void {
     this.log.debug(`transport: ${describeError(error)}`);
     if (client !== this.client || this.state !== 'ready') return;
     const sdk = remoteSdk();
@@ -568,7 +631,7 @@ export class Backend extends EventEmitter<BackendEvents> {
     return transport instanceof ChildStdioTransport ? transport.closeReason : undefined;
   }
 
-  private onDisconnected(generation: number, transport: Transport): void {
+  private onDisconnected(generation: number, transport: Transport | undefined): void {
     // The SDK closes the transport itself when initialize fails: its process tree may take seconds to go,
     // and stop() must wait for that too.
     if (transport instanceof ChildStdioTransport) void this.track(transport.close());
@@ -644,7 +707,7 @@ export class Backend extends EventEmitter<BackendEvents> {
   }
 
   /** A session opened for a generation that is no longer current (stopped or superseded meanwhile). */
-  private async discard(client: Client): Promise<void> {
+  private async discard(client: BackendSession): Promise<void> {
     if (client === this.client) return; // still current: whoever moved the generation on closes it
     client.onclose = undefined;
     await this.track(client.close());
@@ -724,6 +787,21 @@ export class WireError extends Error {
 function plainMessage(error: McpError): string {
   return error.message.replace(/^(MCP error -?\d+: )+/, '');
 }
+
+/**
+ * Refusals of `initialize` that a 2026-07-28-only server gives (an error answer, an HTTP 4xx); a timeout
+ * or a network failure is no sign of a revision, and asking again would only double the wait.
+ */
+function mayBeModernOnly(error: unknown): boolean {
+  if (error instanceof McpError) return error.code !== ErrorCode.RequestTimeout && !isConnectionClosed(error);
+  const sdk = remoteSdk();
+  if (sdk && error instanceof sdk.StreamableHTTPError)
+    return error.code !== undefined && error.code >= 400 && error.code < 500 && !AUTH_OR_GONE.has(error.code);
+  return false;
+}
+
+/** Statuses that say nothing about the revision (auth walls, a wrong URL, rate limits). */
+const AUTH_OR_GONE = new Set([401, 403, 404, 429]);
 
 function isConnectionClosed(error: unknown): boolean {
   return (

@@ -19,7 +19,7 @@ import type { BackendLists, ListKind } from './types.js';
 const MAX_PAGES = 100;
 
 export async function listAll<T>(
-  client: Client,
+  client: Pick<Client, 'request'>,
   method: string,
   key: string,
   timeout: number,
@@ -62,7 +62,7 @@ export async function listAll<T>(
 
 /** The lists of one kind (resources come with their templates), each fetched in full. */
 export async function listKind(
-  client: Client,
+  client: Pick<Client, 'request'>,
   kind: ListKind,
   timeout: number,
   log: Logger,

@@ -18,10 +18,31 @@ export interface Settings {
   hostStallTimeoutMs: number;
   /** Restart policy for backends that exit or drop their connection. */
   restart: RestartSettings;
+  /** Which host to fit the tool surface to, instead of the one `initialize` names. */
+  host?: SurfaceHostId;
+  /** How tools are shown to the host (default `auto`); see src/aggregator/surface/. */
+  surface?: SurfaceMode;
+  /** Per-host overrides of the surface and its limits. */
+  hosts?: Partial<Record<SurfaceHostId, HostSurfaceSettings>>;
+  /** Results larger than this many tokens are kept as a resource and returned as head + link. */
+  maxResultTokens?: number;
   /** `lazy`: a backend with a cached manifest starts on its first request; `eager`: every backend at once. */
   start: StartMode;
   /** Stop a backend after this long without traffic (it starts again on the next request); 0 = never. */
   idleTimeoutMs: number;
+}
+
+/** The hosts whose tool surface mcp-sentinel fits (src/aggregator/surface/hosts.ts). */
+export type SurfaceHostId = 'claude-desktop' | 'claude-code' | 'vscode' | 'copilot-cli' | 'cursor' | 'other';
+export type SurfaceMode = 'auto' | 'all' | 'search';
+
+export interface HostSurfaceSettings {
+  surface?: SurfaceMode;
+  /** Most tools the host takes; `auto` switches to `search` above it. */
+  maxTools?: number;
+  /** Most tokens the tool list may cost; `auto` switches to `search` above it. */
+  toolTokenBudget?: number;
+  maxResultTokens?: number;
 }
 
 export type StartMode = 'lazy' | 'eager';
@@ -50,16 +71,78 @@ export interface OAuth2AuthConfig {
   tokenUrl?: string;
   issuer?: string;
   clientId: string;
-  clientSecret: string;
+  /** Required unless `tokenEndpointAuthMethod` is `private_key_jwt`. */
+  clientSecret?: string;
   scopes?: string[];
   audience?: string;
   resource?: string;
-  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  /** PEM private key for `private_key_jwt` (normally `secret:NAME`). */
+  privateKey?: string;
+  /** JWS algorithm of the client assertion; defaults from the key (RS256, ES256/384/512, EdDSA). */
+  signingAlgorithm?: SigningAlgorithm;
   /** Accept a token endpoint found by discovery that no `tokenUrl`/`issuer` pinned. */
   allowDiscoveredIssuer?: boolean;
 }
 
-export type AuthConfig = { type: 'none' } | StaticAuthConfig | OAuth2AuthConfig;
+export type SigningAlgorithm =
+  'ES256' | 'ES384' | 'ES512' | 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'EdDSA';
+
+/** Where a machine-credential grant gets its tokens, and how the client authenticates there. */
+interface GrantEndpointConfig {
+  tokenUrl?: string;
+  issuer?: string;
+  clientId?: string;
+  clientSecret?: string;
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  privateKey?: string;
+  signingAlgorithm?: SigningAlgorithm;
+  scopes?: string[];
+  audience?: string;
+  resource?: string;
+  allowDiscoveredIssuer?: boolean;
+}
+
+/** RFC 7523 §2.1 JWT-bearer grant: a workload's JWT (workload identity federation). */
+export interface JwtBearerAuthConfig extends GrantEndpointConfig {
+  type: 'jwt-bearer';
+  /** The JWT itself (normally a reference); or `assertionFile`. */
+  assertion?: string;
+  /** A file holding the JWT, read again for every token request (projected tokens rotate). */
+  assertionFile?: string;
+}
+
+/** RFC 8693 token exchange: one exchanged token per backend. */
+export interface TokenExchangeAuthConfig extends GrantEndpointConfig {
+  type: 'token-exchange';
+  subjectToken: string;
+  subjectTokenType: string;
+  actorToken?: string;
+  actorTokenType?: string;
+  requestedTokenType?: string;
+}
+
+/** The identity provider of enterprise-managed authorization. */
+export interface IdpConfig {
+  issuer: string;
+  /** Found from the issuer's metadata when omitted. */
+  tokenEndpoint?: string;
+  clientId: string;
+  /** Client authentication at the identity provider (client_secret_basic); optional. */
+  clientSecret?: string;
+  idToken: string;
+}
+
+/** SEP-990 enterprise-managed authorization: ID token → ID-JAG at the IdP → access token at the AS. */
+export interface EnterpriseAuthConfig extends GrantEndpointConfig {
+  type: 'enterprise';
+  clientId: string;
+  idp: IdpConfig;
+}
+
+export type GrantAuthConfig = JwtBearerAuthConfig | TokenExchangeAuthConfig | EnterpriseAuthConfig;
+
+export type AuthConfig = { type: 'none' } | StaticAuthConfig | OAuth2AuthConfig | GrantAuthConfig;
 
 interface CommonServerConfig {
   /** Public names become `<prefix><separator><name>`; defaults to the server's key; "" exports names as they are. */
@@ -69,6 +152,8 @@ interface CommonServerConfig {
   timeoutMs?: number;
   disabled?: boolean;
   description?: string;
+  /** Tools always listed directly, by the backend's own names (`true`: all of this server's tools). */
+  pin?: true | string[];
   /** Overrides settings.start for this backend. */
   start?: StartMode;
   /** Overrides settings.idleTimeoutMs for this backend. */

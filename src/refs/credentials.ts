@@ -227,6 +227,22 @@ function scanArgs(out: LiteralCredential[], server: string, basePath: string, ar
   });
 }
 
+/** The auth values that are credentials by definition, as [path under auth, secret-name key, value]. */
+function confidentialAuthValues(auth: Record<string, unknown>): [string, string, unknown][] {
+  const values: [string, string, unknown][] = [
+    ['clientSecret', 'client-secret', auth.clientSecret],
+    ['privateKey', 'private-key', auth.privateKey],
+    ['assertion', 'assertion', auth.assertion],
+    ['subjectToken', 'subject-token', auth.subjectToken],
+    ['actorToken', 'actor-token', auth.actorToken],
+  ];
+  if (isRecord(auth.idp)) {
+    values.push(['idp.clientSecret', 'idp-client-secret', auth.idp.clientSecret]);
+    values.push(['idp.idToken', 'id-token', auth.idp.idToken]);
+  }
+  return values;
+}
+
 /** Literal credentials of every entry of `servers` (an `mcpServers` object as written). */
 export function findLiteralCredentials(
   servers: Record<string, unknown>,
@@ -249,19 +265,10 @@ export function findLiteralCredentials(
     if (typeof entry.url === 'string') scanUrl(out, server, 'url', `${basePath}.${server}.url`, entry.url);
     const auth = entry.auth;
     if (isRecord(auth)) {
-      if (
-        typeof auth.clientSecret === 'string' &&
-        auth.clientSecret.length > 0 &&
-        !isReference(auth.clientSecret)
-      ) {
-        record(
-          out,
-          server,
-          'auth',
-          `${basePath}.${server}.auth.clientSecret`,
-          'client-secret',
-          auth.clientSecret,
-        );
+      for (const [path, key, value] of confidentialAuthValues(auth)) {
+        if (typeof value === 'string' && value.length > 0 && !isReference(value)) {
+          record(out, server, 'auth', `${basePath}.${server}.auth.${path}`, key, value);
+        }
       }
       if (isRecord(auth.headers)) {
         for (const [key, value] of Object.entries(auth.headers)) {

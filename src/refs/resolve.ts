@@ -121,13 +121,27 @@ const AUTH_NAMES = new Set([
   'resource',
   'tokenEndpointAuthMethod',
   'allowDiscoveredIssuer',
+  'signingAlgorithm',
+  'assertionFile',
+  'subjectTokenType',
+  'actorTokenType',
+  'requestedTokenType',
+  'tokenEndpoint',
 ]);
 
 /** Whether the field at `relative` (e.g. `.headers.Authorization`, `.env.API_TOKEN`) carries a credential. */
 function holdsCredential(relative: string): boolean {
   const [, section, key] = relative.split('.');
   if (section === 'headers') return true;
-  if (section === 'auth') return key !== undefined && !AUTH_NAMES.has(key);
+  if (section === 'auth') {
+    // Nested blocks (auth.idp.*) are judged by their own key; array items (auth.scopes.0) by the array's.
+    const named = relative
+      .split('.')
+      .slice(2)
+      .filter((part) => !/^\d+$/.test(part))
+      .at(-1);
+    return named !== undefined && !AUTH_NAMES.has(named);
+  }
   if (section === 'env') return key !== undefined && isCredentialName(key);
   return false;
 }

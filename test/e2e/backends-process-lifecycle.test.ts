@@ -34,7 +34,9 @@ describe('a shutdown during a failed start', () => {
       const pids = host.processTree();
       return pids.length >= 2 && pids;
     });
-    await new Promise((resolve) => setTimeout(resolve, 1_000)); // the start has timed out by now
+    // The start has timed out and taking the tree down is under way: the backend got its SIGTERM (and
+    // ignores it), the SIGKILL is a grace period away.
+    await host.waitForStderr('stubborn: ignoring SIGTERM');
     const { code, leftovers } = await host.close();
     expect(code).toBe(0);
     expect(leftovers).toEqual([]);

@@ -71,7 +71,9 @@ describe('Streamable HTTP backends', () => {
       await host.client.listTools();
       expect(initializes(record)).toBe(1);
       expect((await callTool(host, 'h__drop-sessions')).text).toBe('dropped');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await waitFor('the server to forget its sessions', () =>
+        readRecord(record).some((e) => e.event === 'sessions-dropped'),
+      );
       const results = await Promise.all(
         Array.from({ length: 5 }, (_, i) => callTool(host, 'h__echo', { i })),
       );

@@ -72,6 +72,8 @@ export interface HostOptions {
   capabilities?: ClientCapabilities;
   /** Connect the SDK client (default true). */
   connect?: boolean;
+  /** The clientInfo the host sends in `initialize` (default test-host 1.0.0). */
+  clientInfo?: { name: string; version: string };
 }
 
 export class TestHost {
@@ -106,10 +108,9 @@ export class TestHost {
     });
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
     this.transport = new RecordingStdioTransport(this.child);
-    this.client = new Client(
-      { name: 'test-host', version: '1.0.0' },
-      { capabilities: options.capabilities ?? {} },
-    );
+    this.client = new Client(options.clientInfo ?? { name: 'test-host', version: '1.0.0' }, {
+      capabilities: options.capabilities ?? {},
+    });
   }
 
   static async start(options: HostOptions): Promise<TestHost> {

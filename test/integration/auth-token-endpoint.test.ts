@@ -257,7 +257,7 @@ describe('token endpoint and issuer URLs', () => {
           clientSecret: '',
           scopes: ['ok', 'two words'],
           resource: 'https://x.example/mcp#frag',
-          tokenEndpointAuthMethod: 'private_key_jwt' as 'client_secret_post',
+          tokenEndpointAuthMethod: 'client_secret_jwt' as 'client_secret_post',
         },
       },
       'mcpServers.x',

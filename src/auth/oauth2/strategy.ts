@@ -1,5 +1,8 @@
 /**
- * The `oauth2` strategy: a client-credentials Bearer token on every request of one backend.
+ * The token strategies: a Bearer token on every request of one backend, obtained with the backend's grant
+ * (`oauth2`: client credentials; `jwt-bearer`, `token-exchange`, `enterprise`: grants/*.ts). The grant
+ * says how one token is requested; this module owns where the token endpoint comes from, the cache, and
+ * what happens on a 401.
  *
  * Where the token endpoint comes from, and who may receive the client secret (issuer binding):
  * - `tokenUrl` pinned: that endpoint, nothing else; the token is fetched in `prepare()`.
@@ -18,9 +21,10 @@ import { redactSecret } from '../../log.js';
 import type { OAuth2AuthConfig } from '../../config/types.js';
 import { defaultBaseFetch, type BaseFetch } from '../base-fetch.js';
 import { mergeHeaders, sameOrigin, type AuthContext, type AuthStrategy } from '../strategy.js';
+import { clientCredentialsGrant } from './client-credentials.js';
 import { discoverProtectedResource, fetchAuthorizationServer, type MetadataEnv } from './discovery.js';
 import { abortable, TokenCache, tokenCacheKey, type CachedToken } from './token-cache.js';
-import { requestClientCredentialsToken } from './token-client.js';
+import type { GrantTarget, TokenGrant } from './grant.js';
 
 export interface OAuth2StrategyInput {
   url: string;
@@ -29,14 +33,9 @@ export interface OAuth2StrategyInput {
   auth: OAuth2AuthConfig;
 }
 
-interface Endpoint {
-  tokenEndpoint: string;
-  /** The token cache key, computed once: it hashes the client secret. */
+interface Endpoint extends GrantTarget {
+  /** The token cache key, computed once: it hashes the grant's confidential material. */
   key: string;
-  issuer?: string;
-  source: 'tokenUrl' | 'issuer' | 'discovery';
-  /** RFC 8707 resource to request: the configured one, else the one discovery found. */
-  resource?: string;
 }
 
 let sharedCache: TokenCache | undefined;
@@ -51,7 +50,15 @@ export function createOAuth2Strategy(
   input: OAuth2StrategyInput,
   ctx: AuthContext & { tokenCache?: TokenCache },
 ): AuthStrategy {
-  const { auth } = input;
+  return createTokenStrategy(input, clientCredentialsGrant(input.auth), ctx);
+}
+
+/** The strategy for one backend whose tokens come from `grant`. */
+export function createTokenStrategy(
+  input: { url: string; headers: Record<string, string> },
+  grant: TokenGrant,
+  ctx: AuthContext & { tokenCache?: TokenCache },
+): AuthStrategy {
   const options = ctx.options ?? {};
   const now = ctx.now ?? Date.now;
   const base: BaseFetch = ctx.baseFetch ?? defaultBaseFetch();
@@ -60,7 +67,6 @@ export function createOAuth2Strategy(
   const who = `backend "${ctx.backend}"`;
   const plainHeaders = Object.entries(input.headers);
   const log = ctx.log;
-  redactSecret(auth.clientSecret);
 
   // No caller's signal: discovery is shared by every waiter, and its requests have their own deadline.
   const metadataEnv: MetadataEnv = {
@@ -70,24 +76,25 @@ export function createOAuth2Strategy(
     maxResponseBytes: options.maxResponseBytes ?? 1024 * 1024,
   };
 
-  const withKey = (e: Omit<Endpoint, 'key'>): Endpoint => ({
+  const withKey = (e: Omit<Endpoint, 'key' | 'backendUrl'>): Endpoint => ({
     ...e,
+    backendUrl: input.url,
     key: tokenCacheKey({
       tokenEndpoint: e.tokenEndpoint,
-      clientId: auth.clientId,
-      clientSecret: auth.clientSecret,
-      scopes: auth.scopes,
-      audience: auth.audience,
+      clientId: `${grant.type} ${grant.identity.clientId ?? ''}`,
+      clientSecret: grant.identity.material,
+      scopes: grant.identity.scopes,
+      audience: grant.identity.audience,
       resource: e.resource,
     }),
   });
 
-  let endpoint: Endpoint | undefined = auth.tokenUrl
+  let endpoint: Endpoint | undefined = grant.tokenUrl
     ? withKey({
-        tokenEndpoint: auth.tokenUrl,
-        issuer: auth.issuer,
+        tokenEndpoint: grant.tokenUrl,
+        issuer: grant.issuer,
         source: 'tokenUrl',
-        resource: auth.resource,
+        resource: grant.resource,
       })
     : undefined;
   let endpointPending: Promise<Endpoint> | undefined;
@@ -112,23 +119,23 @@ export function createOAuth2Strategy(
     if (!endpointPending) {
       endpointPending = (async () => {
         try {
-          if (auth.issuer) {
-            const as = await fetchAuthorizationServer(auth.issuer, metadataEnv);
+          if (grant.issuer) {
+            const as = await fetchAuthorizationServer(grant.issuer, metadataEnv);
             endpoint = withKey({
               tokenEndpoint: as.tokenEndpoint,
               issuer: as.issuer,
               source: 'issuer',
-              resource: auth.resource,
+              resource: grant.resource,
             });
             discoveryFailure = undefined;
             return endpoint;
           }
           const prm = await discoverProtectedResource(input.url, challenge ?? null, metadataEnv);
           discoveredIssuer = prm.issuer;
-          if (auth.allowDiscoveredIssuer !== true) {
+          if (grant.allowDiscoveredIssuer !== true) {
             throw (refusal = new SentinelError(
               'AUTH_FAILED',
-              `${who}: discovery found authorization server ${prm.issuer}, which no tokenUrl or issuer pins; the client secret is not sent to it`,
+              `${who}: discovery found authorization server ${prm.issuer}, which no tokenUrl or issuer pins; it is not sent ${grant.confidential}`,
               {
                 hint: `if you trust it, add "issuer": "${prm.issuer}" to this backend's auth settings`,
                 permanent: true,
@@ -143,7 +150,7 @@ export function createOAuth2Strategy(
             tokenEndpoint: as.tokenEndpoint,
             issuer: as.issuer,
             source: 'discovery',
-            resource: auth.resource ?? prm.resource,
+            resource: grant.resource ?? prm.resource,
           });
           discoveryFailure = undefined;
           return endpoint;
@@ -174,25 +181,13 @@ export function createOAuth2Strategy(
       const cached = await cache.get(
         e.key,
         async () => {
-          const issued = await requestClientCredentialsToken(
-            {
-              tokenEndpoint: e.tokenEndpoint,
-              issuer: e.issuer,
-              clientId: auth.clientId,
-              clientSecret: auth.clientSecret,
-              authMethod: auth.tokenEndpointAuthMethod ?? 'client_secret_basic',
-              scopes: auth.scopes,
-              audience: auth.audience,
-              resource: e.resource,
-            },
-            {
-              base,
-              backend: ctx.backend,
-              timeoutMs: options.tokenTimeoutMs ?? 30_000,
-              maxResponseBytes: options.maxResponseBytes ?? 1024 * 1024,
-              defaultLifetimeMs: options.defaultTokenLifetimeMs ?? 300_000,
-            },
-          );
+          const issued = await grant.request(e, {
+            base,
+            backend: ctx.backend,
+            timeoutMs: options.tokenTimeoutMs ?? 30_000,
+            maxResponseBytes: options.maxResponseBytes ?? 1024 * 1024,
+            defaultLifetimeMs: options.defaultTokenLifetimeMs ?? 300_000,
+          });
           // The replaced token is taken out of the redactor: a long serve must not collect every token.
           const unregister = redactSecret(issued.accessToken);
           unregisterToken();
@@ -265,10 +260,10 @@ export function createOAuth2Strategy(
   };
 
   return {
-    type: 'oauth2',
+    type: grant.type,
     fetch,
     prepare: async (signal) => {
-      if (!auth.tokenUrl && !auth.issuer) return;
+      if (!grant.tokenUrl && !grant.issuer) return;
       const e = await resolveEndpoint(undefined, signal);
       await token(e, signal);
     },
@@ -278,22 +273,19 @@ export function createOAuth2Strategy(
       const shownError =
         lastError ?? refusal ?? (failure?.error instanceof SentinelError ? failure.error : undefined);
       return {
-        type: 'oauth2',
-        clientId: auth.clientId,
-        tokenEndpointAuthMethod: auth.tokenEndpointAuthMethod ?? 'client_secret_basic',
+        type: grant.type,
+        ...grant.describe(),
         // Without its query: a token endpoint URL may carry a key there.
         tokenEndpoint: endpoint ? withoutQuery(endpoint.tokenEndpoint) : undefined,
-        issuer: endpoint?.issuer ?? auth.issuer,
-        endpointSource: endpoint?.source ?? (auth.issuer ? 'issuer' : 'discovery'),
+        issuer: endpoint?.issuer ?? grant.issuer,
+        endpointSource: endpoint?.source ?? (grant.issuer ? 'issuer' : 'discovery'),
         ...(discoveredIssuer !== undefined
           ? {
               discoveredIssuer,
               pinHint: `add "issuer": "${discoveredIssuer}" to this backend's auth settings`,
             }
           : {}),
-        scopes: auth.scopes ?? [],
-        audience: auth.audience,
-        resource: endpoint?.resource ?? auth.resource,
+        resource: endpoint?.resource ?? grant.resource,
         expiresAt: cached ? new Date(cached.expiresAt).toISOString() : undefined,
         retryAt: failure ? new Date(failure.retryAt).toISOString() : undefined,
         lastError: shownError ? { code: shownError.code, message: shownError.message } : undefined,

@@ -1,11 +1,11 @@
 /**
- * One OAuth2 client-credentials grant (RFC 6749 §4.4) against one token endpoint, and the classification
- * of its outcome. Caching, single-flight and backoff live in token-cache.ts; this module makes exactly one
- * request per call.
+ * One token request (RFC 6749 §3.2) against one token endpoint, for any grant (client credentials, JWT
+ * bearer, token exchange), and the classification of its outcome. Caching, single-flight and backoff live
+ * in token-cache.ts; this module makes exactly one request per call.
  *
  * Why not the SDK's ClientCredentialsProvider: it refreshes only after a 401, has no timeout, follows
  * redirects, skips the RFC 6749 §2.3.1 form-encoding of Basic credentials and has no issuer binding.
- * oauth4webapi builds the request (form-encoded Basic or client_secret_post); the response is validated
+ * oauth4webapi builds the request (client authentication in client-auth.ts); the response is validated
  * here so that every failure is a typed error whose message names the backend and endpoint, carries the
  * OAuth `error` / `error_description`, and never contains a token or secret.
  */
@@ -15,6 +15,9 @@ import { redact } from '../../log.js';
 import { BodyTooLargeError, readBodyCapped, withDeadline, type BaseFetch } from '../base-fetch.js';
 import { headerValueProblem } from '../headers.js';
 import { isLoopbackUrl } from '../urls.js';
+import { clientAuthentication, type ClientAuthentication } from './client-auth.js';
+
+export { formUrlEncode } from './client-auth.js';
 
 export interface ClientCredentials {
   tokenEndpoint: string;
@@ -28,11 +31,33 @@ export interface ClientCredentials {
   resource?: string;
 }
 
+/** One grant request: where, who (client authentication), which grant and its parameters. */
+export interface GrantRequest {
+  tokenEndpoint: string;
+  /** The authorization server's issuer when known: the `aud` of a client assertion (else the endpoint URL). */
+  issuer?: string;
+  clientId?: string;
+  auth: ClientAuthentication;
+  grantType: string;
+  /** Grant parameters other than grant_type and client authentication. */
+  parameters: URLSearchParams;
+  /** For messages: "client credentials grant", "token exchange", ... */
+  grantName: string;
+  /** token_type values accepted (lower case); default bearer only. */
+  tokenTypes?: readonly string[];
+  /** The issued_token_type the response must name (RFC 8693 §2.2.1), when one is required. */
+  issuedTokenType?: string;
+  /** Hints by OAuth error code, over the generic ones. */
+  hints?: Readonly<Record<string, string>>;
+}
+
 export interface IssuedToken {
   accessToken: string;
   /** Lifetime from `expires_in`, or the default when absent; capped at one day. */
   lifetimeMs: number;
   scope?: string;
+  /** RFC 8693 `issued_token_type`, when the response has one. */
+  issuedTokenType?: string;
 }
 
 export interface TokenRequestEnv {
@@ -70,11 +95,36 @@ export class TokenError extends SentinelError {
 const MAX_LIFETIME_MS = 24 * 60 * 60 * 1000;
 const MAX_RETRY_AFTER_MS = 10 * 60 * 1000;
 
-export async function requestClientCredentialsToken(
+/** The client credentials grant (RFC 6749 §4.4) with a client secret. */
+export function requestClientCredentialsToken(
   creds: ClientCredentials,
   env: TokenRequestEnv,
 ): Promise<IssuedToken> {
-  const endpoint = new URL(creds.tokenEndpoint);
+  const parameters = new URLSearchParams();
+  if (creds.scopes && creds.scopes.length > 0) parameters.set('scope', creds.scopes.join(' '));
+  if (creds.audience) parameters.set('audience', creds.audience);
+  if (creds.resource) parameters.set('resource', creds.resource);
+  return requestToken(
+    {
+      tokenEndpoint: creds.tokenEndpoint,
+      issuer: creds.issuer,
+      clientId: creds.clientId,
+      auth: clientAuthentication({
+        clientId: creds.clientId,
+        clientSecret: creds.clientSecret,
+        method: creds.authMethod,
+      }),
+      grantType: 'client_credentials',
+      parameters,
+      grantName: 'client credentials grant',
+    },
+    env,
+  );
+}
+
+/** Makes one token request for `grant`; resolves to the issued token or throws a TokenError. */
+export async function requestToken(grant: GrantRequest, env: TokenRequestEnv): Promise<IssuedToken> {
+  const endpoint = new URL(grant.tokenEndpoint);
   const where = `token endpoint ${endpoint.origin}${endpoint.pathname}`;
   const who = `backend "${env.backend}"`;
 
@@ -86,7 +136,7 @@ export async function requestClientCredentialsToken(
         hint: 'the request is retried automatically with backoff; check that the authorization server is up',
       }),
     async (signal) => {
-      const res = await send(creds, endpoint, signal, env, where);
+      const res = await send(grant, endpoint, signal, env, where);
       try {
         return { response: res, text: await readBodyCapped(res, env.maxResponseBytes) };
       } catch (error) {
@@ -100,37 +150,38 @@ export async function requestClientCredentialsToken(
     },
   );
 
-  if (response.status === 200) return parseTokenResponse(text, response, env, `${who}: ${where}`);
-  throw classifyFailure(response, text, `${who}: ${where}`);
+  if (response.status === 200) return parseTokenResponse(text, response, env, `${who}: ${where}`, grant);
+  throw classifyFailure(response, text, `${who}: ${where}`, grant);
 }
 
 async function send(
-  creds: ClientCredentials,
+  grant: GrantRequest,
   endpoint: URL,
   signal: AbortSignal,
   env: TokenRequestEnv,
   where: string,
 ): Promise<Response> {
   const as: oauth.AuthorizationServer = {
-    issuer: creds.issuer ?? endpoint.origin,
+    issuer: grant.issuer ?? endpoint.origin,
     token_endpoint: endpoint.href,
   };
-  const client: oauth.Client = { client_id: creds.clientId };
-  const clientAuth =
-    creds.authMethod === 'client_secret_post'
-      ? oauth.ClientSecretPost(creds.clientSecret)
-      : clientSecretBasic(creds.clientSecret);
-  const parameters = new URLSearchParams();
-  if (creds.scopes && creds.scopes.length > 0) parameters.set('scope', creds.scopes.join(' '));
-  if (creds.audience) parameters.set('audience', creds.audience);
-  if (creds.resource) parameters.set('resource', creds.resource);
+  // oauth4webapi wants a client_id; a client without one sends none (its ClientAuth adds nothing).
+  const client: oauth.Client = { client_id: grant.clientId ?? 'anonymous' };
+  const clientAuth = grant.auth.forAudience(grant.issuer ?? endpoint.href);
   try {
-    return await oauth.clientCredentialsGrantRequest(as, client, clientAuth, parameters, {
-      signal,
-      [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<'POST', URLSearchParams>) =>
-        env.base(url, init as RequestInit, `${where} of backend "${env.backend}"`),
-      [oauth.allowInsecureRequests]: endpoint.protocol === 'http:' && isLoopbackUrl(endpoint),
-    });
+    return await oauth.genericTokenEndpointRequest(
+      as,
+      client,
+      clientAuth,
+      grant.grantType,
+      grant.parameters,
+      {
+        signal,
+        [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<'POST', URLSearchParams>) =>
+          env.base(url, init as RequestInit, `${where} of backend "${env.backend}"`),
+        [oauth.allowInsecureRequests]: endpoint.protocol === 'http:' && isLoopbackUrl(endpoint),
+      },
+    );
   } catch (error) {
     if (error instanceof SentinelError || signal.aborted) throw error;
     throw new TokenError(
@@ -143,28 +194,12 @@ async function send(
   }
 }
 
-/**
- * client_secret_basic with RFC 6749 §2.3.1: id and secret are application/x-www-form-urlencoded, then
- * joined with ":" and base64-encoded. The WHATWG serializer (URLSearchParams) leaves `*-._` and
- * alphanumerics as they are, so ordinary ids and secrets look the same encoded or not, which keeps servers
- * that skip the decoding working (oauth4webapi's encoder also escapes `-`, `_`, `.` and `~`).
- */
-function clientSecretBasic(clientSecret: string): oauth.ClientAuth {
-  return (_as, client, _body, headers) => {
-    const credentials = `${formUrlEncode(client.client_id)}:${formUrlEncode(clientSecret)}`;
-    headers.set('authorization', `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`);
-  };
-}
-
-export function formUrlEncode(value: string): string {
-  return new URLSearchParams({ v: value }).toString().slice(2);
-}
-
 function parseTokenResponse(
   text: string,
   response: Response,
   env: TokenRequestEnv,
   prefix: string,
+  grant: GrantRequest,
 ): IssuedToken {
   const invalid = (what: string): TokenError =>
     new TokenError(true, `${prefix} sent an invalid token response: ${what}`, {
@@ -187,8 +222,17 @@ function parseTokenResponse(
     throw invalid('access_token contains characters that cannot be sent in a header');
   }
   if (typeof json.token_type !== 'string') throw invalid('token_type is missing');
-  if (json.token_type.toLowerCase() !== 'bearer') {
-    throw invalid(`token_type "${printable(json.token_type, 20)}" is not supported (only bearer)`);
+  const tokenTypes = grant.tokenTypes ?? ['bearer'];
+  if (!tokenTypes.includes(json.token_type.toLowerCase())) {
+    throw invalid(
+      `token_type "${printable(json.token_type, 20)}" is not supported (only ${tokenTypes.join(', ')})`,
+    );
+  }
+  const issuedTokenType = typeof json.issued_token_type === 'string' ? json.issued_token_type : undefined;
+  if (grant.issuedTokenType !== undefined && issuedTokenType !== grant.issuedTokenType) {
+    throw invalid(
+      `issued_token_type is ${issuedTokenType === undefined ? 'missing' : `"${printable(issuedTokenType, 80)}"`}, expected ${grant.issuedTokenType}`,
+    );
   }
   let lifetimeMs = env.defaultLifetimeMs;
   if (json.expires_in !== undefined && json.expires_in !== null) {
@@ -202,10 +246,11 @@ function parseTokenResponse(
     accessToken: json.access_token,
     lifetimeMs,
     scope: typeof json.scope === 'string' ? json.scope : undefined,
+    issuedTokenType,
   };
 }
 
-function classifyFailure(response: Response, text: string, prefix: string): TokenError {
+function classifyFailure(response: Response, text: string, prefix: string, grant: GrantRequest): TokenError {
   const status = response.status;
   if (status >= 500 || status === 429 || status === 408) {
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
@@ -218,16 +263,16 @@ function classifyFailure(response: Response, text: string, prefix: string): Toke
   const detail = error ? `${error}${description ? ` (${description})` : ''}` : `HTTP ${status}`;
   // What is left is a refusal (4xx other than 408 and 429) or a status a token endpoint should never send:
   // whatever the OAuth error code, asking again soon cannot help, so it waits for the long backoff.
-  return new TokenError(true, `${prefix} refused the client credentials grant: ${detail}`, {
+  return new TokenError(true, `${prefix} refused the ${grant.grantName}: ${detail}`, {
     oauthError: error,
-    hint: hintFor(error, status),
+    hint: (error !== undefined ? grant.hints?.[error] : undefined) ?? hintFor(error, status),
   });
 }
 
 function hintFor(error: string | undefined, status: number): string {
   switch (error) {
     case 'invalid_client':
-      return 'check auth.clientId and auth.clientSecret, and auth.tokenEndpointAuthMethod (client_secret_basic or client_secret_post)';
+      return 'check auth.clientId and auth.clientSecret (or auth.privateKey), and auth.tokenEndpointAuthMethod';
     case 'unauthorized_client':
       return 'the authorization server does not allow this client the client_credentials grant';
     case 'invalid_scope':

@@ -1,0 +1,136 @@
+/**
+ * The `enterprise` grant: enterprise-managed authorization (SEP-990, Identity Assertion JWT Authorization
+ * Grant). Two requests per access token:
+ * 1. at the company's identity provider (`idp`, always pinned by the config), an RFC 8693 token exchange of
+ *    the user's ID token for an ID-JAG: `requested_token_type=urn:ietf:params:oauth:token-type:id-jag`,
+ *    `audience` = the MCP server's authorization server (its issuer), `resource` = the MCP server;
+ * 2. at that authorization server (pinned, or discovered with `allowDiscoveredIssuer`), the JWT-bearer
+ *    grant with the ID-JAG as the assertion, the client authenticated as configured.
+ * The ID-JAG is short-lived and used once, so it is not cached; the access token is, like any other.
+ */
+import type { EnterpriseAuthConfig } from '../../config/types.js';
+import { redactSecret } from '../../log.js';
+import { clientAuthentication } from '../oauth2/client-auth.js';
+import { fetchAuthorizationServer } from '../oauth2/discovery.js';
+import type { GrantTarget, TokenGrant } from '../oauth2/grant.js';
+import { requestToken, TokenError, type TokenRequestEnv } from '../oauth2/token-client.js';
+import {
+  describeClient,
+  grantClient,
+  ID_JAG,
+  ID_TOKEN,
+  JWT_BEARER,
+  material,
+  rotatingRedaction,
+  targetParameters,
+  TOKEN_EXCHANGE,
+} from './common.js';
+import { JWT_BEARER_HINTS } from './jwt-bearer.js';
+
+const IDP_HINTS: Readonly<Record<string, string>> = {
+  invalid_grant:
+    'the identity provider refused the ID token: check that auth.idp.idToken is current and issued to auth.idp.clientId',
+  invalid_client: 'check auth.idp.clientId and auth.idp.clientSecret',
+  unauthorized_client: 'the identity provider does not allow this client to request ID-JAGs (token exchange)',
+  invalid_target:
+    'the identity provider does not allow an ID-JAG for this MCP server or its authorization server',
+  unsupported_grant_type: 'the identity provider does not support token exchange for ID-JAGs',
+};
+
+export function enterpriseGrant(auth: EnterpriseAuthConfig): TokenGrant {
+  const { idp } = auth;
+  const client = grantClient(auth);
+  const idpClient = clientAuthentication({ clientId: idp.clientId, clientSecret: idp.clientSecret });
+  redactSecret(idp.idToken);
+  if (idp.clientSecret !== undefined) redactSecret(idp.clientSecret);
+  const rememberJag = rotatingRedaction();
+  let idpEndpoint: Promise<string> | undefined;
+
+  /** The IdP's token endpoint: pinned, or from the pinned issuer's metadata (asked again after a failure). */
+  const idpTokenEndpoint = (env: TokenRequestEnv): Promise<string> => {
+    if (idp.tokenEndpoint !== undefined) return Promise.resolve(idp.tokenEndpoint);
+    idpEndpoint ??= fetchAuthorizationServer(idp.issuer, env).then((as) => as.tokenEndpoint);
+    idpEndpoint.catch(() => (idpEndpoint = undefined));
+    return idpEndpoint;
+  };
+
+  const requestJag = async (target: GrantTarget, env: TokenRequestEnv): Promise<string> => {
+    if (target.issuer === undefined) {
+      throw new TokenError(
+        true,
+        `backend "${env.backend}": the issuer of its authorization server is not known`,
+        {
+          hint: 'set auth.issuer: the ID-JAG names it as its audience',
+        },
+      );
+    }
+    const parameters = new URLSearchParams({
+      requested_token_type: ID_JAG,
+      audience: target.issuer,
+      resource: target.resource ?? target.backendUrl,
+      subject_token: idp.idToken,
+      subject_token_type: ID_TOKEN,
+    });
+    if (auth.scopes && auth.scopes.length > 0) parameters.set('scope', auth.scopes.join(' '));
+    const issued = await requestToken(
+      {
+        tokenEndpoint: await idpTokenEndpoint(env),
+        issuer: idp.issuer,
+        clientId: idp.clientId,
+        auth: idpClient,
+        grantType: TOKEN_EXCHANGE,
+        parameters,
+        grantName: 'token exchange for an ID-JAG at the identity provider',
+        tokenTypes: ['n_a', 'bearer'],
+        issuedTokenType: ID_JAG,
+        hints: IDP_HINTS,
+      },
+      env,
+    );
+    rememberJag(issued.accessToken);
+    return issued.accessToken;
+  };
+
+  return {
+    type: 'enterprise',
+    tokenUrl: auth.tokenUrl,
+    issuer: auth.issuer,
+    resource: auth.resource,
+    allowDiscoveredIssuer: auth.allowDiscoveredIssuer,
+    confidential: 'an ID-JAG or the client credentials',
+    identity: {
+      clientId: auth.clientId,
+      material: material(
+        idp.issuer,
+        idp.clientId,
+        idp.idToken,
+        idp.clientSecret,
+        auth.clientSecret,
+        auth.privateKey,
+      ),
+      scopes: auth.scopes,
+    },
+    request: async (target, env) => {
+      const jag = await requestJag(target, env);
+      const parameters = targetParameters(auth, target);
+      parameters.set('assertion', jag);
+      return requestToken(
+        {
+          tokenEndpoint: target.tokenEndpoint,
+          issuer: target.issuer,
+          clientId: auth.clientId,
+          auth: client,
+          grantType: JWT_BEARER,
+          parameters,
+          grantName: 'JWT-bearer grant with the ID-JAG',
+          hints: JWT_BEARER_HINTS,
+        },
+        env,
+      );
+    },
+    describe: () => ({
+      ...describeClient(auth, client),
+      idp: { issuer: idp.issuer, tokenEndpoint: idp.tokenEndpoint, clientId: idp.clientId },
+    }),
+  };
+}

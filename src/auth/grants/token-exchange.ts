@@ -1,0 +1,79 @@
+/**
+ * The `token-exchange` grant (RFC 8693): the configured subject token (a corporate ID or access token),
+ * and optionally an actor token, are exchanged at a security token service for a token scoped to this one
+ * backend (`audience` and/or `resource`, `scopes`, `requested_token_type`). The exchanged token is
+ * cached and refreshed by the token strategy like any other.
+ */
+import type { TokenExchangeAuthConfig } from '../../config/types.js';
+import { redactSecret } from '../../log.js';
+import type { TokenGrant } from '../oauth2/grant.js';
+import { requestToken } from '../oauth2/token-client.js';
+import { describeClient, grantClient, material, targetParameters, TOKEN_EXCHANGE } from './common.js';
+
+export const TOKEN_EXCHANGE_HINTS: Readonly<Record<string, string>> = {
+  invalid_grant:
+    'the token service refused the subject token: check that auth.subjectToken is current and of auth.subjectTokenType',
+  invalid_target: 'the token service will not issue a token for auth.audience / auth.resource to this client',
+  unauthorized_client: 'the token service does not allow this client to exchange tokens',
+  invalid_scope: 'check auth.scopes against what the token service grants for this audience',
+  unsupported_grant_type: 'the token endpoint does not support RFC 8693 token exchange',
+};
+
+export function tokenExchangeGrant(auth: TokenExchangeAuthConfig): TokenGrant {
+  const client = grantClient(auth);
+  redactSecret(auth.subjectToken);
+  if (auth.actorToken !== undefined) redactSecret(auth.actorToken);
+  return {
+    type: 'token-exchange',
+    tokenUrl: auth.tokenUrl,
+    issuer: auth.issuer,
+    resource: auth.resource,
+    allowDiscoveredIssuer: auth.allowDiscoveredIssuer,
+    confidential: 'the subject token',
+    identity: {
+      clientId: auth.clientId,
+      material: material(
+        auth.subjectToken,
+        auth.subjectTokenType,
+        auth.actorToken,
+        auth.requestedTokenType,
+        auth.clientSecret,
+        auth.privateKey,
+      ),
+      scopes: auth.scopes,
+      audience: auth.audience,
+    },
+    request: (target, env) => {
+      const parameters = targetParameters(auth, target);
+      parameters.set('subject_token', auth.subjectToken);
+      parameters.set('subject_token_type', auth.subjectTokenType);
+      if (auth.actorToken !== undefined) {
+        parameters.set('actor_token', auth.actorToken);
+        parameters.set('actor_token_type', auth.actorTokenType ?? '');
+      }
+      if (auth.requestedTokenType) parameters.set('requested_token_type', auth.requestedTokenType);
+      return requestToken(
+        {
+          tokenEndpoint: target.tokenEndpoint,
+          issuer: target.issuer,
+          clientId: auth.clientId,
+          auth: client,
+          grantType: TOKEN_EXCHANGE,
+          parameters,
+          grantName: 'token exchange',
+          // RFC 8693 §2.2.1: N_A when the issued token is not an access token; it is still sent as Bearer.
+          tokenTypes: ['bearer', 'n_a'],
+          issuedTokenType: auth.requestedTokenType,
+          hints: TOKEN_EXCHANGE_HINTS,
+        },
+        env,
+      );
+    },
+    describe: () => ({
+      ...describeClient(auth, client),
+      subjectTokenType: auth.subjectTokenType,
+      ...(auth.actorTokenType !== undefined ? { actorTokenType: auth.actorTokenType } : {}),
+      ...(auth.requestedTokenType !== undefined ? { requestedTokenType: auth.requestedTokenType } : {}),
+    }),
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * A session with a remote backend that speaks the 2026-07-28 revision only (no `initialize`: it answers
+ * `server/discover`, and every request carries version and capabilities in `_meta`), through the v2 SDK
+ * Client. A Backend uses it exactly as it uses the v1 Client of a 2025-era session (the members in
+ * BackendSession), so everything above it (catalog, routing, errors) is the same in both eras.
+ *
+ * What the 2026-07-28 wire changes, the v2 Client handles: a backend that needs the user's input answers
+ * `input_required` (elicitation, sampling, roots) instead of sending a request; the client fulfils it
+ * through the handlers registered here, which relay to the host as 2025-era requests, and retries the call
+ * with the answers and the server's `requestState`. List changes arrive through `subscriptions/listen`.
+ * Errors are turned into the v1 SDK's McpError, with the backend's code, message and data.
+ */
+import type { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ErrorCode, McpError, type ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { VERSION } from '../version.js';
+
+/** The part of a v1 Client that a Backend uses once a session is open. */
+export type BackendSession = Pick<
+  LegacyClient,
+  'request' | 'notification' | 'close' | 'getServerCapabilities' | 'getServerVersion' | 'getInstructions'
+> & { onclose?: () => void; onerror?: (error: Error) => void };
+
+export const MODERN_PROTOCOL_VERSION = '2026-07-28';
+
+/** The host-side requests a modern backend can ask for through `input_required`. */
+const RELAYED = ['sampling/createMessage', 'elicitation/create', 'roots/list'] as const;
+
+export interface ModernSessionOptions {
+  url: URL;
+  fetch?: FetchLike;
+  /** The client capabilities the host has (what the backend may ask of it). */
+  capabilities: ClientCapabilities;
+  timeoutMs: number;
+  /** Sends a host-side request (sampling, elicitation, roots) to the host and returns its answer. */
+  relay(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>>;
+  /** A notification from the backend (list changes, resource updates, log messages). */
+  onNotification(method: string, params: Record<string, unknown> | undefined): void;
+}
+
+/** Results are passed on as the backend sent them: no schema of ours trims or rejects anything. */
+const PASS_THROUGH = {
+  '~standard': {
+    version: 1 as const,
+    vendor: 'mcp-sentinel',
+    validate: (value: unknown) => ({ value }),
+  },
+};
+
+const NOTIFICATIONS = [
+  'notifications/tools/list_changed',
+  'notifications/prompts/list_changed',
+  'notifications/resources/list_changed',
+  'notifications/resources/updated',
+  'notifications/message',
+] as const;
+
+/**
+ * Opens a 2026-07-28 session, or rejects when the server does not speak that revision (or cannot be
+ * reached): the caller then reports the error of its 2025-era attempt.
+ */
+export async function openModernSession(options: ModernSessionOptions): Promise<BackendSession> {
+  const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
+  const client = new Client(
+    { name: 'mcp-sentinel', version: VERSION },
+    {
+      capabilities: options.capabilities as never,
+      versionNegotiation: { mode: { pin: MODERN_PROTOCOL_VERSION }, probe: { timeoutMs: options.timeoutMs } },
+    },
+  );
+  for (const method of RELAYED) {
+    const capability = method === 'sampling/createMessage' ? 'sampling' : method.split('/')[0]!;
+    if (!(capability in options.capabilities)) continue;
+    client.setRequestHandler(method, (async (request: { params?: Record<string, unknown> }, ctx: never) =>
+      options.relay(
+        method,
+        request.params,
+        (ctx as { mcpReq: { signal: AbortSignal } }).mcpReq.signal,
+      )) as never);
+  }
+  for (const method of NOTIFICATIONS) {
+    client.setNotificationHandler(method, ((notification: { params?: Record<string, unknown> }) =>
+      options.onNotification(method, notification.params)) as never);
+  }
+  const transport = new StreamableHTTPClientTransport(options.url, { fetch: options.fetch });
+  try {
+    await client.connect(transport, { timeout: options.timeoutMs });
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    throw toLegacyError(error);
+  }
+  await listenForChanges(client);
+  return adapt(client);
+}
+
+type ModernClient = InstanceType<(typeof import('@modelcontextprotocol/client'))['Client']>;
+
+/** List changes come on a `subscriptions/listen` stream in this revision; none is a loss, not a failure. */
+async function listenForChanges(client: ModernClient): Promise<void> {
+  const caps = client.getServerCapabilities() as Record<string, { listChanged?: boolean } | undefined>;
+  const filter = {
+    ...(caps.tools?.listChanged && { toolsListChanged: true }),
+    ...(caps.prompts?.listChanged && { promptsListChanged: true }),
+    ...(caps.resources?.listChanged && { resourcesListChanged: true }),
+  };
+  if (Object.keys(filter).length === 0) return;
+  await client.listen(filter as never).catch(() => undefined);
+}
+
+function adapt(client: ModernClient): BackendSession {
+  const session: BackendSession = {
+    request: (async (
+      request: { method: string; params?: Record<string, unknown> },
+      _schema: unknown,
+      options?: Record<string, unknown>,
+    ) => {
+      try {
+        return await client.request(request as never, PASS_THROUGH, options as never);
+      } catch (error) {
+        throw toLegacyError(error);
+      }
+    }) as unknown as LegacyClient['request'],
+    notification: (async (notification: { method: string; params?: Record<string, unknown> }) => {
+      await client.notification(notification as never);
+    }) as unknown as LegacyClient['notification'],
+    close: () => client.close(),
+    getServerCapabilities: () => client.getServerCapabilities() as never,
+    getServerVersion: () => client.getServerVersion() as never,
+    getInstructions: () => client.getInstructions(),
+  };
+  client.onclose = () => session.onclose?.();
+  client.onerror = (error) => session.onerror?.(error);
+  return session;
+}
+
+/** v2 errors as the v1 SDK's, which the Backend knows how to explain (codes and data unchanged). */
+function toLegacyError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const { code, data } = error as { code?: unknown; data?: unknown };
+  if (typeof code === 'number') return new McpError(code, error.message, data);
+  if (code === 'REQUEST_TIMEOUT') return new McpError(ErrorCode.RequestTimeout, 'Request timed out', data);
+  if (code === 'CONNECTION_CLOSED' || code === 'NOT_CONNECTED')
+    return new McpError(ErrorCode.ConnectionClosed, 'Connection closed');
+  return error;
+}
