@@ -1,6 +1,7 @@
 /**
- * Outgoing auth per HTTP backend: the registry of strategies (`none`, `static`, `oauth2`, and the
- * machine-credential grants `jwt-bearer`, `token-exchange`, `enterprise` of grants/), the validation
+ * Outgoing auth per HTTP backend: the registry of strategies (`none`, `static`, `oauth2` alias
+ * `client-credentials`, the machine-credential grants `jwt-bearer`, `token-exchange`, `enterprise` of
+ * grants/, and user sign-in `oauth` of signin/), the validation
  * of a backend's auth settings, and the factory the backend layer calls once per backend at startup.
  *
  * Each backend's settings (with references already resolved) are validated once; a problem fails that
@@ -10,24 +11,49 @@
  */
 import { SentinelError, type Issue } from '../errors.js';
 import type { GrantAuthConfig, HttpServerConfig, OAuth2AuthConfig } from '../config/types.js';
+import { createKeychainStore } from '../secrets/keychain.js';
 import { createGrantStrategy, GRANT_TYPES, isGrantType, validateGrant } from './grants/index.js';
 import { validateHeaderSets, type HeaderSet } from './headers.js';
 import { createOAuth2Strategy } from './oauth2/strategy.js';
 import { grantFieldIssues } from './oauth2/validate.js';
 import type { TokenCache } from './oauth2/token-cache.js';
 import { createHeaderStrategy } from './static.js';
+import { createSignInStore, SIGNIN_KEYCHAIN_SERVICE, type SignInStore } from './signin/store.js';
+import { createSignInStrategy, type SignInHandler } from './signin/strategy.js';
+import { validateSignIn } from './signin/validate.js';
 import type { AuthContext, AuthStrategy } from './strategy.js';
 
 export type { AuthContext, AuthOptions, AuthStrategy } from './strategy.js';
 export { TokenCache } from './oauth2/token-cache.js';
 export { createBaseFetch, type BaseFetch, type BaseFetchOptions } from './base-fetch.js';
+export * as signin from './signin/index.js';
+export type { SignInStrategy, SignInHandler } from './signin/strategy.js';
 
 export type AuthType = AuthStrategy['type'];
 
 export interface CreateAuthStrategyContext extends AuthContext {
   /** Token cache to use; defaults to the process-wide one. Tests pass their own. */
   tokenCache?: TokenCache;
+  /** Where sign-in tokens live; defaults to the OS keychain. */
+  signInStore?: SignInStore;
+  /** Signs in interactively (login's browser, serve's host); without it a needed sign-in is an error. */
+  onSignIn?: SignInHandler;
+  /** settings.clientMetadataUrl. */
+  clientMetadataUrl?: string;
+  /** Directory of the cross-process refresh locks; defaults to the user's runtime or cache directory. */
+  lockDir?: string;
 }
+
+let sharedSignInStore: SignInStore | undefined;
+
+/** The process-wide sign-in store: the OS keychain, under its own service name. */
+export function defaultSignInStore(): SignInStore {
+  sharedSignInStore ??= createSignInStore(createKeychainStore({ service: SIGNIN_KEYCHAIN_SERVICE }));
+  return sharedSignInStore;
+}
+
+/** Auth types beyond the grants: user sign-in, and `client-credentials` as the clearer name of `oauth2`. */
+const SIGNIN_TYPES = ['oauth', 'client-credentials'];
 
 /**
  * Every problem with `server`'s headers and auth settings, as issues under `path` (e.g. `mcpServers.jira`).
@@ -40,10 +66,16 @@ export function validateHttpServerAuth(server: HttpServerConfig, path: string): 
 
   if (!isUrl(server.url))
     issues.push({ path: `${path}.url`, message: 'must be an absolute http or https URL' });
-  if (type !== 'none' && type !== 'static' && type !== 'oauth2' && !isGrantType(type)) {
+  if (
+    type !== 'none' &&
+    type !== 'static' &&
+    type !== 'oauth2' &&
+    !isGrantType(type) &&
+    !SIGNIN_TYPES.includes(type)
+  ) {
     issues.push({
       path: `${path}.auth.type`,
-      message: `must be one of none, static, oauth2, ${GRANT_TYPES.join(', ')}`,
+      message: `must be one of none, static, oauth (user sign-in), client-credentials (old name oauth2), ${GRANT_TYPES.join(', ')}`,
     });
     return issues;
   }
@@ -64,8 +96,10 @@ export function validateHttpServerAuth(server: HttpServerConfig, path: string): 
       sets.push({ path: `${path}.auth.headers`, headers: auth.headers });
     }
   }
-  issues.push(...validateHeaderSets(sets, isGrantType(type) ? 'oauth2' : type));
-  if (auth.type === 'oauth2') issues.push(...validateOAuth2(auth, `${path}.auth`));
+  issues.push(...validateHeaderSets(sets, type === 'none' || type === 'static' ? type : 'oauth2'));
+  if (auth.type === 'oauth2' || auth.type === 'client-credentials')
+    issues.push(...validateOAuth2(auth, `${path}.auth`));
+  if (auth.type === 'oauth') issues.push(...validateSignIn(auth, `${path}.auth`));
   if (isGrantType(auth.type)) issues.push(...validateGrant(auth as GrantAuthConfig, `${path}.auth`));
   return issues;
 }
@@ -91,9 +125,16 @@ export function createAuthStrategy(server: HttpServerConfig, ctx: CreateAuthStra
   }
   const auth = server.auth ?? { type: 'none' as const };
   const headers = server.headers ?? {};
+  const signInContext = () => ({ ...ctx, signInStore: () => ctx.signInStore ?? defaultSignInStore() });
   switch (auth.type) {
     case 'oauth2':
-      return createOAuth2Strategy({ url: server.url, headers, auth }, ctx);
+    case 'client-credentials':
+      return createOAuth2Strategy({ url: server.url, headers, auth: { ...auth, type: 'oauth2' } }, ctx);
+    case 'oauth':
+      return createSignInStrategy(
+        { url: server.url, headers, auth, clientMetadataUrl: ctx.clientMetadataUrl },
+        signInContext(),
+      );
     case 'jwt-bearer':
     case 'token-exchange':
     case 'enterprise':
@@ -104,6 +145,16 @@ export function createAuthStrategy(server: HttpServerConfig, ctx: CreateAuthStra
         ctx,
       );
     default:
+      // No `auth` at all: a server that answers with an MCP authorization challenge needs sign-in.
+      if (
+        server.auth === undefined &&
+        !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')
+      ) {
+        return createSignInStrategy(
+          { url: server.url, headers, clientMetadataUrl: ctx.clientMetadataUrl },
+          signInContext(),
+        );
+      }
       return createHeaderStrategy({ type: 'none', url: server.url, headers, credentialHeaders: {} }, ctx);
   }
 }

@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import type { BaseFetch } from './base-fetch.js';
 
 export interface AuthStrategy {
-  readonly type: 'none' | 'static' | 'oauth2' | 'jwt-bearer' | 'token-exchange' | 'enterprise';
+  readonly type: 'none' | 'static' | 'oauth2' | 'jwt-bearer' | 'token-exchange' | 'enterprise' | 'oauth';
   /**
    * The fetch for EVERY request of this backend's SDK transport (SSE GET and POST, Streamable HTTP
    * POST/GET/DELETE): adds the per-server headers, the static credential headers or the Bearer token;

@@ -19,10 +19,19 @@ export async function loadAuth(): Promise<void> {
   auth = await loading;
 }
 
-export function createBackendAuth(name: string, server: HttpServerConfig, log: Logger): BackendAuth {
+export function createBackendAuth(
+  name: string,
+  server: HttpServerConfig,
+  log: Logger,
+  extra: { clientMetadataUrl?: string } = {},
+): BackendAuth {
   if (!auth) throw new Error('internal: the auth module was not loaded before a remote backend connected');
   try {
-    return auth.createAuthStrategy(server, { backend: name, log });
+    return auth.createAuthStrategy(server, {
+      backend: name,
+      log,
+      clientMetadataUrl: extra.clientMetadataUrl,
+    });
   } catch (error) {
     // Invalid headers or auth settings will not fix themselves: no restart loop.
     if (error instanceof SentinelError) {

@@ -50,6 +50,8 @@ export function createBackendDeps(options: BackendDepsOptions): BackendDeps {
       );
     },
     createAuth: (name: string, server: HttpServerConfig) =>
-      createBackendAuth(name, server, options.log.child(name)),
+      createBackendAuth(name, server, options.log.child(name), {
+        clientMetadataUrl: options.settings.clientMetadataUrl,
+      }),
   };
 }

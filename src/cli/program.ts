@@ -81,6 +81,41 @@ export async function createProgram(
     },
   });
 
+  program
+    .command('login')
+    .description(
+      'sign in to remote servers that need it (all of them without NAME); tokens go to the OS keychain',
+    )
+    .argument('[name...]', 'servers to sign in to')
+    .addOption(configOption())
+    .addOption(dotenvOption())
+    .addOption(logLevelOption())
+    .option('--no-browser', 'print the sign-in URL without opening a browser')
+    .action(
+      async (
+        names: string[],
+        options: { config?: string; dotenv?: string; logLevel?: string; browser: boolean },
+      ) => {
+        applyLogLevel({ logLevel: options.logLevel ?? 'warn' });
+        const { login } = await import('./commands/login.js');
+        setExitCode(
+          await login({ config: options.config, envFile: options.dotenv, names, browser: options.browser }),
+        );
+      },
+    );
+  program
+    .command('logout')
+    .description('forget the sign-in of a server (and revoke its tokens where the server offers it)')
+    .argument('<name>', 'the server')
+    .addOption(configOption())
+    .addOption(dotenvOption())
+    .addOption(logLevelOption())
+    .action(async (name: string, options: { config?: string; dotenv?: string; logLevel?: string }) => {
+      applyLogLevel({ logLevel: options.logLevel ?? 'warn' });
+      const { logout } = await import('./commands/login.js');
+      setExitCode(await logout({ config: options.config, envFile: options.dotenv, name }));
+    });
+
   registerDoctorCommand(program, setExitCode);
   registerInitCommand(program, setExitCode);
   registerInstallCommand(program, setExitCode);

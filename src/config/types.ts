@@ -18,6 +18,8 @@ export interface Settings {
   hostStallTimeoutMs: number;
   /** Restart policy for backends that exit or drop their connection. */
   restart: RestartSettings;
+  /** Client ID Metadata Document URL used as client_id by every `oauth` backend without its own. */
+  clientMetadataUrl?: string;
   /** Which host to fit the tool surface to, instead of the one `initialize` names. */
   host?: SurfaceHostId;
   /** How tools are shown to the host (default `auto`); see src/aggregator/surface/. */
@@ -66,8 +68,9 @@ export interface StaticAuthConfig {
   headers: Record<string, string>;
 }
 
+/** Machine tokens (client credentials grant); `client-credentials` is the clearer name for `oauth2`. */
 export interface OAuth2AuthConfig {
-  type: 'oauth2';
+  type: 'oauth2' | 'client-credentials';
   tokenUrl?: string;
   issuer?: string;
   clientId: string;
@@ -82,6 +85,26 @@ export interface OAuth2AuthConfig {
   /** JWS algorithm of the client assertion; defaults from the key (RS256, ES256/384/512, EdDSA). */
   signingAlgorithm?: SigningAlgorithm;
   /** Accept a token endpoint found by discovery that no `tokenUrl`/`issuer` pinned. */
+  allowDiscoveredIssuer?: boolean;
+}
+
+/** User sign-in (authorization code + PKCE, the MCP authorization spec); every field is optional. */
+export interface OAuthAuthConfig {
+  type: 'oauth';
+  /** A client registered in advance; without it, CIMD or dynamic registration. */
+  clientId?: string;
+  clientSecret?: string;
+  /** Client ID Metadata Document URL, used as client_id where the authorization server supports it. */
+  clientMetadataUrl?: string;
+  scopes?: string[];
+  /** Pins the authorization server. */
+  issuer?: string;
+  /** Fixed loopback port of the redirect URI; ephemeral otherwise. */
+  redirectPort?: number;
+  /** RFC 8707 resource; `false` omits the parameter (for servers that reject it). */
+  resource?: string | false;
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'none';
+  /** Send the client secret to an authorization server that discovery found and nobody pinned. */
   allowDiscoveredIssuer?: boolean;
 }
 
@@ -142,7 +165,8 @@ export interface EnterpriseAuthConfig extends GrantEndpointConfig {
 
 export type GrantAuthConfig = JwtBearerAuthConfig | TokenExchangeAuthConfig | EnterpriseAuthConfig;
 
-export type AuthConfig = { type: 'none' } | StaticAuthConfig | OAuth2AuthConfig | GrantAuthConfig;
+export type AuthConfig =
+  { type: 'none' } | StaticAuthConfig | OAuth2AuthConfig | GrantAuthConfig | OAuthAuthConfig;
 
 interface CommonServerConfig {
   /** Public names become `<prefix><separator><name>`; defaults to the server's key; "" exports names as they are. */

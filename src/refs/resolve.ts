@@ -121,6 +121,8 @@ const AUTH_NAMES = new Set([
   'resource',
   'tokenEndpointAuthMethod',
   'allowDiscoveredIssuer',
+  'clientMetadataUrl',
+  'redirectPort',
   'signingAlgorithm',
   'assertionFile',
   'subjectTokenType',

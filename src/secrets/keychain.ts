@@ -28,6 +28,8 @@ export interface KeychainOptions {
   timeoutMs?: number;
   /** Platform for messages and hints; defaults to process.platform. */
   platform?: NodeJS.Platform;
+  /** Keychain service of the entries; defaults to KEYCHAIN_SERVICE. Sign-in tokens live under their own. */
+  service?: string;
 }
 
 export function keychainDescription(platform: NodeJS.Platform = process.platform): string {
@@ -40,10 +42,11 @@ export function createKeychainStore(options: KeychainOptions = {}): SecretStore 
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const platform = options.platform ?? process.platform;
   const description = keychainDescription(platform);
+  const service = options.service ?? KEYCHAIN_SERVICE;
   const call = <T>(what: string, op: (signal: AbortSignal) => Promise<T>): Promise<T> =>
     withTimeout(what, op, timeoutMs, platform);
   const entry = async (name: string): Promise<AsyncEntry> =>
-    new (await keyring()).AsyncEntry(KEYCHAIN_SERVICE, name, ENTRY_OPTIONS);
+    new (await keyring()).AsyncEntry(service, name, ENTRY_OPTIONS);
 
   return {
     description,
@@ -64,7 +67,7 @@ export function createKeychainStore(options: KeychainOptions = {}): SecretStore 
     },
     async list() {
       const credentials = await call('list secrets', async (signal) =>
-        (await keyring()).findCredentialsAsync(KEYCHAIN_SERVICE, null, signal),
+        (await keyring()).findCredentialsAsync(service, null, signal),
       );
       // findCredentials also returns the values; keep the names and drop the rest at once.
       const names = new Set(credentials.map((credential) => credential.account).filter(isValidSecretName));

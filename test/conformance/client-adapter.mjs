@@ -11,9 +11,16 @@
  *   the scenario's tool through sentinel.
  * - `--direct`: drives the built auth strategy (dist/auth) with an SDK Client over Streamable HTTP, without
  *   the rest of sentinel, to tell an auth problem from an aggregation problem.
+ * - `--login`: user sign-in. The config names the server with no `auth` (sign-in is found from the 401), or
+ *   with `auth: {type: "oauth", clientId, clientSecret}` when the suite gives a pre-registered client. Runs
+ *   `mcp-sentinel login` with BROWSER set to fetch-browser.mjs (the suite's authorization endpoint approves
+ *   at once), then `serve`, lists and calls the tool. A call refused with "needs sign-in" (step-up, a new
+ *   authorization server) is answered like a user would: `login` again, then the call again (twice at most).
  *
+ * The sign-in modes need a keychain (run under scripts/with-keyring.sh).
  * Needs a build (`npm run build`). Exit code 0 on success; errors go to stderr.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,10 +32,11 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const args = process.argv.slice(2);
 const direct = args.includes('--direct');
+const loginMode = args.includes('--login');
 const serverUrl = args.filter((a) => !a.startsWith('--')).at(-1);
 const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}');
 
-if (!serverUrl || !context.client_id || !context.client_secret) {
+if (!serverUrl || (!loginMode && (!context.client_id || !context.client_secret))) {
   console.error(
     'usage: client-adapter.mjs [--direct] <server-url>, with MCP_CONFORMANCE_CONTEXT holding client_id and client_secret',
   );
@@ -110,8 +118,92 @@ async function viaStrategy() {
   }
 }
 
+const cli = join(root, 'bin', 'mcp-sentinel.js');
+const sentinelNode = process.env.SENTINEL_NODE || process.execPath;
+
+/** Runs the built CLI to completion; resolves with its exit code. */
+function runCli(cliArgs, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(sentinelNode, [cli, ...cliArgs], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+async function viaLogin() {
+  const dir = mkdtempSync(join(tmpdir(), 'sentinel-conformance-'));
+  const config = join(dir, 'mcp-sentinel.json');
+  const preRegistered = Boolean(context.client_id);
+  writeFileSync(
+    config,
+    JSON.stringify({
+      // The suite's CIMD scenarios expect this URL as client_id.
+      settings: { clientMetadataUrl: 'https://conformance-test.local/client-metadata.json' },
+      mcpServers: {
+        conformance: {
+          type: 'streamable-http',
+          url: serverUrl,
+          ...(preRegistered
+            ? {
+                auth: {
+                  type: 'oauth',
+                  clientId: context.client_id,
+                  ...(context.client_secret ? { clientSecret: '${CONFORMANCE_CLIENT_SECRET}' } : {}),
+                  allowDiscoveredIssuer: true,
+                },
+              }
+            : {}),
+        },
+      },
+    }),
+  );
+  const env = {
+    ...process.env,
+    CONFORMANCE_CLIENT_SECRET: context.client_secret ?? '',
+    BROWSER: `${sentinelNode} ${join(root, 'test', 'conformance', 'fetch-browser.mjs')}`,
+  };
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const code = await runCli(['login', 'conformance', '--config', config], env);
+      if (code !== 0) throw new Error(`mcp-sentinel login exited with ${code}`);
+      try {
+        await serveAndCall(config, env);
+        return;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (attempt >= 2 || !/needs sign-in/.test(message)) throw error;
+        console.error(`${message}: signing in again`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function serveAndCall(config, env) {
+  const transport = new StdioClientTransport({
+    command: sentinelNode,
+    args: [cli, 'serve', '--config', config],
+    env: { ...getDefaultEnvironment(), ...env },
+    stderr: 'inherit',
+  });
+  const client = new Client({ name: 'conformance-adapter', version: '1.0.0' });
+  try {
+    await client.connect(transport);
+    const { tools } = await client.listTools();
+    const tool = tools.find((t) => t.name === 'test-tool' || t.name.endsWith('__test-tool'));
+    if (!tool) throw new Error(`no test-tool among ${tools.map((t) => t.name).join(', ') || 'no tools'}`);
+    const result = await client.callTool({ name: tool.name, arguments: {} });
+    const text = result.content?.map((c) => c.text ?? '').join(' ') ?? '';
+    if (result.isError) throw new Error(`tool ${tool.name} returned an error: ${text}`);
+    console.error(`called ${tool.name}: ok`);
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
 try {
-  await (direct ? viaStrategy() : viaSentinel());
+  await (loginMode ? viaLogin() : direct ? viaStrategy() : viaSentinel());
   process.exit(0);
 } catch (error) {
   console.error(`conformance adapter failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -174,7 +174,7 @@ export async function fetchAuthorizationServer(
 }
 
 /** GETs a JSON object; undefined on 404 (try the next location), typed errors otherwise. */
-async function getJson(
+export async function getJson(
   url: string,
   env: MetadataEnv,
   what: string,
@@ -230,7 +230,7 @@ async function getJson(
 }
 
 /** Whether metadata for `resource` may describe `backendUrl`: same origin, and a path prefix at a segment boundary. */
-function resourceCovers(resource: string, backendUrl: string): boolean {
+export function resourceCovers(resource: string, backendUrl: string): boolean {
   try {
     const r = new URL(resource);
     const b = new URL(backendUrl);

@@ -1,0 +1,397 @@
+/**
+ * The sign-in state of one backend: which token it uses, keeping that token fresh, and signing in.
+ *
+ * - `accessToken()`: the stored token, refreshed ahead of expiry; undefined means sign-in is needed.
+ * - Refresh is single-flight across processes: a lock file per token (lock.ts); after taking it the keychain
+ *   is read again, because another instance may have refreshed already. A rotated refresh token is stored
+ *   before the new access token is used. A refused refresh (invalid_grant) removes the token: every
+ *   instance then sees "sign-in needed" instead of retrying a dead refresh token.
+ * - `signIn(open, need)`: discovery (metadata.ts), the client (client-choice.ts), the loopback listener and
+ *   the authorization (authorize.ts); scopes are the challenge's, else the resource's `scopes_supported`,
+ *   plus what was asked before (step-up takes the union), plus `offline_access` when the authorization
+ *   server lists it. Two sign-ins for the same server wait for each other (the same lock).
+ */
+import type * as oauth from 'oauth4webapi';
+import { SentinelError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { redactSecret } from '../../log.js';
+import type { OAuthAuthConfig } from '../../config/types.js';
+import type { BaseFetch } from '../base-fetch.js';
+import { authorize, tokenRecord } from './authorize.js';
+import { parseBearerChallenge } from './challenge.js';
+import { chooseClient, knownClient, DYNAMIC_IDENTITY } from './client-choice.js';
+import { withFileLock } from './lock.js';
+import { startLoopback } from './loopback.js';
+import { discover, discoverAuthorizationServer, type Discovery, type MetadataEnv } from './metadata.js';
+import { OAuthRequestError, refreshGrant, revokeToken, type OAuthEnv } from './oauth-client.js';
+import { tokenEntry, type ServerRecord, type SignInStore, type TokenRecord } from './store.js';
+
+export interface SignInTarget {
+  backend: string;
+  serverUrl: string;
+  auth: OAuthAuthConfig;
+  /** settings.clientMetadataUrl, used when the entry has none. */
+  clientMetadataUrl?: string;
+}
+
+export interface SignInDeps {
+  store: SignInStore;
+  base: BaseFetch;
+  log: Logger;
+  now?: () => number;
+  lockDir?: string;
+  timeoutMs?: number;
+  maxResponseBytes?: number;
+  /** How long the loopback listener waits for the browser. Default 5 minutes. */
+  redirectTimeoutMs?: number;
+}
+
+/** Why a backend needs the user: no token yet, a refused refresh, or more scope. */
+export interface SignInNeed {
+  reason: 'no-token' | 'refresh-refused' | 'insufficient-scope';
+  /** The `WWW-Authenticate` header that asked, when one did. */
+  challenge?: string;
+  /** Scopes a 403 asked for. */
+  scopes?: string[];
+}
+
+/** Refresh when less than this much lifetime is left (or a tenth of the lifetime, whichever is larger). */
+const REFRESH_MARGIN_MS = 60_000;
+
+export class SignInSession {
+  private token: TokenRecord | undefined;
+  private server: ServerRecord | undefined;
+  private loaded = false;
+  private readonly metadataCache = new Map<string, Promise<oauth.AuthorizationServer>>();
+  private unregister: () => void = () => undefined;
+  lastError: SentinelError | undefined;
+
+  constructor(
+    readonly target: SignInTarget,
+    private readonly deps: SignInDeps,
+  ) {}
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  private get metadataEnv(): MetadataEnv {
+    return {
+      base: this.deps.base,
+      backend: this.target.backend,
+      timeoutMs: this.deps.timeoutMs ?? 10_000,
+      maxResponseBytes: this.deps.maxResponseBytes ?? 1024 * 1024,
+    };
+  }
+
+  private get oauthEnv(): OAuthEnv {
+    return { base: this.deps.base, backend: this.target.backend, timeoutMs: this.deps.timeoutMs ?? 30_000 };
+  }
+
+  private get clientMetadataUrl(): string | undefined {
+    return this.target.auth.clientMetadataUrl ?? this.target.clientMetadataUrl;
+  }
+
+  /** The stored server record and token, read from the keychain (again when `fresh`). */
+  async load(fresh = false): Promise<TokenRecord | undefined> {
+    if (this.loaded && !fresh) return this.token;
+    this.server = await this.deps.store.getServer(this.target.serverUrl);
+    const issuer = this.server?.issuer ?? this.target.auth.issuer;
+    this.setToken(
+      issuer
+        ? await this.deps.store.getToken(issuer, this.server?.resource ?? this.resourceFor(undefined))
+        : undefined,
+    );
+    this.loaded = true;
+    return this.token;
+  }
+
+  /** The token to send now, refreshed when close to expiry; undefined when there is none that works. */
+  async accessToken(): Promise<TokenRecord | undefined> {
+    const token = await this.load();
+    if (!token || !expiring(token, this.now())) return token;
+    if (!token.refreshToken) return expired(token, this.now()) ? undefined : token;
+    return this.refresh(token, false);
+  }
+
+  /** After the server refused `sent`: a token another instance stored meanwhile, or a refreshed one. */
+  async afterUnauthorized(sent: string): Promise<TokenRecord | undefined> {
+    const fresh = await this.load(true);
+    if (!fresh) return undefined;
+    if (fresh.accessToken !== sent && !expired(fresh, this.now())) return fresh;
+    if (!fresh.refreshToken) return undefined;
+    return this.refresh(fresh, true);
+  }
+
+  get record(): ServerRecord | undefined {
+    return this.server;
+  }
+
+  get current(): TokenRecord | undefined {
+    return this.token;
+  }
+
+  /** Scopes a 403 asked for, kept so that the next sign-in (maybe `login` in another process) asks for them. */
+  async recordPendingScopes(scopes: string[]): Promise<void> {
+    if (!this.server) return;
+    this.server = { ...this.server, pendingScopes: union(this.server.pendingScopes ?? [], scopes) };
+    await this.deps.store.setServer(this.server);
+  }
+
+  private refresh(token: TokenRecord, force: boolean): Promise<TokenRecord | undefined> {
+    return withFileLock(
+      tokenEntry(token.issuer, token.resource),
+      async () => {
+        const fresh = await this.deps.store.getToken(token.issuer, token.resource);
+        if (!fresh) return this.setToken(undefined);
+        if (fresh.accessToken !== token.accessToken && !expiring(fresh, this.now()))
+          return this.setToken(fresh);
+        if (!fresh.refreshToken) return this.setToken(undefined);
+        if (!force && !expiring(fresh, this.now())) return this.setToken(fresh);
+        return this.refreshLocked(fresh);
+      },
+      { dir: this.deps.lockDir },
+    );
+  }
+
+  private async refreshLocked(token: TokenRecord): Promise<TokenRecord | undefined> {
+    const as = await this.authorizationServer(token.issuer);
+    const client = await knownClient(
+      as,
+      this.target.auth,
+      this.clientMetadataUrl,
+      this.deps.store,
+      this.target.backend,
+    );
+    if (!client || client.clientId !== token.clientId) {
+      await this.deps.store.deleteToken(token.issuer, token.resource);
+      return this.setToken(undefined);
+    }
+    try {
+      const response = await refreshGrant(
+        as,
+        client,
+        token.refreshToken as string,
+        token.resource,
+        this.oauthEnv,
+      );
+      const next = tokenRecord(response, {
+        as,
+        client,
+        resource: token.resource,
+        now: this.now(),
+        previousRefreshToken: token.refreshToken,
+        previousScope: token.scope,
+      });
+      // Stored before use: a rotated refresh token must never exist only in memory.
+      await this.deps.store.setToken(next);
+      this.deps.log.info('access token refreshed');
+      return this.setToken(next);
+    } catch (error) {
+      if (error instanceof OAuthRequestError && error.permanent) {
+        this.lastError = error;
+        this.deps.log.warn(`the token refresh was refused (${error.oauthError ?? 'error'}): sign-in needed`);
+        await this.deps.store.deleteToken(token.issuer, token.resource);
+        return this.setToken(undefined);
+      }
+      throw error;
+    }
+  }
+
+  private authorizationServer(issuer: string): Promise<oauth.AuthorizationServer> {
+    let pending = this.metadataCache.get(issuer);
+    if (!pending) {
+      const legacy = issuer === new URL(this.target.serverUrl).origin;
+      pending = discoverAuthorizationServer(issuer, this.metadataEnv, legacy).then((r) => r.as);
+      pending.catch(() => this.metadataCache.delete(issuer));
+      this.metadataCache.set(issuer, pending);
+    }
+    return pending;
+  }
+
+  private resourceFor(discovery: Discovery | undefined): string | undefined {
+    const configured = this.target.auth.resource;
+    if (configured === false) return undefined;
+    if (typeof configured === 'string') return configured;
+    return discovery?.resourceMetadata?.resource ?? this.target.serverUrl;
+  }
+
+  /** Interactive sign-in; `open` shows the authorization URL to the user. */
+  async signIn(open: (url: string) => Promise<void>, need: SignInNeed): Promise<TokenRecord> {
+    return withFileLock(
+      `signin.${tokenEntry(this.target.serverUrl, undefined)}`,
+      () => this.signInLocked(open, need),
+      {
+        dir: this.deps.lockDir,
+        timeoutMs: (this.deps.redirectTimeoutMs ?? 300_000) + 30_000,
+        staleMs: 400_000,
+      },
+    );
+  }
+
+  private async signInLocked(open: (url: string) => Promise<void>, need: SignInNeed): Promise<TokenRecord> {
+    await this.load(true).catch(() => undefined);
+    const challenge = parseBearerChallenge(need.challenge);
+    const discovery = await discover(
+      this.target.serverUrl,
+      {
+        challengeMetadataUrl: challenge.resourceMetadata ?? this.server?.resourceMetadataUrl,
+        pinnedIssuer: this.target.auth.issuer,
+      },
+      this.metadataEnv,
+    );
+    const { as } = discovery;
+    this.metadataCache.set(as.issuer, Promise.resolve(as));
+    const resource = this.resourceFor(discovery);
+    const scopes = this.selectScopes(discovery, challenge.scopes, need);
+
+    const stored = await this.deps.store.getClient(as.issuer, DYNAMIC_IDENTITY);
+    const port = this.target.auth.redirectPort ?? portOf(stored?.redirectUri);
+    const timeoutMs = this.deps.redirectTimeoutMs;
+    const loopback = await startLoopback({ port, timeoutMs }).catch((error: unknown) => {
+      if (this.target.auth.redirectPort) throw error;
+      return startLoopback({ timeoutMs });
+    });
+    try {
+      const client = await chooseClient({
+        as,
+        auth: this.target.auth,
+        clientMetadataUrl: this.clientMetadataUrl,
+        redirectUri: loopback.redirectUri,
+        store: this.deps.store,
+        env: this.oauthEnv,
+      });
+      const token = await authorize({
+        as,
+        client,
+        loopback,
+        scopes,
+        resource,
+        open,
+        env: this.oauthEnv,
+        now: () => this.now(),
+      });
+      await this.deps.store.setToken(token);
+      this.server = {
+        serverUrl: this.target.serverUrl,
+        issuer: as.issuer,
+        resource,
+        resourceMetadataUrl: discovery.resourceMetadata?.url,
+        scopes,
+      };
+      await this.deps.store.setServer(this.server);
+      this.loaded = true;
+      this.lastError = undefined;
+      return this.setToken(token) as TokenRecord;
+    } finally {
+      loopback.close();
+    }
+  }
+
+  private selectScopes(discovery: Discovery, challenged: string[] | undefined, need: SignInNeed): string[] {
+    const configured = this.target.auth.scopes ?? [];
+    const base = challenged?.length
+      ? challenged
+      : need.scopes?.length
+        ? need.scopes
+        : (discovery.resourceMetadata?.scopesSupported ?? []);
+    let scopes = union(configured, base);
+    // A step-up keeps what was granted before (the union); so does a sign-in `login` makes after one.
+    if (need.reason === 'insufficient-scope' || this.server?.pendingScopes?.length) {
+      scopes = union(union(this.server?.scopes ?? [], this.server?.pendingScopes ?? []), scopes);
+    }
+    const supported = discovery.as.scopes_supported;
+    if (Array.isArray(supported) && supported.includes('offline_access') && scopes.length > 0) {
+      scopes = union(scopes, ['offline_access']);
+    }
+    return scopes;
+  }
+
+  /** Forgets the sign-in of this server (and revokes its tokens where the server offers RFC 7009). */
+  async signOut(): Promise<{ removed: boolean; revoked: boolean }> {
+    const token = await this.load(true);
+    let revoked = false;
+    if (token) {
+      try {
+        const as = await this.authorizationServer(token.issuer);
+        const client = await knownClient(
+          as,
+          this.target.auth,
+          this.clientMetadataUrl,
+          this.deps.store,
+          this.target.backend,
+        );
+        if (client && typeof as.revocation_endpoint === 'string') {
+          if (token.refreshToken)
+            await revokeToken(as, client, token.refreshToken, 'refresh_token', this.oauthEnv);
+          await revokeToken(as, client, token.accessToken, 'access_token', this.oauthEnv);
+          revoked = true;
+        }
+      } catch (error) {
+        this.deps.log.warn(
+          `could not revoke the tokens: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      await this.deps.store.deleteToken(token.issuer, token.resource);
+    }
+    const removedServer = await this.deps.store.deleteServer(this.target.serverUrl);
+    this.setToken(undefined);
+    this.server = undefined;
+    return { removed: Boolean(token) || removedServer, revoked };
+  }
+
+  private setToken(token: TokenRecord | undefined): TokenRecord | undefined {
+    if (token?.accessToken !== this.token?.accessToken) {
+      this.unregister();
+      this.unregister = () => undefined;
+      if (token) {
+        const a = redactSecret(token.accessToken);
+        const r = token.refreshToken ? redactSecret(token.refreshToken) : () => undefined;
+        this.unregister = () => {
+          a();
+          r();
+        };
+      }
+    }
+    this.token = token;
+    return token;
+  }
+
+  /** For doctor and logs: never a token. */
+  describe(): Record<string, unknown> {
+    const token = this.token;
+    return {
+      signedIn: Boolean(token) && !expired(token as TokenRecord, this.now()),
+      issuer: token?.issuer ?? this.server?.issuer ?? this.target.auth.issuer,
+      resource: token?.resource ?? this.server?.resource,
+      scopes: token?.scope ? token.scope.split(' ') : (this.server?.scopes ?? this.target.auth.scopes ?? []),
+      expiresAt: token?.expiresAt ? new Date(token.expiresAt).toISOString() : undefined,
+      refreshAvailable: Boolean(token?.refreshToken),
+      pendingScopes: this.server?.pendingScopes,
+    };
+  }
+}
+
+export function expiring(token: TokenRecord, now: number): boolean {
+  if (token.expiresAt === undefined) return false;
+  const lifetime = token.expiresAt - token.obtainedAt;
+  return token.expiresAt - now < Math.max(Math.min(REFRESH_MARGIN_MS, lifetime / 2), lifetime / 10);
+}
+
+function expired(token: TokenRecord, now: number): boolean {
+  return token.expiresAt !== undefined && token.expiresAt <= now;
+}
+
+function union(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])];
+}
+
+function portOf(uri: string | undefined): number | undefined {
+  if (!uri) return undefined;
+  try {
+    const port = Number(new URL(uri).port);
+    return port > 0 ? port : undefined;
+  } catch {
+    return undefined;
+  }
+}

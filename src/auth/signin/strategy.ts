@@ -1,0 +1,191 @@
+/**
+ * The `oauth` strategy: a signed-in user's token on every request of one backend, and what happens when
+ * the server asks for more.
+ *
+ * - The token comes from the keychain (session.ts), refreshed ahead of expiry; it goes to the backend's own
+ *   origin only.
+ * - A 401 after sending a token: re-read the keychain (another instance may have refreshed or signed in),
+ *   else refresh; retried once. Without a usable token the backend needs sign-in: the `onSignIn` handler
+ *   (the `login` command's browser, or serve's host elicitation) is asked, single-flight; without one the
+ *   request fails at once with AUTH_SIGNIN_REQUIRED naming the command to run.
+ * - A 403 `insufficient_scope` with a `scope`: step-up, a sign-in with the union of the scopes, then the
+ *   request is retried once; at most MAX_STEP_UPS per backend so a server that never grants cannot loop.
+ * - An entry without `auth` (implicit): requests go out without a token until the server answers 401 with
+ *   an MCP authorization challenge (a Bearer `WWW-Authenticate`, or protected-resource metadata at the
+ *   well-known location); from then on it behaves like `oauth`. Other 401s (Basic, ...) pass through.
+ */
+import { SentinelError } from '../../errors.js';
+import type { OAuthAuthConfig } from '../../config/types.js';
+import { defaultBaseFetch, type BaseFetch } from '../base-fetch.js';
+import { mergeHeaders, sameOrigin, type AuthContext, type AuthStrategy } from '../strategy.js';
+import { hasBearerChallenge, parseBearerChallenge } from './challenge.js';
+import { discoverResourceMetadata } from './metadata.js';
+import { SignInSession, type SignInNeed } from './session.js';
+import type { SignInStore, TokenRecord } from './store.js';
+
+export const MAX_STEP_UPS = 2;
+
+/** Signs in for `need` (opening a browser or asking the host); resolves with the new token. */
+export type SignInHandler = (need: SignInNeed, session: SignInSession) => Promise<TokenRecord>;
+
+export interface SignInStrategyInput {
+  url: string;
+  headers: Record<string, string>;
+  /** Undefined for an entry without `auth`. */
+  auth?: OAuthAuthConfig;
+  clientMetadataUrl?: string;
+}
+
+export interface SignInContext extends AuthContext {
+  signInStore: () => SignInStore;
+  onSignIn?: SignInHandler;
+  lockDir?: string;
+}
+
+export interface SignInStrategy extends AuthStrategy {
+  readonly session: SignInSession;
+  /** Set while the backend needs the user; cleared by a successful sign-in. */
+  readonly needsSignIn: SignInNeed | undefined;
+  /** Whether the server turned out to want sign-in (always true for an `oauth` entry). */
+  readonly engaged: boolean;
+}
+
+export function createSignInStrategy(input: SignInStrategyInput, ctx: SignInContext): SignInStrategy {
+  const implicit = input.auth === undefined;
+  const auth: OAuthAuthConfig = input.auth ?? { type: 'oauth' };
+  const base: BaseFetch = ctx.baseFetch ?? defaultBaseFetch();
+  const origin = new URL(input.url).origin;
+  const who = `backend "${ctx.backend}"`;
+  const plainHeaders = Object.entries(input.headers);
+  let store: SignInStore | undefined;
+  const session = new SignInSession(
+    { backend: ctx.backend, serverUrl: input.url, auth, clientMetadataUrl: input.clientMetadataUrl },
+    {
+      get store() {
+        store ??= ctx.signInStore();
+        return store;
+      },
+      base,
+      log: ctx.log,
+      now: ctx.now,
+      lockDir: ctx.lockDir,
+      timeoutMs: ctx.options?.metadataTimeoutMs,
+    },
+  );
+  let engaged = !implicit;
+  let need: SignInNeed | undefined;
+  let pendingSignIn: Promise<TokenRecord> | undefined;
+  let stepUps = 0;
+
+  const send = (url: string | URL, init: RequestInit | undefined, token: TokenRecord | undefined) => {
+    const headers: [string, string][] = [...plainHeaders];
+    if (token) headers.push(['authorization', `Bearer ${token.accessToken}`]);
+    return base(url, { ...init, headers: mergeHeaders(init, headers) }, who);
+  };
+
+  const signIn = (next: SignInNeed): Promise<TokenRecord> => {
+    need = next;
+    if (!ctx.onSignIn) {
+      const scopes = next.scopes?.length ? ` (it asks for scope ${next.scopes.join(' ')})` : '';
+      throw new SentinelError(
+        'AUTH_SIGNIN_REQUIRED',
+        `${who} needs sign-in${next.reason === 'refresh-refused' ? ' again: the authorization server refused to refresh the token' : ''}${scopes}`,
+        { hint: `run: mcp-sentinel login ${ctx.backend}`, permanent: true },
+      );
+    }
+    pendingSignIn ??= ctx.onSignIn(next, session).finally(() => {
+      pendingSignIn = undefined;
+    });
+    return pendingSignIn.then((token) => {
+      need = undefined;
+      return token;
+    });
+  };
+
+  /** Whether a 401 is an MCP authorization challenge (for an entry without `auth`). */
+  const wantsSignIn = async (response: Response): Promise<boolean> => {
+    if (hasBearerChallenge(response.headers.get('www-authenticate'))) return true;
+    const metadata = await discoverResourceMetadata(input.url, undefined, {
+      base,
+      backend: ctx.backend,
+      timeoutMs: ctx.options?.metadataTimeoutMs ?? 10_000,
+      maxResponseBytes: ctx.options?.maxResponseBytes ?? 1024 * 1024,
+    }).catch(() => undefined);
+    return metadata !== undefined;
+  };
+
+  const fetch = async (url: string | URL, init?: RequestInit): Promise<Response> => {
+    if (!sameOrigin(url, origin)) return base(url, { ...init, headers: mergeHeaders(init, undefined) }, who);
+    let token = engaged ? await session.accessToken() : undefined;
+    let response = await send(url, init, token);
+    if (response.status === 401) {
+      if (!engaged && !(await wantsSignIn(response))) return response;
+      engaged = true;
+      const challenge = response.headers.get('www-authenticate') ?? undefined;
+      if (!isReplayable(init)) return response;
+      await response.body?.cancel().catch(() => undefined);
+      const next = token ? await session.afterUnauthorized(token.accessToken) : await session.accessToken();
+      token =
+        next && next.accessToken !== token?.accessToken
+          ? next
+          : await signIn({ reason: token?.refreshToken ? 'refresh-refused' : 'no-token', challenge });
+      response = await send(url, init, token);
+      if (response.status !== 401) need = undefined;
+      return response;
+    }
+    if (response.status === 403 && engaged) {
+      const header = response.headers.get('www-authenticate');
+      const challenge = parseBearerChallenge(header);
+      if (challenge.error !== 'insufficient_scope' || !challenge.scopes?.length || !isReplayable(init))
+        return response;
+      if (stepUps >= MAX_STEP_UPS) return response;
+      stepUps++;
+      await response.body?.cancel().catch(() => undefined);
+      await session.recordPendingScopes(challenge.scopes).catch(() => undefined);
+      token = await signIn({
+        reason: 'insufficient-scope',
+        challenge: header ?? undefined,
+        scopes: challenge.scopes,
+      });
+      return send(url, init, token);
+    }
+    return response;
+  };
+
+  return {
+    type: implicit ? 'none' : 'oauth',
+    fetch,
+    session,
+    get needsSignIn() {
+      return need;
+    },
+    get engaged() {
+      return engaged;
+    },
+    prepare: async () => {
+      if (!engaged) return;
+      // A keychain that cannot be read is reported by the first request's sign-in error, not here.
+      await session.accessToken().catch((error: unknown) => {
+        if (error instanceof SentinelError) session.lastError = error;
+      });
+    },
+    describe: () => ({
+      type: implicit ? 'none' : 'oauth',
+      ...(engaged ? { signIn: { ...session.describe(), needed: need?.reason } } : {}),
+      headers: Object.keys(input.headers),
+    }),
+    close: () => undefined,
+  };
+}
+
+function isReplayable(init: RequestInit | undefined): boolean {
+  const body = init?.body;
+  return (
+    body === undefined ||
+    body === null ||
+    typeof body === 'string' ||
+    body instanceof URLSearchParams ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body)
+  );
+}
