@@ -171,6 +171,14 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     notifyHostOfChanges();
   });
   manager.on('change', (backend) => replay.onChange(backend));
+  // A reloaded config: backends came or went, or the settings that shape public names changed.
+  manager.on('reconfigured', (_diff, renamed) => {
+    built = signAll();
+    catalog = rebuild();
+    rememberRoutes();
+    if (renamed) Object.assign(signatures, { tools: '', prompts: '', resources: '' });
+    notifyHostOfChanges();
+  });
   manager.on('resourceUpdated', (_backend, uri) => {
     if (hostInitialized) void server.sendResourceUpdated({ uri }).catch(() => undefined);
   });

@@ -96,6 +96,7 @@ export async function serve(options: CommonOptions): Promise<void> {
     { createSecretStore },
     { createManifestStore },
     { manifestDir },
+    { watchConfig },
   ] = await Promise.all([
     import('../../aggregator/server.js'),
     import('../../aggregator/fast-path.js'),
@@ -103,22 +104,22 @@ export async function serve(options: CommonOptions): Promise<void> {
     import('../../secrets/index.js'),
     import('../../backends/manifest/store.js'),
     import('../../backends/manifest/cache-dir.js'),
+    import('../config-reload.js'),
   ]);
   const runtime = { loaded, env, secrets: createSecretStore({ env }) };
   const aggregatorRef: { current?: ReturnType<typeof createAggregator> } = {};
   const manifests = createManifestStore(manifestDir(), log.child('cache'));
-  const manager = createManager(
-    runtime,
-    {
-      capabilities: () => hostCapabilities,
-      request: (method, params, signal) => aggregatorRef.current!.host.request(method, params, signal),
-    },
-    undefined,
-    { manifests },
-  );
+  const hostBridge = {
+    capabilities: () => hostCapabilities,
+    request: (method: string, params: Record<string, unknown> | undefined, signal: AbortSignal) =>
+      aggregatorRef.current!.host.request(method, params, signal),
+  };
+  const manager = createManager(runtime, hostBridge, undefined, { manifests });
   const aggregator = createAggregator(manager, loaded.settings, log);
   aggregatorRef.current = aggregator;
+  const stopWatching = watchConfig({ runtime, envFile: options.envFile, manager, host: hostBridge });
   close = async () => {
+    stopWatching();
     await manager.stopAll();
     await aggregator.server.close().catch(() => undefined);
   };
