@@ -24,6 +24,7 @@ import { isNotFound, ReturnedResources } from './resource-routes.js';
 import { SessionReplay } from './replay.js';
 import { advertise, type Advertised } from './advertised.js';
 import { OwnRegistry, type OwnCallContext } from './own-tools.js';
+import { KeptResults } from './results/kept-results.js';
 import { asDirectCall, createToolSurface, MetaCallError, type ToolSurface } from './surface/index.js';
 
 type Extra = RequestHandlerExtra<never, never>;
@@ -55,7 +56,11 @@ export interface Aggregator {
   own: OwnRegistry;
   /** The tool list fitted to the host (src/aggregator/surface/). */
   surface: ToolSurface;
+  /** A tool result as the host can take it: itself, or head + resource_link when oversized (results/). */
+  finishToolResult(tool: string, result: Record<string, unknown>): ToolResult | Promise<ToolResult>;
 }
+
+type ToolResult = Record<string, unknown>;
 
 export function createAggregator(manager: BackendManager, settings: Settings, log: Logger): Aggregator {
   const server = new Server(SERVER_INFO, { capabilities: SERVER_CAPABILITIES, instructions: INSTRUCTIONS });
@@ -279,6 +284,9 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     backends: () => manager.backends,
     clientInfo: () => server.getClientVersion(),
   });
+  const kept = new KeptResults(own);
+  const finishToolResult: Aggregator['finishToolResult'] = (tool, result) =>
+    kept.fit(tool, result, surface.maxResultTokens());
   handle('tools/list', async () => {
     await ready();
     return { tools: (await surface.view()).tools };
@@ -313,7 +321,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     try {
       const result = await forward(backend, 'tools/call', { ...params, name: route.name }, extra);
       returned.record(backend.name, result);
-      return result;
+      return await finishToolResult(publicName, result);
     } catch (error) {
       if (error instanceof SentinelError) return errorResult(error);
       throw error;
@@ -484,6 +492,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     recordResult: (backend, result) => returned.record(backend, result),
     own,
     surface,
+    finishToolResult,
   };
 }
 

@@ -134,6 +134,7 @@ export async function serve(options: CommonOptions): Promise<void> {
     manager,
     (message) => transport.send(message),
     aggregator.recordResult,
+    aggregator.finishToolResult,
   );
   transport.onmessage = onMessage;
   const deliver = (message: JSONRPCMessage) => {
