@@ -11,7 +11,7 @@ import { createBackendDeps, NO_HOST } from '../backends/deps.js';
 import { BackendManager } from '../backends/manager.js';
 import type { BackendAuth } from '../backends/types.js';
 import { isStdioServer, type SentinelConfig, type ServerConfig, type Settings } from '../config/types.js';
-import { SentinelError, describeError } from '../errors.js';
+import { SEE_DOCTOR_HINT, SentinelError, type ErrorStage } from '../errors.js';
 import { redact, type Logger } from '../log.js';
 import type { SecretStore } from '../secrets/store.js';
 import type { BackendResult, NamedCheck } from './report.js';
@@ -402,7 +402,7 @@ function oauthCheck(auth: Record<string, unknown>): NamedCheck {
 }
 
 interface Failure {
-  stage: 'references' | 'auth' | 'connect' | 'initialize' | 'lists';
+  stage: ErrorStage;
   reason: string;
   hint?: string;
 }
@@ -433,11 +433,11 @@ function explainFailure(
     if (network) return { stage: 'connect', ...network };
     const status = seen ? describeStatus(seen, backend.config) : undefined;
     if (status) return { stage: 'connect', ...status };
-    if (seen?.networkMessage && /fetch failed/.test(error.message)) {
+    if (seen?.networkMessage && error.stage === 'connect') {
       return { stage: 'connect', reason: `unreachable: ${seen.networkMessage}`, hint: 'check the URL' };
     }
   }
-  if (/Connection closed/i.test(error.message) && isStdioServer(backend.config)) {
+  if (error.code === 'BACKEND_CONNECT' && error.stage === 'initialize' && isStdioServer(backend.config)) {
     return {
       stage: 'initialize',
       reason: `the process exited before answering initialize${stderr ? ` (last output: ${stderr})` : ''}`,
@@ -452,14 +452,13 @@ function explainFailure(
     };
   }
   if (error.code === 'BACKEND_SPAWN') return { stage: 'connect', reason: error.message, hint: error.hint };
-  const reason = redact(describeError(error).replace(/ \(run `mcp-sentinel doctor` for details\)$/, ''));
+  const reason = redact(error.message);
   return {
     stage: 'connect',
     reason: stderr && !reason.includes(stderr) ? `${reason} (last output: ${stderr})` : reason,
+    // "Run doctor" is no advice inside doctor.
     hint:
-      error.hint && !/mcp-sentinel doctor/.test(error.hint)
-        ? error.hint
-        : 'run the command by hand to see its output',
+      error.hint && error.hint !== SEE_DOCTOR_HINT ? error.hint : 'run the command by hand to see its output',
   };
 }
 
