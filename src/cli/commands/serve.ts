@@ -32,7 +32,12 @@ export async function serve(options: CommonOptions): Promise<void> {
   // Started by hand on a terminal, not by a host: say what it is doing instead of seeming to hang.
   if (process.stdin.isTTY) process.stderr.write(waitingLine(loaded.path));
 
-  const transport = new HostStdioTransport({ log });
+  const stalled: { shutdown?: (why: string) => void } = {};
+  const transport = new HostStdioTransport({
+    log,
+    stallTimeoutMs: loaded.settings.hostStallTimeoutMs,
+    onStalled: () => stalled.shutdown?.('the host stopped reading its output'),
+  });
   let hostCapabilities: ClientCapabilities | undefined;
   /** Filled in once the SDK server and the backends exist. */
   const ready: {
@@ -78,7 +83,7 @@ export async function serve(options: CommonOptions): Promise<void> {
   transport.onmessage = onMessage;
 
   let close: () => Promise<void> = async () => undefined;
-  installShutdown({
+  stalled.shutdown = installShutdown({
     close: async (why) => {
       // Stop taking requests, answer the ones in flight, then take every backend's process tree down.
       transport.stopReading();
