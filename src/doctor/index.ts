@@ -18,6 +18,7 @@ import { probeBackends } from './backends.js';
 import { checkCommand } from './command.js';
 import { checkConfigCredentials } from './credentials.js';
 import { checkHost } from './hosts.js';
+import { hostSurfaces } from './surface.js';
 import { checkKeychain, checkServerReferences } from './references.js';
 import {
   summarize,
@@ -114,6 +115,11 @@ function withCommandCheck(result: BackendResult, command: NamedCheck | undefined
   return { ...result, checks, status };
 }
 
+/** The host's result with the surface it would get (none when there is no catalog to fit). */
+function withSurface(result: HostResult, surface: HostResult['surface']): HostResult {
+  return result.status === 'skip' || !surface ? result : { ...result, surface };
+}
+
 /** The host's result with a check of its file added (it counts even when the catalog check was skipped). */
 function withDuplicateCheck(result: HostResult, check: NamedCheck | undefined): HostResult {
   if (!check) return result;
@@ -186,10 +192,24 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       readyBackends: probe.sources().length,
       totalBackends: active.length,
     };
+    const titles = new Map(backends.map((b) => [b.name, b.server?.name]));
+    const surfaces = await hostSurfaces(
+      options.hosts,
+      catalog,
+      loaded.config.mcpServers,
+      titles,
+      loaded.settings,
+    );
     const hosts = await Promise.all(
       options.hosts.map(async (host) =>
         withDuplicateCheck(
-          checkHost(host, options.serverKey, summaryInput),
+          withSurface(
+            checkHost(host, options.serverKey, {
+              ...summaryInput,
+              listedTools: surfaces.get(host)?.listedTools,
+            }),
+            surfaces.get(host),
+          ),
           await options.hostFileCheck?.(host, loaded.config.mcpServers),
         ),
       ),
