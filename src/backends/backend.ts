@@ -25,7 +25,7 @@ import {
   type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { SentinelError, describeError } from '../errors.js';
+import { SEE_DOCTOR_HINT, SentinelError, describeError } from '../errors.js';
 import { isStdioServer, type ServerConfig } from '../config/types.js';
 import { redact, type Logger } from '../log.js';
 import { VERSION } from '../version.js';
@@ -858,20 +858,22 @@ function describeCause(error: unknown): string {
 
 function toBackendError(name: string, error: unknown, startupTimeoutMs: number): SentinelError {
   if (error instanceof SentinelError) return error;
-  if (error instanceof McpError && error.code === -32001) {
+  if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
     return new SentinelError(
       'BACKEND_TIMEOUT',
       `backend "${name}" did not answer within ${startupTimeoutMs} ms while starting`,
       {
         hint: 'raise settings.startupTimeoutMs if it is just slow, or run `mcp-sentinel doctor`',
+        backend: name,
+        stage: 'initialize',
       },
     );
   }
+  // The connection closed before the handshake was done: a stdio backend's process exited.
+  const closed = error instanceof McpError && error.code === ErrorCode.ConnectionClosed;
   return new SentinelError(
     'BACKEND_CONNECT',
     `backend "${name}" could not connect: ${describeError(error)}`,
-    {
-      hint: 'run `mcp-sentinel doctor` for details',
-    },
+    { hint: SEE_DOCTOR_HINT, backend: name, stage: closed ? 'initialize' : 'connect' },
   );
 }
