@@ -177,6 +177,9 @@ function describeNetwork(code: string, url: URL): { reason: string; hint: string
   }
 }
 
+/** Auth types whose strategy gets OAuth tokens (describe() has tokenEndpoint, expiresAt, lastError). */
+const TOKEN_AUTH: ReadonlySet<unknown> = new Set(['oauth2', 'jwt-bearer', 'token-exchange', 'enterprise']);
+
 function describeStatus(
   seen: HttpObservation,
   server: ServerConfig,
@@ -190,7 +193,7 @@ function describeStatus(
         hint:
           authType === 'none'
             ? 'add credentials, e.g. "headers": {"Authorization": "Bearer ${secret:NAME}"} and run: mcp-sentinel secrets set NAME'
-            : authType === 'oauth2'
+            : TOKEN_AUTH.has(authType)
               ? 'check the client id, secret, scopes and audience of "auth"'
               : 'check the credential: mcp-sentinel secrets set NAME (the secret it references)',
       };
@@ -364,14 +367,14 @@ function describeBackend(
       status: 'ok',
       reason: `${result.counts.tools} tools, ${result.counts.resources} resources, ${result.counts.prompts} prompts`,
     });
-    if (auth?.type === 'oauth2') result.checks.push(oauthCheck(auth));
+    if (auth && TOKEN_AUTH.has(auth.type)) result.checks.push(oauthCheck(auth));
     result.reason = `${result.checks[1]!.reason}; ${result.checks[2]!.reason}`;
     return result;
   }
 
   const failure = explainFailure(backend, timeoutMs, lines.get(backend.name), observations.get(backend.name));
   result.checks.push({ id: failure.stage, status: 'fail', reason: failure.reason, hint: failure.hint });
-  if (auth?.type === 'oauth2' && failure.stage !== 'auth') {
+  if (auth && TOKEN_AUTH.has(auth.type) && failure.stage !== 'auth') {
     const check = oauthCheck(auth);
     if (check.status === 'fail') result.checks.unshift(check);
   }
