@@ -15,9 +15,11 @@ import { loadEnvironment } from '../refs/env.js';
 import { createSecretStore, memoizeSecretStore, type SecretStore } from '../secrets/index.js';
 import { VERSION } from '../version.js';
 import { probeBackends } from './backends.js';
+import { checkCache, type CacheInfo } from './cache.js';
 import { checkCommand } from './command.js';
 import { checkConfigCredentials } from './credentials.js';
 import { checkHost } from './hosts.js';
+import { hostSurfaces } from './surface.js';
 import { checkKeychain, checkServerReferences } from './references.js';
 import {
   summarize,
@@ -114,6 +116,16 @@ function withCommandCheck(result: BackendResult, command: NamedCheck | undefined
   return { ...result, checks, status };
 }
 
+/** The host's result with the surface it would get (none when there is no catalog to fit). */
+function withSurface(result: HostResult, surface: HostResult['surface']): HostResult {
+  return result.status === 'skip' || !surface ? result : { ...result, surface };
+}
+
+/** The cache is information, not a check: it never changes the backend's status. */
+function withCacheCheck(result: BackendResult, cache: CacheInfo | undefined): BackendResult {
+  return cache ? { ...result, cache } : result;
+}
+
 /** The host's result with a check of its file added (it counts even when the catalog check was skipped). */
 function withDuplicateCheck(result: HostResult, check: NamedCheck | undefined): HostResult {
   if (!check) return result;
@@ -163,7 +175,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
           source && isStdioServer(source)
             ? await checkCommand({ command: source.command, cwd: source.cwd, env })
             : undefined;
-        return { name, references: refs.results, command };
+        const cache = await checkCache(server, refs.resolved, loaded.settings, env, options.env);
+        return { name, references: refs.results, command, cache };
       }),
     );
     const [keychain, credentials, servers, probe] = await Promise.all([
@@ -174,9 +187,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     ]);
 
     const references: ReferenceResult[] = servers.flatMap((s) => s.references);
-    const backends = probe
-      .results()
-      .map((result) => withCommandCheck(result, servers.find((s) => s.name === result.name)?.command));
+    const backends = probe.results().map((result) => {
+      const server = servers.find((s) => s.name === result.name);
+      return withCacheCheck(withCommandCheck(result, server?.command), server?.cache);
+    });
 
     const collisions: string[] = [];
     const catalog = buildCatalog(probe.sources(), loaded.settings, (message) => collisions.push(message));
@@ -186,10 +200,24 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       readyBackends: probe.sources().length,
       totalBackends: active.length,
     };
+    const titles = new Map(backends.map((b) => [b.name, b.server?.name]));
+    const surfaces = await hostSurfaces(
+      options.hosts,
+      catalog,
+      loaded.config.mcpServers,
+      titles,
+      loaded.settings,
+    );
     const hosts = await Promise.all(
       options.hosts.map(async (host) =>
         withDuplicateCheck(
-          checkHost(host, options.serverKey, summaryInput),
+          withSurface(
+            checkHost(host, options.serverKey, {
+              ...summaryInput,
+              listedTools: surfaces.get(host)?.listedTools,
+            }),
+            surfaces.get(host),
+          ),
           await options.hostFileCheck?.(host, loaded.config.mcpServers),
         ),
       ),
