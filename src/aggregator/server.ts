@@ -22,6 +22,7 @@ import { buildCatalog, createToolFilter, routeResource, type Catalog, type Route
 import { looseRequest } from './loose-schema.js';
 import { isNotFound, ReturnedResources } from './resource-routes.js';
 import { SessionReplay } from './replay.js';
+import { TaskRouter } from './tasks.js';
 import { advertise, type Advertised } from './advertised.js';
 import { OwnRegistry, type OwnCallContext } from './own-tools.js';
 import { KeptResults } from './results/kept-results.js';
@@ -74,6 +75,10 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
   let hostInitialized = false;
   const replay = new SessionReplay(log);
   const returned = new ReturnedResources();
+  const tasks = new TaskRouter<Extra>(
+    () => manager.backends,
+    (backend, method, params, extra) => forwardOrExplain(backend, method, params, extra),
+  );
   /** The capabilities the host was told of; list changes of other kinds would be a protocol error. */
   let advertisedCapabilities: Record<string, unknown> = SERVER_CAPABILITIES;
   const warned = new Set<string>();
@@ -186,6 +191,15 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
   });
   manager.on('resourceUpdated', (_backend, uri) => {
     if (hostInitialized) void server.sendResourceUpdated({ uri }).catch(() => undefined);
+  });
+  manager.on('taskStatus', (backend, params) => {
+    if (!hostInitialized) return;
+    void server
+      .notification({
+        method: 'notifications/tasks/status',
+        params: tasks.statusNotification(backend.name, params),
+      })
+      .catch(() => undefined);
   });
   manager.on('log', (backend, params) => {
     if (!hostInitialized) return;
@@ -318,6 +332,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${publicName}`);
     }
     const backend = backendFor(route.backend);
+    if (params.task !== undefined) return tasks.callTool(backend, { ...params, name: route.name }, extra);
     try {
       const result = await forward(backend, 'tools/call', { ...params, name: route.name }, extra);
       returned.record(backend.name, result);
@@ -440,6 +455,11 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
       'completion/complete needs a ref of type ref/prompt or ref/resource',
     );
   });
+
+  handle('tasks/get', (params, extra) => tasks.get(params, extra));
+  handle('tasks/result', async (params, extra) => tasks.result(params, extra));
+  handle('tasks/cancel', (params, extra) => tasks.cancel(params, extra));
+  handle('tasks/list', (params, extra) => tasks.list(params, extra));
 
   handle('logging/setLevel', async (params) => {
     const level = requireString(params, 'level') as LoggingLevel;

@@ -17,6 +17,7 @@ import {
   ResourceListChangedNotificationSchema,
   ResourceUpdatedNotificationSchema,
   ResultSchema,
+  TaskStatusNotificationSchema,
   ToolListChangedNotificationSchema,
   ErrorCode,
   type ClientCapabilities,
@@ -52,6 +53,8 @@ interface BackendEvents {
   change: [];
   resourceUpdated: [uri: string];
   log: [params: LoggingMessageNotification['params']];
+  /** `notifications/tasks/status` of a task this backend runs (tasks.ts maps its id for the host). */
+  taskStatus: [params: Record<string, unknown>];
 }
 
 /**
@@ -368,6 +371,9 @@ export class Backend extends EventEmitter<BackendEvents> {
     });
     client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
       this.emit('log', n.params);
+    });
+    client.setNotificationHandler(TaskStatusNotificationSchema, (n) => {
+      this.emit('taskStatus', n.params as Record<string, unknown>);
     });
     return client;
   }

@@ -33,6 +33,7 @@ interface ManagerEvents {
   reconfigured: [diff: ConfigDiff, renamed: boolean];
   resourceUpdated: [backend: Backend, uri: string];
   log: [backend: Backend, params: Record<string, unknown>];
+  taskStatus: [backend: Backend, params: Record<string, unknown>];
 }
 
 export class BackendManager extends EventEmitter<ManagerEvents> {
@@ -66,6 +67,7 @@ export class BackendManager extends EventEmitter<ManagerEvents> {
     });
     backend.on('resourceUpdated', (uri) => this.emit('resourceUpdated', backend, uri));
     backend.on('log', (params) => this.emit('log', backend, params as Record<string, unknown>));
+    backend.on('taskStatus', (params) => this.emit('taskStatus', backend, params));
   }
 
   /** Starts a backend, or leaves it idle with its cached lists when it may start lazily. */
