@@ -1,7 +1,9 @@
 /**
  * The one error type users see. Every failure a user can cause or fix carries a stable string `code`,
  * a one-sentence `message` that names the thing, a `hint` (ideally the next command to run) and, for
- * validation, the full list of `issues` so that every problem is reported at once.
+ * validation, the full list of `issues` so that every problem is reported at once. A backend's failure
+ * also says which backend and at which `stage`, so that callers (doctor) switch on fields, not on wording.
+ * The hint stays a field: it is joined to the message only when the error is rendered (`describeError`).
  *
  * Messages must never contain a secret value: build them from names and key paths only.
  */
@@ -30,12 +32,15 @@ export type ErrorCode =
   | 'BACKEND_DISABLED'
   | 'MESSAGE_UNENCODABLE'
   | 'RESPONSE_TOO_LARGE'
-  | 'TOOL_NOT_FOUND'
-  | 'TOOL_FILTERED'
   | 'HOST_CONFIG'
   | 'HOST_WRITE'
-  | 'USAGE'
-  | 'INTERNAL';
+  | 'USAGE';
+
+/** Where a backend's start failed: resolving its references, authenticating, connecting, the handshake. */
+export type ErrorStage = 'references' | 'auth' | 'connect' | 'initialize' | 'lists';
+
+/** The hint of a failure whose details only `mcp-sentinel doctor` can give (doctor itself shows its own). */
+export const SEE_DOCTOR_HINT = 'run `mcp-sentinel doctor` for details';
 
 /** One problem inside a larger failure, e.g. one invalid key of a config file. */
 export interface Issue {
@@ -55,6 +60,10 @@ export interface SentinelErrorOptions {
   file?: string;
   /** Retrying cannot help (a missing command, a rejected client secret): no automatic restart. */
   permanent?: boolean;
+  /** The backend that failed, for a backend's failure. */
+  backend?: string;
+  /** The stage at which a backend's start failed, when it is known. */
+  stage?: ErrorStage;
 }
 
 export class SentinelError extends Error {
@@ -63,6 +72,8 @@ export class SentinelError extends Error {
   readonly issues: Issue[];
   readonly file?: string;
   readonly permanent: boolean;
+  readonly backend?: string;
+  readonly stage?: ErrorStage;
 
   constructor(code: ErrorCode, message: string, options: SentinelErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -72,6 +83,8 @@ export class SentinelError extends Error {
     this.issues = options.issues ?? [];
     this.file = options.file;
     this.permanent = options.permanent ?? false;
+    this.backend = options.backend;
+    this.stage = options.stage;
   }
 
   /** Exit code for the CLI: 2 for usage and configuration problems, 1 for operational failures. */
@@ -94,7 +107,10 @@ export function isSentinelError(error: unknown): error is SentinelError {
   return error instanceof SentinelError;
 }
 
-/** A short, secret-free description of any thrown value, for logs and error results. */
+/**
+ * A short, secret-free description of any thrown value, for logs and error results: the one place a
+ * SentinelError's message and hint are put together.
+ */
 export function describeError(error: unknown): string {
   if (error instanceof SentinelError) return error.hint ? `${error.message} (${error.hint})` : error.message;
   if (error instanceof Error) return error.message;

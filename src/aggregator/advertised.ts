@@ -9,6 +9,7 @@
 import type { InstructionSource } from './instructions.js';
 import { mergeInstructions } from './instructions.js';
 import { INSTRUCTIONS } from './identity.js';
+import { advertisedTasks } from './tasks.js';
 
 /** One backend as far as the `initialize` answer is concerned. */
 export interface AdvertisedSource extends InstructionSource {
@@ -41,6 +42,8 @@ export function advertise(
   }
   if (has((caps) => caps.prompts !== undefined)) capabilities.prompts = { listChanged: true };
   if (has((caps) => caps.completions !== undefined)) capabilities.completions = {};
+  const tasks = advertisedTasks(sources.map((s) => s.capabilities));
+  if (tasks) capabilities.tasks = tasks;
   capabilities.logging = {};
   const instructions = sources.length === 0 ? INSTRUCTIONS : mergeInstructions(sources, separator);
   return { capabilities, instructions };

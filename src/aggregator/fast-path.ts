@@ -23,6 +23,8 @@ export function createToolCallFastPath(
   manager: BackendManager,
   send: (message: JSONRPCMessage) => Promise<void>,
   onResult: (backend: string, result: Record<string, unknown>) => void = () => undefined,
+  /** The result as the host can take it (results/kept-results.ts); the same object when unchanged. */
+  finish: (tool: string, result: Record<string, unknown>) => unknown = (_tool, result) => result,
 ): ToolCallFastPath {
   const cancels = new Map<string, () => void>();
   const reply = (message: Record<string, unknown>) =>
@@ -56,7 +58,8 @@ export function createToolCallFastPath(
         return false;
       // mcp-sentinel's own tools are answered by the SDK server's handler (own-tools.ts).
       if (params.name.startsWith(OWN_TOOL_PREFIX)) return false;
-      const route = catalog().toolRoutes.get(params.name);
+      const publicName = params.name;
+      const route = catalog().toolRoutes.get(publicName);
       const backend = route && manager.get(route.backend);
       if (!route || !backend) return false;
       const id = message.id;
@@ -70,7 +73,17 @@ export function createToolCallFastPath(
         onProgress: (progress) => reply({ method: 'notifications/progress', params: progress }),
         onDone: (outcome) => {
           cancels.delete(key);
-          if ('result' in outcome) onResult(route.backend, outcome.result);
+          if ('result' in outcome) {
+            onResult(route.backend, outcome.result);
+            const fitted = finish(publicName, outcome.result);
+            if (fitted !== outcome.result) {
+              void Promise.resolve(fitted).then(
+                (result) => reply({ id, result }),
+                () => reply({ id, ...outcome }),
+              );
+              return;
+            }
+          }
           // Errors are redacted where every message leaves for the host (host-transport.ts).
           reply({ id, ...outcome });
         },

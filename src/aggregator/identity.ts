@@ -15,6 +15,7 @@ export const SERVER_CAPABILITIES = {
   prompts: { listChanged: true },
   completions: {},
   logging: {},
+  tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
 };
 
 export const INSTRUCTIONS =

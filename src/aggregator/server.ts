@@ -22,8 +22,10 @@ import { buildCatalog, createToolFilter, routeResource, type Catalog, type Route
 import { looseRequest } from './loose-schema.js';
 import { isNotFound, ReturnedResources } from './resource-routes.js';
 import { SessionReplay } from './replay.js';
+import { TaskRouter } from './tasks.js';
 import { advertise, type Advertised } from './advertised.js';
 import { OwnRegistry, type OwnCallContext } from './own-tools.js';
+import { KeptResults } from './results/kept-results.js';
 import { asDirectCall, createToolSurface, MetaCallError, type ToolSurface } from './surface/index.js';
 
 type Extra = RequestHandlerExtra<never, never>;
@@ -55,7 +57,11 @@ export interface Aggregator {
   own: OwnRegistry;
   /** The tool list fitted to the host (src/aggregator/surface/). */
   surface: ToolSurface;
+  /** A tool result as the host can take it: itself, or head + resource_link when oversized (results/). */
+  finishToolResult(tool: string, result: Record<string, unknown>): ToolResult | Promise<ToolResult>;
 }
+
+type ToolResult = Record<string, unknown>;
 
 export function createAggregator(manager: BackendManager, settings: Settings, log: Logger): Aggregator {
   const server = new Server(SERVER_INFO, { capabilities: SERVER_CAPABILITIES, instructions: INSTRUCTIONS });
@@ -69,6 +75,10 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
   let hostInitialized = false;
   const replay = new SessionReplay(log);
   const returned = new ReturnedResources();
+  const tasks = new TaskRouter<Extra>(
+    () => manager.backends,
+    (backend, method, params, extra) => forwardOrExplain(backend, method, params, extra),
+  );
   /** The capabilities the host was told of; list changes of other kinds would be a protocol error. */
   let advertisedCapabilities: Record<string, unknown> = SERVER_CAPABILITIES;
   const warned = new Set<string>();
@@ -171,8 +181,25 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     notifyHostOfChanges();
   });
   manager.on('change', (backend) => replay.onChange(backend));
+  // A reloaded config: backends came or went, or the settings that shape public names changed.
+  manager.on('reconfigured', (_diff, renamed) => {
+    built = signAll();
+    catalog = rebuild();
+    rememberRoutes();
+    if (renamed) Object.assign(signatures, { tools: '', prompts: '', resources: '' });
+    notifyHostOfChanges();
+  });
   manager.on('resourceUpdated', (_backend, uri) => {
     if (hostInitialized) void server.sendResourceUpdated({ uri }).catch(() => undefined);
+  });
+  manager.on('taskStatus', (backend, params) => {
+    if (!hostInitialized) return;
+    void server
+      .notification({
+        method: 'notifications/tasks/status',
+        params: tasks.statusNotification(backend.name, params),
+      })
+      .catch(() => undefined);
   });
   manager.on('log', (backend, params) => {
     if (!hostInitialized) return;
@@ -271,6 +298,9 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     backends: () => manager.backends,
     clientInfo: () => server.getClientVersion(),
   });
+  const kept = new KeptResults(own);
+  const finishToolResult: Aggregator['finishToolResult'] = (tool, result) =>
+    kept.fit(tool, result, surface.maxResultTokens());
   handle('tools/list', async () => {
     await ready();
     return { tools: (await surface.view()).tools };
@@ -302,10 +332,11 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${publicName}`);
     }
     const backend = backendFor(route.backend);
+    if (params.task !== undefined) return tasks.callTool(backend, { ...params, name: route.name }, extra);
     try {
       const result = await forward(backend, 'tools/call', { ...params, name: route.name }, extra);
       returned.record(backend.name, result);
-      return result;
+      return await finishToolResult(publicName, result);
     } catch (error) {
       if (error instanceof SentinelError) return errorResult(error);
       throw error;
@@ -425,6 +456,11 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     );
   });
 
+  handle('tasks/get', (params, extra) => tasks.get(params, extra));
+  handle('tasks/result', async (params, extra) => tasks.result(params, extra));
+  handle('tasks/cancel', (params, extra) => tasks.cancel(params, extra));
+  handle('tasks/list', (params, extra) => tasks.list(params, extra));
+
   handle('logging/setLevel', async (params) => {
     const level = requireString(params, 'level') as LoggingLevel;
     if (!LOG_SEVERITY.includes(level))
@@ -476,6 +512,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     recordResult: (backend, result) => returned.record(backend, result),
     own,
     surface,
+    finishToolResult,
   };
 }
 

@@ -122,20 +122,22 @@ export async function withDeadline<T>(
   }
 }
 
-export class BodyTooLargeError extends Error {
-  constructor(readonly limit: number) {
-    super(`response body exceeds ${limit} bytes`);
-    this.name = 'BodyTooLargeError';
-  }
+function bodyTooLarge(limit: number): SentinelError {
+  return new SentinelError('RESPONSE_TOO_LARGE', `response body exceeds ${limit} bytes`);
 }
 
-/** Reads at most `limit` bytes of the body; throws BodyTooLargeError past that (and cancels the rest). */
+/** Whether `error` is readBodyCapped's refusal of a body over its limit. */
+export function isBodyTooLarge(error: unknown): error is SentinelError {
+  return error instanceof SentinelError && error.code === 'RESPONSE_TOO_LARGE';
+}
+
+/** Reads at most `limit` bytes of the body; past that it cancels the rest and throws (see isBodyTooLarge). */
 export async function readBodyCapped(response: Response, limit: number): Promise<string> {
   if (!response.body) return '';
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) {
     await response.body.cancel().catch(() => undefined);
-    throw new BodyTooLargeError(limit);
+    throw bodyTooLarge(limit);
   }
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -146,7 +148,7 @@ export async function readBodyCapped(response: Response, limit: number): Promise
     total += value.byteLength;
     if (total > limit) {
       await reader.cancel().catch(() => undefined);
-      throw new BodyTooLargeError(limit);
+      throw bodyTooLarge(limit);
     }
     chunks.push(value);
   }

@@ -17,6 +17,7 @@ import {
   ResourceListChangedNotificationSchema,
   ResourceUpdatedNotificationSchema,
   ResultSchema,
+  TaskStatusNotificationSchema,
   ToolListChangedNotificationSchema,
   ErrorCode,
   type ClientCapabilities,
@@ -25,7 +26,7 @@ import {
   type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { SentinelError, describeError } from '../errors.js';
+import { SEE_DOCTOR_HINT, SentinelError, describeError } from '../errors.js';
 import { isStdioServer, type ServerConfig } from '../config/types.js';
 import { redact, type Logger } from '../log.js';
 import { VERSION } from '../version.js';
@@ -52,6 +53,8 @@ interface BackendEvents {
   change: [];
   resourceUpdated: [uri: string];
   log: [params: LoggingMessageNotification['params']];
+  /** `notifications/tasks/status` of a task this backend runs (tasks.ts maps its id for the host). */
+  taskStatus: [params: Record<string, unknown>];
 }
 
 /**
@@ -368,6 +371,9 @@ export class Backend extends EventEmitter<BackendEvents> {
     });
     client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
       this.emit('log', n.params);
+    });
+    client.setNotificationHandler(TaskStatusNotificationSchema, (n) => {
+      this.emit('taskStatus', n.params as Record<string, unknown>);
     });
     return client;
   }
@@ -858,20 +864,22 @@ function describeCause(error: unknown): string {
 
 function toBackendError(name: string, error: unknown, startupTimeoutMs: number): SentinelError {
   if (error instanceof SentinelError) return error;
-  if (error instanceof McpError && error.code === -32001) {
+  if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
     return new SentinelError(
       'BACKEND_TIMEOUT',
       `backend "${name}" did not answer within ${startupTimeoutMs} ms while starting`,
       {
         hint: 'raise settings.startupTimeoutMs if it is just slow, or run `mcp-sentinel doctor`',
+        backend: name,
+        stage: 'initialize',
       },
     );
   }
+  // The connection closed before the handshake was done: a stdio backend's process exited.
+  const closed = error instanceof McpError && error.code === ErrorCode.ConnectionClosed;
   return new SentinelError(
     'BACKEND_CONNECT',
     `backend "${name}" could not connect: ${describeError(error)}`,
-    {
-      hint: 'run `mcp-sentinel doctor` for details',
-    },
+    { hint: SEE_DOCTOR_HINT, backend: name, stage: closed ? 'initialize' : 'connect' },
   );
 }

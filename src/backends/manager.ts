@@ -1,10 +1,14 @@
 /**
  * All backends of one config: starts them in parallel, reports when they have settled, and stops them.
- * A backend that fails stays failed on its own; the manager never rejects because of one.
+ * A backend that fails stays failed on its own; the manager never rejects because of one. A reloaded
+ * config is applied per backend (reconfigure): unchanged ones are left alone.
  */
 import { EventEmitter } from 'node:events';
-import type { SentinelConfig } from '../config/types.js';
+import type { SentinelConfig, Settings } from '../config/types.js';
+import type { SentinelError } from '../errors.js';
 import { Backend } from './backend.js';
+import { applySettings, drainThenStop } from './reload/apply.js';
+import type { ConfigDiff } from './reload/config-diff.js';
 import { launch, record } from './manifest/lazy-start.js';
 import type { ManifestStore } from './manifest/store.js';
 import type { BackendDeps } from './types.js';
@@ -14,21 +18,38 @@ export interface ManagerOptions {
   manifests?: ManifestStore;
 }
 
+/** The config being served and the last reload's outcome (for the status resource and doctor). */
+export interface ConfigStatus {
+  path?: string;
+  /** When the config now served was applied, ISO 8601. */
+  appliedAt?: string;
+  /** Why the last edit of the config was not applied (the previous config is still served). */
+  problem?: SentinelError;
+}
+
 interface ManagerEvents {
   change: [backend: Backend];
+  /** A reloaded config was applied; `renamed` when the settings that shape public names changed. */
+  reconfigured: [diff: ConfigDiff, renamed: boolean];
   resourceUpdated: [backend: Backend, uri: string];
   log: [backend: Backend, params: Record<string, unknown>];
+  taskStatus: [backend: Backend, params: Record<string, unknown>];
 }
 
 export class BackendManager extends EventEmitter<ManagerEvents> {
   /** In config order: earlier entries win name collisions. */
   readonly backends: Backend[];
+  /** Set by the config reloader; read by the status resource. */
+  configStatus: ConfigStatus = {};
   private started?: Promise<void>;
+  /** Backends replaced or removed by a reload, finishing their requests in flight. */
+  private readonly retiring = new Set<Promise<void>>();
+  private readonly retiringBackends = new Set<Backend>();
 
   constructor(
     config: SentinelConfig,
-    private readonly deps: BackendDeps,
-    only?: string[],
+    private deps: BackendDeps,
+    private readonly only?: string[],
     private readonly options: ManagerOptions = {},
   ) {
     super();
@@ -46,6 +67,7 @@ export class BackendManager extends EventEmitter<ManagerEvents> {
     });
     backend.on('resourceUpdated', (uri) => this.emit('resourceUpdated', backend, uri));
     backend.on('log', (params) => this.emit('log', backend, params as Record<string, unknown>));
+    backend.on('taskStatus', (params) => this.emit('taskStatus', backend, params));
   }
 
   /** Starts a backend, or leaves it idle with its cached lists when it may start lazily. */
@@ -76,7 +98,46 @@ export class BackendManager extends EventEmitter<ManagerEvents> {
     clearTimeout(timer);
   }
 
+  /** The live settings object every backend and the aggregator read. */
+  get settings(): Settings {
+    return this.deps.settings;
+  }
+
+  /**
+   * Applies a reloaded config: `deps` are built over the new environment with the live settings object.
+   * Added backends start (or are seeded lazily), removed ones go once their requests in flight are done,
+   * changed ones are replaced alone, unchanged ones keep their process and session.
+   */
+  reconfigure(config: SentinelConfig, settings: Settings, deps: BackendDeps, diff: ConfigDiff): void {
+    const renamed = applySettings(this.deps.settings, settings);
+    this.deps = deps;
+    const keep = new Set(diff.unchanged);
+    const previous = new Map(this.backends.map((b) => [b.name, b]));
+    const next = Object.entries(config.mcpServers)
+      .filter(([name]) => !this.only || this.only.includes(name))
+      .map(([name, server]) => (keep.has(name) && previous.get(name)) || new Backend(name, server, deps));
+    const fresh = next.filter((b) => previous.get(b.name) !== b);
+    for (const old of this.backends) if (!next.includes(old)) this.retire(old);
+    this.backends.splice(0, this.backends.length, ...next);
+    for (const backend of fresh) {
+      this.attach(backend);
+      if (this.started) void this.launch(backend);
+    }
+    this.emit('reconfigured', diff, renamed);
+  }
+
+  private retire(backend: Backend): void {
+    backend.removeAllListeners();
+    this.retiringBackends.add(backend);
+    const done = drainThenStop(backend).finally(() => {
+      this.retiring.delete(done);
+      this.retiringBackends.delete(backend);
+    });
+    this.retiring.add(done);
+  }
+
   async stopAll(): Promise<void> {
-    await Promise.allSettled(this.backends.map((b) => b.stop()));
+    const all = [...this.backends, ...this.retiringBackends];
+    await Promise.allSettled([...all.map((b) => b.stop()), ...this.retiring]);
   }
 }

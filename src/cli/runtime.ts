@@ -7,7 +7,7 @@ import { loadEnvironment } from '../refs/env.js';
 import { createSecretStore, type SecretStore } from '../secrets/index.js';
 import { BackendManager, type ManagerOptions } from '../backends/manager.js';
 import { createBackendDeps, NO_HOST } from '../backends/deps.js';
-import type { HostBridge } from '../backends/types.js';
+import type { BackendDeps, HostBridge } from '../backends/types.js';
 import { log } from '../log.js';
 
 export interface CommonOptions {
@@ -34,12 +34,17 @@ export function createManager(
   only?: string[],
   options?: ManagerOptions,
 ): BackendManager {
-  const deps = createBackendDeps({
+  const deps = backendDeps(runtime, host);
+  return new BackendManager(runtime.loaded.config, deps, only, options);
+}
+
+/** The backend layer's collaborators over one runtime (a reload builds new ones over its new environment). */
+export function backendDeps(runtime: Runtime, host: HostBridge = NO_HOST): BackendDeps {
+  return createBackendDeps({
     settings: runtime.loaded.settings,
     log,
     host,
     env: runtime.env,
     secrets: runtime.secrets,
   });
-  return new BackendManager(runtime.loaded.config, deps, only, options);
 }

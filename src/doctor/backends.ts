@@ -11,7 +11,7 @@ import { createBackendDeps, NO_HOST } from '../backends/deps.js';
 import { BackendManager } from '../backends/manager.js';
 import type { BackendAuth } from '../backends/types.js';
 import { isStdioServer, type SentinelConfig, type ServerConfig, type Settings } from '../config/types.js';
-import { SentinelError, describeError } from '../errors.js';
+import { SEE_DOCTOR_HINT, SentinelError, type ErrorStage } from '../errors.js';
 import { redact, type Logger } from '../log.js';
 import type { SecretStore } from '../secrets/store.js';
 import type { BackendResult, NamedCheck } from './report.js';
@@ -177,6 +177,9 @@ function describeNetwork(code: string, url: URL): { reason: string; hint: string
   }
 }
 
+/** Auth types whose strategy gets OAuth tokens (describe() has tokenEndpoint, expiresAt, lastError). */
+const TOKEN_AUTH: ReadonlySet<unknown> = new Set(['oauth2', 'jwt-bearer', 'token-exchange', 'enterprise']);
+
 function describeStatus(
   seen: HttpObservation,
   server: ServerConfig,
@@ -190,7 +193,7 @@ function describeStatus(
         hint:
           authType === 'none'
             ? 'add credentials, e.g. "headers": {"Authorization": "Bearer ${secret:NAME}"} and run: mcp-sentinel secrets set NAME'
-            : authType === 'oauth2'
+            : TOKEN_AUTH.has(authType)
               ? 'check the client id, secret, scopes and audience of "auth"'
               : 'check the credential: mcp-sentinel secrets set NAME (the secret it references)',
       };
@@ -364,14 +367,14 @@ function describeBackend(
       status: 'ok',
       reason: `${result.counts.tools} tools, ${result.counts.resources} resources, ${result.counts.prompts} prompts`,
     });
-    if (auth?.type === 'oauth2') result.checks.push(oauthCheck(auth));
+    if (auth && TOKEN_AUTH.has(auth.type)) result.checks.push(oauthCheck(auth));
     result.reason = `${result.checks[1]!.reason}; ${result.checks[2]!.reason}`;
     return result;
   }
 
   const failure = explainFailure(backend, timeoutMs, lines.get(backend.name), observations.get(backend.name));
   result.checks.push({ id: failure.stage, status: 'fail', reason: failure.reason, hint: failure.hint });
-  if (auth?.type === 'oauth2' && failure.stage !== 'auth') {
+  if (auth && TOKEN_AUTH.has(auth.type) && failure.stage !== 'auth') {
     const check = oauthCheck(auth);
     if (check.status === 'fail') result.checks.unshift(check);
   }
@@ -402,7 +405,7 @@ function oauthCheck(auth: Record<string, unknown>): NamedCheck {
 }
 
 interface Failure {
-  stage: 'references' | 'auth' | 'connect' | 'initialize' | 'lists';
+  stage: ErrorStage;
   reason: string;
   hint?: string;
 }
@@ -433,11 +436,11 @@ function explainFailure(
     if (network) return { stage: 'connect', ...network };
     const status = seen ? describeStatus(seen, backend.config) : undefined;
     if (status) return { stage: 'connect', ...status };
-    if (seen?.networkMessage && /fetch failed/.test(error.message)) {
+    if (seen?.networkMessage && error.stage === 'connect') {
       return { stage: 'connect', reason: `unreachable: ${seen.networkMessage}`, hint: 'check the URL' };
     }
   }
-  if (/Connection closed/i.test(error.message) && isStdioServer(backend.config)) {
+  if (error.code === 'BACKEND_CONNECT' && error.stage === 'initialize' && isStdioServer(backend.config)) {
     return {
       stage: 'initialize',
       reason: `the process exited before answering initialize${stderr ? ` (last output: ${stderr})` : ''}`,
@@ -452,14 +455,13 @@ function explainFailure(
     };
   }
   if (error.code === 'BACKEND_SPAWN') return { stage: 'connect', reason: error.message, hint: error.hint };
-  const reason = redact(describeError(error).replace(/ \(run `mcp-sentinel doctor` for details\)$/, ''));
+  const reason = redact(error.message);
   return {
     stage: 'connect',
     reason: stderr && !reason.includes(stderr) ? `${reason} (last output: ${stderr})` : reason,
+    // "Run doctor" is no advice inside doctor.
     hint:
-      error.hint && !/mcp-sentinel doctor/.test(error.hint)
-        ? error.hint
-        : 'run the command by hand to see its output',
+      error.hint && error.hint !== SEE_DOCTOR_HINT ? error.hint : 'run the command by hand to see its output',
   };
 }
 

@@ -15,6 +15,7 @@ import { loadEnvironment } from '../refs/env.js';
 import { createSecretStore, memoizeSecretStore, type SecretStore } from '../secrets/index.js';
 import { VERSION } from '../version.js';
 import { probeBackends } from './backends.js';
+import { checkCache, type CacheInfo } from './cache.js';
 import { checkCommand } from './command.js';
 import { checkConfigCredentials } from './credentials.js';
 import { checkHost } from './hosts.js';
@@ -114,6 +115,11 @@ function withCommandCheck(result: BackendResult, command: NamedCheck | undefined
   return { ...result, checks, status };
 }
 
+/** The cache is information, not a check: it never changes the backend's status. */
+function withCacheCheck(result: BackendResult, cache: CacheInfo | undefined): BackendResult {
+  return cache ? { ...result, cache } : result;
+}
+
 /** The host's result with a check of its file added (it counts even when the catalog check was skipped). */
 function withDuplicateCheck(result: HostResult, check: NamedCheck | undefined): HostResult {
   if (!check) return result;
@@ -163,7 +169,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
           source && isStdioServer(source)
             ? await checkCommand({ command: source.command, cwd: source.cwd, env })
             : undefined;
-        return { name, references: refs.results, command };
+        const cache = await checkCache(server, refs.resolved, loaded.settings, env, options.env);
+        return { name, references: refs.results, command, cache };
       }),
     );
     const [keychain, credentials, servers, probe] = await Promise.all([
@@ -174,9 +181,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     ]);
 
     const references: ReferenceResult[] = servers.flatMap((s) => s.references);
-    const backends = probe
-      .results()
-      .map((result) => withCommandCheck(result, servers.find((s) => s.name === result.name)?.command));
+    const backends = probe.results().map((result) => {
+      const server = servers.find((s) => s.name === result.name);
+      return withCacheCheck(withCommandCheck(result, server?.command), server?.cache);
+    });
 
     const collisions: string[] = [];
     const catalog = buildCatalog(probe.sources(), loaded.settings, (message) => collisions.push(message));

@@ -64,6 +64,15 @@ export interface BackendResult extends Check {
   ms?: number;
   /** For remote backends: the auth strategy's own description (names, endpoints, expiry; never a token). */
   auth?: Record<string, unknown>;
+  /** The manifest cache for its launch spec, and whether `serve` would start it lazily (doctor/cache.ts). */
+  cache?: {
+    cached: boolean;
+    writtenAt?: string;
+    ageMs?: number;
+    tools?: number;
+    lazy: boolean;
+    reason: string;
+  };
 }
 
 export interface HostResult extends Check {

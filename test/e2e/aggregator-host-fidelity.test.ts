@@ -192,8 +192,10 @@ describe('completions and capabilities', () => {
       const capabilities = host.client.getServerCapabilities();
       expect(capabilities).toMatchObject({ tools: { listChanged: true } });
       expect(capabilities?.prompts).toBeUndefined();
-      expect(capabilities?.resources).toBeUndefined();
+      // mcp-sentinel's own resources (kept results) are there, but nobody takes subscriptions.
+      expect(capabilities?.resources).toEqual({ listChanged: true });
       expect(capabilities?.completions).toBeUndefined();
+      expect(capabilities?.tasks).toBeUndefined();
     } finally {
       expect((await host.close()).leftovers).toEqual([]);
     }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { TestHost, callTool } from '../helpers/host.js';
+import { TestHost, callTool, runCli, writeTempConfig } from '../helpers/host.js';
 import { fixtureServer } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -167,5 +167,35 @@ describe('lazy start from the manifest cache', () => {
       expect(text).not.toContain(planted);
       expect(text).not.toContain('API_TOKEN');
     }
+  });
+
+  it('doctor shows per backend whether it is cached, how old the cache is and whether it would start lazily', async () => {
+    const cache = tempDir();
+    const servers = {
+      cached: fixtureServer('cached'),
+      eager: fixtureServer('eager', {}, { start: 'eager' }),
+    };
+    await warm({ mcpServers: servers }, cache, 2);
+    const config = writeTempConfig({ mcpServers: { ...servers, fresh: fixtureServer('fresh') } });
+    dirs.push(config.dir);
+    const env = { XDG_CACHE_HOME: cache };
+    const json = await runCli(['doctor', '--config', config.path, '--json'], { env });
+    const report = JSON.parse(json.stdout) as {
+      backends: { name: string; cache?: Record<string, unknown> }[];
+    };
+    const byName = Object.fromEntries(report.backends.map((b) => [b.name, b.cache]));
+    expect(byName.cached).toMatchObject({ cached: true, lazy: true, tools: 2 });
+    expect(byName.cached?.ageMs).toBeGreaterThanOrEqual(0);
+    expect(byName.eager).toMatchObject({ cached: true, lazy: false });
+    expect(byName.fresh).toMatchObject({ cached: false, lazy: false });
+
+    const text = await runCli(['doctor', '--config', config.path], { env });
+    expect(text.stdout).toMatch(
+      /cached +\S.*cache: cached \d+ s ago \(2 tools\); listed from the cache, starts on first use/s,
+    );
+    expect(text.stdout).toContain(
+      'cache: not cached yet; starts with mcp-sentinel, and later starts are lazy',
+    );
+    expect(text.stdout).toContain('starts with mcp-sentinel (start: "eager")');
   });
 });

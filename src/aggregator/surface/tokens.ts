@@ -25,3 +25,40 @@ export async function countToolListTokens(tools: readonly object[]): Promise<num
 export function surelyWithin(text: string, limit: number): boolean {
   return text.length * 3 <= limit || Buffer.byteLength(text, 'utf8') <= limit;
 }
+
+/** Piece size for counting long text: BPE is quadratic in the length of a run without spaces. */
+const PIECE = 256;
+
+export interface LongTextMeasure {
+  /** Whether the text is within `limit` tokens. */
+  within: boolean;
+  /** How many leading characters make up about `headTokens` tokens. */
+  headChars: number;
+}
+
+/**
+ * Counts the tokens of `text` in pieces of ~256 characters (cut at a space where one is near), stopping
+ * as soon as `limit` is passed: bounded time whatever the text is (a megabyte of base64, a run of one
+ * character), at the price of a slight over-count at the cuts.
+ */
+export async function measureLongText(
+  text: string,
+  limit: number,
+  headTokens: number,
+): Promise<LongTextMeasure> {
+  const { countTokens: count } = await loadTokenizer();
+  let tokens = 0;
+  let headChars = 0;
+  for (let start = 0; start < text.length;) {
+    let end = Math.min(start + PIECE, text.length);
+    if (end < text.length) {
+      const space = text.lastIndexOf(' ', end);
+      if (space > start + PIECE / 2) end = space;
+    }
+    tokens += count(text.slice(start, end));
+    if (tokens <= headTokens) headChars = end;
+    if (tokens > limit) return { within: false, headChars };
+    start = end;
+  }
+  return { within: true, headChars: text.length };
+}

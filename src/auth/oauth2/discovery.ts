@@ -9,7 +9,7 @@
  * reports what it found.
  */
 import { SentinelError } from '../../errors.js';
-import { BodyTooLargeError, readBodyCapped, withDeadline, type BaseFetch } from '../base-fetch.js';
+import { isBodyTooLarge, readBodyCapped, withDeadline, type BaseFetch } from '../base-fetch.js';
 import { secureEndpointProblem } from '../urls.js';
 
 export interface MetadataEnv {
@@ -211,8 +211,11 @@ export async function getJson(
       try {
         return await readBodyCapped(response, env.maxResponseBytes);
       } catch (error) {
-        if (error instanceof BodyTooLargeError) {
-          throw new SentinelError('AUTH_FAILED', `${who}: ${where} is larger than ${error.limit} bytes`);
+        if (isBodyTooLarge(error)) {
+          throw new SentinelError(
+            'AUTH_FAILED',
+            `${who}: ${where} is larger than ${env.maxResponseBytes} bytes`,
+          );
         }
         throw error;
       }

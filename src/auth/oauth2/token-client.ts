@@ -12,7 +12,7 @@
 import * as oauth from 'oauth4webapi';
 import { SentinelError } from '../../errors.js';
 import { redact } from '../../log.js';
-import { BodyTooLargeError, readBodyCapped, withDeadline, type BaseFetch } from '../base-fetch.js';
+import { isBodyTooLarge, readBodyCapped, withDeadline, type BaseFetch } from '../base-fetch.js';
 import { headerValueProblem } from '../headers.js';
 import { isLoopbackUrl } from '../urls.js';
 import { clientAuthentication, type ClientAuthentication } from './client-auth.js';
@@ -140,10 +140,14 @@ export async function requestToken(grant: GrantRequest, env: TokenRequestEnv): P
       try {
         return { response: res, text: await readBodyCapped(res, env.maxResponseBytes) };
       } catch (error) {
-        if (error instanceof BodyTooLargeError) {
-          throw new TokenError(true, `${who}: ${where} sent a response larger than ${error.limit} bytes`, {
-            hint: 'check that tokenUrl points at the token endpoint',
-          });
+        if (isBodyTooLarge(error)) {
+          throw new TokenError(
+            true,
+            `${who}: ${where} sent a response larger than ${env.maxResponseBytes} bytes`,
+            {
+              hint: 'check that tokenUrl points at the token endpoint',
+            },
+          );
         }
         throw error;
       }

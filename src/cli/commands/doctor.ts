@@ -96,6 +96,7 @@ export function renderReport(report: DoctorReport): string {
         if (check.reason === backend.reason) continue;
         lines.push(`${pad}${mark(check.status)} ${check.id}: ${check.reason}`);
       }
+      if (backend.cache) lines.push(`${pad}${chalk.dim('·')} cache: ${backend.cache.reason}`);
       lines.push(...hintLine(backend, pad));
     }
   }

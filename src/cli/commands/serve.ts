@@ -26,7 +26,12 @@ export async function serve(options: CommonOptions): Promise<void> {
   const loaded = await loadConfig({ config: options.config });
   const env = await loadEnvironment({ configPath: loaded.path, envFile: options.envFile });
 
-  const transport = new HostStdioTransport({ log });
+  const stalled: { shutdown?: (why: string) => void } = {};
+  const transport = new HostStdioTransport({
+    log,
+    stallTimeoutMs: loaded.settings.hostStallTimeoutMs,
+    onStalled: () => stalled.shutdown?.('the host stopped reading its output'),
+  });
   let hostCapabilities: ClientCapabilities | undefined;
   /** Filled in once the SDK server and the backends exist. */
   const ready: {
@@ -72,7 +77,7 @@ export async function serve(options: CommonOptions): Promise<void> {
   transport.onmessage = onMessage;
 
   let close: () => Promise<void> = async () => undefined;
-  installShutdown({
+  stalled.shutdown = installShutdown({
     close: async (why) => {
       // Stop taking requests, answer the ones in flight, then take every backend's process tree down.
       transport.stopReading();
@@ -91,6 +96,7 @@ export async function serve(options: CommonOptions): Promise<void> {
     { createSecretStore },
     { createManifestStore },
     { manifestDir },
+    { watchConfig },
   ] = await Promise.all([
     import('../../aggregator/server.js'),
     import('../../aggregator/fast-path.js'),
@@ -98,22 +104,22 @@ export async function serve(options: CommonOptions): Promise<void> {
     import('../../secrets/index.js'),
     import('../../backends/manifest/store.js'),
     import('../../backends/manifest/cache-dir.js'),
+    import('../config-reload.js'),
   ]);
   const runtime = { loaded, env, secrets: createSecretStore({ env }) };
   const aggregatorRef: { current?: ReturnType<typeof createAggregator> } = {};
   const manifests = createManifestStore(manifestDir(), log.child('cache'));
-  const manager = createManager(
-    runtime,
-    {
-      capabilities: () => hostCapabilities,
-      request: (method, params, signal) => aggregatorRef.current!.host.request(method, params, signal),
-    },
-    undefined,
-    { manifests },
-  );
+  const hostBridge = {
+    capabilities: () => hostCapabilities,
+    request: (method: string, params: Record<string, unknown> | undefined, signal: AbortSignal) =>
+      aggregatorRef.current!.host.request(method, params, signal),
+  };
+  const manager = createManager(runtime, hostBridge, undefined, { manifests });
   const aggregator = createAggregator(manager, loaded.settings, log);
   aggregatorRef.current = aggregator;
+  const stopWatching = watchConfig({ runtime, envFile: options.envFile, manager, host: hostBridge });
   close = async () => {
+    stopWatching();
     await manager.stopAll();
     await aggregator.server.close().catch(() => undefined);
   };
@@ -128,6 +134,7 @@ export async function serve(options: CommonOptions): Promise<void> {
     manager,
     (message) => transport.send(message),
     aggregator.recordResult,
+    aggregator.finishToolResult,
   );
   transport.onmessage = onMessage;
   const deliver = (message: JSONRPCMessage) => {

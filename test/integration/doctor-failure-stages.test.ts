@@ -1,0 +1,72 @@
+/**
+ * doctor names the stage at which a backend's start failed from the error's code and stage fields: a
+ * process that exits before answering initialize, one that never answers it, one whose command is missing.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDoctor, type DoctorReport } from '../../src/doctor/index.js';
+import { fixture } from '../helpers/paths.js';
+
+let dir: string;
+let report: DoctorReport;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sentinel-doctor-stages-'));
+  const config = join(dir, 'config.json');
+  const fixtureIn = (mode: string) => ({
+    command: process.execPath,
+    args: [fixture('fixture-server.mjs')],
+    env: { FIXTURE_NAME: mode, FIXTURE_MODE: mode },
+  });
+  writeFileSync(
+    config,
+    JSON.stringify({
+      mcpServers: {
+        crashes: fixtureIn('crash-on-start'),
+        silent: fixtureIn('hang-init'),
+        missing: { command: 'definitely-not-a-command-4711' },
+      },
+    }),
+  );
+  report = await runDoctor({
+    config,
+    hosts: [],
+    servers: [],
+    serverKey: 'sentinel',
+    env: { PATH: process.env.PATH },
+    timeoutMs: 1_500,
+  });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const failedCheck = (name: string) => {
+  const backend = report.backends.find((b) => b.name === name);
+  expect(backend?.status, name).toBe('fail');
+  return backend!.checks.find((check) => check.status === 'fail');
+};
+
+describe('doctor on backends that fail to start', () => {
+  it('says the process exited before answering initialize, with its last output', () => {
+    expect(failedCheck('crashes')).toMatchObject({
+      id: 'initialize',
+      reason: expect.stringMatching(
+        /^the process exited before answering initialize \(last output: .*crashing on purpose/,
+      ),
+      hint: expect.stringContaining('run it by hand'),
+    });
+  });
+
+  it('says initialize got no answer within the timeout', () => {
+    expect(failedCheck('silent')).toMatchObject({
+      id: 'initialize',
+      reason: expect.stringMatching(/^timed out: no answer to initialize within 1500 ms/),
+    });
+  });
+
+  it('names a missing command at the connect stage, with the hint of the error and no "run doctor"', () => {
+    const check = failedCheck('missing');
+    expect(check).toMatchObject({ reason: expect.stringContaining('definitely-not-a-command-4711') });
+    expect(check?.hint ?? '').not.toContain('run `mcp-sentinel doctor` for details');
+  });
+});
