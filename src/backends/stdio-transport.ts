@@ -12,6 +12,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { SentinelError } from '../errors.js';
 import { encodeMessage, exceedsDepth, isJsonRpcMessage, MAX_JSON_DEPTH } from '../jsonrpc.js';
 import { clip, type Logger } from '../log.js';
+import { hostOutput } from '../output-gate.js';
 import { LineReader } from './line-reader.js';
 import { RateLimiter } from './rate-limit.js';
 import { reapGroup, terminateTree } from './process-tree.js';
@@ -112,11 +113,15 @@ export class ChildStdioTransport implements Transport {
       });
       child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
       child.stdout?.on('end', () => stdout.end());
+      // While the host is not reading what we write, stop reading the backend: its pipe fills and it waits.
+      const follow = (open: boolean) => (open ? child.stdout?.resume() : child.stdout?.pause());
+      if (!hostOutput.isOpen) follow(false);
+      this.unfollow = hostOutput.subscribe(follow);
 
       const stderr = new LineReader({
         maxLineBytes: 64 * 1024,
         onLine: (line) => this.forwardStderr(line),
-        onOverflow: (_bytes, head) => this.forwardStderr(head(), ' (over-long line truncated)'),
+        onOverflow: (_bytes, head) => this.forwardStderr(head(), '… (over-long line truncated)'),
       });
       child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
       child.stderr?.on('end', () => stderr.end());
@@ -184,7 +189,7 @@ export class ChildStdioTransport implements Transport {
     if (!this.stderrLimit.allow()) return;
     const dropped = this.stderrLimit.takeDropped();
     this.options.log.info(
-      `${dropped ? `(${dropped} stderr lines dropped) ` : ''}${clip(line, MAX_STDERR_LINE)}${suffix}`,
+      `${dropped ? `(${dropped} stderr lines dropped) ` : ''}${clip(line, MAX_STDERR_LINE, suffix || undefined)}`,
     );
   }
 
@@ -232,7 +237,11 @@ export class ChildStdioTransport implements Transport {
   }
 
   private finishedOnce = false;
+  private unfollow?: () => void;
   private finish(): void {
+    this.unfollow?.();
+    // A paused stdout never reaches its end, and the child's 'close' waits for that.
+    this.child?.stdout?.resume();
     if (this.finishedOnce) return;
     this.finishedOnce = true;
     this.closed = true;

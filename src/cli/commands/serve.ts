@@ -26,7 +26,12 @@ export async function serve(options: CommonOptions): Promise<void> {
   const loaded = await loadConfig({ config: options.config });
   const env = await loadEnvironment({ configPath: loaded.path, envFile: options.envFile });
 
-  const transport = new HostStdioTransport({ log });
+  const stalled: { shutdown?: (why: string) => void } = {};
+  const transport = new HostStdioTransport({
+    log,
+    stallTimeoutMs: loaded.settings.hostStallTimeoutMs,
+    onStalled: () => stalled.shutdown?.('the host stopped reading its output'),
+  });
   let hostCapabilities: ClientCapabilities | undefined;
   /** Filled in once the SDK server and the backends exist. */
   const ready: {
@@ -72,7 +77,7 @@ export async function serve(options: CommonOptions): Promise<void> {
   transport.onmessage = onMessage;
 
   let close: () => Promise<void> = async () => undefined;
-  installShutdown({
+  stalled.shutdown = installShutdown({
     close: async (why) => {
       // Stop taking requests, answer the ones in flight, then take every backend's process tree down.
       transport.stopReading();
