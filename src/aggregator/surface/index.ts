@@ -56,7 +56,10 @@ export function surfaceServers(backends: readonly SurfaceBackend[]): SurfaceServ
 
 /** The first sentence of a server's instructions, short enough for a list of servers. */
 function firstSentence(text: string | undefined): string | undefined {
-  const sentence = text?.trim().split(/(?<=[.!?])\s|\n/)[0]?.trim();
+  const sentence = text
+    ?.trim()
+    .split(/(?<=[.!?])\s|\n/)[0]
+    ?.trim();
   if (!sentence) return undefined;
   return sentence.length > 100 ? `${sentence.slice(0, 99).trimEnd()}…` : sentence;
 }
