@@ -124,7 +124,10 @@ export class ChildStdioTransport implements Transport {
         onOverflow: (_bytes, head) => this.forwardStderr(head(), '… (over-long line truncated)'),
       });
       child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
-      child.stderr?.on('end', () => stderr.end());
+      child.stderr?.on('end', () => {
+        stderr.end();
+        this.stderrEnded();
+      });
       child.stdin?.on('error', () => {
         // EPIPE after the child died: its exit is reported through 'close'.
       });
@@ -165,6 +168,19 @@ export class ChildStdioTransport implements Transport {
     }
   }
 
+  /** The last lines the child wrote to stderr, to say why it failed (src/backends/failure-text.ts). */
+  readonly recentStderr: string[] = [];
+  private stderrEnded: () => void = () => undefined;
+  private readonly stderrEnd = new Promise<void>((resolve) => (this.stderrEnded = resolve));
+
+  /** The recent stderr lines once the child's stderr has ended (a dead child's last words), or after `ms`. */
+  async finalStderr(ms = 500): Promise<string[]> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.stderrEnd, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+    return this.recentStderr;
+  }
+
   /**
    * A message nested too deeply to pass on (re-encoding it would overflow the stack): the request it
    * answers fails now with the reason; anything else is dropped with a warning.
@@ -186,6 +202,8 @@ export class ChildStdioTransport implements Transport {
   }
 
   private forwardStderr(line: string, suffix = ''): void {
+    this.recentStderr.push(clip(line, MAX_STDERR_LINE));
+    if (this.recentStderr.length > 30) this.recentStderr.shift();
     if (!this.stderrLimit.allow()) return;
     const dropped = this.stderrLimit.takeDropped();
     this.options.log.info(

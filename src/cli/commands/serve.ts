@@ -22,9 +22,15 @@ import { loadEnvironment } from '../../refs/env.js';
 import type { CommonOptions } from '../runtime.js';
 import { installShutdown } from '../shutdown.js';
 
+function waitingLine(configPath: string): string {
+  return `mcp-sentinel is serving ${configPath} on stdio and waiting for a host (an MCP client such as Claude Desktop) to connect; to try it by hand run "mcp-sentinel tools" or "mcp-sentinel doctor"; Ctrl-C stops it\n`;
+}
+
 export async function serve(options: CommonOptions): Promise<void> {
   const loaded = await loadConfig({ config: options.config });
   const env = await loadEnvironment({ configPath: loaded.path, envFile: options.envFile });
+  // Started by hand on a terminal, not by a host: say what it is doing instead of seeming to hang.
+  if (process.stdin.isTTY) process.stderr.write(waitingLine(loaded.path));
 
   const stalled: { shutdown?: (why: string) => void } = {};
   const transport = new HostStdioTransport({
