@@ -68,13 +68,13 @@ export function redact(text: string): string {
  * piece the redactor no longer recognises. A cut can still end inside a secret that starts before it (the
  * text was already shortened upstream, or the secret is longer than what is left): such a tail goes too.
  */
-export function clip(text: string, max: number): string {
+export function clip(text: string, max: number, marker = `… (${text.length} chars)`): string {
   const clean = redact(text);
   if (clean.length <= max) return clean;
   let cut = clean.slice(0, max);
   ordered ??= [...secrets.keys()].sort((a, b) => b.length - a.length);
   for (const secret of ordered) cut = dropSecretPrefixTail(cut, secret);
-  return `${cut}… (${clean.length} chars)`;
+  return `${cut}${marker}`;
 }
 
 /** `text` without a tail that is the beginning of `secret` (four characters or more). */

@@ -14,6 +14,7 @@ import { LineReader } from '../backends/line-reader.js';
 import { RateLimiter } from '../backends/rate-limit.js';
 import { MAX_MESSAGE_BYTES } from '../backends/stdio-transport.js';
 import { hasSecrets, redactJson, type Logger } from '../log.js';
+import { hostOutput } from '../output-gate.js';
 import {
   encodeMessage,
   exceedsDepth,
@@ -29,7 +30,18 @@ export interface HostTransportOptions {
   stdout?: Writable;
   log: Logger;
   maxMessageBytes?: number;
+  /** How long the host may leave its output unread before it counts as gone (see `onStalled`). */
+  stallTimeoutMs?: number;
+  /** The host has read nothing for `stallTimeoutMs` while output waited: it is treated as gone. */
+  onStalled?: (idleMs: number) => void;
 }
+
+/**
+ * Output queued for the host beyond which backends stop being read (see src/output-gate.ts). With what is
+ * already on its way (one chunk per backend, one message of at most 10 MiB being written), this is the
+ * bound on memory held for a slow host.
+ */
+export const HOST_QUEUE_HIGH_WATER = 4 * 1024 * 1024;
 
 const keyOf = (id: RequestId): string => `${typeof id}:${String(id)}`;
 
@@ -263,13 +275,51 @@ export class HostStdioTransport implements Transport {
   private writeText(text: string): Promise<void> {
     if (this.closed && this.stdout.destroyed) return Promise.resolve();
     if (this.stdout.write(text)) return Promise.resolve();
+    if (this.stdout.writableLength > HOST_QUEUE_HIGH_WATER) this.throttle();
     this.drained ??= new Promise((resolve) =>
       this.stdout.once('drain', () => {
         this.drained = undefined;
+        this.unthrottle();
         resolve();
       }),
     );
     return this.drained;
+  }
+
+  private stallTimer?: NodeJS.Timeout;
+
+  /** Too much waits for the host: stop reading backends, and watch whether the host reads at all. */
+  private throttle(): void {
+    if (!hostOutput.isOpen) return;
+    hostOutput.close();
+    const stallMs = this.options.stallTimeoutMs;
+    if (!stallMs) return;
+    let queued = this.stdout.writableLength;
+    let idleSince = Date.now();
+    const check = () => {
+      const now = this.stdout.writableLength;
+      if (now < queued) idleSince = Date.now(); // it read something: not gone, just slow
+      queued = now;
+      const idle = Date.now() - idleSince;
+      if (idle >= stallMs) {
+        this.stallTimer = undefined;
+        this.options.log.error(
+          `the host has not read its output for ${Math.round(idle / 1000)} s (${queued} bytes waiting); treating it as gone`,
+        );
+        this.options.onStalled?.(idle);
+        return;
+      }
+      this.stallTimer = setTimeout(check, Math.min(1_000, stallMs - idle));
+      this.stallTimer.unref();
+    };
+    this.stallTimer = setTimeout(check, Math.min(1_000, stallMs));
+    this.stallTimer.unref();
+  }
+
+  private unthrottle(): void {
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+    hostOutput.open();
   }
 
   /** Answers every request still in flight with an error (at shutdown), so the host never waits forever. */
@@ -306,6 +356,7 @@ export class HostStdioTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.stallTimer);
     this.stopReading();
     this.stdin.off('end', this.onEnd);
     this.stdin.off('error', this.onStdinError);

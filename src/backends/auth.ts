@@ -23,7 +23,10 @@ export function createBackendAuth(
   name: string,
   server: HttpServerConfig,
   log: Logger,
-  extra: { clientMetadataUrl?: string } = {},
+  extra: {
+    clientMetadataUrl?: string;
+    signInEntry?: AuthModule.CreateAuthStrategyContext['signInEntry'];
+  } = {},
 ): BackendAuth {
   if (!auth) throw new Error('internal: the auth module was not loaded before a remote backend connected');
   try {
@@ -31,6 +34,7 @@ export function createBackendAuth(
       backend: name,
       log,
       clientMetadataUrl: extra.clientMetadataUrl,
+      signInEntry: extra.signInEntry,
     });
   } catch (error) {
     // Invalid headers or auth settings will not fix themselves: no restart loop.

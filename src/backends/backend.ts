@@ -31,6 +31,7 @@ import { isStdioServer, type ServerConfig } from '../config/types.js';
 import { redact, type Logger } from '../log.js';
 import { VERSION } from '../version.js';
 import { createTransport } from './transports.js';
+import { describeRemoteFailure, tellingLine } from './failure-text.js';
 import { remoteSdk } from './remote-sdk.js';
 import { ChildStdioTransport } from './stdio-transport.js';
 import { listKind } from './listing.js';
@@ -132,6 +133,9 @@ export class Backend extends EventEmitter<BackendEvents> {
       });
     }
   }
+
+  /** The stdio transport of the latest attempt, kept for its stderr when the attempt fails. */
+  private lastChild: ChildStdioTransport | undefined;
 
   get timeoutMs(): number {
     return this.config.timeoutMs ?? this.deps.settings.requestTimeoutMs;
@@ -236,7 +240,17 @@ export class Backend extends EventEmitter<BackendEvents> {
       this.log.debug(`ready in ${this.connectMs} ms: ${this.lists.tools.length} tools`);
     } catch (error) {
       if (generation !== this.generation || this.state === 'stopped') return;
-      const failure = toBackendError(this.name, error, this.deps.settings.startupTimeoutMs);
+      // The child's last words say why it failed; its transport may already be let go of (onclose).
+      const stderr = isConnectionClosed(error) ? ((await this.lastChild?.finalStderr()) ?? []) : [];
+      // Stopped while waiting for it (the narrowing above does not see the await).
+      if (generation !== this.generation || (this.state as BackendState) === 'stopped') return;
+      const failure = toBackendError(
+        this.name,
+        error,
+        this.deps.settings.startupTimeoutMs,
+        this.config,
+        stderr,
+      );
       await this.dropConnection();
       this.fail(failure);
     }
@@ -254,6 +268,7 @@ export class Backend extends EventEmitter<BackendEvents> {
       auth: this.auth,
     });
     const client = this.createClient();
+    this.lastChild = transport instanceof ChildStdioTransport ? transport : undefined;
     this.transport = transport;
     this.client = client;
     client.onclose = () => this.onDisconnected(generation, transport);
@@ -862,8 +877,31 @@ function describeCause(error: unknown): string {
   return cause?.code ?? cause?.message ?? describeError(error);
 }
 
-function toBackendError(name: string, error: unknown, startupTimeoutMs: number): SentinelError {
+function toBackendError(
+  name: string,
+  error: unknown,
+  startupTimeoutMs: number,
+  config: ServerConfig,
+  stderr: string[],
+): SentinelError {
   if (error instanceof SentinelError) return error;
+  const plain = isStdioServer(config) ? undefined : describeRemoteFailure(error, config);
+  if (plain) {
+    return new SentinelError('BACKEND_CONNECT', `backend "${name}" could not connect: ${plain.message}`, {
+      hint: plain.hint,
+      backend: name,
+      stage: 'connect',
+      cause: error,
+    });
+  }
+  const said = isStdioServer(config) && isConnectionClosed(error) ? tellingLine(stderr) : undefined;
+  if (said) {
+    return new SentinelError(
+      'BACKEND_CONNECT',
+      `backend "${name}" exited before answering initialize: ${said}`,
+      { hint: SEE_DOCTOR_HINT, backend: name, stage: 'initialize', cause: error },
+    );
+  }
   if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
     return new SentinelError(
       'BACKEND_TIMEOUT',
@@ -880,6 +918,6 @@ function toBackendError(name: string, error: unknown, startupTimeoutMs: number):
   return new SentinelError(
     'BACKEND_CONNECT',
     `backend "${name}" could not connect: ${describeError(error)}`,
-    { hint: SEE_DOCTOR_HINT, backend: name, stage: closed ? 'initialize' : 'connect' },
+    { hint: SEE_DOCTOR_HINT, backend: name, stage: closed ? 'initialize' : 'connect', cause: error },
   );
 }

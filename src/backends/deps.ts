@@ -17,6 +17,8 @@ export interface BackendDepsOptions {
   host: HostBridge;
   env: Record<string, string | undefined>;
   secrets: SecretStore;
+  /** The config's entries: a token exchange may take its subject token from another entry's sign-in. */
+  servers?: Record<string, ServerConfig>;
 }
 
 export const NO_HOST: HostBridge = {
@@ -25,7 +27,7 @@ export const NO_HOST: HostBridge = {
 };
 
 export function createBackendDeps(options: BackendDepsOptions): BackendDeps {
-  return {
+  const deps: BackendDeps = {
     settings: options.settings,
     log: options.log,
     host: options.host,
@@ -52,6 +54,13 @@ export function createBackendDeps(options: BackendDepsOptions): BackendDeps {
     createAuth: (name: string, server: HttpServerConfig) =>
       createBackendAuth(name, server, options.log.child(name), {
         clientMetadataUrl: options.settings.clientMetadataUrl,
+        signInEntry: async (entry) => {
+          const found = options.servers?.[entry];
+          if (!found || isStdioServer(found) || found.auth?.type !== 'oauth') return undefined;
+          const resolved = (await deps.resolve(entry, found)) as HttpServerConfig;
+          return resolved.auth?.type === 'oauth' ? { url: resolved.url, auth: resolved.auth } : undefined;
+        },
       }),
   };
+  return deps;
 }

@@ -12,6 +12,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { SentinelError } from '../errors.js';
 import { encodeMessage, exceedsDepth, isJsonRpcMessage, MAX_JSON_DEPTH } from '../jsonrpc.js';
 import { clip, type Logger } from '../log.js';
+import { hostOutput } from '../output-gate.js';
 import { LineReader } from './line-reader.js';
 import { RateLimiter } from './rate-limit.js';
 import { reapGroup, terminateTree } from './process-tree.js';
@@ -112,14 +113,21 @@ export class ChildStdioTransport implements Transport {
       });
       child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
       child.stdout?.on('end', () => stdout.end());
+      // While the host is not reading what we write, stop reading the backend: its pipe fills and it waits.
+      const follow = (open: boolean) => (open ? child.stdout?.resume() : child.stdout?.pause());
+      if (!hostOutput.isOpen) follow(false);
+      this.unfollow = hostOutput.subscribe(follow);
 
       const stderr = new LineReader({
         maxLineBytes: 64 * 1024,
         onLine: (line) => this.forwardStderr(line),
-        onOverflow: (_bytes, head) => this.forwardStderr(head(), ' (over-long line truncated)'),
+        onOverflow: (_bytes, head) => this.forwardStderr(head(), '… (over-long line truncated)'),
       });
       child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
-      child.stderr?.on('end', () => stderr.end());
+      child.stderr?.on('end', () => {
+        stderr.end();
+        this.stderrEnded();
+      });
       child.stdin?.on('error', () => {
         // EPIPE after the child died: its exit is reported through 'close'.
       });
@@ -160,6 +168,19 @@ export class ChildStdioTransport implements Transport {
     }
   }
 
+  /** The last lines the child wrote to stderr, to say why it failed (src/backends/failure-text.ts). */
+  readonly recentStderr: string[] = [];
+  private stderrEnded: () => void = () => undefined;
+  private readonly stderrEnd = new Promise<void>((resolve) => (this.stderrEnded = resolve));
+
+  /** The recent stderr lines once the child's stderr has ended (a dead child's last words), or after `ms`. */
+  async finalStderr(ms = 500): Promise<string[]> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.stderrEnd, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+    return this.recentStderr;
+  }
+
   /**
    * A message nested too deeply to pass on (re-encoding it would overflow the stack): the request it
    * answers fails now with the reason; anything else is dropped with a warning.
@@ -181,10 +202,12 @@ export class ChildStdioTransport implements Transport {
   }
 
   private forwardStderr(line: string, suffix = ''): void {
+    this.recentStderr.push(clip(line, MAX_STDERR_LINE));
+    if (this.recentStderr.length > 30) this.recentStderr.shift();
     if (!this.stderrLimit.allow()) return;
     const dropped = this.stderrLimit.takeDropped();
     this.options.log.info(
-      `${dropped ? `(${dropped} stderr lines dropped) ` : ''}${clip(line, MAX_STDERR_LINE)}${suffix}`,
+      `${dropped ? `(${dropped} stderr lines dropped) ` : ''}${clip(line, MAX_STDERR_LINE, suffix || undefined)}`,
     );
   }
 
@@ -232,7 +255,11 @@ export class ChildStdioTransport implements Transport {
   }
 
   private finishedOnce = false;
+  private unfollow?: () => void;
   private finish(): void {
+    this.unfollow?.();
+    // A paused stdout never reaches its end, and the child's 'close' waits for that.
+    this.child?.stdout?.resume();
     if (this.finishedOnce) return;
     this.finishedOnce = true;
     this.closed = true;

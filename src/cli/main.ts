@@ -5,6 +5,7 @@
 import { Console } from 'node:console';
 import { CommanderError } from 'commander';
 import { SentinelError } from '../errors.js';
+import { assertKnownCommand, normaliseArgs } from './command-name.js';
 import { createProgram } from './program.js';
 import { renderError } from './render-error.js';
 
@@ -12,12 +13,13 @@ import { renderError } from './render-error.js';
 function isServeInvocation(args: string[]): boolean {
   const first = args[0];
   if (first === undefined || first === 'serve') return !args.some((a) => a === '-h' || a === '--help');
-  return first.startsWith('-') && !['-h', '--help', '-v', '--version'].includes(first);
+  return first.startsWith('-') && !['-h', '--help', '-v', '-V', '--version'].includes(first);
 }
 
 async function main(): Promise<void> {
   let exitCode = 0;
-  const serving = isServeInvocation(process.argv.slice(2));
+  const args = normaliseArgs(process.argv.slice(2));
+  const serving = isServeInvocation(args);
   // In serve, stdout carries JSON-RPC only: every console method of every module loaded from here on
   // (console.log, dir, table, ...) writes to stderr.
   if (serving) globalThis.console = new Console(process.stderr, process.stderr);
@@ -29,7 +31,8 @@ async function main(): Promise<void> {
   );
   program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
   try {
-    await program.parseAsync(process.argv);
+    if (!serving) assertKnownCommand(args, [...program.commands.map((c) => c.name()), 'help']);
+    await program.parseAsync(args, { from: 'user' });
     if (exitCode !== 0) process.exitCode = exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -1,6 +1,8 @@
 /** The command-line interface: commands, options and help. Each action lives in src/cli/commands/. */
 import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
+import { SURFACE_HOST_IDS } from '../aggregator/surface/hosts.js';
+import type { SurfaceHostId } from '../config/types.js';
 import { setLogLevel, type LogLevel } from '../log.js';
 
 const configOption = () =>
@@ -66,10 +68,30 @@ export async function createProgram(
     .addOption(dotenvOption())
     .addOption(logLevelOption())
     .option('--json', 'machine-readable output')
-    .action(async (options: { config?: string; dotenv?: string; logLevel?: string; json?: boolean }) => {
-      applyLogLevel({ logLevel: options.logLevel ?? 'warn' });
-      setExitCode(await listTools({ config: options.config, envFile: options.dotenv, json: options.json }));
-    });
+    .addOption(
+      new Option('--host <name>', 'print what this host would see (its tool surface)').choices([
+        ...SURFACE_HOST_IDS,
+      ]),
+    )
+    .action(
+      async (options: {
+        config?: string;
+        dotenv?: string;
+        logLevel?: string;
+        json?: boolean;
+        host?: SurfaceHostId;
+      }) => {
+        applyLogLevel({ logLevel: options.logLevel ?? 'warn' });
+        setExitCode(
+          await listTools({
+            config: options.config,
+            envFile: options.dotenv,
+            json: options.json,
+            host: options.host,
+          }),
+        );
+      },
+    );
 
   registerSecretsCommand(program, {
     loadConfigForSecrets: async (opts: { config?: string }) => {

@@ -46,5 +46,6 @@ export function backendDeps(runtime: Runtime, host: HostBridge = NO_HOST): Backe
     host,
     env: runtime.env,
     secrets: runtime.secrets,
+    servers: runtime.loaded.config.mcpServers,
   });
 }

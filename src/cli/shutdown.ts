@@ -16,7 +16,8 @@ export interface ShutdownOptions {
   flush?(): Promise<void>;
 }
 
-export function installShutdown(options: ShutdownOptions): void {
+/** Returns the shutdown trigger itself, for causes only the caller can see (a host that stopped reading). */
+export function installShutdown(options: ShutdownOptions): (why: string, code?: number) => void {
   let closing = false;
   let exitCode = 0;
   const exit = () => {
@@ -54,11 +55,12 @@ export function installShutdown(options: ShutdownOptions): void {
   process.stdout.on('error', () => shutdown('stdout closed'));
 
   const parent = process.ppid;
-  if (parent <= 1) return; // started by init or a container runtime: nothing to watch
+  if (parent <= 1) return shutdown; // started by init or a container runtime: nothing to watch
   const watchdog = setInterval(() => {
     if (process.ppid !== parent || !isAlive(parent)) shutdown('the host process is gone');
   }, WATCHDOG_INTERVAL_MS);
   watchdog.unref();
+  return shutdown;
 }
 
 function isAlive(pid: number): boolean {

@@ -3,7 +3,8 @@
  * defaults. Every problem is reported at once in one SentinelError; nothing here resolves references.
  */
 import { cosmiconfig, defaultLoaders, type CosmiconfigResult } from 'cosmiconfig';
-import { extname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
 import { SentinelError } from '../errors.js';
 import {
   MODULE_NAME,
@@ -12,6 +13,7 @@ import {
   searchDirectories,
   defaultGlobalConfigPath,
 } from './locate.js';
+import { jsonSyntaxError } from './json-error.js';
 import { validateConfig } from './validate.js';
 import { DEFAULT_SETTINGS, type SentinelConfig, type Settings } from './types.js';
 
@@ -34,13 +36,20 @@ const SKIPPED_SEARCH_ERRORS = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EISDIR'])
 /** cosmiconfig names the file in the first line of a parse error: "JSON Error in /path/file:". */
 const FOUND_IN = /^(?:JSON|YAML) Error in (.+):\s*$/m;
 
+/** JSON with our own syntax errors (file, line, column, the line and a caret), then cosmiconfig's loader. */
+function loadJson(filepath: string, content: string): unknown {
+  const error = jsonSyntaxError(filepath, content);
+  if (error) throw error;
+  return defaultLoaders['.json'](filepath, content);
+}
+
 function createExplorer() {
   return cosmiconfig(MODULE_NAME, {
     searchPlaces: SEARCH_PLACES,
     searchStrategy: 'none',
     cache: false,
     loaders: {
-      '.json': defaultLoaders['.json'],
+      '.json': loadJson,
       '.yaml': defaultLoaders['.yaml'],
       '.yml': defaultLoaders['.yml'],
       noExt: defaultLoaders['.yaml'],
@@ -62,6 +71,7 @@ export async function locateConfig(options: LoadOptions = {}): Promise<string | 
       // A directory we may not read is skipped; a config file that is there but broken is an error, never
       // a silent fall-back to another config.
       if (SKIPPED_SEARCH_ERRORS.has((error as NodeJS.ErrnoException).code ?? '')) continue;
+      if (error instanceof SentinelError) throw error;
       throw parseError(FOUND_IN.exec((error as Error).message)?.[1] ?? dir, error);
     }
     if (found && !found.isEmpty) return found.filepath;
@@ -87,7 +97,16 @@ async function readConfigFile(path: string): Promise<CosmiconfigResult> {
         hint: 'check the path, or run `mcp-sentinel init` to write a starter config',
       });
     }
-    if (code === 'EACCES' || code === 'EISDIR') {
+    if (code === 'EISDIR') {
+      const inside = join(path, 'config.json');
+      throw new SentinelError('CONFIG_UNREADABLE', `Config path ${path} is a directory, not a file`, {
+        file: path,
+        hint: existsSync(inside)
+          ? `pass the file itself: --config ${inside}`
+          : 'pass the config file itself, e.g. --config ~/.config/mcp-sentinel/config.json',
+      });
+    }
+    if (code === 'EACCES') {
       throw new SentinelError('CONFIG_UNREADABLE', `Config file ${path} cannot be read (${code})`, {
         file: path,
       });
@@ -97,6 +116,7 @@ async function readConfigFile(path: string): Promise<CosmiconfigResult> {
 }
 
 function parseError(path: string, error: unknown): SentinelError {
+  if (error instanceof SentinelError) return error;
   const ext = extname(path).toLowerCase();
   return new SentinelError(
     'CONFIG_PARSE',

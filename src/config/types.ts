@@ -12,6 +12,10 @@ export interface Settings {
   startupTimeoutMs: number;
   /** Default per-request timeout toward a backend (reset by progress). */
   requestTimeoutMs: number;
+  /** Largest response body read from a remote backend; a longer one is cut off and its request fails. */
+  maxResponseBytes: number;
+  /** How long the host may leave our output unread before it counts as gone (we shut down). */
+  hostStallTimeoutMs: number;
   /** Restart policy for backends that exit or drop their connection. */
   restart: RestartSettings;
   /** Client ID Metadata Document URL used as client_id by every `oauth` backend without its own. */
@@ -134,7 +138,8 @@ export interface JwtBearerAuthConfig extends GrantEndpointConfig {
 /** RFC 8693 token exchange: one exchanged token per backend. */
 export interface TokenExchangeAuthConfig extends GrantEndpointConfig {
   type: 'token-exchange';
-  subjectToken: string;
+  /** The token itself (normally `secret:NAME`), or `{ "signIn": "<entry>" }`: that `oauth` entry's signed-in token. */
+  subjectToken: string | { signIn: string };
   subjectTokenType: string;
   actorToken?: string;
   actorTokenType?: string;
@@ -212,6 +217,8 @@ export const DEFAULT_SETTINGS: Settings = {
   maxToolNameLength: 64,
   startupTimeoutMs: 10_000,
   requestTimeoutMs: 60_000,
+  maxResponseBytes: 32 * 1024 * 1024,
+  hostStallTimeoutMs: 60_000,
   restart: { initialDelayMs: 1_000, maxDelayMs: 30_000, maxRestarts: 5, windowMs: 300_000 },
   start: 'lazy',
   idleTimeoutMs: 0,

@@ -108,6 +108,36 @@ function valueAt(data: unknown, pointer: string): unknown {
   return current;
 }
 
+/** Every key a server entry may have, stdio or remote, from the schema (so keys added there count here). */
+function serverKeys(): string[] {
+  const definitions = (configSchema().definitions ?? {}) as Record<string, { properties?: object }>;
+  return [
+    ...new Set([
+      ...Object.keys(definitions.stdioServer?.properties ?? {}),
+      ...Object.keys(definitions.httpServer?.properties ?? {}),
+    ]),
+  ];
+}
+
+/**
+ * The unknown keys of an entry that is neither stdio nor remote: with "command" or "url" mistyped, the
+ * schema cannot tell which keys are wrong, so every key that no server entry has is reported, with the
+ * closest one.
+ */
+function unknownServerKeys(path: string, entry: Record<string, unknown>): Issue[] {
+  const known = serverKeys();
+  return Object.keys(entry)
+    .filter((key) => !known.includes(key))
+    .map((key) => {
+      const suggestion = closestMatch(key, known);
+      return {
+        path: `${path}.${key}`,
+        message: 'unknown key',
+        hint: suggestion ? `did you mean "${suggestion}"?` : `allowed keys: ${known.join(', ')}`,
+      };
+    });
+}
+
 /** Shape problems a generic schema reports badly: a server that is neither stdio nor remote. */
 function serverShapeIssues(servers: Record<string, unknown>): { issues: Issue[]; skip: Set<string> } {
   const issues: Issue[] = [];
@@ -121,11 +151,16 @@ function serverShapeIssues(servers: Record<string, unknown>): { issues: Issue[];
     }
     const entry = server as Record<string, unknown>;
     if (!('command' in entry) && !('url' in entry)) {
+      const unknown = unknownServerKeys(path, entry);
+      const typo = unknown.find((issue) => /"(command|url)"/.test(issue.hint ?? ''));
       issues.push({
         path,
         message: 'needs either "command" (a stdio server) or "url" with "type" (sse or streamable-http)',
-        hint: 'e.g. { "command": "npx", "args": ["-y", "some-mcp-server"] } or { "type": "streamable-http", "url": "https://..." }',
+        hint: typo
+          ? `${typo.path.slice(path.length + 1)}: ${typo.hint}`
+          : 'e.g. { "command": "npx", "args": ["-y", "some-mcp-server"] } or { "type": "streamable-http", "url": "https://..." }',
       });
+      issues.push(...unknown);
       skip.add(path);
     } else if ('command' in entry && 'url' in entry) {
       issues.push({

@@ -7,6 +7,7 @@
  */
 import type { CatalogSource } from '../aggregator/catalog.js';
 import type { Backend } from '../backends/backend.js';
+import { describeRemoteFailure, tellingLine } from '../backends/failure-text.js';
 import { createBackendDeps, NO_HOST } from '../backends/deps.js';
 import { BackendManager } from '../backends/manager.js';
 import type { BackendAuth } from '../backends/types.js';
@@ -228,8 +229,7 @@ export function stripQuery(url: string): string {
 }
 
 function lastLines(lines: string[] | undefined): string | undefined {
-  const useful = (lines ?? []).filter((line) => !/retrying in|gave up after/.test(line));
-  const last = useful.at(-1);
+  const last = tellingLine(lines ?? []);
   return last ? redact(last.length > 200 ? `${last.slice(0, 200)}…` : last) : undefined;
 }
 
@@ -272,6 +272,7 @@ export async function probeBackends(options: BackendProbeOptions): Promise<Backe
     host: NO_HOST,
     env: options.env,
     secrets: options.secrets,
+    servers: options.config.mcpServers,
   });
   const deps = {
     ...base,
@@ -439,6 +440,8 @@ function explainFailure(
     if (seen?.networkMessage && error.stage === 'connect') {
       return { stage: 'connect', reason: `unreachable: ${seen.networkMessage}`, hint: 'check the URL' };
     }
+    const plain = describeRemoteFailure(error.cause ?? error, backend.config);
+    if (plain) return { stage: 'connect', reason: plain.message, hint: plain.hint };
   }
   if (error.code === 'BACKEND_CONNECT' && error.stage === 'initialize' && isStdioServer(backend.config)) {
     return {
@@ -461,7 +464,11 @@ function explainFailure(
     reason: stderr && !reason.includes(stderr) ? `${reason} (last output: ${stderr})` : reason,
     // "Run doctor" is no advice inside doctor.
     hint:
-      error.hint && error.hint !== SEE_DOCTOR_HINT ? error.hint : 'run the command by hand to see its output',
+      error.hint && error.hint !== SEE_DOCTOR_HINT
+        ? error.hint
+        : isStdioServer(backend.config)
+          ? 'run the command by hand to see its output'
+          : `check "url" and that the server speaks MCP over ${backend.config.type === 'sse' ? 'SSE' : 'Streamable HTTP'}`,
   };
 }
 

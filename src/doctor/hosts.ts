@@ -15,6 +15,8 @@ export interface CatalogSummary {
   /** How many backends contributed (failed ones do not). */
   readyBackends: number;
   totalBackends: number;
+  /** Tools the host's tools/list gets with its surface (fewer than `tools` with the search surface). */
+  listedTools?: number;
 }
 
 function sample(names: string[], max = 3): string {
@@ -95,21 +97,22 @@ export function checkHost(host: HostId, serverKey: string, catalog: CatalogSumma
     }
   }
 
+  const listed = catalog.listedTools ?? tools.length;
   if (def.toolCaps.length > 0) {
-    const exceeded = def.toolCaps.filter((cap) => tools.length > cap.limit);
+    const exceeded = def.toolCaps.filter((cap) => listed > cap.limit);
     const lowest = Math.min(...def.toolCaps.map((cap) => cap.limit));
     checks.push(
       exceeded.length > 0
         ? {
             id: 'tool-count',
             status: 'warn',
-            reason: `${tools.length} tools: ${def.displayName} uses at most ${exceeded.map((cap) => `${cap.limit} (${cap.applies})`).join(' or ')}`,
-            hint: 'export fewer tools with "tools": {"include": [...]} or {"exclude": [...]} per server',
+            reason: `${listed} tools: ${def.displayName} uses at most ${exceeded.map((cap) => `${cap.limit} (${cap.applies})`).join(' or ')}`,
+            hint: `set "settings": {"hosts": {"${host}": {"surface": "search"}}}, or export fewer tools with "tools": {"include": [...]} per server`,
           }
         : {
             id: 'tool-count',
             status: 'ok',
-            reason: `${tools.length} tools, within ${def.displayName}'s cap of ${lowest}`,
+            reason: `${listed} tools${listed < tools.length ? ' listed (search surface)' : ''}, within ${def.displayName}'s cap of ${lowest}`,
           },
     );
   }

@@ -19,6 +19,7 @@ import { checkCache, type CacheInfo } from './cache.js';
 import { checkCommand } from './command.js';
 import { checkConfigCredentials } from './credentials.js';
 import { checkHost } from './hosts.js';
+import { hostSurfaces } from './surface.js';
 import { checkKeychain, checkServerReferences } from './references.js';
 import {
   summarize,
@@ -115,6 +116,11 @@ function withCommandCheck(result: BackendResult, command: NamedCheck | undefined
   return { ...result, checks, status };
 }
 
+/** The host's result with the surface it would get (none when there is no catalog to fit). */
+function withSurface(result: HostResult, surface: HostResult['surface']): HostResult {
+  return result.status === 'skip' || !surface ? result : { ...result, surface };
+}
+
 /** The cache is information, not a check: it never changes the backend's status. */
 function withCacheCheck(result: BackendResult, cache: CacheInfo | undefined): BackendResult {
   return cache ? { ...result, cache } : result;
@@ -194,10 +200,24 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       readyBackends: probe.sources().length,
       totalBackends: active.length,
     };
+    const titles = new Map(backends.map((b) => [b.name, b.server?.name]));
+    const surfaces = await hostSurfaces(
+      options.hosts,
+      catalog,
+      loaded.config.mcpServers,
+      titles,
+      loaded.settings,
+    );
     const hosts = await Promise.all(
       options.hosts.map(async (host) =>
         withDuplicateCheck(
-          checkHost(host, options.serverKey, summaryInput),
+          withSurface(
+            checkHost(host, options.serverKey, {
+              ...summaryInput,
+              listedTools: surfaces.get(host)?.listedTools,
+            }),
+            surfaces.get(host),
+          ),
           await options.hostFileCheck?.(host, loaded.config.mcpServers),
         ),
       ),

@@ -4,6 +4,7 @@
  * that is the next command to run. No field ever holds a secret value, only names and key paths.
  */
 import type { Issue } from '../errors.js';
+import type { SurfaceSummary } from '../aggregator/surface/summary.js';
 import type { HostId } from '../hosts.js';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
@@ -81,6 +82,8 @@ export interface HostResult extends Check {
   /** The key the sentinel's entry has in the host's config (`--name`). */
   serverKey: string;
   checks: NamedCheck[];
+  /** The tool surface this host would get: surface and why, tools listed, tokens, pinned tools. */
+  surface?: SurfaceSummary;
 }
 
 export interface Summary {

@@ -349,6 +349,8 @@ describe('doctor and the hosts', () => {
       writeFileSync(
         configPath,
         JSON.stringify({
+          // Every tool listed: with `auto`, Cursor would get the search surface instead of 93 tools.
+          settings: { hosts: { cursor: { surface: 'all' } } },
           mcpServers: {
             long: fixtureServer('long', { FIXTURE_TOOLS: 'a'.repeat(70) }),
             many: fixtureServer('many', { FIXTURE_TOOLS: many }),

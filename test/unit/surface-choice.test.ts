@@ -37,9 +37,9 @@ describe('choosing the surface', () => {
   const cases: [SurfaceHostId, Partial<Settings>, number, number, 'all' | 'search', RegExp][] = [
     ['claude-code', {}, 500, 90_000, 'all', /defers tools/],
     ['cursor', {}, 41, 1_000, 'search', /41 tools exceed Cursor's cap of 40/],
-    ['cursor', {}, 40, 1_000, 'all', /fit Cursor's cap of 40 and 20,000 tokens/],
+    ['cursor', {}, 40, 1_000, 'all', /within Cursor's cap of 40 tools and the budget of 20,000 tokens/],
     ['vscode', {}, 100, 25_000, 'search', /exceeds the budget of 20,000 tokens/],
-    ['claude-desktop', {}, 300, 19_000, 'all', /fit the budget/],
+    ['claude-desktop', {}, 300, 19_000, 'all', /within the budget/],
     ['other', {}, 129, 1_000, 'search', /cap of 128/],
     ['other', { surface: 'all' }, 500, 90_000, 'all', /settings.surface is "all"/],
     ['claude-code', { surface: 'search' }, 3, 100, 'search', /settings.surface is "search"/],

@@ -46,7 +46,7 @@ export async function chooseSurface(
     };
   const budget = profile.toolTokenBudget;
   if (catalog.surelyWithin(budget))
-    return { surface: 'all', mode, reason: `${count} fit ${withinText(profile)}` };
+    return { surface: 'all', mode, reason: `${count}, within ${withinText(profile)}` };
   const tokens = await catalog.tokens();
   if (tokens > budget)
     return {
@@ -59,7 +59,7 @@ export async function chooseSurface(
     surface: 'all',
     mode,
     allTokens: tokens,
-    reason: `${count} (~${format(tokens)} tokens) fit ${withinText(profile)}`,
+    reason: `${count} of ~${format(tokens)} tokens, within ${withinText(profile)}`,
   };
 }
 
@@ -67,7 +67,7 @@ function withinText(profile: HostProfile): string {
   const budget = `${format(profile.toolTokenBudget)} tokens`;
   return profile.maxTools === undefined
     ? `the budget of ${budget}`
-    : `${profile.displayName}'s cap of ${profile.maxTools} and ${budget}`;
+    : `${profile.displayName}'s cap of ${profile.maxTools} tools and the budget of ${budget}`;
 }
 
 export function format(n: number): string {

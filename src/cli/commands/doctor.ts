@@ -13,6 +13,7 @@ import { runDoctor, type DoctorReport } from '../../doctor/index.js';
 import { checkHostDuplicates } from '../../install/host-duplicates.js';
 import type { Check, Status } from '../../doctor/report.js';
 import { HOST_IDS, type HostId } from '../../hosts.js';
+import { describeSurface } from '../../aggregator/surface/summary.js';
 import { DEFAULT_ENTRY_NAME, assertEntryName } from '../../install/install.js';
 
 export interface DoctorCliOptions {
@@ -106,8 +107,14 @@ export function renderReport(report: DoctorReport): string {
     const width = Math.max(...report.hosts.map((h) => h.host.length));
     for (const host of report.hosts) {
       const problems = host.checks.filter((c) => c.status !== 'ok');
+      const surface = host.surface
+        ? [`    ${' '.repeat(width)}  ${chalk.dim(describeSurface(host.surface))}`]
+        : [];
       if (problems.length === 0) {
-        lines.push(`  ${mark(host.status)} ${chalk.cyan(host.host.padEnd(width))}  ${host.reason}`);
+        lines.push(
+          `  ${mark(host.status)} ${chalk.cyan(host.host.padEnd(width))}  ${host.reason}`,
+          ...surface,
+        );
         continue;
       }
       lines.push(`  ${mark(host.status)} ${chalk.cyan(host.host.padEnd(width))}  ${problems[0]!.reason}`);
@@ -117,6 +124,7 @@ export function renderReport(report: DoctorReport): string {
         lines.push(`${pad}${mark(check.status)} ${check.reason}`);
         lines.push(...hintLine(check, pad));
       }
+      lines.push(...surface);
     }
   }
 

@@ -22,11 +22,22 @@ import { loadEnvironment } from '../../refs/env.js';
 import type { CommonOptions } from '../runtime.js';
 import { installShutdown } from '../shutdown.js';
 
+function waitingLine(configPath: string): string {
+  return `mcp-sentinel is serving ${configPath} on stdio and waiting for a host (an MCP client such as Claude Desktop) to connect; to try it by hand run "mcp-sentinel tools" or "mcp-sentinel doctor"; Ctrl-C stops it\n`;
+}
+
 export async function serve(options: CommonOptions): Promise<void> {
   const loaded = await loadConfig({ config: options.config });
   const env = await loadEnvironment({ configPath: loaded.path, envFile: options.envFile });
+  // Started by hand on a terminal, not by a host: say what it is doing instead of seeming to hang.
+  if (process.stdin.isTTY) process.stderr.write(waitingLine(loaded.path));
 
-  const transport = new HostStdioTransport({ log });
+  const stalled: { shutdown?: (why: string) => void } = {};
+  const transport = new HostStdioTransport({
+    log,
+    stallTimeoutMs: loaded.settings.hostStallTimeoutMs,
+    onStalled: () => stalled.shutdown?.('the host stopped reading its output'),
+  });
   let hostCapabilities: ClientCapabilities | undefined;
   /** Filled in once the SDK server and the backends exist. */
   const ready: {
@@ -72,7 +83,7 @@ export async function serve(options: CommonOptions): Promise<void> {
   transport.onmessage = onMessage;
 
   let close: () => Promise<void> = async () => undefined;
-  installShutdown({
+  stalled.shutdown = installShutdown({
     close: async (why) => {
       // Stop taking requests, answer the ones in flight, then take every backend's process tree down.
       transport.stopReading();

@@ -4,11 +4,16 @@
  */
 import chalk from 'chalk';
 import { createAggregator } from '../../aggregator/server.js';
+import { surfaceServers } from '../../aggregator/surface/index.js';
+import { describeSurface, summarizeSurface } from '../../aggregator/surface/summary.js';
+import type { SurfaceHostId } from '../../config/types.js';
 import { log, redact } from '../../log.js';
 import { createManager, loadRuntime, type CommonOptions } from '../runtime.js';
 
 export interface ToolsOptions extends CommonOptions {
   json?: boolean;
+  /** Print what this host would see (its surface), instead of the whole catalog. */
+  host?: SurfaceHostId;
 }
 
 export interface ToolRow {
@@ -24,12 +29,21 @@ export async function listTools(options: ToolsOptions): Promise<number> {
   const aggregator = createAggregator(manager, runtime.loaded.settings, log);
   try {
     const catalog = await aggregator.ready();
-    const rows: ToolRow[] = catalog.tools.map((tool) => {
-      const route = catalog.toolRoutes.get(tool.name)!;
+    const fitted = options.host
+      ? await summarizeSurface({
+          catalog,
+          servers: surfaceServers(manager.backends),
+          host: options.host,
+          settings: runtime.loaded.settings,
+          own: aggregator.own.listedTools(),
+        })
+      : undefined;
+    const rows: ToolRow[] = (fitted?.view.tools ?? catalog.tools).map((tool) => {
+      const route = catalog.toolRoutes.get(tool.name);
       return {
         name: tool.name,
-        backend: route.backend,
-        original: route.name,
+        backend: route?.backend ?? 'sentinel',
+        original: route?.name ?? tool.name,
         description: firstLine(tool.description),
       };
     });
@@ -43,11 +57,18 @@ export async function listTools(options: ToolsOptions): Promise<number> {
         tools: b.lists.tools.length,
       }));
       // Backend errors may quote a resolved value (a command path, a URL): the redactor sees all of stdout.
-      process.stdout.write(redact(JSON.stringify({ tools: rows, backends }, null, 2)) + '\n');
+      const host = fitted?.summary;
+      process.stdout.write(
+        redact(JSON.stringify({ ...(host && { host }), tools: rows, backends }, null, 2)) + '\n',
+      );
     } else {
       process.stdout.write(renderTable(rows) + '\n');
       const summary = `${rows.length} tools from ${manager.backends.length - failed.length} of ${manager.backends.length} backends`;
       process.stdout.write(chalk.dim(summary) + '\n');
+      if (fitted) {
+        const { summary: host } = fitted;
+        process.stdout.write(`${host.displayName}: ${describeSurface(host)}\n`);
+      }
     }
     return failed.length > 0 ? 1 : 0;
   } finally {
