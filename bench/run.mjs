@@ -2,7 +2,7 @@
  * `npm run bench`: mcp-sentinel against a direct connection to the same backend, in the same run, plus
  * the floor (a parse-and-forward relay). Prints a table and writes results/latest.json and latest.md.
  *
- *   node bench/run.mjs [--rounds N] [--only calls,startup,catalog,oauth,lazy]
+ *   node bench/run.mjs [--rounds N] [--only calls,startup,catalog,oauth,search,lazy]
  *
  * Every process it starts is in its own process group and is ended before it exits (lib/proc.mjs).
  */
@@ -19,6 +19,7 @@ import { startHttpServer } from './lib/servers.mjs';
 import { measureCatalog } from './lib/catalog.mjs';
 import { measureOAuth } from './lib/oauth.mjs';
 import { measureLazy } from './lib/lazy.mjs';
+import { measureToolSearch } from './lib/tool-search.mjs';
 import { buildReport, machine } from './lib/report.mjs';
 import { rotate } from './lib/stats.mjs';
 
@@ -33,7 +34,7 @@ const { values: options } = parseArgs({
   options: { rounds: { type: 'string', default: '5' }, only: { type: 'string' } },
 });
 const ROUNDS = Number(options.rounds);
-const sections = new Set((options.only ?? 'calls,startup,catalog,oauth,lazy').split(','));
+const sections = new Set((options.only ?? 'calls,startup,catalog,oauth,search,lazy').split(','));
 
 const work = mkdtempSync(join(tmpdir(), 'mcp-sentinel-bench-'));
 // Every mcp-sentinel of this run keeps its manifest cache here, never in the user's own cache directory.
@@ -160,6 +161,15 @@ try {
       everything: everythingStdio,
       writeConfig,
       rounds,
+    });
+  }
+  if (sections.has('search')) {
+    log('search surface: find_tools over the reference servers, tool list tokens, 1,000-tool queries');
+    results.search = await measureToolSearch({
+      root: ROOT,
+      sentinel: SENTINEL,
+      toolsServer: TOOLS_SERVER,
+      writeConfig,
     });
   }
   if (sections.has('oauth')) {
