@@ -2,7 +2,7 @@
  * `npm run bench`: mcp-sentinel against a direct connection to the same backend, in the same run, plus
  * the floor (a parse-and-forward relay). Prints a table and writes results/latest.json and latest.md.
  *
- *   node bench/run.mjs [--rounds N] [--only calls,startup,catalog,oauth]
+ *   node bench/run.mjs [--rounds N] [--only calls,startup,catalog,oauth,search]
  *
  * Every process it starts is in its own process group and is ended before it exits (lib/proc.mjs).
  */
@@ -18,6 +18,7 @@ import { startDirect, startSentinel } from './lib/startup.mjs';
 import { startHttpServer } from './lib/servers.mjs';
 import { measureCatalog } from './lib/catalog.mjs';
 import { measureOAuth } from './lib/oauth.mjs';
+import { measureToolSearch } from './lib/tool-search.mjs';
 import { buildReport, machine } from './lib/report.mjs';
 import { rotate } from './lib/stats.mjs';
 
@@ -32,7 +33,7 @@ const { values: options } = parseArgs({
   options: { rounds: { type: 'string', default: '5' }, only: { type: 'string' } },
 });
 const ROUNDS = Number(options.rounds);
-const sections = new Set((options.only ?? 'calls,startup,catalog,oauth').split(','));
+const sections = new Set((options.only ?? 'calls,startup,catalog,oauth,search').split(','));
 
 const work = mkdtempSync(join(tmpdir(), 'mcp-sentinel-bench-'));
 const writeConfig = (name, mcpServers, settings = {}) => {
@@ -145,6 +146,15 @@ try {
       toolsServer: TOOLS_SERVER,
       writeConfig,
       rounds: ROUNDS,
+    });
+  }
+  if (sections.has('search')) {
+    log('search surface: find_tools over the reference servers, tool list tokens, 1,000-tool queries');
+    results.search = await measureToolSearch({
+      root: ROOT,
+      sentinel: SENTINEL,
+      toolsServer: TOOLS_SERVER,
+      writeConfig,
     });
   }
   if (sections.has('oauth')) {

@@ -203,6 +203,38 @@ function catalogRows(catalog) {
   ];
 }
 
+function searchRows(search) {
+  if (!search) return [];
+  const { quality: q, tokens } = search;
+  const pct = (n) => Math.round((100 * n) / q.tasks);
+  return [
+    row(
+      8,
+      `find_tools: right tool first, % of ${q.tasks} tasks over the reference servers`,
+      'n',
+      { sentinel: [pct(q.first)] },
+      [atLeast(70, 'value')],
+    ),
+    row(8, `find_tools: right tool in the top 5, % of ${q.tasks} tasks`, 'n', { sentinel: [pct(q.top5)] }, [
+      atLeast(90, 'value'),
+    ]),
+    row(
+      8,
+      `tool list tokens, ${tokens.tools} tools, search surface (all listed: ${tokens.all})`,
+      'n',
+      { sentinel: [tokens.search] },
+      [atMost(2000, 'value')],
+    ),
+    row(
+      8,
+      `find_tools query p50, 1,000 tools in process (index built in ${Math.round(search.buildMs)} ms)`,
+      'ms',
+      { sentinel: [search.queryP50Ms] },
+      [atMost(5, 'value')],
+    ),
+  ];
+}
+
 function oauthRows(oauth) {
   if (!oauth) return [];
   if (oauth.pending) {
@@ -238,6 +270,7 @@ export function buildReport(results) {
     ...startupRows(results.startup),
     ...catalogRows(results.catalog),
     ...oauthRows(results.oauth),
+    ...searchRows(results.search),
   ];
   const m = results.machine;
   const lines = [

@@ -21,6 +21,8 @@ export interface SurfaceBackend {
   name: string;
   config: Pick<ServerConfig, 'pin'>;
   serverInfo?: { name?: string; title?: string };
+  /** The server's own instructions, when it sent any. */
+  instructions?: string;
 }
 
 export interface SurfaceDeps {
@@ -48,7 +50,18 @@ export function surfaceServers(backends: readonly SurfaceBackend[]): SurfaceServ
     name: b.name,
     pin: b.config.pin,
     title: b.serverInfo?.title ?? b.serverInfo?.name,
+    about: firstSentence(b.instructions),
   }));
+}
+
+/** The first sentence of a server's instructions, short enough for a list of servers. */
+function firstSentence(text: string | undefined): string | undefined {
+  const sentence = text
+    ?.trim()
+    .split(/(?<=[.!?])\s|\n/)[0]
+    ?.trim();
+  if (!sentence) return undefined;
+  return sentence.length > 100 ? `${sentence.slice(0, 99).trimEnd()}…` : sentence;
 }
 
 export function indexCatalog(catalog: Pick<Catalog, 'tools' | 'toolRoutes'>): ToolSearchIndex {
