@@ -203,6 +203,38 @@ function catalogRows(catalog) {
   ];
 }
 
+function searchRows(search) {
+  if (!search) return [];
+  const { quality: q, tokens } = search;
+  const pct = (n) => Math.round((100 * n) / q.tasks);
+  return [
+    row(
+      8,
+      `find_tools: right tool first, % of ${q.tasks} tasks over the reference servers`,
+      'n',
+      { sentinel: [pct(q.first)] },
+      [atLeast(70, 'value')],
+    ),
+    row(8, `find_tools: right tool in the top 5, % of ${q.tasks} tasks`, 'n', { sentinel: [pct(q.top5)] }, [
+      atLeast(90, 'value'),
+    ]),
+    row(
+      8,
+      `tool list tokens, ${tokens.tools} tools, search surface (all listed: ${tokens.all})`,
+      'n',
+      { sentinel: [tokens.search] },
+      [atMost(2000, 'value')],
+    ),
+    row(
+      8,
+      `find_tools query p50, 1,000 tools in process (index built in ${Math.round(search.buildMs)} ms)`,
+      'ms',
+      { sentinel: [search.queryP50Ms] },
+      [atMost(5, 'value')],
+    ),
+  ];
+}
+
 function oauthRows(oauth) {
   if (!oauth) return [];
   if (oauth.pending) {
@@ -232,12 +264,63 @@ function oauthRows(oauth) {
   ];
 }
 
+/** Lazy start and reload (lib/lazy.mjs); the "direct" column holds today's eager start or the backend alone. */
+function lazyRows(lazy) {
+  if (!lazy) return [];
+  const own = lazy.direct.map((r) => r.firstMs);
+  const ownList = lazy.direct.map((r) => r.listMs);
+  const plus = (base, extra) => ({
+    text: `≤ direct + ${extra} ms`,
+    of: 'value',
+    test: (v) => v <= median(base) + extra,
+  });
+  return [
+    row(
+      9,
+      "spawn → complete tools/list, 10 stdio backends, warm cache (direct: today's eager start)",
+      'ms',
+      { direct: lazy.eager.map((r) => r.listMs), sentinel: lazy.lazy.map((r) => r.listMs) },
+      [atMost(150, 'value'), atMost(0.15)],
+    ),
+    row(
+      10,
+      `whole process tree RSS after that list, no tool called (direct: eager start; backends running: ${lazy.lazy[0]?.running} lazy, ${lazy.eager[0]?.running} eager)`,
+      'mb',
+      { direct: lazy.eager.map((r) => r.treeMb), sentinel: lazy.lazy.map((r) => r.treeMb) },
+      [atMost(100, 'value')],
+    ),
+    row(
+      11,
+      'first call to a backend that is not running (direct: its own spawn → first answer)',
+      'ms',
+      { direct: own, sentinel: lazy.firstCall },
+      [plus(own, 100)],
+    ),
+    row(
+      12,
+      'config edit adding one backend → its tools listed and list_changed sent (direct: its own spawn → tools/list)',
+      'ms',
+      { direct: ownList, sentinel: lazy.added },
+      [plus(ownList, 2_000)],
+    ),
+    row(
+      12,
+      'config edit changing one of 10 running backends: the other 9 that keep their process',
+      'n',
+      { sentinel: lazy.kept },
+      [{ text: '= 9', of: 'value', test: (v) => v === 9 }],
+    ),
+  ];
+}
+
 export function buildReport(results) {
   const rows = [
     ...callRows(results),
     ...startupRows(results.startup),
     ...catalogRows(results.catalog),
+    ...lazyRows(results.lazy),
     ...oauthRows(results.oauth),
+    ...searchRows(results.search),
   ];
   const m = results.machine;
   const lines = [

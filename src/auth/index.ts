@@ -13,6 +13,7 @@ import { SentinelError, type Issue } from '../errors.js';
 import type { GrantAuthConfig, HttpServerConfig, OAuth2AuthConfig } from '../config/types.js';
 import { createKeychainStore } from '../secrets/keychain.js';
 import { createGrantStrategy, GRANT_TYPES, isGrantType, validateGrant } from './grants/index.js';
+import type { SignInEntry } from './grants/signed-in-subject.js';
 import { validateHeaderSets, type HeaderSet } from './headers.js';
 import { createOAuth2Strategy } from './oauth2/strategy.js';
 import { grantFieldIssues } from './oauth2/validate.js';
@@ -24,6 +25,7 @@ import { validateSignIn } from './signin/validate.js';
 import type { AuthContext, AuthStrategy } from './strategy.js';
 
 export type { AuthContext, AuthOptions, AuthStrategy } from './strategy.js';
+export type { SignInEntry } from './grants/signed-in-subject.js';
 export { TokenCache } from './oauth2/token-cache.js';
 export { createBaseFetch, type BaseFetch, type BaseFetchOptions } from './base-fetch.js';
 export * as signin from './signin/index.js';
@@ -42,6 +44,8 @@ export interface CreateAuthStrategyContext extends AuthContext {
   clientMetadataUrl?: string;
   /** Directory of the cross-process refresh locks; defaults to the user's runtime or cache directory. */
   lockDir?: string;
+  /** An `oauth` entry of the config by name, resolved: a token exchange's `subjectToken.signIn`. */
+  signInEntry?: (name: string) => Promise<SignInEntry | undefined>;
 }
 
 let sharedSignInStore: SignInStore | undefined;
@@ -138,7 +142,7 @@ export function createAuthStrategy(server: HttpServerConfig, ctx: CreateAuthStra
     case 'jwt-bearer':
     case 'token-exchange':
     case 'enterprise':
-      return createGrantStrategy({ url: server.url, headers, auth }, ctx);
+      return createGrantStrategy({ url: server.url, headers, auth }, signInContext());
     case 'static':
       return createHeaderStrategy(
         { type: 'static', url: server.url, headers, credentialHeaders: auth.headers },

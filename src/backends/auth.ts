@@ -23,7 +23,11 @@ export function createBackendAuth(
   name: string,
   server: HttpServerConfig,
   log: Logger,
-  extra: { clientMetadataUrl?: string } = {},
+  extra: {
+    clientMetadataUrl?: string;
+    signInEntry?: AuthModule.CreateAuthStrategyContext['signInEntry'];
+    onSignIn?: AuthModule.CreateAuthStrategyContext['onSignIn'];
+  } = {},
 ): BackendAuth {
   if (!auth) throw new Error('internal: the auth module was not loaded before a remote backend connected');
   try {
@@ -31,6 +35,8 @@ export function createBackendAuth(
       backend: name,
       log,
       clientMetadataUrl: extra.clientMetadataUrl,
+      signInEntry: extra.signInEntry,
+      onSignIn: extra.onSignIn,
     });
   } catch (error) {
     // Invalid headers or auth settings will not fix themselves: no restart loop.

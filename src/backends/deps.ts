@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import { resolveServerRefs } from '../refs/resolve.js';
 import type { SecretStore } from '../secrets/store.js';
 import { isStdioServer } from '../config/types.js';
+import type { SignInHandler } from '../auth/signin/strategy.js';
 import { createBackendAuth, loadAuth } from './auth.js';
 import type { BackendDeps, HostBridge } from './types.js';
 
@@ -17,6 +18,10 @@ export interface BackendDepsOptions {
   host: HostBridge;
   env: Record<string, string | undefined>;
   secrets: SecretStore;
+  /** The config's entries: a token exchange may take its subject token from another entry's sign-in. */
+  servers?: Record<string, ServerConfig>;
+  /** Signs in when a backend needs it (login's browser, serve's host); without it the backend fails at once. */
+  onSignIn?: SignInHandler;
 }
 
 export const NO_HOST: HostBridge = {
@@ -25,7 +30,7 @@ export const NO_HOST: HostBridge = {
 };
 
 export function createBackendDeps(options: BackendDepsOptions): BackendDeps {
-  return {
+  const deps: BackendDeps = {
     settings: options.settings,
     log: options.log,
     host: options.host,
@@ -52,6 +57,14 @@ export function createBackendDeps(options: BackendDepsOptions): BackendDeps {
     createAuth: (name: string, server: HttpServerConfig) =>
       createBackendAuth(name, server, options.log.child(name), {
         clientMetadataUrl: options.settings.clientMetadataUrl,
+        onSignIn: options.onSignIn,
+        signInEntry: async (entry) => {
+          const found = options.servers?.[entry];
+          if (!found || isStdioServer(found) || found.auth?.type !== 'oauth') return undefined;
+          const resolved = (await deps.resolve(entry, found)) as HttpServerConfig;
+          return resolved.auth?.type === 'oauth' ? { url: resolved.url, auth: resolved.auth } : undefined;
+        },
       }),
   };
+  return deps;
 }

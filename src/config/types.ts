@@ -138,7 +138,8 @@ export interface JwtBearerAuthConfig extends GrantEndpointConfig {
 /** RFC 8693 token exchange: one exchanged token per backend. */
 export interface TokenExchangeAuthConfig extends GrantEndpointConfig {
   type: 'token-exchange';
-  subjectToken: string;
+  /** The token itself (normally `secret:NAME`), or `{ "signIn": "<entry>" }`: that `oauth` entry's signed-in token. */
+  subjectToken: string | { signIn: string };
   subjectTokenType: string;
   actorToken?: string;
   actorTokenType?: string;

@@ -272,6 +272,7 @@ export async function probeBackends(options: BackendProbeOptions): Promise<Backe
     host: NO_HOST,
     env: options.env,
     secrets: options.secrets,
+    servers: options.config.mcpServers,
   });
   const deps = {
     ...base,

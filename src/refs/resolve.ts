@@ -129,6 +129,7 @@ const AUTH_NAMES = new Set([
   'actorTokenType',
   'requestedTokenType',
   'tokenEndpoint',
+  'signIn',
 ]);
 
 /** Whether the field at `relative` (e.g. `.headers.Authorization`, `.env.API_TOKEN`) carries a credential. */

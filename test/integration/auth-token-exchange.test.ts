@@ -13,7 +13,9 @@ import { startAuthGate, type AuthGate } from '../fixtures/auth-gate.js';
 import { connectClient, errorText } from '../fixtures/auth-client.js';
 import { TOKEN_EXCHANGE } from '../fixtures/oauth-grants.js';
 import { startOAuthServer, type OAuthServer } from '../fixtures/oauth-server.js';
-import { guardSecrets, strategyFor } from '../helpers/auth.js';
+import { createAuthStrategy, TokenCache } from '../../src/auth/index.js';
+import { createMemorySecretStore, createSignInStore } from '../../src/auth/signin/store.js';
+import { FAST_AUTH, guardSecrets, log, strategyFor } from '../helpers/auth.js';
 
 const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
 const SECRET = `CANARY-sts-${randomUUID()}`;
@@ -180,5 +182,62 @@ describe('token-exchange', () => {
     expect(problems({ actorToken: 'x.y.z' })).toEqual([
       'mcpServers.jira.auth.actorTokenType: is required with actorToken',
     ]);
+  });
+});
+
+describe('token-exchange with the subject token from a sign-in', () => {
+  const CORP_URL = 'https://corp.example/mcp';
+
+  /** The strategy of `wiki` whose subject token is the sign-in of the `oauth` entry `corp`, kept in `store`. */
+  function signedInStrategy(store: ReturnType<typeof createSignInStore>, entries: string[] = ['corp']) {
+    return createAuthStrategy(server(wiki, { subjectToken: { signIn: 'corp' } }), {
+      backend: 'wiki',
+      log,
+      options: FAST_AUTH,
+      tokenCache: new TokenCache(FAST_AUTH),
+      signInStore: store,
+      signInEntry: async (name) =>
+        entries.includes(name) ? { url: CORP_URL, auth: { type: 'oauth', issuer: idp.issuer } } : undefined,
+    });
+  }
+
+  it("exchanges the access token of the user's sign-in to another entry", async () => {
+    const store = createSignInStore(createMemorySecretStore());
+    const now = Date.now();
+    // What `mcp-sentinel login corp` leaves in the keychain.
+    await store.setServer({ serverUrl: CORP_URL, issuer: idp.issuer, resource: CORP_URL });
+    await store.setToken({
+      issuer: idp.issuer,
+      resource: CORP_URL,
+      clientId: 'sentinel',
+      accessToken: idToken('alice'),
+      tokenType: 'bearer',
+      expiresAt: now + 600_000,
+      obtainedAt: now,
+    });
+    const grants = sts.grants.length;
+    const strategy = signedInStrategy(store);
+    const connected = await connectClient('streamable-http', wiki.url, strategy.fetch);
+    try {
+      await connected.client.listTools();
+    } finally {
+      await connected.close();
+    }
+    expect(sts.grants.slice(grants)).toMatchObject([{ grantType: TOKEN_EXCHANGE, status: 200 }]);
+    expect(strategy.describe()).toMatchObject({ subjectTokenFrom: 'sign-in of "corp"' });
+  });
+
+  it('says which login to run when the entry is not signed in yet', async () => {
+    const strategy = signedInStrategy(createSignInStore(createMemorySecretStore()));
+    const text = errorText(await failure(strategy.prepare()));
+    expect(text).toContain('its subject token is the sign-in of "corp", which is needed first');
+    expect(text).toContain('mcp-sentinel login corp');
+  });
+
+  it('names the entry when the config has no such oauth entry', async () => {
+    const strategy = signedInStrategy(createSignInStore(createMemorySecretStore()), []);
+    expect(errorText(await failure(strategy.prepare()))).toContain(
+      'auth.subjectToken.signIn names "corp", which is no "oauth" entry of the config',
+    );
   });
 });

@@ -67,6 +67,13 @@ describe('machine-credential auth in the config', () => {
     expect(issues(documented)).toEqual([]);
   });
 
+  it('takes a subject token from the sign-in of an oauth entry', () => {
+    const wiki = { ...documented.wiki, auth: { ...documented.wiki.auth, subjectToken: { signIn: 'corp' } } };
+    expect(issues({ wiki })).toEqual([]);
+    const wrong = { ...documented.wiki, auth: { ...documented.wiki.auth, subjectToken: { signin: 'corp' } } };
+    expect(issues({ wiki: wrong })).toContain('mcpServers.wiki.auth.subjectToken.signin: unknown key');
+  });
+
   it('names what is missing or unknown', () => {
     expect(
       issues({

@@ -11,9 +11,10 @@ import type { TokenGrant } from '../oauth2/grant.js';
 import { createTokenStrategy } from '../oauth2/strategy.js';
 import type { TokenCache } from '../oauth2/token-cache.js';
 import { endpointIssues, grantFieldIssues } from '../oauth2/validate.js';
-import type { AuthContext, AuthStrategy } from '../strategy.js';
+import type { AuthStrategy } from '../strategy.js';
 import { enterpriseGrant } from './enterprise.js';
 import { jwtBearerGrant } from './jwt-bearer.js';
+import type { SignedInContext } from './signed-in-subject.js';
 import { tokenExchangeGrant } from './token-exchange.js';
 
 export const GRANT_TYPES = ['jwt-bearer', 'token-exchange', 'enterprise'] as const;
@@ -24,14 +25,14 @@ export function isGrantType(type: unknown): type is GrantAuthConfig['type'] {
 
 export function createGrantStrategy(
   input: { url: string; headers: Record<string, string>; auth: GrantAuthConfig },
-  ctx: AuthContext & { tokenCache?: TokenCache },
+  ctx: SignedInContext & { tokenCache?: TokenCache },
 ): AuthStrategy {
   const { auth } = input;
   const grant: TokenGrant =
     auth.type === 'jwt-bearer'
       ? jwtBearerGrant(auth)
       : auth.type === 'token-exchange'
-        ? tokenExchangeGrant(auth)
+        ? tokenExchangeGrant(auth, ctx)
         : enterpriseGrant(auth);
   return createTokenStrategy(input, grant, ctx);
 }
@@ -58,7 +59,15 @@ export function validateGrant(auth: GrantAuthConfig, path: string): Issue[] {
     }
   }
   if (auth.type === 'token-exchange') {
-    issues.push(...stringIssues(bag, path, ['subjectToken', 'subjectTokenType'], true));
+    const subject = bag.subjectToken;
+    if (typeof subject === 'object' && subject !== null && !Array.isArray(subject)) {
+      issues.push(
+        ...stringIssues(subject as Record<string, unknown>, `${path}.subjectToken`, ['signIn'], true),
+      );
+    } else {
+      issues.push(...stringIssues(bag, path, ['subjectToken'], true));
+    }
+    issues.push(...stringIssues(bag, path, ['subjectTokenType'], true));
     issues.push(...stringIssues(bag, path, ['actorToken', 'actorTokenType', 'requestedTokenType'], false));
     if ((bag.actorToken === undefined) !== (bag.actorTokenType === undefined)) {
       issues.push({

@@ -8,7 +8,15 @@ import type { TokenExchangeAuthConfig } from '../../config/types.js';
 import { redactSecret } from '../../log.js';
 import type { TokenGrant } from '../oauth2/grant.js';
 import { requestToken } from '../oauth2/token-client.js';
-import { describeClient, grantClient, material, targetParameters, TOKEN_EXCHANGE } from './common.js';
+import {
+  describeClient,
+  grantClient,
+  material,
+  rotatingRedaction,
+  targetParameters,
+  TOKEN_EXCHANGE,
+} from './common.js';
+import { signedInSubject, type SignedInContext } from './signed-in-subject.js';
 
 export const TOKEN_EXCHANGE_HINTS: Readonly<Record<string, string>> = {
   invalid_grant:
@@ -19,9 +27,12 @@ export const TOKEN_EXCHANGE_HINTS: Readonly<Record<string, string>> = {
   unsupported_grant_type: 'the token endpoint does not support RFC 8693 token exchange',
 };
 
-export function tokenExchangeGrant(auth: TokenExchangeAuthConfig): TokenGrant {
+export function tokenExchangeGrant(auth: TokenExchangeAuthConfig, ctx: SignedInContext): TokenGrant {
   const client = grantClient(auth);
-  redactSecret(auth.subjectToken);
+  const given = auth.subjectToken;
+  const remember = rotatingRedaction();
+  const subjectToken = typeof given === 'string' ? async () => given : signedInSubject(given.signIn, ctx);
+  if (typeof given === 'string') remember(given);
   if (auth.actorToken !== undefined) redactSecret(auth.actorToken);
   return {
     type: 'token-exchange',
@@ -33,7 +44,7 @@ export function tokenExchangeGrant(auth: TokenExchangeAuthConfig): TokenGrant {
     identity: {
       clientId: auth.clientId,
       material: material(
-        auth.subjectToken,
+        typeof given === 'string' ? given : `signIn:${given.signIn}`,
         auth.subjectTokenType,
         auth.actorToken,
         auth.requestedTokenType,
@@ -43,9 +54,11 @@ export function tokenExchangeGrant(auth: TokenExchangeAuthConfig): TokenGrant {
       scopes: auth.scopes,
       audience: auth.audience,
     },
-    request: (target, env) => {
+    request: async (target, env) => {
+      const subject = await subjectToken(env);
+      remember(subject);
       const parameters = targetParameters(auth, target);
-      parameters.set('subject_token', auth.subjectToken);
+      parameters.set('subject_token', subject);
       parameters.set('subject_token_type', auth.subjectTokenType);
       if (auth.actorToken !== undefined) {
         parameters.set('actor_token', auth.actorToken);
@@ -72,6 +85,7 @@ export function tokenExchangeGrant(auth: TokenExchangeAuthConfig): TokenGrant {
     describe: () => ({
       ...describeClient(auth, client),
       subjectTokenType: auth.subjectTokenType,
+      ...(typeof given === 'string' ? {} : { subjectTokenFrom: `sign-in of "${given.signIn}"` }),
       ...(auth.actorTokenType !== undefined ? { actorTokenType: auth.actorTokenType } : {}),
       ...(auth.requestedTokenType !== undefined ? { requestedTokenType: auth.requestedTokenType } : {}),
     }),

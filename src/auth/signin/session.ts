@@ -65,6 +65,8 @@ export class SignInSession {
   private readonly metadataCache = new Map<string, Promise<oauth.AuthorizationServer>>();
   private unregister: () => void = () => undefined;
   lastError: SentinelError | undefined;
+  /** The authorization server refused the last refresh: the sign-in itself is gone. */
+  refreshRefused = false;
 
   constructor(
     readonly target: SignInTarget,
@@ -190,6 +192,7 @@ export class SignInSession {
     } catch (error) {
       if (error instanceof OAuthRequestError && error.permanent) {
         this.lastError = error;
+        this.refreshRefused = true;
         this.deps.log.warn(`the token refresh was refused (${error.oauthError ?? 'error'}): sign-in needed`);
         await this.deps.store.deleteToken(token.issuer, token.resource);
         return this.setToken(undefined);
@@ -282,6 +285,7 @@ export class SignInSession {
       await this.deps.store.setServer(this.server);
       this.loaded = true;
       this.lastError = undefined;
+      this.refreshRefused = false;
       return this.setToken(token) as TokenRecord;
     } finally {
       loopback.close();
@@ -301,7 +305,7 @@ export class SignInSession {
       scopes = union(union(this.server?.scopes ?? [], this.server?.pendingScopes ?? []), scopes);
     }
     const supported = discovery.as.scopes_supported;
-    if (Array.isArray(supported) && supported.includes('offline_access') && scopes.length > 0) {
+    if (Array.isArray(supported) && supported.includes('offline_access')) {
       scopes = union(scopes, ['offline_access']);
     }
     return scopes;
@@ -312,32 +316,37 @@ export class SignInSession {
     const token = await this.load(true);
     let revoked = false;
     if (token) {
-      try {
-        const as = await this.authorizationServer(token.issuer);
-        const client = await knownClient(
-          as,
-          this.target.auth,
-          this.clientMetadataUrl,
-          this.deps.store,
-          this.target.backend,
-        );
-        if (client && typeof as.revocation_endpoint === 'string') {
-          if (token.refreshToken)
-            await revokeToken(as, client, token.refreshToken, 'refresh_token', this.oauthEnv);
-          await revokeToken(as, client, token.accessToken, 'access_token', this.oauthEnv);
-          revoked = true;
-        }
-      } catch (error) {
-        this.deps.log.warn(
-          `could not revoke the tokens: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
+      revoked = await this.revoke(token);
       await this.deps.store.deleteToken(token.issuer, token.resource);
     }
     const removedServer = await this.deps.store.deleteServer(this.target.serverUrl);
     this.setToken(undefined);
     this.server = undefined;
     return { removed: Boolean(token) || removedServer, revoked };
+  }
+
+  /** Revokes the refresh token (what keeps a sign-in alive), else the access token; false when not offered. */
+  private async revoke(token: TokenRecord): Promise<boolean> {
+    try {
+      const as = await this.authorizationServer(token.issuer);
+      const client = await knownClient(
+        as,
+        this.target.auth,
+        this.clientMetadataUrl,
+        this.deps.store,
+        this.target.backend,
+      );
+      if (!client || typeof as.revocation_endpoint !== 'string') return false;
+      if (token.refreshToken)
+        await revokeToken(as, client, token.refreshToken, 'refresh_token', this.oauthEnv);
+      else await revokeToken(as, client, token.accessToken, 'access_token', this.oauthEnv);
+      return true;
+    } catch (error) {
+      this.deps.log.warn(
+        `could not revoke the tokens: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return false;
+    }
   }
 
   private setToken(token: TokenRecord | undefined): TokenRecord | undefined {

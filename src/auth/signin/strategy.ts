@@ -128,7 +128,7 @@ export function createSignInStrategy(input: SignInStrategyInput, ctx: SignInCont
       token =
         next && next.accessToken !== token?.accessToken
           ? next
-          : await signIn({ reason: token?.refreshToken ? 'refresh-refused' : 'no-token', challenge });
+          : await signIn({ reason: session.refreshRefused ? 'refresh-refused' : 'no-token', challenge });
       response = await send(url, init, token);
       if (response.status !== 401) need = undefined;
       return response;

@@ -1,0 +1,70 @@
+/**
+ * A subject token from the user's own sign-in: `"subjectToken": {"signIn": "corp"}` names an `oauth` entry
+ * of the config, and its signed-in access token (sign-in core: the keychain, refreshed ahead of expiry
+ * with the cross-process lock) is what the token exchange sends. One corporate login (`mcp-sentinel login
+ * corp`) then serves every backend that exchanges it. Without a usable sign-in the token request fails
+ * with the command to run; it is tried again after a short backoff, so a login in another terminal is
+ * picked up.
+ */
+import type { OAuthAuthConfig } from '../../config/types.js';
+import { defaultBaseFetch } from '../base-fetch.js';
+import { TokenError, type TokenRequestEnv } from '../oauth2/token-client.js';
+import { SignInSession } from '../signin/session.js';
+import type { SignInStore } from '../signin/store.js';
+import type { AuthContext } from '../strategy.js';
+
+/** An `oauth` entry of the config, its references resolved. */
+export interface SignInEntry {
+  url: string;
+  auth: OAuthAuthConfig;
+}
+
+export interface SignedInContext extends AuthContext {
+  /** The `oauth` entry named `name`, resolved; undefined when the config has none by that name. */
+  signInEntry?: (name: string) => Promise<SignInEntry | undefined>;
+  signInStore: () => SignInStore;
+  lockDir?: string;
+}
+
+/** The current access token of entry `name`'s sign-in, as a subject token source. */
+export function signedInSubject(
+  name: string,
+  ctx: SignedInContext,
+): (env: TokenRequestEnv) => Promise<string> {
+  let session: Promise<SignInSession> | undefined;
+  const open = async (env: TokenRequestEnv): Promise<SignInSession> => {
+    const entry = await ctx.signInEntry?.(name);
+    if (!entry) {
+      throw new TokenError(
+        true,
+        `backend "${env.backend}": auth.subjectToken.signIn names "${name}", which is no "oauth" entry of the config`,
+        { hint: `add "${name}" with "auth": {"type": "oauth", ...}, or fix the name` },
+      );
+    }
+    return new SignInSession(
+      { backend: name, serverUrl: entry.url, auth: entry.auth },
+      {
+        store: ctx.signInStore(),
+        base: ctx.baseFetch ?? defaultBaseFetch(),
+        log: ctx.log,
+        now: ctx.now,
+        lockDir: ctx.lockDir,
+      },
+    );
+  };
+  return async (env) => {
+    session ??= open(env);
+    session.catch(() => (session = undefined));
+    const token = await (await session).accessToken();
+    if (!token) {
+      throw new TokenError(
+        false,
+        `backend "${env.backend}": its subject token is the sign-in of "${name}", which is needed first`,
+        {
+          hint: `run: mcp-sentinel login ${name}`,
+        },
+      );
+    }
+    return token.accessToken;
+  };
+}

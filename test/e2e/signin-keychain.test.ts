@@ -1,0 +1,216 @@
+/**
+ * User sign-in end to end, with the built CLI, a real authorization server (oidc-provider: authorization
+ * code + PKCE, dynamic registration, rotating refresh tokens, resource indicators, short lifetimes), a real
+ * MCP server that checks every token, a scripted browser (BROWSER=fetch-browser.mjs) and the real keychain
+ * (scripts/with-keyring.sh): `login`, then `serve` instances that share the token.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startAuthGate, type AuthGate } from '../fixtures/auth-gate.js';
+import { startSignInServer, type SignInServer } from '../fixtures/signin-server.js';
+import { callTool, runCli, TestHost, writeTempConfig } from '../helpers/host.js';
+import { runKeychainTests } from '../helpers/keyring.js';
+import { fixture, ROOT } from '../helpers/paths.js';
+import { waitFor } from '../helpers/wait.js';
+
+const BROWSER = `${process.execPath} ${join(ROOT, 'test', 'conformance', 'fetch-browser.mjs')}`;
+
+/** Every file under `dir` (recursively) that contains one of `needles`. */
+function filesContaining(dir: string, needles: string[]): string[] {
+  const hits: string[] = [];
+  const walk = (path: string): void => {
+    let entries: string[];
+    try {
+      entries = readdirSync(path);
+    } catch {
+      return;
+    }
+    for (const name of entries) {
+      const full = join(path, name);
+      const info = statSync(full, { throwIfNoEntry: false });
+      if (!info) continue;
+      if (info.isDirectory()) walk(full);
+      else if (info.isFile() && info.size < 5_000_000) {
+        const text = readFileSync(full, 'latin1');
+        if (needles.some((n) => text.includes(n))) hits.push(full);
+      }
+    }
+  };
+  walk(dir);
+  return hits;
+}
+
+function bearerTokens(gate: AuthGate): string[] {
+  return [
+    ...new Set(
+      gate.requests
+        .map((r) => r.headers.authorization)
+        .filter((h): h is string => typeof h === 'string' && h.startsWith('Bearer '))
+        .map((h) => h.slice(7)),
+    ),
+  ];
+}
+
+describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real authorization server', () => {
+  let as: SignInServer;
+  let gate: AuthGate;
+  let other: AuthGate;
+  let home: string;
+  let lockDir: string;
+  const hosts: TestHost[] = [];
+
+  beforeAll(async () => {
+    as = await startSignInServer({ ttlSeconds: 300 });
+    gate = await startAuthGate({
+      authorize: (req) => {
+        const header = req.headers.authorization;
+        return typeof header === 'string' && as.verify(header.slice(7), gate.url) !== undefined;
+      },
+      authorizationServers: [as.issuer],
+      scopesSupported: ['mcp:read'],
+    });
+    other = await startAuthGate({ authorize: (req) => req.headers['x-api-key'] === 'other-key' });
+  });
+  afterAll(async () => {
+    await Promise.all([gate?.close(), other?.close(), as?.close()]);
+  });
+  afterEach(async () => {
+    for (const host of hosts.splice(0)) expect((await host.close()).leftovers).toEqual([]);
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  const setup = () => {
+    home = mkdtempSync(join(tmpdir(), 'sentinel-signin-home-'));
+    lockDir = join(home, 'locks');
+    const config = writeTempConfig({
+      mcpServers: {
+        corp: { type: 'streamable-http', url: gate.url },
+        plain: {
+          type: 'streamable-http',
+          url: other.url,
+          auth: { type: 'static', headers: { 'X-Api-Key': 'other-key' } },
+        },
+        local: { command: process.execPath, args: [fixture('fixture-server.mjs')] },
+      },
+    });
+    const env = {
+      HOME: home,
+      BROWSER,
+      MCP_SENTINEL_LOCK_DIR: lockDir,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      XDG_CACHE_HOME: join(home, '.cache'),
+    };
+    return { config, env };
+  };
+
+  const serve = async (configPath: string, env: Record<string, string>) => {
+    const host = await TestHost.start({ config: configPath, env });
+    hosts.push(host);
+    return host;
+  };
+
+  it('login signs in through the browser, serve uses the token, and no token is in any file or output', async () => {
+    const { config, env } = setup();
+    const first = await runCli(['login', 'corp', '--config', config.path], { env });
+    expect(first.stderr).toContain('To sign in to corp, open this URL in a browser');
+    expect(first.stdout).toMatch(/signed in to corp \(scopes [^)]*, refresh available, expires /);
+    expect(first.code).toBe(0);
+
+    const again = await runCli(['login', 'plain', 'local', '--config', config.path], { env });
+    expect(again.stdout).toContain('plain uses static credentials from the config: it needs no sign-in');
+    expect(again.stdout).toContain('local is a local (stdio) server: it needs no sign-in');
+    expect(again.code).toBe(0);
+
+    const host = await serve(config.path, env);
+    const { tools } = await host.client.listTools();
+    expect(tools.map((t) => t.name)).toContain('corp__echo');
+    expect(await callTool(host, 'corp__echo', { text: 'hi' })).toEqual({ text: 'hi', isError: false });
+
+    const tokens = bearerTokens(gate);
+    expect(tokens.length).toBeGreaterThan(0);
+    expect(filesContaining(home, tokens)).toEqual([]);
+    expect(filesContaining(config.dir, tokens)).toEqual([]);
+    const printed = first.stdout + first.stderr + again.stdout + host.stderr + host.stdoutLines.join('\n');
+    for (const token of tokens) expect(printed).not.toContain(token);
+    // The other backend never saw the corp token.
+    expect(other.requests.some((r) => r.headers.authorization)).toBe(false);
+
+    const out = await runCli(['logout', 'corp', '--config', config.path], { env });
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toContain('signed out of corp (tokens revoked at the authorization server)');
+    config.cleanup();
+  }, 90_000);
+
+  it('three serve instances sharing one expiring token make exactly one refresh and all keep working', async () => {
+    const { config, env } = setup();
+    await runCli(['logout', 'corp', '--config', config.path], { env });
+    as.setTtl(6);
+    const login = await runCli(['login', 'corp', '--config', config.path], { env });
+    expect(login.stdout).toMatch(/^signed in to corp/);
+    expect(login.code).toBe(0);
+    const signedInAt = Date.now();
+    as.setTtl(300);
+    const refreshesBefore = as.succeeded('refresh_token');
+    // Past the refresh margin of a 6 s token (3 s), whatever the load: every instance wants to refresh.
+    await waitFor('the token to need a refresh', () => Date.now() - signedInAt > 3_500, 10_000);
+    const instances = await Promise.all([1, 2, 3].map(() => serve(config.path, env)));
+    const results = await Promise.all(instances.map((host) => callTool(host, 'corp__echo', { text: 'x' })));
+    expect(results).toEqual([1, 2, 3].map(() => ({ text: 'x', isError: false })));
+    expect(as.succeeded('refresh_token') - refreshesBefore).toBe(1);
+    expect(as.grants.filter((g) => g.grantType === 'refresh_token' && g.status !== 200)).toEqual([]);
+    config.cleanup();
+  }, 90_000);
+
+  it('a revoked refresh token makes the backend ask for sign-in once; the others are unaffected', async () => {
+    const { config, env } = setup();
+    await runCli(['logout', 'corp', '--config', config.path], { env });
+    as.setTtl(2);
+    const login = await runCli(['login', 'corp', '--config', config.path], { env });
+    expect(login.stdout).toMatch(/^signed in to corp/);
+    expect(login.code).toBe(0);
+    as.setTtl(300);
+    // Revoke the sign-in at the authorization server (as the user would in its settings page).
+    const { Entry, findCredentials } = await import('@napi-rs/keyring');
+    void Entry;
+    const entries = findCredentials('mcp-sentinel-oauth').filter((c) => c.account.startsWith('token.'));
+    const record = entries
+      .map((c) => JSON.parse(c.password) as { refreshToken?: string; clientId: string; resource?: string })
+      .find((r) => r.resource === gate.url);
+    expect(record?.refreshToken).toBeTruthy();
+    const revoked = await fetch(`${as.issuer}/token/revocation`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: record!.refreshToken!, client_id: record!.clientId }),
+    });
+    expect(revoked.status).toBe(200);
+    await waitFor(
+      'the access token to expire',
+      async () => {
+        await new Promise((r) => setTimeout(r, 200));
+        return as.verify(bearerTokens(gate).at(-1) ?? 'none', gate.url) === undefined;
+      },
+      10_000,
+    );
+
+    const refused = () => as.grants.filter((g) => g.grantType === 'refresh_token' && g.status !== 200).length;
+    const refusedBefore = refused();
+    const host = await serve(config.path, env);
+    // The host sees the others' tools; the sign-in need, with the command to run, is on stderr.
+    const { tools } = await host.client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['plain__echo', 'local__echo']));
+    expect(tools.map((t) => t.name)).not.toContain('corp__echo');
+    await host.waitForStderr(/backend "corp" needs sign-in again/);
+    await host.waitForStderr('run: mcp-sentinel login corp');
+    expect(await callTool(host, 'plain__echo', { text: 'ok' })).toEqual({ text: 'ok', isError: false });
+    expect(await callTool(host, 'local__echo', { text: 'ok' })).toMatchObject({ isError: false });
+    expect(refused() - refusedBefore).toBe(1);
+
+    // The dead refresh token is gone from the keychain: another instance asks for sign-in without trying it.
+    const next = await serve(config.path, env);
+    await next.waitForStderr('run: mcp-sentinel login corp');
+    expect(refused() - refusedBefore).toBe(1);
+    config.cleanup();
+  }, 90_000);
+});
