@@ -36,6 +36,7 @@ import { remoteSdk } from './remote-sdk.js';
 import { ChildStdioTransport } from './stdio-transport.js';
 import { listKind } from './listing.js';
 import { MODERN_PROTOCOL_VERSION, openModernSession, type BackendSession } from './modern-session.js';
+import { sendingWith } from './request-scope.js';
 import { PassthroughTable, type PassthroughCall } from './passthrough.js';
 import { RestartPolicy } from './restart-policy.js';
 import { Activity } from './activity.js';
@@ -276,6 +277,8 @@ export class Backend extends EventEmitter<BackendEvents> {
       log: this.log,
       environment: this.deps.environment,
       auth: this.auth,
+      maxResponseBytes: this.deps.settings.maxResponseBytes,
+      backend: this.name,
     });
     const client = this.createClient();
     this.lastChild = transport instanceof ChildStdioTransport ? transport : undefined;
@@ -510,15 +513,20 @@ export class Backend extends EventEmitter<BackendEvents> {
     for (let attempt = 0; ; attempt++) {
       const client = this.client;
       if (this.state !== 'ready' || !client) throw this.unavailableError();
+      // A request that fails (timeout, the host's cancel, an error) also ends its HTTP request and socket.
+      const abandon = new AbortController();
       try {
-        return (await client.request({ method, params } as never, ResultSchema, {
-          signal: options.signal,
-          timeout: this.timeoutMs,
-          resetTimeoutOnProgress: true,
-          maxTotalTimeout: this.timeoutMs * 10,
-          onprogress: options.onprogress,
-        })) as Record<string, unknown>;
+        return (await sendingWith(abandon.signal, () =>
+          client.request({ method, params } as never, ResultSchema, {
+            signal: options.signal,
+            timeout: this.timeoutMs,
+            resetTimeoutOnProgress: true,
+            maxTotalTimeout: this.timeoutMs * 10,
+            onprogress: options.onprogress,
+          }),
+        )) as Record<string, unknown>;
       } catch (error) {
+        abandon.abort();
         // The server forgot our session (it restarted): the request never ran, so renew once and resend.
         // Requests cut off when another one renewed the session first are resent the same way.
         const expired =

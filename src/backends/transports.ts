@@ -9,6 +9,8 @@ import type { Logger } from '../log.js';
 import { ChildStdioTransport } from './stdio-transport.js';
 import { loadRemoteSdk } from './remote-sdk.js';
 import type { BackendAuth } from './types.js';
+import { guardFetch } from './http-guard.js';
+import { scopeSends } from './request-scope.js';
 
 export function childEnvironment(
   server: { env?: Record<string, string>; inheritEnv?: string[] },
@@ -22,9 +24,19 @@ export function childEnvironment(
   return { ...env, ...server.env };
 }
 
+const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
 export async function createTransport(
   server: ServerConfig,
-  options: { log: Logger; environment: Record<string, string | undefined>; auth?: BackendAuth },
+  options: {
+    log: Logger;
+    environment: Record<string, string | undefined>;
+    auth?: BackendAuth;
+    /** The cap on each response body of a remote backend (settings.maxResponseBytes). */
+    maxResponseBytes?: number;
+    /** The backend's name, for errors. */
+    backend?: string;
+  },
 ): Promise<Transport> {
   if (isStdioServer(server)) {
     return new ChildStdioTransport({
@@ -37,9 +49,15 @@ export async function createTransport(
   }
   const { SSEClientTransport, StreamableHTTPClientTransport } = await loadRemoteSdk();
   const url = new URL(server.url);
-  const fetch = options.auth?.fetch;
-  if (server.type === 'sse') {
-    return new SSEClientTransport(url, { fetch, eventSourceInit: fetch ? { fetch } : undefined });
-  }
-  return new StreamableHTTPClientTransport(url, { fetch });
+  const fetch = guardFetch(options.auth?.fetch ?? globalThis.fetch, {
+    backend: options.backend ?? url.host,
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    log: options.log,
+  });
+  const transport =
+    server.type === 'sse'
+      ? new SSEClientTransport(url, { fetch, eventSourceInit: { fetch } })
+      : new StreamableHTTPClientTransport(url, { fetch });
+  scopeSends(transport);
+  return transport;
 }

@@ -1,0 +1,167 @@
+/**
+ * The fetch under a remote backend's SDK transport, guarding us against the server on the other side:
+ * - the request's own abort signal (request-scope.ts): a request that times out or is cancelled closes
+ *   its socket instead of leaving it to undici's minutes-long timeouts;
+ * - a cap on every response body (`settings.maxResponseBytes`), enforced while it streams, except on the
+ *   long-lived GET event stream, which is a session and not one response;
+ * - reading pauses while the host is not reading our output (src/output-gate.ts), so a slow host slows
+ *   the server instead of filling our memory;
+ * - an error status keeps its code and a short summary of its body (first line, HTML stripped, redacted,
+ *   ~200 characters): the SDK puts the whole body into its error message, and a 512 KB proxy error page
+ *   must not become a 512 KB tool error. The body itself goes to the debug log once, cut short.
+ *
+ * Not here: credentials and redirects (src/auth), which sit below this in the same fetch.
+ */
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { SentinelError } from '../errors.js';
+import { clip, type Logger } from '../log.js';
+import { hostOutput } from '../output-gate.js';
+import { takeRequestSignal } from './request-scope.js';
+
+export interface GuardOptions {
+  backend: string;
+  maxResponseBytes: number;
+  log: Logger;
+}
+
+/** How much of an error body is read to summarise it; the rest is never read. */
+const ERROR_BODY_BYTES = 16 * 1024;
+const SUMMARY_CHARS = 200;
+/** Statuses whose responses never have a body (the Response constructor refuses one). */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+export function guardFetch(fetch: FetchLike, options: GuardOptions): FetchLike {
+  return async (url, init) => {
+    const abandon = takeRequestSignal();
+    const signal = !abandon ? init?.signal : init?.signal ? AbortSignal.any([init.signal, abandon]) : abandon;
+    const response = await fetch(url, signal === init?.signal ? init : { ...init, signal });
+    if (!response.body || NULL_BODY.has(response.status)) return response;
+    if (response.status >= 400) return summarised(response, options);
+    const limit = isEventStreamGet(init) ? undefined : options.maxResponseBytes;
+    return rebuilt(response, guardedBody(response.body, limit, options.backend));
+  };
+}
+
+function rebuilt(response: Response, body: ReadableStream<Uint8Array> | string): Response {
+  const headers = new Headers(response.headers);
+  headers.delete('content-length');
+  headers.delete('content-encoding');
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
+}
+
+function isEventStreamGet(init: RequestInit | undefined): boolean {
+  if ((init?.method ?? 'GET').toUpperCase() !== 'GET') return false;
+  const given = init?.headers;
+  const accept = (given instanceof Headers ? given : new Headers(given)).get('accept') ?? '';
+  return accept.includes('text/event-stream');
+}
+
+/** `body`, read only on demand, only while the host reads, and cut off past `limit` bytes. */
+function guardedBody(
+  body: ReadableStream<Uint8Array>,
+  limit: number | undefined,
+  backend: string,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let total = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const wait = hostOutput.whenOpen();
+        if (wait) await wait;
+        const { done, value } = await reader.read();
+        if (done) return controller.close();
+        total += value.byteLength;
+        if (limit !== undefined && total > limit) {
+          const error = new SentinelError(
+            'RESPONSE_TOO_LARGE',
+            `backend "${backend}" sent a response body larger than ${limit} bytes (settings.maxResponseBytes); it was cut off`,
+            { hint: 'raise settings.maxResponseBytes if such responses are expected' },
+          );
+          controller.error(error);
+          // Cancelling the body closes the connection: the server cannot keep us reading.
+          await reader.cancel(error).catch(() => undefined);
+          return;
+        }
+        controller.enqueue(value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+async function summarised(response: Response, options: GuardOptions): Promise<Response> {
+  const text = await readHead(response.body!, ERROR_BODY_BYTES);
+  const line = summariseBody(text, response.headers.get('content-type'));
+  const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+  options.log.debug(`${status} from the server: ${clip(text, 2_000)}`);
+  return rebuilt(response, line ? `${status}: ${line}` : status);
+}
+
+/** The first `max` bytes of a body as text; the rest is cancelled unread. */
+async function readHead(body: ReadableStream<Uint8Array>, max: number): Promise<string> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } catch {
+    // what arrived is enough to summarise
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
+}
+
+/** The first non-empty line of a body, HTML tags and entities taken out, redacted, ~200 characters. */
+export function summariseBody(text: string, contentType: string | null): string {
+  const html = /html|xml/i.test(contentType ?? '') || /^\s*</.test(text);
+  const plain = html ? decodeEntities(stripTags(text)) : text;
+  for (const raw of plain.split(/\r?\n/)) {
+    const line = raw.replace(/\s+/g, ' ').trim();
+    if (line) return clip(line, SUMMARY_CHARS, '…');
+  }
+  return '';
+}
+
+/** Tags become line breaks; script and style elements go whole. Linear in the text, whatever it holds. */
+function stripTags(html: string): string {
+  const lower = html.toLowerCase();
+  let out = '';
+  let at = 0;
+  while (at < html.length) {
+    const open = html.indexOf('<', at);
+    if (open === -1) return out + html.slice(at);
+    out += html.slice(at, open);
+    const close = html.indexOf('>', open);
+    if (close === -1) return out;
+    at = close + 1;
+    const name = /^[a-z]+/.exec(lower.slice(open + 1, open + 8))?.[0];
+    if (name === 'script' || name === 'style') {
+      const end = lower.indexOf(`</${name}`, at);
+      at = end === -1 ? html.length : end;
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(#\d{1,6}|#x[0-9a-f]{1,6}|[a-z]{2,6});/gi, (whole, entity: string) => {
+    if (entity[0] === '#') {
+      const code =
+        entity[1] === 'x' || entity[1] === 'X' ? parseInt(entity.slice(2), 16) : Number(entity.slice(1));
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    }
+    const name = entity.toLowerCase();
+    return Object.hasOwn(ENTITIES, name) ? ENTITIES[name]! : whole;
+  });
+}

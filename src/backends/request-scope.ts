@@ -1,0 +1,51 @@
+/**
+ * Ties the HTTP request that carries one JSON-RPC request to that request's lifetime, so that a request
+ * that times out, is cancelled by the host or is abandoned also closes its socket. The SDK's HTTP
+ * transports abort their fetches only when the whole transport closes, so a hung POST (a slow or
+ * malicious server) would otherwise hold a socket until undici gives up minutes later.
+ *
+ * How: the SDK's Protocol.request hands its message to `transport.send` synchronously, so the signal set
+ * by `sendingWith` just before is picked up by the wrapped `send` and carried (AsyncLocalStorage) into the
+ * fetch that send makes, where `takeRequestSignal` claims it. Only the first fetch of that send claims it:
+ * callbacks run from inside it (onerror, notifications read from its response stream, timers they set)
+ * inherit the context but never the signal.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+
+interface Scope {
+  signal: AbortSignal;
+  taken: boolean;
+}
+
+const scope = new AsyncLocalStorage<Scope>();
+let next: AbortSignal | undefined;
+
+/** Runs `start`, which sends one request synchronously (client.request does), under `signal`. */
+export function sendingWith<T>(signal: AbortSignal, start: () => T): T {
+  next = signal;
+  try {
+    return start();
+  } finally {
+    next = undefined;
+  }
+}
+
+/** Makes `transport.send` pick up the signal of `sendingWith` for the request it sends. */
+export function scopeSends(transport: Transport): void {
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => {
+    const signal = next;
+    next = undefined;
+    if (!signal || !('method' in message) || !('id' in message)) return send(message, options);
+    return scope.run({ signal, taken: false }, () => send(message, options));
+  };
+}
+
+/** The signal of the request being sent, for the first fetch that asks; undefined otherwise. */
+export function takeRequestSignal(): AbortSignal | undefined {
+  const current = scope.getStore();
+  if (!current || current.taken) return undefined;
+  current.taken = true;
+  return current.signal;
+}

@@ -1,0 +1,148 @@
+/**
+ * Remote backends that misbehave at the HTTP level, played by a raw HTTP server on 127.0.0.1: one that
+ * never answers a call (a slowloris), one whose answer never ends, and one that answers with a large HTML
+ * error page. Hung calls end at their timeout with their sockets closed, an endless body is cut at
+ * settings.maxResponseBytes with its connection closed, and an error page becomes a short error with its
+ * status.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestHost } from '../helpers/host.js';
+import { sendRawCall, waitForResponse } from '../helpers/reliability.js';
+import { waitFor } from '../helpers/wait.js';
+
+interface RawServer {
+  url: string;
+  /** Sockets that carry a call the server never answered. */
+  hung: Set<Socket>;
+  endless: { sent: number; closed: boolean };
+  close(): Promise<void>;
+}
+
+const TOOLS = ['hang', 'endless', 'html', 'echo'];
+const HTML_PAGE =
+  '<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>body { font: 12px sans-serif }</style></head>' +
+  `<body><h1>Bad Gateway</h1><p>${'upstream trace '.repeat(35_000)}</p></body></html>`;
+
+function json(res: ServerResponse, id: unknown, result: unknown): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ jsonrpc: '2.0', id, result }));
+}
+
+async function startRawServer(): Promise<RawServer> {
+  const hung = new Set<Socket>();
+  const endless = { sent: 0, closed: false };
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'POST') return void res.writeHead(req.method === 'DELETE' ? 200 : 405).end();
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      const message = JSON.parse(body) as { id?: unknown; method: string; params?: Record<string, unknown> };
+      if (message.id === undefined) return void res.writeHead(202).end();
+      if (message.method === 'initialize') {
+        return json(res, message.id, {
+          protocolVersion: message.params?.protocolVersion,
+          capabilities: { tools: {} },
+          serverInfo: { name: 'raw-http', version: '1.0.0' },
+        });
+      }
+      if (message.method === 'tools/list')
+        return json(res, message.id, {
+          tools: TOOLS.map((name) => ({ name, inputSchema: { type: 'object' } })),
+        });
+      const tool = message.params?.name;
+      if (tool === 'hang') {
+        const socket = req.socket;
+        hung.add(socket);
+        socket.once('close', () => hung.delete(socket));
+        return;
+      }
+      if (tool === 'endless') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.once('close', () => (endless.closed = true));
+        const chunk = ' '.repeat(64 * 1024);
+        const pump = () => {
+          while (!res.destroyed && endless.sent < 2 * 1024 ** 3) {
+            endless.sent += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+        };
+        return pump();
+      }
+      if (tool === 'html') {
+        res.writeHead(502, { 'content-type': 'text/html; charset=utf-8' });
+        return void res.end(HTML_PAGE);
+      }
+      json(res, message.id, { content: [{ type: 'text', text: 'echo' }] });
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    hung,
+    endless,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe('remote backends that misbehave over HTTP', () => {
+  let server: RawServer;
+  let host: TestHost;
+
+  beforeAll(async () => {
+    server = await startRawServer();
+    host = await TestHost.start({
+      config: {
+        settings: { maxResponseBytes: 1024 * 1024 },
+        mcpServers: { web: { type: 'streamable-http', url: server.url, timeoutMs: 500 } },
+      },
+    });
+    await host.client.listTools();
+  });
+
+  afterAll(async () => {
+    expect((await host?.close())?.leftovers).toEqual([]);
+    await server?.close();
+  });
+
+  it('closes the sockets of 40 hung calls once they time out', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `hang-${i}`);
+    for (const id of ids) sendRawCall(host, id, 'web__hang');
+    await waitFor('the 40 calls to reach the server', () => server.hung.size === 40, 10_000);
+    for (const id of ids) {
+      const response = await waitForResponse(host, id, 10_000);
+      expect((response.error as { message: string }).message).toMatch(/timed out/i);
+    }
+    await waitFor('every hung socket to be closed', () => server.hung.size === 0, 5_000);
+  });
+
+  it('cuts an endless response body at maxResponseBytes and closes its connection', async () => {
+    sendRawCall(host, 'endless', 'web__endless');
+    const response = await waitForResponse(host, 'endless', 15_000);
+    expect(JSON.stringify(response)).toMatch(/larger than 1048576 bytes \(settings\.maxResponseBytes\)/);
+    await waitFor('the server to see the connection closed', () => server.endless.closed, 5_000);
+    expect(server.endless.sent).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('turns a 512 KB HTML 502 page into an error under 1 KB that keeps the status', async () => {
+    sendRawCall(host, 'html', 'web__html');
+    await waitForResponse(host, 'html', 10_000);
+    const line = host.stdoutLines.find((l) => l.includes('"id":"html"'))!;
+    expect(line.length).toBeLessThan(1024);
+    expect(line).toMatch(/HTTP 502/);
+    expect(line).toMatch(/502 Bad Gateway/);
+    expect(line).not.toMatch(/<|upstream trace/);
+    expect(host.stderr).not.toMatch(/(upstream trace ){20}/);
+  });
+});
