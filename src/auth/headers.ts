@@ -69,6 +69,9 @@ export function headerValueProblem(value: string): string | undefined {
   if (value.length > MAX_HEADER_VALUE_LENGTH)
     return `value must be at most ${MAX_HEADER_VALUE_LENGTH} characters`;
   if (/[\r\n\0]/.test(value)) return 'value must not contain CR, LF or NUL';
+  // Node accepts U+0080-U+00FF as obs-text, C1 controls (NEL, U+0085) included; some proxies split on them.
+  if (/[\x01-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]/.test(value))
+    return 'value must not contain control characters (C0, DEL, C1 such as U+0085 NEL, U+2028, U+2029)';
   try {
     validateHeaderValue('x-sentinel-check', value);
   } catch {
