@@ -102,6 +102,8 @@ export function rawSession(child) {
   const pending = new Map();
   let nextId = 1;
   let buffered = '';
+  /** Notifications from the child, with the performance.now() at which each arrived. */
+  const notifications = [];
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk) => {
     const lines = (buffered + chunk).split('\n');
@@ -115,12 +117,15 @@ export function rawSession(child) {
         pending.delete(message.id);
         if (message.error) waiter.reject(new Error(`${message.error.code} ${message.error.message}`));
         else waiter.resolve({ result: message.result, at });
+      } else if ('method' in message && message.id === undefined) {
+        notifications.push({ method: message.method, at });
       }
     }
   });
   child.stdin.on('error', () => undefined);
   const send = (message) => child.stdin.write(JSON.stringify(message) + '\n');
   return {
+    notifications,
     request(method, params = {}) {
       const id = nextId++;
       return new Promise((resolve, reject) => {

@@ -264,11 +264,61 @@ function oauthRows(oauth) {
   ];
 }
 
+/** Lazy start and reload (lib/lazy.mjs); the "direct" column holds today's eager start or the backend alone. */
+function lazyRows(lazy) {
+  if (!lazy) return [];
+  const own = lazy.direct.map((r) => r.firstMs);
+  const ownList = lazy.direct.map((r) => r.listMs);
+  const plus = (base, extra) => ({
+    text: `≤ direct + ${extra} ms`,
+    of: 'value',
+    test: (v) => v <= median(base) + extra,
+  });
+  return [
+    row(
+      9,
+      "spawn → complete tools/list, 10 stdio backends, warm cache (direct: today's eager start)",
+      'ms',
+      { direct: lazy.eager.map((r) => r.listMs), sentinel: lazy.lazy.map((r) => r.listMs) },
+      [atMost(150, 'value'), atMost(0.15)],
+    ),
+    row(
+      10,
+      `whole process tree RSS after that list, no tool called (direct: eager start; backends running: ${lazy.lazy[0]?.running} lazy, ${lazy.eager[0]?.running} eager)`,
+      'mb',
+      { direct: lazy.eager.map((r) => r.treeMb), sentinel: lazy.lazy.map((r) => r.treeMb) },
+      [atMost(100, 'value')],
+    ),
+    row(
+      11,
+      'first call to a backend that is not running (direct: its own spawn → first answer)',
+      'ms',
+      { direct: own, sentinel: lazy.firstCall },
+      [plus(own, 100)],
+    ),
+    row(
+      12,
+      'config edit adding one backend → its tools listed and list_changed sent (direct: its own spawn → tools/list)',
+      'ms',
+      { direct: ownList, sentinel: lazy.added },
+      [plus(ownList, 2_000)],
+    ),
+    row(
+      12,
+      'config edit changing one of 10 running backends: the other 9 that keep their process',
+      'n',
+      { sentinel: lazy.kept },
+      [{ text: '= 9', of: 'value', test: (v) => v === 9 }],
+    ),
+  ];
+}
+
 export function buildReport(results) {
   const rows = [
     ...callRows(results),
     ...startupRows(results.startup),
     ...catalogRows(results.catalog),
+    ...lazyRows(results.lazy),
     ...oauthRows(results.oauth),
     ...searchRows(results.search),
   ];

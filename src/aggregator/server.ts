@@ -299,6 +299,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     ready: () => ready(),
     backends: () => manager.backends,
     clientInfo: () => server.getClientVersion(),
+    announce: (line) => log.info(line),
   });
   const kept = new KeptResults(own);
   const finishToolResult: Aggregator['finishToolResult'] = (tool, result) =>

@@ -26,6 +26,7 @@ export function createBackendAuth(
   extra: {
     clientMetadataUrl?: string;
     signInEntry?: AuthModule.CreateAuthStrategyContext['signInEntry'];
+    onSignIn?: AuthModule.CreateAuthStrategyContext['onSignIn'];
   } = {},
 ): BackendAuth {
   if (!auth) throw new Error('internal: the auth module was not loaded before a remote backend connected');
@@ -35,6 +36,7 @@ export function createBackendAuth(
       log,
       clientMetadataUrl: extra.clientMetadataUrl,
       signInEntry: extra.signInEntry,
+      onSignIn: extra.onSignIn,
     });
   } catch (error) {
     // Invalid headers or auth settings will not fix themselves: no restart loop.

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import { resolveServerRefs } from '../refs/resolve.js';
 import type { SecretStore } from '../secrets/store.js';
 import { isStdioServer } from '../config/types.js';
+import type { SignInHandler } from '../auth/signin/strategy.js';
 import { createBackendAuth, loadAuth } from './auth.js';
 import type { BackendDeps, HostBridge } from './types.js';
 
@@ -19,6 +20,8 @@ export interface BackendDepsOptions {
   secrets: SecretStore;
   /** The config's entries: a token exchange may take its subject token from another entry's sign-in. */
   servers?: Record<string, ServerConfig>;
+  /** Signs in when a backend needs it (login's browser, serve's host); without it the backend fails at once. */
+  onSignIn?: SignInHandler;
 }
 
 export const NO_HOST: HostBridge = {
@@ -54,6 +57,7 @@ export function createBackendDeps(options: BackendDepsOptions): BackendDeps {
     createAuth: (name: string, server: HttpServerConfig) =>
       createBackendAuth(name, server, options.log.child(name), {
         clientMetadataUrl: options.settings.clientMetadataUrl,
+        onSignIn: options.onSignIn,
         signInEntry: async (entry) => {
           const found = options.servers?.[entry];
           if (!found || isStdioServer(found) || found.auth?.type !== 'oauth') return undefined;

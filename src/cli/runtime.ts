@@ -6,7 +6,7 @@ import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { loadEnvironment } from '../refs/env.js';
 import { createSecretStore, type SecretStore } from '../secrets/index.js';
 import { BackendManager, type ManagerOptions } from '../backends/manager.js';
-import { createBackendDeps, NO_HOST } from '../backends/deps.js';
+import { createBackendDeps, NO_HOST, type BackendDepsOptions } from '../backends/deps.js';
 import type { BackendDeps, HostBridge } from '../backends/types.js';
 import { log } from '../log.js';
 
@@ -39,8 +39,13 @@ export function createManager(
 }
 
 /** The backend layer's collaborators over one runtime (a reload builds new ones over its new environment). */
-export function backendDeps(runtime: Runtime, host: HostBridge = NO_HOST): BackendDeps {
+export function backendDeps(
+  runtime: Runtime,
+  host: HostBridge = NO_HOST,
+  extra: Pick<BackendDepsOptions, 'onSignIn'> = {},
+): BackendDeps {
   return createBackendDeps({
+    ...extra,
     settings: runtime.loaded.settings,
     log,
     host,

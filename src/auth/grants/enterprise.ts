@@ -10,7 +10,7 @@
  */
 import type { EnterpriseAuthConfig } from '../../config/types.js';
 import { redactSecret } from '../../log.js';
-import { clientAuthentication } from '../oauth2/client-auth.js';
+import { clientAuthentication, type ClientAuthentication } from '../oauth2/client-auth.js';
 import { fetchAuthorizationServer } from '../oauth2/discovery.js';
 import type { GrantTarget, TokenGrant } from '../oauth2/grant.js';
 import { requestToken, TokenError, type TokenRequestEnv } from '../oauth2/token-client.js';
@@ -55,40 +55,9 @@ export function enterpriseGrant(auth: EnterpriseAuthConfig): TokenGrant {
   };
 
   const requestJag = async (target: GrantTarget, env: TokenRequestEnv): Promise<string> => {
-    if (target.issuer === undefined) {
-      throw new TokenError(
-        true,
-        `backend "${env.backend}": the issuer of its authorization server is not known`,
-        {
-          hint: 'set auth.issuer: the ID-JAG names it as its audience',
-        },
-      );
-    }
-    const parameters = new URLSearchParams({
-      requested_token_type: ID_JAG,
-      audience: target.issuer,
-      resource: target.resource ?? target.backendUrl,
-      subject_token: idp.idToken,
-      subject_token_type: ID_TOKEN,
-    });
-    if (auth.scopes && auth.scopes.length > 0) parameters.set('scope', auth.scopes.join(' '));
-    const issued = await requestToken(
-      {
-        tokenEndpoint: await idpTokenEndpoint(env),
-        issuer: idp.issuer,
-        clientId: idp.clientId,
-        auth: idpClient,
-        grantType: TOKEN_EXCHANGE,
-        parameters,
-        grantName: 'token exchange for an ID-JAG at the identity provider',
-        tokenTypes: ['n_a', 'bearer'],
-        issuedTokenType: ID_JAG,
-        hints: IDP_HINTS,
-      },
-      env,
-    );
-    rememberJag(issued.accessToken);
-    return issued.accessToken;
+    const jag = await requestIdJag(auth, idpClient, await idpTokenEndpoint(env), target, env);
+    rememberJag(jag);
+    return jag;
   };
 
   return {
@@ -133,4 +102,48 @@ export function enterpriseGrant(auth: EnterpriseAuthConfig): TokenGrant {
       idp: { issuer: idp.issuer, tokenEndpoint: idp.tokenEndpoint, clientId: idp.clientId },
     }),
   };
+}
+
+/** Step 1: the ID token exchanged at the identity provider for an ID-JAG naming `target`'s server. */
+async function requestIdJag(
+  auth: EnterpriseAuthConfig,
+  idpClient: ClientAuthentication,
+  idpTokenEndpoint: string,
+  target: GrantTarget,
+  env: TokenRequestEnv,
+): Promise<string> {
+  const { idp } = auth;
+  if (target.issuer === undefined) {
+    throw new TokenError(
+      true,
+      `backend "${env.backend}": the issuer of its authorization server is not known`,
+      {
+        hint: 'set auth.issuer: the ID-JAG names it as its audience',
+      },
+    );
+  }
+  const parameters = new URLSearchParams({
+    requested_token_type: ID_JAG,
+    audience: target.issuer,
+    resource: target.resource ?? target.backendUrl,
+    subject_token: idp.idToken,
+    subject_token_type: ID_TOKEN,
+  });
+  if (auth.scopes && auth.scopes.length > 0) parameters.set('scope', auth.scopes.join(' '));
+  const issued = await requestToken(
+    {
+      tokenEndpoint: idpTokenEndpoint,
+      issuer: idp.issuer,
+      clientId: idp.clientId,
+      auth: idpClient,
+      grantType: TOKEN_EXCHANGE,
+      parameters,
+      grantName: 'token exchange for an ID-JAG at the identity provider',
+      tokenTypes: ['n_a', 'bearer'],
+      issuedTokenType: ID_JAG,
+      hints: IDP_HINTS,
+    },
+    env,
+  );
+  return issued.accessToken;
 }

@@ -7,19 +7,17 @@
  * (`--no-browser`: printed only). Tokens go to the OS keychain; nothing is written to a file.
  * Exit code: 0 when every named server is signed in or needs no sign-in, 1 otherwise.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { createAuthStrategy, type SignInStrategy } from '../../auth/index.js';
-import type { SignInSession, SignInNeed } from '../../auth/signin/session.js';
+import { createAuthStrategy, type SignInHandler, type SignInStrategy } from '../../auth/index.js';
+import type { SignInSession } from '../../auth/signin/session.js';
 import type { HttpServerConfig, ServerConfig } from '../../config/types.js';
 import { isStdioServer } from '../../config/types.js';
 import { SentinelError, describeError } from '../../errors.js';
 import { log, redact } from '../../log.js';
-import { loadRemoteSdk } from '../../backends/remote-sdk.js';
+import { NO_HOST } from '../../backends/deps.js';
+import { BackendManager } from '../../backends/manager.js';
 import { resolveServerRefs } from '../../refs/resolve.js';
-import { VERSION } from '../../version.js';
 import { openBrowser } from '../browser.js';
-import { loadRuntime, type CommonOptions, type Runtime } from '../runtime.js';
+import { backendDeps, loadRuntime, type CommonOptions, type Runtime } from '../runtime.js';
 
 export interface LoginOptions extends CommonOptions {
   names: string[];
@@ -58,6 +56,9 @@ function wantsLogin(server: ServerConfig | undefined): boolean {
   return server.auth === undefined || server.auth.type === 'oauth';
 }
 
+/** Long enough for a user in a browser (the loopback listener gives up after 5 minutes). */
+const LOGIN_WAIT_MS = 6 * 60_000;
+
 async function loginOne(
   name: string,
   raw: ServerConfig,
@@ -68,46 +69,73 @@ async function loginOne(
     out(`${name} is a local (stdio) server: it needs no sign-in`);
     return 'not-needed';
   }
-  let strategy: SignInStrategy | undefined;
-  let signedIn = false;
-  try {
-    const server = await resolve(name, raw, runtime);
-    const auth = server.auth;
-    if (auth && auth.type !== 'oauth') {
-      out(
-        `${name} uses ${auth.type === 'oauth2' ? 'client-credentials' : auth.type} credentials from the config: it needs no sign-in`,
-      );
-      return 'not-needed';
-    }
-    const onSignIn = async (need: SignInNeed, session: SignInSession) => {
-      const token = await session.signIn((url) => show(name, url, options.browser), need);
-      signedIn = true;
-      return token;
-    };
-    strategy = createAuthStrategy(server, {
-      backend: name,
-      log: log.child(name),
-      clientMetadataUrl: runtime.loaded.settings.clientMetadataUrl,
-      onSignIn,
-    }) as SignInStrategy;
-    await strategy.session.load().catch(() => undefined);
-    const pending = strategy.session.record?.pendingScopes;
-    if (pending?.length) await onSignIn({ reason: 'insufficient-scope', scopes: pending }, strategy.session);
-    await sessionStart(server, strategy);
-  } catch (error) {
-    const message = redact(describeError(error));
-    err(`${name}: ${signedIn ? 'signed in, but the session start failed' : 'sign-in failed'}: ${message}`);
-    if (error instanceof SentinelError && error.hint) err(`  hint: ${redact(error.hint)}`);
-    return 'failed';
-  }
-  if (!strategy.engaged) {
-    out(`${name} needs no sign-in`);
+  if (raw.auth && raw.auth.type !== 'oauth') {
+    const kind = raw.auth.type === 'oauth2' ? 'client-credentials' : raw.auth.type;
+    out(`${name} uses ${kind} credentials from the config: it needs no sign-in`);
     return 'not-needed';
   }
-  out(
-    `${signedIn ? 'signed in to' : 'already signed in to'} ${name} (${summary(strategy.session.describe())})`,
-  );
-  return signedIn ? 'signed-in' : 'already';
+  let signedIn = false;
+  const onSignIn: SignInHandler = async (need, session) => {
+    const token = await session.signIn((url) => show(name, url, options.browser), need);
+    signedIn = true;
+    return token;
+  };
+  // A step-up that `serve` could not complete asks for more scope: sign in for it before connecting.
+  try {
+    const pending = await pendingSignIn(name, raw, runtime);
+    if (pending) await onSignIn({ reason: 'insufficient-scope', scopes: pending.scopes }, pending.session);
+  } catch (error) {
+    return failed(name, error, false);
+  }
+  // The normal session start of the backend layer (initialize or discover, then the lists), patient.
+  const settings = {
+    ...runtime.loaded.settings,
+    startupTimeoutMs: LOGIN_WAIT_MS,
+    requestTimeoutMs: LOGIN_WAIT_MS,
+  };
+  const patient: Runtime = { ...runtime, loaded: { ...runtime.loaded, settings } };
+  const manager = new BackendManager(runtime.loaded.config, backendDeps(patient, NO_HOST, { onSignIn }), [
+    name,
+  ]);
+  try {
+    await manager.startAll();
+    const backend = manager.get(name);
+    if (!backend || backend.state !== 'ready') return failed(name, backend?.error, signedIn);
+    const info = backend.authDescription?.signIn as Record<string, unknown> | undefined;
+    if (!info) {
+      out(`${name} needs no sign-in`);
+      return 'not-needed';
+    }
+    out(`${signedIn ? 'signed in to' : 'already signed in to'} ${name} (${summary(info)})`);
+    return signedIn ? 'signed-in' : 'already';
+  } finally {
+    await manager.stopAll();
+  }
+}
+
+function failed(name: string, error: unknown, signedIn: boolean): Outcome {
+  const message = redact(error ? describeError(error) : 'the server could not be reached');
+  err(`${name}: ${signedIn ? 'signed in, but the session start failed' : 'sign-in failed'}: ${message}`);
+  if (error instanceof SentinelError && error.hint) err(`  hint: ${redact(error.hint)}`);
+  return 'failed';
+}
+
+/** The scopes a refused step-up left for `login`, with the session to sign in with; undefined when none. */
+async function pendingSignIn(
+  name: string,
+  raw: HttpServerConfig,
+  runtime: Runtime,
+): Promise<{ scopes: string[]; session: SignInSession } | undefined> {
+  const server = await resolve(name, raw, runtime);
+  const strategy = createAuthStrategy(server, {
+    backend: name,
+    log: log.child(name),
+    clientMetadataUrl: runtime.loaded.settings.clientMetadataUrl,
+  }) as Partial<SignInStrategy>;
+  if (!strategy.session) return undefined;
+  await strategy.session.load().catch(() => undefined);
+  const scopes = strategy.session.record?.pendingScopes;
+  return scopes?.length ? { scopes, session: strategy.session } : undefined;
 }
 
 async function resolve(name: string, raw: HttpServerConfig, runtime: Runtime): Promise<HttpServerConfig> {
@@ -127,27 +155,6 @@ async function resolve(name: string, raw: HttpServerConfig, runtime: Runtime): P
     );
   }
   return result.server as HttpServerConfig;
-}
-
-/** initialize, then every list the server offers: where a server may ask for authorization. */
-async function sessionStart(server: HttpServerConfig, strategy: SignInStrategy): Promise<void> {
-  const sdk = await loadRemoteSdk();
-  const url = new URL(server.url);
-  const fetch = strategy.fetch;
-  const transport: Transport =
-    server.type === 'sse'
-      ? new sdk.SSEClientTransport(url, { fetch, eventSourceInit: { fetch } })
-      : new sdk.StreamableHTTPClientTransport(url, { fetch });
-  const client = new Client({ name: 'mcp-sentinel-login', version: VERSION });
-  try {
-    await client.connect(transport);
-    const capabilities = client.getServerCapabilities() ?? {};
-    if (capabilities.tools) await client.listTools();
-    if (capabilities.prompts) await client.listPrompts();
-    if (capabilities.resources) await client.listResources();
-  } finally {
-    await client.close().catch(() => undefined);
-  }
 }
 
 async function show(name: string, url: string, browser: boolean): Promise<void> {
