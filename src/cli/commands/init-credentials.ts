@@ -53,10 +53,10 @@ async function existing(store: SecretStore, name: string): Promise<string | unde
 
 export async function moveCredentials(
   result: ImportResult,
-  options: { storeSecrets?: boolean },
+  options: { storeSecrets?: boolean; ask?: boolean },
 ): Promise<MoveOutcome> {
   const outcome: MoveOutcome = { stored: [], problems: [] };
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const interactive = options.ask !== false && Boolean(process.stdin.isTTY && process.stdout.isTTY);
   if (!options.storeSecrets && !interactive) return outcome;
   const moves = credentialValues(result.servers, result.credentials);
   if (moves.length === 0) return outcome;

@@ -26,6 +26,7 @@ export interface InitOptions {
   hostConfig?: string;
   /** Store every literal credential found in the keychain without asking, writing references instead. */
   storeSecrets?: boolean;
+  json?: boolean;
 }
 
 function out(line = ''): void {
@@ -63,6 +64,8 @@ async function importFrom(
 
 export async function init(options: InitOptions): Promise<number> {
   honourNoColor();
+  // With --json the lines are left out and one JSON document says the same (printed at the end).
+  const say = options.json ? () => undefined : out;
   if (options.hostConfig !== undefined && options.from === undefined) {
     throw new SentinelError('USAGE', '--host-config is only used with --from', {
       hint: `name the host the file belongs to: --from ${HOST_IDS.join('|')}`,
@@ -76,7 +79,9 @@ export async function init(options: InitOptions): Promise<number> {
     });
   }
   const imported = options.from ? await importFrom(options.from, options.hostConfig) : undefined;
-  const moved = imported ? await moveCredentials(imported.result, options) : undefined;
+  const moved = imported
+    ? await moveCredentials(imported.result, { storeSecrets: options.storeSecrets, ask: !options.json })
+    : undefined;
   const servers =
     imported && Object.keys(imported.result.servers).length > 0
       ? applyMoves(imported.result.servers, moved!.stored)
@@ -90,52 +95,86 @@ export async function init(options: InitOptions): Promise<number> {
   // 0600: the file may hold credentials until they are moved to the keychain.
   await writeFileSafely(target, JSON.stringify(config, null, 2) + '\n', 0o600);
 
-  out(`${chalk.green('✔')} wrote ${target}`);
-  if (backup) out(`  ${chalk.dim('backup of the old file:')} ${backup}`);
+  say(`${chalk.green('✔')} wrote ${target}`);
+  if (backup) say(`  ${chalk.dim('backup of the old file:')} ${backup}`);
   if (imported) {
     const { file, result } = imported;
     const names = Object.keys(result.servers);
-    out(
+    say(
       `  imported ${names.length} server${names.length === 1 ? '' : 's'} from ${HOSTS[options.from!].displayName} (${file})${names.length ? ': ' + names.join(', ') : ''}`,
     );
-    for (const skip of result.skipped) out(`  ${chalk.dim('skipped')} "${skip.name}": ${skip.reason}`);
-    for (const note of result.notes) out(`  ${chalk.yellow('note')} ${note}`);
+    for (const skip of result.skipped) say(`  ${chalk.dim('skipped')} "${skip.name}": ${skip.reason}`);
+    for (const note of result.notes) say(`  ${chalk.yellow('note')} ${note}`);
     for (const { credential } of moved!.stored)
-      out(
+      say(
         `  ${chalk.green('✔')} stored secret "${credential.secretName}" in the keychain; ${credential.path} reads "${credential.replacement}"`,
       );
-    for (const line of moved!.problems) out(`  ${chalk.yellow('warn')} ${line}`);
-    const left = result.credentials.filter((c) => !moved!.stored.some((m) => m.credential === c));
+    for (const line of moved!.problems) say(`  ${chalk.yellow('warn')} ${line}`);
+    const left = result.credentials.filter((c) => !(moved?.stored ?? []).some((m) => m.credential === c));
     if (left.length > 0) {
-      out('');
-      out(
+      say('');
+      say(
         chalk.yellow(
           `${left.length} literal credential${left.length === 1 ? '' : 's'} found; move them into the keychain:`,
         ),
       );
-      out(chalk.dim(`  (or run init again with --force --store-secrets to store them all as they are)`));
+      say(chalk.dim(`  (or run init again with --force --store-secrets to store them all as they are)`));
       for (const cred of left) {
-        out(`  mcp-sentinel secrets set ${cred.secretName}`);
-        out(chalk.dim(`    then set ${cred.path} to "${cred.replacement}"`));
-        if (cred.note) out(chalk.dim(`    (${cred.note})`));
+        say(`  mcp-sentinel secrets set ${cred.secretName}`);
+        say(chalk.dim(`    then set ${cred.path} to "${cred.replacement}"`));
+        if (cred.note) say(chalk.dim(`    (${cred.note})`));
       }
     }
   }
-  out('');
-  out('Next steps:');
+  say('');
+  say('Next steps:');
   let step = 1;
-  if (!servers) out(`  ${step++}. add your servers under "mcpServers" in ${target}`);
-  out(`  ${step++}. check every backend:  mcp-sentinel doctor${options.path ? ` --config ${target}` : ''}`);
-  out(
+  if (!servers) say(`  ${step++}. add your servers under "mcpServers" in ${target}`);
+  say(`  ${step++}. check every backend:  mcp-sentinel doctor${options.path ? ` --config ${target}` : ''}`);
+  say(
     `  ${step++}. add it to your host:  mcp-sentinel install --host ${options.from ?? 'claude-desktop'}${options.path ? ` --config ${target}` : ''}`,
   );
   if (imported)
-    out(
+    say(
       chalk.dim(
         `     (install takes the imported entries out of the host file, so nothing runs twice; --remove puts them back)`,
       ),
     );
-  else out(chalk.dim('     (hosts: claude-desktop, claude-code, cursor, vscode)'));
+  else say(chalk.dim('     (hosts: claude-desktop, claude-code, cursor, vscode)'));
+  if (options.json) {
+    process.stdout.write(
+      JSON.stringify(
+        {
+          written: target,
+          backup: backup ?? null,
+          imported: imported
+            ? {
+                host: options.from,
+                file: imported.file,
+                servers: Object.keys(imported.result.servers),
+                skipped: imported.result.skipped,
+                notes: imported.result.notes,
+              }
+            : null,
+          stored: (moved?.stored ?? []).map(({ credential }) => ({
+            secret: credential.secretName,
+            path: credential.path,
+          })),
+          credentials: (imported?.result.credentials ?? [])
+            .filter((c) => !(moved?.stored ?? []).some((m) => m.credential === c))
+            .map((c) => ({
+              path: c.path,
+              secret: c.secretName,
+              replacement: c.replacement,
+              command: `mcp-sentinel secrets set ${c.secretName}`,
+            })),
+          problems: moved?.problems ?? [],
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+  }
   return 0;
 }
 
@@ -147,6 +186,7 @@ export function registerInitCommand(program: Command, setExitCode: (code: number
     .option('--force', 'overwrite an existing file (a backup of it is kept beside it)')
     .addOption(new Option('--from <host>', "import the servers of a host's config").choices([...HOST_IDS]))
     .option('--host-config <path>', "the host's config file, when it is not at the usual place (with --from)")
+    .option('--json', 'print what was done as JSON (never a credential value)')
     .option(
       '--store-secrets',
       'store every literal credential found in the keychain as it is, and write secret: references (with --from)',

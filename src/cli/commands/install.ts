@@ -47,6 +47,7 @@ export interface InstallOptions {
   remove?: boolean;
   keepEntries?: boolean;
   force?: boolean;
+  json?: boolean;
 }
 
 function out(line = ''): void {
@@ -160,12 +161,28 @@ export async function install(options: InstallOptions): Promise<number> {
     : await prepareInstall(options, file);
   const { plan, entry, secrets } = prepared;
   const hidden = (text: string) => sanitizeText(text, secrets).text;
+  // With --json the lines are left out and one JSON document says the same (never a credential value).
+  const say = options.json ? () => undefined : out;
+  const report = (extra: Record<string, unknown>) => {
+    if (!options.json) return;
+    const base = { host: options.host, file, name: options.name, action: plan.action, moved: plan.moved };
+    process.stdout.write(JSON.stringify({ ...base, ...extra }, null, 2) + '\n');
+  };
 
   if (options.dryRun) {
-    out(renderDiff({ ...plan, before: hidden(plan.before), after: hidden(plan.after) }));
+    say(renderDiff({ ...plan, before: hidden(plan.before), after: hidden(plan.after) }));
     const moved = describeMoved(plan, Boolean(options.remove));
-    if (moved) out(`${chalk.dim('would have')} ${moved}`);
-    out(chalk.dim('(dry run: nothing was written)'));
+    if (moved) say(`${chalk.dim('would have')} ${moved}`);
+    say(chalk.dim('(dry run: nothing was written)'));
+    report({
+      dryRun: true,
+      written: false,
+      diff: renderDiff({ ...plan, before: hidden(plan.before), after: hidden(plan.after) }).replace(
+        // eslint-disable-next-line no-control-regex
+        /\x1b\[[0-9;]*m/g,
+        '',
+      ),
+    });
     return 0;
   }
   const check = options.remove ? undefined : await ensureSecrets(store, secrets);
@@ -176,39 +193,46 @@ export async function install(options: InstallOptions): Promise<number> {
   const where = `${def.displayName} (${file})`;
   switch (plan.action) {
     case 'unchanged':
-      out(`${chalk.green('✔')} "${options.name}" is already up to date in ${where}`);
+      say(`${chalk.green('✔')} "${options.name}" is already up to date in ${where}`);
       break;
     case 'absent':
-      out(`${chalk.green('✔')} there is no "${options.name}" entry in ${where}; nothing to remove`);
+      say(`${chalk.green('✔')} there is no "${options.name}" entry in ${where}; nothing to remove`);
       break;
     case 'remove':
-      out(`${chalk.green('✔')} removed "${options.name}" from ${where}`);
+      say(`${chalk.green('✔')} removed "${options.name}" from ${where}`);
       break;
     default:
-      out(`${chalk.green('✔')} ${plan.action === 'add' ? 'added' : 'updated'} "${options.name}" in ${where}`);
-      out(`  ${chalk.dim('runs:')} ${[entry!.command, ...entry!.args].join(' ')}`);
+      say(`${chalk.green('✔')} ${plan.action === 'add' ? 'added' : 'updated'} "${options.name}" in ${where}`);
+      say(`  ${chalk.dim('runs:')} ${[entry!.command, ...entry!.args].join(' ')}`);
   }
   const moved = describeMoved(plan, Boolean(options.remove));
-  if (moved) out(`  ${moved}`);
+  if (moved) say(`  ${moved}`);
   for (const name of check?.stored ?? [])
-    out(`  stored secret "${name}" in the keychain (from the host file)`);
+    say(`  stored secret "${name}" in the keychain (from the host file)`);
   for (const name of check?.differing ?? [])
-    out(
+    say(
       `  ${chalk.yellow('warn')} secret "${name}" in the keychain differs from the host file's value; --remove will write the keychain's`,
     );
   if (result.backup)
-    out(
+    say(
       `  ${chalk.dim('backup:')} ${result.backup}${prepared.sanitizedBefore?.placeholders.length ? chalk.dim(' (credentials as secret: references)') : ''}`,
     );
   if (entry)
     for (const warning of entryWarnings(entry, currentLaunchContext()))
-      out(`  ${chalk.yellow('warn')} ${warning}`);
+      say(`  ${chalk.yellow('warn')} ${warning}`);
   if (result.written) {
-    out('');
-    out(
+    say('');
+    say(
       `Next: ${def.reloadHint}${entry ? `, then check with: mcp-sentinel doctor --host ${options.host}` : ''}`,
     );
   }
+  report({
+    dryRun: false,
+    written: result.written,
+    backup: result.backup ?? null,
+    stored: check?.stored ?? [],
+    differing: check?.differing ?? [],
+  });
   return 0;
 }
 
@@ -252,6 +276,7 @@ export function registerInstallCommand(program: Command, setExitCode: (code: num
     .option('--host-config <path>', "the host's config file, when it is not at the usual place")
     .option('--name <key>', 'the key of the entry in the host config', DEFAULT_ENTRY_NAME)
     .option('--dry-run', 'print the change as a diff and write nothing')
+    .option('--json', 'print what was done (or would be, with --dry-run) as JSON')
     .option('--remove', 'take the entry out again, and put back the entries install took out')
     .option('--keep-entries', "leave the host's own entries of servers mcp-sentinel serves (they run twice)")
     .option('--force', 'replace or remove an entry of that name that mcp-sentinel did not write')
