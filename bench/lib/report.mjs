@@ -304,7 +304,7 @@ function lazyRows(lazy) {
       [plus(ownList, 2_000)],
     ),
     row(
-      12,
+      13,
       'config edit changing one of 10 running backends: the other 9 that keep their process',
       'n',
       { sentinel: lazy.kept },

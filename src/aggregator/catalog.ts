@@ -38,7 +38,7 @@ export interface Catalog {
   toolRoutes: Map<string, Route>;
   promptRoutes: Map<string, Route>;
   resourceRoutes: Map<string, string>;
-  templateRoutes: { template: UriTemplate; backend: string }[];
+  templateRoutes: { template: UriTemplate; uriTemplate: string; backend: string }[];
   /** Public names of tools hidden by `tools.include`/`exclude`, to refuse calls with a clear reason. */
   filteredTools: Map<string, string>;
 }
@@ -109,9 +109,18 @@ export function buildCatalog(
       catalog.resources.push(resource);
     }
     for (const template of source.lists.resourceTemplates) {
+      const listed = catalog.templateRoutes.find((route) => route.uriTemplate === template.uriTemplate);
+      if (listed) {
+        // Reads of matching URIs go to the first; listing the template twice would only repeat it.
+        onCollision(
+          `resource template ${template.uriTemplate} of "${source.name}" is hidden: "${listed.backend}" lists the same template`,
+        );
+        continue;
+      }
       try {
         catalog.templateRoutes.push({
           template: new UriTemplate(template.uriTemplate),
+          uriTemplate: template.uriTemplate,
           backend: source.name,
         });
         catalog.resourceTemplates.push(template);

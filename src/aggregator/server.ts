@@ -25,6 +25,7 @@ import { SessionReplay } from './replay.js';
 import { TaskRouter } from './tasks.js';
 import { advertise, type Advertised } from './advertised.js';
 import { OwnRegistry, type OwnCallContext } from './own-tools.js';
+import { createStatusBoard, registerStatus, type StatusBoard } from './status.js';
 import { KeptResults } from './results/kept-results.js';
 import { asDirectCall, createToolSurface, MetaCallError, type ToolSurface } from './surface/index.js';
 
@@ -57,6 +58,8 @@ export interface Aggregator {
   own: OwnRegistry;
   /** The tool list fitted to the host (src/aggregator/surface/). */
   surface: ToolSurface;
+  /** What `sentinel://status` and `sentinel__status` show; features add sections (src/aggregator/status.ts). */
+  status: StatusBoard;
   /** A tool result as the host can take it: itself, or head + resource_link when oversized (results/). */
   finishToolResult(tool: string, result: Record<string, unknown>): ToolResult | Promise<ToolResult>;
 }
@@ -66,6 +69,8 @@ type ToolResult = Record<string, unknown>;
 export function createAggregator(manager: BackendManager, settings: Settings, log: Logger): Aggregator {
   const server = new Server(SERVER_INFO, { capabilities: SERVER_CAPABILITIES, instructions: INSTRUCTIONS });
   const own = new OwnRegistry();
+  const status = createStatusBoard(manager);
+  registerStatus(own, status, manager);
   const ownContext = (params: Params, extra: Extra): OwnCallContext => ({
     signal: extra.signal,
     meta: params._meta,
@@ -297,6 +302,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     ready: () => ready(),
     backends: () => manager.backends,
     clientInfo: () => server.getClientVersion(),
+    announce: (line) => log.info(line),
   });
   const kept = new KeptResults(own);
   const finishToolResult: Aggregator['finishToolResult'] = (tool, result) =>
@@ -512,6 +518,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     recordResult: (backend, result) => returned.record(backend, result),
     own,
     surface,
+    status,
     finishToolResult,
   };
 }

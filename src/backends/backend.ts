@@ -27,7 +27,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { SEE_DOCTOR_HINT, SentinelError, describeError } from '../errors.js';
-import { isStdioServer, type ServerConfig } from '../config/types.js';
+import { isStdioServer, type HttpServerConfig, type ServerConfig } from '../config/types.js';
 import { redact, type Logger } from '../log.js';
 import { VERSION } from '../version.js';
 import { createTransport } from './transports.js';
@@ -263,6 +263,16 @@ export class Backend extends EventEmitter<BackendEvents> {
    * (modern-session.ts) before the refusal is reported.
    */
   private async openSession(server: ServerConfig, generation: number): Promise<BackendSession> {
+    const streamable = !isStdioServer(server) && server.type !== 'sse';
+    if (streamable && server.protocol === '2026-07-28') {
+      // Asked to speak 2026-07-28 first: the 2025 era only when the server does not offer it.
+      const modern = await this.openModern(server, generation).catch((error: unknown) => {
+        if (error instanceof SentinelError) throw error;
+        this.log.debug(`no 2026-07-28 revision, initializing: ${describeError(error)}`);
+        return undefined;
+      });
+      if (modern) return modern;
+    }
     const transport = await createTransport(server, {
       log: this.log,
       environment: this.deps.environment,
@@ -284,7 +294,7 @@ export class Backend extends EventEmitter<BackendEvents> {
     try {
       await client.connect(transport, { timeout: this.deps.settings.startupTimeoutMs });
     } catch (error) {
-      if (isStdioServer(server) || server.type === 'sse' || !mayBeModernOnly(error)) throw error;
+      if (!streamable || !mayBeModernOnly(error) || (server as HttpServerConfig).protocol) throw error;
       client.onclose = undefined;
       await client.close().catch(() => undefined);
       const modern = await this.openModern(server, generation).catch((modernError: unknown) => {
@@ -304,10 +314,7 @@ export class Backend extends EventEmitter<BackendEvents> {
   }
 
   /** A 2026-07-28 session in place of the 2025-era one that was refused. */
-  private async openModern(
-    server: ServerConfig & { url: string },
-    generation: number,
-  ): Promise<BackendSession> {
+  private async openModern(server: HttpServerConfig, generation: number): Promise<BackendSession> {
     const session = await openModernSession({
       url: new URL(server.url),
       fetch: this.auth?.fetch,

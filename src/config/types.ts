@@ -207,6 +207,8 @@ export interface HttpServerConfig extends CommonServerConfig {
   url: string;
   headers?: Record<string, string>;
   auth?: AuthConfig;
+  /** The revision to speak first (Streamable HTTP): see schemas/config.schema.json. */
+  protocol?: '2026-07-28' | '2025-11-25';
 }
 
 export type ServerConfig = StdioServerConfig | HttpServerConfig;

@@ -17,6 +17,8 @@ export interface CatalogSummary {
   totalBackends: number;
   /** Tools the host's tools/list gets with its surface (fewer than `tools` with the search surface). */
   listedTools?: number;
+  /** False for every host after the first: catalog-wide findings are reported once. */
+  firstHost?: boolean;
 }
 
 function sample(names: string[], max = 3): string {
@@ -117,12 +119,20 @@ export function checkHost(host: HostId, serverKey: string, catalog: CatalogSumma
     );
   }
 
-  if (catalog.collisions.length > 0) {
+  // Collisions are the catalog's, not the host's: reported with the first host checked only (firstHost).
+  if (catalog.collisions.length > 0 && catalog.firstHost !== false) {
+    const renamed = catalog.collisions.filter((m) => / is exported as /.test(m)).length;
+    const hidden = catalog.collisions.length - renamed;
+    const what = [renamed ? `${renamed} renamed` : '', hidden ? `${hidden} hidden` : '']
+      .filter(Boolean)
+      .join(', ');
     checks.push({
       id: 'catalog-collisions',
       status: 'warn',
-      reason: `${catalog.collisions.length} name collision${catalog.collisions.length === 1 ? '' : 's'} renamed: ${catalog.collisions[0]}`,
-      hint: 'give the colliding servers distinct "prefix" values so that names stay predictable',
+      reason: `${catalog.collisions.length} name collision${catalog.collisions.length === 1 ? '' : 's'} (${what}): ${catalog.collisions[0]}`,
+      hint: hidden
+        ? 'a resource URI or template cannot be renamed: the first server listing it serves it; set "disabled": true on the other if it is the same server twice'
+        : 'give the colliding servers distinct "prefix" values so that names stay predictable',
     });
   }
 

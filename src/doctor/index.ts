@@ -126,6 +126,13 @@ function withCacheCheck(result: BackendResult, cache: CacheInfo | undefined): Ba
   return cache ? { ...result, cache } : result;
 }
 
+/** With servers named on the command line, the host totals cover those only: say so. */
+function withScope(result: HostResult, servers: string[]): HostResult {
+  if (servers.length === 0 || result.status === 'skip') return result;
+  const named = servers.map((s) => `"${s}"`).join(', ');
+  return { ...result, reason: `${result.reason} (counting only ${named}, as named)` };
+}
+
 /** The host's result with a check of its file added (it counts even when the catalog check was skipped). */
 function withDuplicateCheck(result: HostResult, check: NamedCheck | undefined): HostResult {
   if (!check) return result;
@@ -209,13 +216,17 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       loaded.settings,
     );
     const hosts = await Promise.all(
-      options.hosts.map(async (host) =>
+      options.hosts.map(async (host, index) =>
         withDuplicateCheck(
           withSurface(
-            checkHost(host, options.serverKey, {
-              ...summaryInput,
-              listedTools: surfaces.get(host)?.listedTools,
-            }),
+            withScope(
+              checkHost(host, options.serverKey, {
+                ...summaryInput,
+                listedTools: surfaces.get(host)?.listedTools,
+                firstHost: index === 0,
+              }),
+              options.servers,
+            ),
             surfaces.get(host),
           ),
           await options.hostFileCheck?.(host, loaded.config.mcpServers),

@@ -6,7 +6,7 @@
  * file atomically. A backup may be given its own text: a migration's backup holds references in place of the
  * literal credentials it took out (src/install/migrate.ts).
  */
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
@@ -189,15 +189,17 @@ export function editJson(text: string, path: (string | number)[], value: unknown
 let backupCounter = 0;
 
 /**
- * A timestamped copy beside the file, e.g. `mcp.json.2026-11-23T11-37-24-123Z.bak`; undefined for a new
- * file. The copy never replaces an existing file (COPYFILE_EXCL): two backups in one millisecond get a
- * counter, so the backup of the original is never overwritten by a later one.
+ * A dated copy beside the file, e.g. `mcp.json.2026-11-23.bak`; undefined for a new file. One backup per file
+ * per day is enough: when the day's backup exists it is kept (it holds the oldest state of the day) and its
+ * path returned. A backup given its own text (a migration's, with references in place of credentials) is
+ * always written, beside the day's one if that exists. A backup never replaces an existing file.
  */
 export async function backupFile(path: string, now = new Date(), text?: string): Promise<string | undefined> {
-  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const day = now.toISOString().slice(0, 10);
+  const daily = `${path}.${day}.bak`;
+  if (text === undefined && existsSync(daily)) return daily;
   for (let attempt = 0; ; attempt++) {
-    const suffix = attempt === 0 ? '' : `-${++backupCounter}`;
-    const backup = `${path}.${stamp}${suffix}.bak`;
+    const backup = attempt === 0 ? daily : `${path}.${day}-${++backupCounter}.bak`;
     try {
       if (text === undefined) await copyFile(path, backup, constants.COPYFILE_EXCL);
       else await writeFile(backup, text, { flag: 'wx', mode: 0o600 });

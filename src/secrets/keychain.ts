@@ -14,8 +14,15 @@ import type { AsyncEntry, EntryOptions } from '@napi-rs/keyring';
 
 /** The native binding is loaded on first use: a config without `secret:` references never maps it (~7 MB). */
 let binding: Promise<typeof import('@napi-rs/keyring')> | undefined;
-const keyring = () => (binding ??= import('@napi-rs/keyring'));
+const keyring = () => {
+  // Before the native library first connects: it reads the bus address from the environment.
+  if (!binding) ensureSessionBus();
+  return (binding ??= import('@napi-rs/keyring'));
+};
 import { SentinelError } from '../errors.js';
+import { envVarForSecret } from './env-fallback.js';
+import { secretServiceLocked, UNLOCK_HINT } from './lock-state.js';
+import { ensureSessionBus } from './session-bus.js';
 import { assertSecretName, isValidSecretName, type SecretProbe, type SecretStore } from './store.js';
 
 export const KEYCHAIN_SERVICE = 'mcp-sentinel';
@@ -76,6 +83,15 @@ export function createKeychainStore(options: KeychainOptions = {}): SecretStore 
     async probe(): Promise<SecretProbe> {
       try {
         await call('reach the keychain', async (signal) => (await entry(PROBE_ACCOUNT)).getPassword(signal));
+        if (platform === 'linux' && (await secretServiceLocked()) === true) {
+          return {
+            ok: false,
+            store: description,
+            error: new SentinelError('KEYCHAIN_LOCKED', 'the login keyring of the Secret Service is locked', {
+              hint: UNLOCK_HINT,
+            }),
+          };
+        }
         return { ok: true, store: description };
       } catch (error) {
         return {
@@ -105,7 +121,7 @@ export async function withTimeout<T>(
           'KEYCHAIN_TIMEOUT',
           `the keychain did not answer within ${timeoutMs / 1000} s (${what})`,
           {
-            hint: timeoutHint(platform),
+            hint: timeoutHint(platform, what),
           },
         ),
       );
@@ -128,11 +144,11 @@ export function toKeychainError(
 ): SentinelError {
   if (error instanceof SentinelError) return error;
   const text = error instanceof Error ? error.message : String(error);
-  const fallbackHint = 'or provide the secret as MCP_SENTINEL_SECRET_<NAME> in the environment';
+  const fallbackHint = `or provide the secret as ${fallbackVariable(what)} in the environment`;
 
   if (/did not receive a reply|timeout was reached|timed out/i.test(text)) {
     return new SentinelError('KEYCHAIN_TIMEOUT', `the keychain did not answer (${what})`, {
-      hint: timeoutHint(platform),
+      hint: timeoutHint(platform, what),
     });
   }
   if (
@@ -146,7 +162,7 @@ export function toKeychainError(
       {
         hint:
           platform === 'linux'
-            ? `unlock your login keyring (e.g. log in to the desktop session, or: gnome-keyring-daemon --unlock), ${fallbackHint}`
+            ? `${UNLOCK_HINT}; ${fallbackHint}`
             : `unlock the ${keychainDescription(platform)}, ${fallbackHint}`,
       },
     );
@@ -193,8 +209,15 @@ export function toKeychainError(
   );
 }
 
-function timeoutHint(platform: NodeJS.Platform): string {
+/** The variable that stands in for the secret a call was about (`read secret "x"`), or the pattern. */
+function fallbackVariable(what: string): string {
+  const name = /secret "([^"]+)"/.exec(what)?.[1];
+  return name && isValidSecretName(name) ? envVarForSecret(name) : 'MCP_SENTINEL_SECRET_<NAME>';
+}
+
+function timeoutHint(platform: NodeJS.Platform, what = ''): string {
+  const variable = fallbackVariable(what);
   return platform === 'linux'
-    ? 'the Secret Service may be waiting for an unlock prompt; unlock your keyring, or set MCP_SENTINEL_SECRET_<NAME>'
-    : `check that the ${keychainDescription(platform)} is unlocked, or set MCP_SENTINEL_SECRET_<NAME>`;
+    ? `the Secret Service may be waiting for an unlock prompt; unlock your keyring, or set ${variable}`
+    : `check that the ${keychainDescription(platform)} is unlocked, or set ${variable}`;
 }

@@ -43,7 +43,8 @@ function sample(schema = {}) {
     case 'object':
       return {};
     default:
-      return 'conformance';
+      // Non-ASCII on purpose: a value mirrored into an Mcp-Param-* header must then be base64-encoded.
+      return 'conformance \u2713';
   }
 }
 
@@ -77,7 +78,17 @@ async function main() {
   const config = join(dir, 'mcp-sentinel.json');
   writeFileSync(
     config,
-    JSON.stringify({ mcpServers: { conformance: { type: 'streamable-http', url: serverUrl, prefix: '' } } }),
+    JSON.stringify({
+      mcpServers: {
+        conformance: {
+          type: 'streamable-http',
+          url: serverUrl,
+          prefix: '',
+          // --modern: the 2026-07-28 scenarios, whose servers also answer initialize.
+          ...(process.argv.includes('--modern') && { protocol: '2026-07-28' }),
+        },
+      },
+    }),
   );
   const transport = new StdioClientTransport({
     // The suite runs on Node 22; mcp-sentinel runs on the project's own Node (SENTINEL_NODE).

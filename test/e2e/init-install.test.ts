@@ -227,6 +227,9 @@ describe('install', () => {
       expect(removed.code).toBe(0);
       expect(removed.stdout).toContain('removed "sentinel"');
       expect(readFileSync(path, 'utf8')).toBe(original);
+      // One backup per file per day: the day's first (the original) is kept.
+      expect(backups(path)).toHaveLength(1);
+      expect(readFileSync(join(dirname(path), backups(path)[0]!), 'utf8')).toBe(original);
       expect((await cli(['install', '--host', host, '--remove'])).stdout).toContain('nothing to remove');
     },
   );

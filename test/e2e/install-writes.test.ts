@@ -55,16 +55,22 @@ describe('install writes', () => {
     expect(readFileSync(file, 'utf8')).toBe('{"mcpServers": {"mine": {"command": "x"}}}');
   });
 
-  it('never overwrites an earlier backup, even within one millisecond', async () => {
+  it('keeps one backup per file per day (the first), and never overwrites a backup', async () => {
     const file = join(dir, 'mcp.json');
     const now = new Date('2026-01-02T03:04:05.678Z');
     writeFileSync(file, 'original');
     const first = await backupFile(file, now);
+    expect(first).toBe(`${file}.2026-01-02.bak`);
     writeFileSync(file, 'second');
-    const second = await backupFile(file, now);
-    expect(first).not.toBe(second);
+    expect(await backupFile(file, new Date('2026-01-02T22:00:00Z'))).toBe(first);
     expect(readFileSync(first!, 'utf8')).toBe('original');
-    expect(readFileSync(second!, 'utf8')).toBe('second');
+    // A backup with its own text (a migration's) is always written, beside the day's.
+    const own = await backupFile(file, now, 'with references');
+    expect(own).not.toBe(first);
+    expect(readFileSync(own!, 'utf8')).toBe('with references');
+    expect(readFileSync(first!, 'utf8')).toBe('original');
+    const tomorrow = await backupFile(file, new Date('2026-01-03T00:00:01Z'));
+    expect(readFileSync(tomorrow!, 'utf8')).toBe('second');
   });
 });
 

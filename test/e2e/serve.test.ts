@@ -80,7 +80,9 @@ describe('serving backends over three transports', () => {
     });
     try {
       const { resources } = await own.client.listResources();
-      expect(resources.map((r) => r.uri).sort()).toEqual(owners.map((name) => `fixture://${name}/info`));
+      // mcp-sentinel's own status resource is listed beside the backends' (src/aggregator/status.ts).
+      const theirs = resources.map((r) => r.uri).filter((uri) => !uri.startsWith('sentinel://'));
+      expect(theirs.sort()).toEqual(owners.map((name) => `fixture://${name}/info`));
       for (const name of owners) {
         const read = await own.client.readResource({ uri: `fixture://${name}/info` });
         expect(read.contents).toEqual([
@@ -200,7 +202,8 @@ describe('filters and failures', () => {
     });
     try {
       const names = (await host.client.listTools()).tools.map((t) => t.name);
-      expect(names).toEqual(['good__echo', 'good__env']);
+      // With backends down, mcp-sentinel's own status tool is listed too (src/aggregator/status.ts).
+      expect(names).toEqual(['sentinel__status', 'good__echo', 'good__env']);
       expect((await callTool(host, 'good__echo', { ok: true })).text).toBe('good/echo: {"ok":true}');
       await host.waitForStderr('command "definitely-not-a-real-command-xyz" was not found');
       await host.waitForStderr('[crashy]');

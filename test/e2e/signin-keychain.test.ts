@@ -2,7 +2,8 @@
  * User sign-in end to end, with the built CLI, a real authorization server (oidc-provider: authorization
  * code + PKCE, dynamic registration, rotating refresh tokens, resource indicators, short lifetimes), a real
  * MCP server that checks every token, a scripted browser (BROWSER=fetch-browser.mjs) and the real keychain
- * (scripts/with-keyring.sh): `login`, then `serve` instances that share the token.
+ * (scripts/with-keyring.sh): `login`, then `serve` instances that share the token. oidc-provider supports
+ * DPoP, so the tokens are DPoP-bound and every instance uses the key kept with the token in the keychain.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,8 +48,8 @@ function bearerTokens(gate: AuthGate): string[] {
     ...new Set(
       gate.requests
         .map((r) => r.headers.authorization)
-        .filter((h): h is string => typeof h === 'string' && h.startsWith('Bearer '))
-        .map((h) => h.slice(7)),
+        .filter((h): h is string => typeof h === 'string' && /^(Bearer|DPoP) /.test(h))
+        .map((h) => h.replace(/^(Bearer|DPoP) /, '')),
     ),
   ];
 }
@@ -64,9 +65,11 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
   beforeAll(async () => {
     as = await startSignInServer({ ttlSeconds: 300 });
     gate = await startAuthGate({
+      // oidc-provider supports DPoP, so the tokens are DPoP-bound: the scheme is DPoP, with a proof each time.
       authorize: (req) => {
         const header = req.headers.authorization;
-        return typeof header === 'string' && as.verify(header.slice(7), gate.url) !== undefined;
+        if (typeof header !== 'string' || !header.startsWith('DPoP ') || !req.headers.dpop) return false;
+        return as.verify(header.slice(5), gate.url) !== undefined;
       },
       authorizationServers: [as.issuer],
       scopesSupported: ['mcp:read'],

@@ -34,6 +34,8 @@ export interface SurfaceDeps {
   backends(): readonly SurfaceBackend[];
   /** What the host said in `initialize` (undefined before it). */
   clientInfo(): ClientInfo | undefined;
+  /** Told (once per change) which surface the host gets and why, so that a switch is never silent. */
+  announce?: (line: string) => void;
 }
 
 export interface ToolSurface {
@@ -76,6 +78,7 @@ export function indexCatalog(catalog: Pick<Catalog, 'tools' | 'toolRoutes'>): To
 export function createToolSurface(deps: SurfaceDeps): ToolSurface {
   const indexes = new WeakMap<Catalog, ToolSearchIndex>();
   let last: { catalog: Catalog; key: string; view: Promise<ToolView> } | undefined;
+  let announced = '';
 
   const host = () => recognizeHost(deps.clientInfo(), deps.settings);
   const index = () => {
@@ -109,11 +112,15 @@ export function createToolSurface(deps: SurfaceDeps): ToolSurface {
     const key = `${seen}|${own.map((t) => t.name).join(',')}`;
     if (last?.catalog !== catalog || last.key !== key) {
       const servers = surfaceServers(deps.backends());
-      last = {
-        catalog,
-        key,
-        view: buildToolView({ catalog, servers, host: seen, settings: deps.settings, own }),
-      };
+      const view = buildToolView({ catalog, servers, host: seen, settings: deps.settings, own });
+      last = { catalog, key, view };
+      void view.then(
+        (v) => {
+          const line = `${v.profile.displayName}: surface ${v.choice.surface}, ${v.tools.length} of ${v.catalogTools} tools listed (${v.choice.reason})`;
+          if (line !== announced) deps.announce?.((announced = line));
+        },
+        () => undefined,
+      );
     }
     return last.view;
   };

@@ -17,13 +17,15 @@ import type { Logger } from '../../log.js';
 import { redactSecret } from '../../log.js';
 import type { OAuthAuthConfig } from '../../config/types.js';
 import type { BaseFetch } from '../base-fetch.js';
+import * as oauthLib from 'oauth4webapi';
 import { authorize, tokenRecord } from './authorize.js';
+import { importDpopKey, newDpopKey, supportsDpop } from './dpop.js';
 import { parseBearerChallenge } from './challenge.js';
 import { chooseClient, knownClient, DYNAMIC_IDENTITY } from './client-choice.js';
 import { withFileLock } from './lock.js';
 import { startLoopback } from './loopback.js';
 import { discover, discoverAuthorizationServer, type Discovery, type MetadataEnv } from './metadata.js';
-import { OAuthRequestError, refreshGrant, revokeToken, type OAuthEnv } from './oauth-client.js';
+import { clientOf, OAuthRequestError, refreshGrant, revokeToken, type OAuthEnv } from './oauth-client.js';
 import { tokenEntry, type ServerRecord, type SignInStore, type TokenRecord } from './store.js';
 
 export interface SignInTarget {
@@ -64,6 +66,7 @@ export class SignInSession {
   private loaded = false;
   private readonly metadataCache = new Map<string, Promise<oauth.AuthorizationServer>>();
   private unregister: () => void = () => undefined;
+  private readonly dpopHandles = new Map<string, Promise<oauth.DPoPHandle>>();
   lastError: SentinelError | undefined;
   /** The authorization server refused the last refresh: the sign-in itself is gone. */
   refreshRefused = false;
@@ -170,13 +173,10 @@ export class SignInSession {
       return this.setToken(undefined);
     }
     try {
-      const response = await refreshGrant(
-        as,
-        client,
-        token.refreshToken as string,
-        token.resource,
-        this.oauthEnv,
-      );
+      // A DPoP-bound refresh token is refreshed with a proof of the same key.
+      const dpop = token.dpopKey ? await this.dpopHandle(token) : undefined;
+      const env = { ...this.oauthEnv, dpop };
+      const response = await refreshGrant(as, client, token.refreshToken as string, token.resource, env);
       const next = tokenRecord(response, {
         as,
         client,
@@ -185,6 +185,7 @@ export class SignInSession {
         previousRefreshToken: token.refreshToken,
         previousScope: token.scope,
       });
+      if (next.tokenType === 'dpop') next.dpopKey = token.dpopKey;
       // Stored before use: a rotated refresh token must never exist only in memory.
       await this.deps.store.setToken(next);
       this.deps.log.info('access token refreshed');
@@ -193,7 +194,7 @@ export class SignInSession {
       if (error instanceof OAuthRequestError && error.permanent) {
         this.lastError = error;
         this.refreshRefused = true;
-        this.deps.log.warn(`the token refresh was refused (${error.oauthError ?? 'error'}): sign-in needed`);
+        this.deps.log.warn(`${error.message}: sign-in needed`);
         await this.deps.store.deleteToken(token.issuer, token.resource);
         return this.setToken(undefined);
       }
@@ -264,6 +265,9 @@ export class SignInSession {
         store: this.deps.store,
         env: this.oauthEnv,
       });
+      // DPoP where the server supports it: the key is made here and kept with the token.
+      const key = supportsDpop(as) ? await newDpopKey() : undefined;
+      const dpop = key ? oauthLib.DPoP(clientOf(client), key.keyPair) : undefined;
       const token = await authorize({
         as,
         client,
@@ -271,9 +275,10 @@ export class SignInSession {
         scopes,
         resource,
         open,
-        env: this.oauthEnv,
+        env: { ...this.oauthEnv, dpop },
         now: () => this.now(),
       });
+      if (key && token.tokenType === 'dpop') token.dpopKey = key.stored;
       await this.deps.store.setToken(token);
       this.server = {
         serverUrl: this.target.serverUrl,
@@ -309,6 +314,19 @@ export class SignInSession {
       scopes = union(scopes, ['offline_access']);
     }
     return scopes;
+  }
+
+  /** The DPoP handle of a bound token (its key from the keychain), one per key: it keeps the server's nonce. */
+  dpopHandle(token: TokenRecord): Promise<oauth.DPoPHandle> {
+    const stored = token.dpopKey;
+    if (!stored) return Promise.reject(new Error('internal: the token is not DPoP-bound'));
+    const id = JSON.stringify(stored.publicJwk);
+    let handle = this.dpopHandles.get(id);
+    if (!handle) {
+      handle = importDpopKey(stored).then((keyPair) => oauthLib.DPoP({}, keyPair));
+      this.dpopHandles.set(id, handle);
+    }
+    return handle;
   }
 
   /** Forgets the sign-in of this server (and revokes its tokens where the server offers RFC 7009). */

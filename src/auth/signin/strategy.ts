@@ -19,6 +19,7 @@ import type { OAuthAuthConfig } from '../../config/types.js';
 import { defaultBaseFetch, type BaseFetch } from '../base-fetch.js';
 import { mergeHeaders, sameOrigin, type AuthContext, type AuthStrategy } from '../strategy.js';
 import { hasBearerChallenge, parseBearerChallenge } from './challenge.js';
+import { dpopRequest } from './dpop.js';
 import { discoverResourceMetadata } from './metadata.js';
 import { SignInSession, type SignInNeed } from './session.js';
 import type { SignInStore, TokenRecord } from './store.js';
@@ -77,7 +78,14 @@ export function createSignInStrategy(input: SignInStrategyInput, ctx: SignInCont
   let pendingSignIn: Promise<TokenRecord> | undefined;
   let stepUps = 0;
 
-  const send = (url: string | URL, init: RequestInit | undefined, token: TokenRecord | undefined) => {
+  const send = async (url: string | URL, init: RequestInit | undefined, token: TokenRecord | undefined) => {
+    if (token?.tokenType === 'dpop' && token.dpopKey) {
+      const handle = await session.dpopHandle(token);
+      const headers = mergeHeaders(init, plainHeaders);
+      return dpopRequest(token.accessToken, handle, url, { ...init, headers }, (href, request) =>
+        base(href, request, who),
+      );
+    }
     const headers: [string, string][] = [...plainHeaders];
     if (token) headers.push(['authorization', `Bearer ${token.accessToken}`]);
     return base(url, { ...init, headers: mergeHeaders(init, headers) }, who);

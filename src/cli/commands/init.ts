@@ -4,6 +4,7 @@
  * lists the literal credentials found in them with the commands that move them to the keychain.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { honourNoColor } from '../colour.js';
 import chalk from 'chalk';
@@ -82,7 +83,10 @@ export async function init(options: InitOptions): Promise<number> {
       : undefined;
   const config = starterConfig(servers);
   // --force keeps the old config: it may hold servers and credentials found nowhere else.
-  const backup = options.force ? await backupFile(target) : undefined;
+  // Always its own backup (not the day's one): the config being replaced may have been edited since.
+  const backup = options.force
+    ? await backupFile(target, new Date(), await readFile(target, 'utf8'))
+    : undefined;
   // 0600: the file may hold credentials until they are moved to the keychain.
   await writeFileSafely(target, JSON.stringify(config, null, 2) + '\n', 0o600);
 

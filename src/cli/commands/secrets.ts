@@ -60,8 +60,12 @@ export function registerSecretsCommand(program: Command, deps: SecretsCommandDep
     .action(async (name: string) => {
       await runThenExit(async () => {
         assertSecretName(name);
-        const value = await readSecretValue(name);
         const store = makeStore();
+        if (process.stdin.isTTY && !(await confirmReplace(store, name))) {
+          process.stdout.write(`kept the stored value of ${chalk.bold(name)}; nothing was changed\n`);
+          return 0;
+        }
+        const value = await readSecretValue(name);
         await store.set(name, value);
         process.stdout.write(
           `${chalk.green('✔')} stored secret ${chalk.bold(name)} in the ${store.description}\n`,
@@ -216,6 +220,20 @@ function renderListing(listing: SecretListing): string {
     }
   }
   return lines.join('\n') + '\n';
+}
+
+/** On a terminal, before replacing a stored secret: asks, default no. True when there is none to replace. */
+async function confirmReplace(store: SecretStore, name: string): Promise<boolean> {
+  const existing = await store.get(name).catch(() => undefined);
+  if (existing === undefined) return true;
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question(`Secret ${name} is already stored. Replace it? [y/N] `);
+    return /^y/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
 }
 
 /** The value for `secrets set`: hidden prompt on a terminal, all of stdin otherwise, minus one trailing newline. */
