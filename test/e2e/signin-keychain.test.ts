@@ -216,4 +216,29 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
     expect(refused() - refusedBefore).toBe(1);
     config.cleanup();
   }, 90_000);
+
+  it('serve without a sign-in lists sentinel__sign_in; calling it signs in and the tools appear', async () => {
+    const { config, env } = setup();
+    await runCli(['logout', 'corp', '--config', config.path], { env });
+    const host = await serve(config.path, env);
+    const signInTool = await waitFor('the sign-in tool', async () => {
+      const { tools } = await host.client.listTools();
+      return tools.find((t) => t.name === 'sentinel__sign_in');
+    });
+    expect(signInTool.inputSchema.properties).toEqual({ server: { type: 'string', enum: ['corp'] } });
+    const answer = await callTool(host, 'sentinel__sign_in', { server: 'corp' });
+    expect(answer.text).toMatch(/Opened the browser to sign in to corp\. If it did not open, visit: http/);
+    const names = await waitFor(
+      'the tools of corp',
+      async () => {
+        const { tools } = await host.client.listTools();
+        const list = tools.map((t) => t.name);
+        return list.includes('corp__echo') ? list : undefined;
+      },
+      20_000,
+    );
+    expect(names).not.toContain('sentinel__sign_in');
+    expect(await callTool(host, 'corp__echo', { text: 'in' })).toEqual({ text: 'in', isError: false });
+    config.cleanup();
+  }, 90_000);
 });
