@@ -97,7 +97,13 @@ export function createSignInCoordinator(options: { log: Logger; host: HostBridge
     needs.set(name, entry);
     if (fresh) listChanged();
     elicit(name, entry);
-    throw new SentinelError('AUTH_SIGNIN_REQUIRED', `backend "${name}" needs sign-in`, {
+    const why =
+      need.reason === 'refresh-refused'
+        ? ' again: the authorization server refused to refresh the token'
+        : need.scopes?.length
+          ? ` (it asks for scope ${need.scopes.join(' ')})`
+          : '';
+    throw new SentinelError('AUTH_SIGNIN_REQUIRED', `backend "${name}" needs sign-in${why}`, {
       hint: `run: mcp-sentinel login ${name} (or ask the assistant to call ${SIGN_IN_TOOL})`,
       permanent: true,
     });

@@ -5,6 +5,7 @@
  *
  * The caller must call `stop()` (in a finally): it ends every process and connection this started.
  */
+import { signInCheck } from './sign-in.js';
 import type { CatalogSource } from '../aggregator/catalog.js';
 import type { Backend } from '../backends/backend.js';
 import { describeRemoteFailure, tellingLine } from '../backends/failure-text.js';
@@ -369,12 +370,16 @@ function describeBackend(
       reason: `${result.counts.tools} tools, ${result.counts.resources} resources, ${result.counts.prompts} prompts`,
     });
     if (auth && TOKEN_AUTH.has(auth.type)) result.checks.push(oauthCheck(auth));
+    const signedIn = signInCheck(backend.name, auth);
+    if (signedIn) result.checks.push(signedIn);
     result.reason = `${result.checks[1]!.reason}; ${result.checks[2]!.reason}`;
     return result;
   }
 
   const failure = explainFailure(backend, timeoutMs, lines.get(backend.name), observations.get(backend.name));
   result.checks.push({ id: failure.stage, status: 'fail', reason: failure.reason, hint: failure.hint });
+  const signIn = signInCheck(backend.name, auth);
+  if (signIn) result.checks.unshift(signIn);
   if (auth && TOKEN_AUTH.has(auth.type) && failure.stage !== 'auth') {
     const check = oauthCheck(auth);
     if (check.status === 'fail') result.checks.unshift(check);

@@ -126,6 +126,11 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
     expect(again.stdout).toContain('local is a local (stdio) server: it needs no sign-in');
     expect(again.code).toBe(0);
 
+    const doctor = await runCli(['doctor', '--config', config.path, '--json'], { env });
+    expect(doctor.stdout).toMatch(
+      /signed in \(issuer http:\/\/127\.0\.0\.1:\d+, scopes [^,]+, expires [^,]+, refresh available\)/,
+    );
+
     const host = await serve(config.path, env);
     const { tools } = await host.client.listTools();
     expect(tools.map((t) => t.name)).toContain('corp__echo');
@@ -135,7 +140,14 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
     expect(tokens.length).toBeGreaterThan(0);
     expect(filesContaining(home, tokens)).toEqual([]);
     expect(filesContaining(config.dir, tokens)).toEqual([]);
-    const printed = first.stdout + first.stderr + again.stdout + host.stderr + host.stdoutLines.join('\n');
+    const printed =
+      first.stdout +
+      first.stderr +
+      again.stdout +
+      doctor.stdout +
+      doctor.stderr +
+      host.stderr +
+      host.stdoutLines.join('\n');
     for (const token of tokens) expect(printed).not.toContain(token);
     // The other backend never saw the corp token.
     expect(other.requests.some((r) => r.headers.authorization)).toBe(false);
