@@ -32,6 +32,7 @@ import { redact, type Logger } from '../log.js';
 import { VERSION } from '../version.js';
 import { createTransport } from './transports.js';
 import { describeRemoteFailure, tellingLine } from './failure-text.js';
+import { FIRST_START_MS, packageRunner, startTimeoutMs } from './package-runner.js';
 import { remoteSdk } from './remote-sdk.js';
 import { ChildStdioTransport } from './stdio-transport.js';
 import { listKind } from './listing.js';
@@ -248,13 +249,20 @@ export class Backend extends EventEmitter<BackendEvents> {
       const failure = toBackendError(
         this.name,
         error,
-        this.deps.settings.startupTimeoutMs,
+        this.resolved ? this.firstStartTimeout(this.resolved) : this.deps.settings.startupTimeoutMs,
         this.config,
         stderr,
       );
       await this.dropConnection();
       this.fail(failure);
     }
+  }
+
+  /** The startup timeout of this attempt: a package runner's first start may download (package-runner.ts). */
+  private firstStartTimeout(server: ServerConfig): number {
+    const timeout = this.deps.settings.startupTimeoutMs;
+    if (!isStdioServer(server)) return timeout;
+    return startTimeoutMs(timeout, server.command, server.args, this.sessions > 0);
   }
 
   /**
@@ -292,7 +300,7 @@ export class Backend extends EventEmitter<BackendEvents> {
       setVersion?.(version);
     };
     try {
-      await client.connect(transport, { timeout: this.deps.settings.startupTimeoutMs });
+      await client.connect(transport, { timeout: this.firstStartTimeout(server) });
     } catch (error) {
       if (!streamable || !mayBeModernOnly(error) || (server as HttpServerConfig).protocol) throw error;
       client.onclose = undefined;
@@ -918,11 +926,14 @@ function toBackendError(
     );
   }
   if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+    const runner = isStdioServer(config) ? packageRunner(config.command, config.args) : undefined;
     return new SentinelError(
       'BACKEND_TIMEOUT',
       `backend "${name}" did not answer within ${startupTimeoutMs} ms while starting`,
       {
-        hint: 'raise settings.startupTimeoutMs if it is just slow, or run `mcp-sentinel doctor`',
+        hint: runner
+          ? `it runs through ${runner}, which downloads the package on its first start (given ${FIRST_START_MS / 1000} s): check your network and the package name, or install the package and run it directly`
+          : 'raise settings.startupTimeoutMs if it is just slow, or run `mcp-sentinel doctor`',
         backend: name,
         stage: 'initialize',
       },
