@@ -50,6 +50,7 @@ export function toPublicName(
  * variant, and `onCollision` is told so the user can see it (never a silent replacement).
  */
 export class NameAllocator {
+  /** Lower-cased: a host that compares names case-insensitively would merge `Echo` and `echo`. */
   private readonly taken = new Set<string>();
 
   constructor(private readonly max: number) {}
@@ -61,11 +62,11 @@ export class NameAllocator {
     onCollision: (given: string) => void,
   ): string {
     let name = preferred;
-    for (let attempt = 0; this.taken.has(name); attempt++) {
+    for (let attempt = 0; this.taken.has(name.toLowerCase()); attempt++) {
       name = withHashSuffix(preferred, `${backend}\0${original}\0${attempt}`, this.max);
     }
     if (name !== preferred) onCollision(name);
-    this.taken.add(name);
+    this.taken.add(name.toLowerCase());
     return name;
   }
 }

@@ -194,8 +194,10 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     if (renamed) Object.assign(signatures, { tools: '', prompts: '', resources: '' });
     notifyHostOfChanges();
   });
-  manager.on('resourceUpdated', (_backend, uri) => {
-    if (hostInitialized) void server.sendResourceUpdated({ uri }).catch(() => undefined);
+  manager.on('resourceUpdated', (backend, uri) => {
+    // Only what the host subscribed to (at that backend): a backend cannot flood the host with updates.
+    if (hostInitialized && replay.subscriber(uri) === backend.name)
+      void server.sendResourceUpdated({ uri }).catch(() => undefined);
   });
   manager.on('taskStatus', (backend, params) => {
     if (!hostInitialized) return;

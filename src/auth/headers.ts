@@ -69,6 +69,9 @@ export function headerValueProblem(value: string): string | undefined {
   if (value.length > MAX_HEADER_VALUE_LENGTH)
     return `value must be at most ${MAX_HEADER_VALUE_LENGTH} characters`;
   if (/[\r\n\0]/.test(value)) return 'value must not contain CR, LF or NUL';
+  // Node accepts U+0080-U+00FF as obs-text, C1 controls (NEL, U+0085) included; some proxies split on them.
+  if (hasControlCharacter(value))
+    return 'value must not contain control characters (C0, DEL, C1 such as U+0085 NEL, U+2028, U+2029)';
   try {
     validateHeaderValue('x-sentinel-check', value);
   } catch {
@@ -138,4 +141,13 @@ export function validateHeaderSets(sets: readonly HeaderSet[], authType: HeaderO
     }
   }
   return issues;
+}
+
+/** C0 controls but tab, DEL, C1 controls (U+0080-U+009F) and the Unicode line and paragraph separators. */
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029) return true;
+  }
+  return false;
 }

@@ -27,11 +27,12 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { SEE_DOCTOR_HINT, SentinelError, describeError } from '../errors.js';
-import { isStdioServer, type ServerConfig } from '../config/types.js';
+import { isStdioServer, type HttpServerConfig, type ServerConfig } from '../config/types.js';
 import { redact, type Logger } from '../log.js';
 import { VERSION } from '../version.js';
 import { createTransport } from './transports.js';
 import { describeRemoteFailure, tellingLine } from './failure-text.js';
+import { FIRST_START_MS, packageRunner, startTimeoutMs } from './package-runner.js';
 import { remoteSdk } from './remote-sdk.js';
 import { ChildStdioTransport } from './stdio-transport.js';
 import { listKind } from './listing.js';
@@ -255,7 +256,7 @@ export class Backend extends EventEmitter<BackendEvents> {
       const failure = toBackendError(
         this.name,
         error,
-        this.deps.settings.startupTimeoutMs,
+        this.resolved ? this.firstStartTimeout(this.resolved) : this.deps.settings.startupTimeoutMs,
         this.config,
         stderr,
       );
@@ -264,12 +265,29 @@ export class Backend extends EventEmitter<BackendEvents> {
     }
   }
 
+  /** The startup timeout of this attempt: a package runner's first start may download (package-runner.ts). */
+  private firstStartTimeout(server: ServerConfig): number {
+    const timeout = this.deps.settings.startupTimeoutMs;
+    if (!isStdioServer(server)) return timeout;
+    return startTimeoutMs(timeout, server.command, server.args, this.sessions > 0);
+  }
+
   /**
    * A new transport and client, connected and initialized; they become this backend's current ones. A
    * Streamable HTTP server that refuses the 2025-era `initialize` is asked for the 2026-07-28 revision
    * (modern-session.ts) before the refusal is reported.
    */
   private async openSession(server: ServerConfig, generation: number): Promise<BackendSession> {
+    const streamable = !isStdioServer(server) && server.type !== 'sse';
+    if (streamable && server.protocol === '2026-07-28') {
+      // Asked to speak 2026-07-28 first: the 2025 era only when the server does not offer it.
+      const modern = await this.openModern(server, generation).catch((error: unknown) => {
+        if (error instanceof SentinelError) throw error;
+        this.log.debug(`no 2026-07-28 revision, initializing: ${describeError(error)}`);
+        return undefined;
+      });
+      if (modern) return modern;
+    }
     const transport = await createTransport(server, {
       log: this.log,
       environment: this.deps.environment,
@@ -289,9 +307,9 @@ export class Backend extends EventEmitter<BackendEvents> {
       setVersion?.(version);
     };
     try {
-      await client.connect(transport, { timeout: this.deps.settings.startupTimeoutMs });
+      await client.connect(transport, { timeout: this.firstStartTimeout(server) });
     } catch (error) {
-      if (isStdioServer(server) || server.type === 'sse' || !mayBeModernOnly(error)) throw error;
+      if (!streamable || !mayBeModernOnly(error) || (server as HttpServerConfig).protocol) throw error;
       client.onclose = undefined;
       await client.close().catch(() => undefined);
       const modern = await this.openModern(server, generation).catch((modernError: unknown) => {
@@ -311,10 +329,7 @@ export class Backend extends EventEmitter<BackendEvents> {
   }
 
   /** A 2026-07-28 session in place of the 2025-era one that was refused. */
-  private async openModern(
-    server: ServerConfig & { url: string },
-    generation: number,
-  ): Promise<BackendSession> {
+  private async openModern(server: HttpServerConfig, generation: number): Promise<BackendSession> {
     const session = await openModernSession({
       url: new URL(server.url),
       fetch: this.auth?.fetch,
@@ -918,11 +933,14 @@ function toBackendError(
     );
   }
   if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+    const runner = isStdioServer(config) ? packageRunner(config.command, config.args) : undefined;
     return new SentinelError(
       'BACKEND_TIMEOUT',
       `backend "${name}" did not answer within ${startupTimeoutMs} ms while starting`,
       {
-        hint: 'raise settings.startupTimeoutMs if it is just slow, or run `mcp-sentinel doctor`',
+        hint: runner
+          ? `it runs through ${runner}, which downloads the package on its first start (given ${FIRST_START_MS / 1000} s): check your network and the package name, or install the package and run it directly`
+          : 'raise settings.startupTimeoutMs if it is just slow, or run `mcp-sentinel doctor`',
         backend: name,
         stage: 'initialize',
       },

@@ -119,6 +119,15 @@ function adapt(client: ModernClient): BackendSession {
       options?: Record<string, unknown>,
     ) => {
       try {
+        // tools/list and tools/call go through the client's own verbs: it drops tools whose x-mcp-header
+        // annotations are invalid and mirrors the annotated arguments into Mcp-Param-* headers (SEP-2243).
+        if (request.method === 'tools/list')
+          return await client.listTools(
+            request.params as never,
+            { ...(options as object), cacheMode: 'refresh' } as never,
+          );
+        if (request.method === 'tools/call')
+          return await client.callTool(request.params as never, options as never);
         return await client.request(request as never, PASS_THROUGH, options as never);
       } catch (error) {
         throw toLegacyError(error);

@@ -154,7 +154,12 @@ export interface IdpConfig {
   clientId: string;
   /** Client authentication at the identity provider (client_secret_basic); optional. */
   clientSecret?: string;
-  idToken: string;
+  /** The user's ID token (normally `secret:NAME`); without it the user signs in (`mcp-sentinel login`). */
+  idToken?: string;
+  /** Scopes asked for at sign-in beside `openid` (and `offline_access` when the provider lists it). */
+  scopes?: string[];
+  /** Fixed loopback port of the sign-in redirect URI; ephemeral otherwise. */
+  redirectPort?: number;
 }
 
 /** SEP-990 enterprise-managed authorization: ID token → ID-JAG at the IdP → access token at the AS. */
@@ -202,6 +207,8 @@ export interface HttpServerConfig extends CommonServerConfig {
   url: string;
   headers?: Record<string, string>;
   auth?: AuthConfig;
+  /** The revision to speak first (Streamable HTTP): see schemas/config.schema.json. */
+  protocol?: '2026-07-28' | '2025-11-25';
 }
 
 export type ServerConfig = StdioServerConfig | HttpServerConfig;

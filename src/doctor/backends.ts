@@ -5,7 +5,6 @@
  *
  * The caller must call `stop()` (in a finally): it ends every process and connection this started.
  */
-import { signInCheck } from './sign-in.js';
 import type { CatalogSource } from '../aggregator/catalog.js';
 import type { Backend } from '../backends/backend.js';
 import { describeRemoteFailure, tellingLine } from '../backends/failure-text.js';
@@ -17,6 +16,7 @@ import { SEE_DOCTOR_HINT, SentinelError, type ErrorStage } from '../errors.js';
 import { redact, type Logger } from '../log.js';
 import type { SecretStore } from '../secrets/store.js';
 import type { BackendResult, NamedCheck } from './report.js';
+import { idpSignInCheck, signInCheck } from './sign-in.js';
 
 /** What the backend's HTTP traffic showed, recorded by a wrapper around its auth fetch. */
 interface HttpObservation {
@@ -372,13 +372,15 @@ function describeBackend(
     if (auth && TOKEN_AUTH.has(auth.type)) result.checks.push(oauthCheck(auth));
     const signedIn = signInCheck(backend.name, auth);
     if (signedIn) result.checks.push(signedIn);
+    const idpSignIn = idpSignInCheck(backend.name, auth);
+    if (idpSignIn) result.checks.push(idpSignIn);
     result.reason = `${result.checks[1]!.reason}; ${result.checks[2]!.reason}`;
     return result;
   }
 
   const failure = explainFailure(backend, timeoutMs, lines.get(backend.name), observations.get(backend.name));
   result.checks.push({ id: failure.stage, status: 'fail', reason: failure.reason, hint: failure.hint });
-  const signIn = signInCheck(backend.name, auth);
+  const signIn = signInCheck(backend.name, auth) ?? idpSignInCheck(backend.name, auth);
   if (signIn) result.checks.unshift(signIn);
   if (auth && TOKEN_AUTH.has(auth.type) && failure.stage !== 'auth') {
     const check = oauthCheck(auth);

@@ -123,6 +123,19 @@ function convertEntry(
   return 'has neither "command" nor "url"';
 }
 
+/** "3 servers in 2 projects" for the per-project servers of ~/.claude.json, undefined when there are none. */
+function projectServers(host: HostId, data: Record<string, unknown>): string | undefined {
+  if (host !== 'claude-code' || !isRecord(data.projects)) return undefined;
+  const counts = Object.values(data.projects)
+    .map((project) =>
+      isRecord(project) && isRecord(project.mcpServers) ? Object.keys(project.mcpServers).length : 0,
+    )
+    .filter((count) => count > 0);
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total === 0) return undefined;
+  return `${total} server${total === 1 ? '' : 's'} in ${counts.length} project${counts.length === 1 ? '' : 's'}`;
+}
+
 /** The servers of a parsed host config document. */
 export function importHostServers(host: HostId, data: Record<string, unknown>): ImportResult {
   const result: ImportResult = { servers: {}, skipped: [], notes: [], credentials: [] };
@@ -154,6 +167,11 @@ export function importHostServers(host: HostId, data: Record<string, unknown>): 
     taken.add(name.toLowerCase());
     result.servers[name] = converted;
   }
+  const perProject = projectServers(host, data);
+  if (perProject)
+    result.notes.push(
+      `left out Claude Code's per-project servers (${perProject}): only the user-wide "mcpServers" are imported; copy the ones you want into the mcp-sentinel config`,
+    );
   result.credentials = findLiteralCredentials(result.servers as Record<string, unknown>);
   return result;
 }

@@ -43,7 +43,8 @@ function sample(schema = {}) {
     case 'object':
       return {};
     default:
-      return 'conformance';
+      // Non-ASCII on purpose: a value mirrored into an Mcp-Param-* header must then be base64-encoded.
+      return 'conformance \u2713';
   }
 }
 
@@ -77,7 +78,17 @@ async function main() {
   const config = join(dir, 'mcp-sentinel.json');
   writeFileSync(
     config,
-    JSON.stringify({ mcpServers: { conformance: { type: 'streamable-http', url: serverUrl, prefix: '' } } }),
+    JSON.stringify({
+      mcpServers: {
+        conformance: {
+          type: 'streamable-http',
+          url: serverUrl,
+          prefix: '',
+          // --modern: the 2026-07-28 scenarios, whose servers also answer initialize.
+          ...(process.argv.includes('--modern') && { protocol: '2026-07-28' }),
+        },
+      },
+    }),
   );
   const transport = new StdioClientTransport({
     // The suite runs on Node 22; mcp-sentinel runs on the project's own Node (SENTINEL_NODE).
@@ -95,8 +106,12 @@ async function main() {
     await client.connect(transport);
     const { tools } = await client.listTools();
     for (const tool of tools) {
-      const result = await client.callTool({ name: tool.name, arguments: argumentsFor(tool, tools) });
-      console.error(`called ${tool.name}: ${result.isError ? 'error result' : 'ok'}`);
+      // A host shows a failed call and goes on; the scenario's checks say whether that was right.
+      const outcome = await client.callTool({ name: tool.name, arguments: argumentsFor(tool, tools) }).then(
+        (result) => (result.isError ? 'error result' : 'ok'),
+        (error) => `error ${error?.code}: ${error?.message}`,
+      );
+      console.error(`called ${tool.name}: ${outcome}`);
     }
   } finally {
     await client.close().catch(() => undefined);

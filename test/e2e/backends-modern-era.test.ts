@@ -9,16 +9,19 @@ import { TestHost, callTool } from '../helpers/host.js';
 import { fixture } from '../helpers/paths.js';
 import { startHttpServer, type RunningServer } from '../helpers/servers.js';
 
-describe('a 2026-07-28-only backend behind a 2025-era host', () => {
+describe.each([
+  ['found when it refuses initialize', {}],
+  ['asked for first (protocol: "2026-07-28")', { protocol: '2026-07-28' }],
+])('a 2026-07-28-only backend behind a 2025-era host, %s', (_label, extra) => {
   let server: RunningServer;
   let host: TestHost;
-  const asked: string[] = [];
+  let asked: string[] = [];
 
   beforeAll(async () => {
     server = await startHttpServer([fixture('modern-server.mjs')], {}, '/mcp');
     host = await TestHost.start({
       capabilities: { elicitation: {} },
-      config: { mcpServers: { modern: { type: 'http', url: server.url } } },
+      config: { mcpServers: { modern: { type: 'http', url: server.url, ...extra } } },
       connect: false,
     });
     host.client.setRequestHandler(ElicitRequestSchema, async (request) => {
@@ -48,5 +51,6 @@ describe('a 2026-07-28-only backend behind a 2025-era host', () => {
       isError: false,
     });
     expect(asked).toEqual(['Really deploy?']);
+    asked = [];
   });
 });

@@ -18,7 +18,7 @@ describe('doctor and tools --host show each host its surface', () => {
           command: process.execPath,
           args: [fixture('fixture-server.mjs')],
           env: { FIXTURE_NAME: 'crm', FIXTURE_TOOLS: tools },
-          pin: ['fetch_record_3'],
+          pin: ['fetch_record_3', 'fetch_recrod_4'],
         },
       },
     });
@@ -38,6 +38,7 @@ describe('doctor and tools --host show each host its surface', () => {
       listedTools: 3,
       catalogTools: 60,
       pinned: ['crm__fetch_record_3'],
+      unmatchedPins: ['crm.fetch_recrod_4'],
     });
     expect(host('cursor').surface!.tokens).toBeLessThan(1_000);
     expect(host('cursor').checks.find((c) => c.id === 'tool-count')?.status).toBe('ok');
@@ -56,7 +57,7 @@ describe('doctor and tools --host show each host its surface', () => {
       '8000',
     ]);
     expect(stdout).toMatch(
-      /surface search: 3 listed, all 60 tools reachable through sentinel__find_tools, ~\d+ tokens \(60 tools exceed Cursor's cap of 40\); pinned: crm__fetch_record_3/,
+      /surface search: 3 listed, all 60 tools reachable through sentinel__find_tools, ~\d+ tokens \(60 tools exceed Cursor's cap of 40\); pinned: crm__fetch_record_3; pin names no such tool: crm.fetch_recrod_4/,
     );
   });
 

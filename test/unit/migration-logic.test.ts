@@ -206,3 +206,19 @@ describe('editJson taking a property out', () => {
     expect(editJson(text, path, undefined)).toBe(expected);
   });
 });
+
+describe("Claude Code's per-project servers", () => {
+  it('are mentioned as left out', () => {
+    const result = importHostServers('claude-code', {
+      mcpServers: { a: { command: 'x' } },
+      projects: {
+        '/p/one': { mcpServers: { b: { command: 'y' }, c: { command: 'z' } } },
+        '/p/two': { mcpServers: {} },
+      },
+    });
+    expect(Object.keys(result.servers)).toEqual(['a']);
+    expect(result.notes).toContain(
+      `left out Claude Code's per-project servers (2 servers in 1 project): only the user-wide "mcpServers" are imported; copy the ones you want into the mcp-sentinel config`,
+    );
+  });
+});

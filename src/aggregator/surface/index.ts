@@ -117,7 +117,12 @@ export function createToolSurface(deps: SurfaceDeps): ToolSurface {
       void view.then(
         (v) => {
           const line = `${v.profile.displayName}: surface ${v.choice.surface}, ${v.tools.length} of ${v.catalogTools} tools listed (${v.choice.reason})`;
-          if (line !== announced) deps.announce?.((announced = line));
+          const typos = v.unmatchedPins.length
+            ? `; pin names no such tool: ${v.unmatchedPins.join(', ')}`
+            : '';
+          if (line + typos !== announced) deps.announce?.((announced = line + typos));
+          // The first find_tools after a catalog change should not pay for building the index.
+          if (v.choice.surface === 'search') setImmediate(() => deps.catalog() === catalog && index());
         },
         () => undefined,
       );

@@ -23,6 +23,8 @@ export interface SurfaceSummary {
   tokens: number;
   /** Public names of the pinned tools. */
   pinned: string[];
+  /** `pin` entries that name no tool of their server (`server.tool`). */
+  unmatchedPins: string[];
 }
 
 export async function summarizeSurface(input: {
@@ -44,6 +46,7 @@ export async function summarizeSurface(input: {
       catalogTools: view.catalogTools,
       tokens: await countToolListTokens(view.tools),
       pinned: view.pinned,
+      unmatchedPins: view.unmatchedPins,
     },
   };
 }
@@ -55,5 +58,6 @@ export function describeSurface(s: SurfaceSummary): string {
       ? `${s.listedTools} tools listed`
       : `${s.listedTools} listed, all ${s.catalogTools} tools reachable through sentinel__find_tools`;
   const pinned = s.pinned.length > 0 ? `; pinned: ${s.pinned.join(', ')}` : '';
-  return `surface ${s.surface}: ${listed}, ~${s.tokens.toLocaleString('en-US')} tokens (${s.reason})${pinned}`;
+  const typos = s.unmatchedPins.length > 0 ? `; pin names no such tool: ${s.unmatchedPins.join(', ')}` : '';
+  return `surface ${s.surface}: ${listed}, ~${s.tokens.toLocaleString('en-US')} tokens (${s.reason})${pinned}${typos}`;
 }

@@ -38,6 +38,8 @@ export interface ToolView {
   tools: Tool[];
   /** Public names of the pinned tools. */
   pinned: string[];
+  /** `pin` entries naming no tool of their (listed) server, as `server.tool`: likely typos. */
+  unmatchedPins: string[];
   /** Tools in the catalog (every one reachable). */
   catalogTools: number;
 }
@@ -63,7 +65,8 @@ export async function buildToolView(input: ViewInput): Promise<ToolView> {
     tools = [find, CALL_TOOL_DEFINITION, ...own, ...catalog.tools.filter((t) => pinnedSet.has(t.name))];
   }
   if (host === 'claude-code') tools = forClaudeCode(tools, catalog, input.servers, new Set(pinned), choice);
-  return { profile, choice, tools, pinned, catalogTools: catalog.tools.length };
+  const unmatchedPins = unmatched(catalog, input.servers);
+  return { profile, choice, tools, pinned, unmatchedPins, catalogTools: catalog.tools.length };
 }
 
 /** Public names of the tools that `pin` lists (by the backend's own names) or whose server says `true`. */
@@ -77,6 +80,20 @@ export function pinnedTools(catalog: ViewInput['catalog'], servers: readonly Sur
       return pin === true || (Array.isArray(pin) && pin.includes(route!.name));
     })
     .map((tool) => tool.name);
+}
+
+/** Pin names of servers that have tools in the catalog, that none of those tools has. */
+function unmatched(catalog: ViewInput['catalog'], servers: readonly SurfaceServer[]): string[] {
+  const names = new Map<string, Set<string>>();
+  for (const route of catalog.toolRoutes.values()) {
+    if (!names.has(route.backend)) names.set(route.backend, new Set());
+    names.get(route.backend)!.add(route.name);
+  }
+  return servers.flatMap((s) => {
+    const have = names.get(s.name);
+    if (!have || !Array.isArray(s.pin)) return [];
+    return s.pin.filter((name) => !have.has(name)).map((name) => `${s.name}.${name}`);
+  });
 }
 
 function summaries(catalog: ViewInput['catalog'], servers: readonly SurfaceServer[]): ServerSummary[] {

@@ -10,7 +10,7 @@
  */
 import { SentinelError } from '../../errors.js';
 import { isBodyTooLarge, readBodyCapped, withDeadline, type BaseFetch } from '../base-fetch.js';
-import { secureEndpointProblem } from '../urls.js';
+import { learnedTargetProblem, secureEndpointProblem } from '../urls.js';
 
 export interface MetadataEnv {
   base: BaseFetch;
@@ -77,10 +77,11 @@ export async function discoverProtectedResource(
     ? [new URL(advertised, backendUrl).href]
     : protectedResourceMetadataUrls(backendUrl);
   for (const candidate of candidates) {
-    const problem = secureEndpointProblem(candidate);
+    const problem = secureEndpointProblem(candidate) ?? offOriginProblem(candidate, backendUrl);
     if (problem) {
       throw new SentinelError('AUTH_FAILED', `${who}: protected-resource metadata URL ${problem}`, {
         hint: 'set auth.tokenUrl (or auth.issuer) for this backend instead of relying on discovery',
+        permanent: true,
       });
     }
     const json = await getJson(candidate, env, 'protected-resource metadata');
@@ -96,7 +97,7 @@ export async function discoverProtectedResource(
         },
       );
     }
-    const issuerProblem = secureEndpointProblem(issuer);
+    const issuerProblem = secureEndpointProblem(issuer) ?? (await learnedTargetProblem(issuer, backendUrl));
     if (issuerProblem) {
       throw new SentinelError(
         'AUTH_FAILED',
@@ -179,7 +180,8 @@ export async function getJson(
   env: MetadataEnv,
   what: string,
 ): Promise<Record<string, unknown> | undefined> {
-  const where = `${what} at ${new URL(url).origin}`;
+  const at = new URL(url);
+  const where = `${what} at ${at.origin}${at.pathname}`;
   const who = `backend "${env.backend}"`;
   const text = await withDeadline(
     env.timeoutMs,
@@ -195,7 +197,11 @@ export async function getJson(
         );
       } catch (error) {
         if (error instanceof SentinelError || signal.aborted) throw error;
-        throw new SentinelError('AUTH_TRANSIENT', `${who}: could not reach ${where}`);
+        const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+        throw new SentinelError(
+          'AUTH_TRANSIENT',
+          `${who}: could not reach ${where}${typeof code === 'string' ? ` (${code})` : ''}`,
+        );
       }
       if (response.status === 404) {
         await response.body?.cancel().catch(() => undefined);
@@ -252,4 +258,16 @@ function safeOrigin(raw: string): string {
   } catch {
     return 'an invalid URL';
   }
+}
+
+/**
+ * Why a metadata URL a backend advertised may not be followed: discovery reads only the backend's own
+ * origin, so a 401 cannot make us fetch an arbitrary address (169.254.169.254, an intranet host, ...).
+ */
+export function offOriginProblem(candidate: string, backendUrl: string): string | undefined {
+  const origin = safeOrigin(candidate);
+  const own = new URL(backendUrl).origin;
+  return origin === own
+    ? undefined
+    : `${origin} is not on the backend's origin ${own}; discovery follows no other`;
 }

@@ -23,6 +23,7 @@ import { defaultBaseFetch, type BaseFetch } from '../base-fetch.js';
 import { mergeHeaders, sameOrigin, type AuthContext, type AuthStrategy } from '../strategy.js';
 import { clientCredentialsGrant } from './client-credentials.js';
 import { discoverProtectedResource, fetchAuthorizationServer, type MetadataEnv } from './discovery.js';
+import { TokenError } from './token-client.js';
 import { abortable, TokenCache, tokenCacheKey, type CachedToken } from './token-cache.js';
 import type { GrantTarget, TokenGrant } from './grant.js';
 
@@ -264,8 +265,28 @@ export function createTokenStrategy(
     fetch,
     prepare: async (signal) => {
       if (!grant.tokenUrl && !grant.issuer) return;
-      const e = await resolveEndpoint(undefined, signal);
-      await token(e, signal);
+      const started = now();
+      let waitingFor = grant.tokenUrl
+        ? `token endpoint ${withoutQuery(grant.tokenUrl)}`
+        : `the metadata of authorization server ${grant.issuer}`;
+      try {
+        const e = await resolveEndpoint(undefined, signal);
+        waitingFor = `token endpoint ${withoutQuery(e.tokenEndpoint)}`;
+        await token(e, signal);
+      } catch (error) {
+        // The caller's deadline (the backend's startup timeout) ran out first: say what it was waiting for.
+        const reason: unknown = signal?.aborted ? signal.reason : undefined;
+        if (reason !== undefined && error === reason && (reason as Error).name === 'TimeoutError') {
+          throw new TokenError(
+            false,
+            `${who}: ${waitingFor} did not answer within ${Math.round((now() - started) / 100) / 10} s`,
+            {
+              hint: 'check that the authorization server is up; it is asked again when the backend restarts',
+            },
+          );
+        }
+        throw error;
+      }
     },
     describe: () => {
       const cached = endpoint ? cache.peek(endpoint.key) : undefined;

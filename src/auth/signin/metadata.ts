@@ -16,6 +16,7 @@ import { SentinelError } from '../../errors.js';
 import {
   authorizationServerMetadataUrls,
   getJson,
+  offOriginProblem,
   protectedResourceMetadataUrls,
   resourceCovers,
   type MetadataEnv,
@@ -52,7 +53,7 @@ export async function discoverResourceMetadata(
     ? [new URL(advertised, serverUrl).href, ...protectedResourceMetadataUrls(serverUrl)]
     : protectedResourceMetadataUrls(serverUrl);
   for (const candidate of [...new Set(candidates)]) {
-    const problem = secureEndpointProblem(candidate);
+    const problem = secureEndpointProblem(candidate) ?? offOriginProblem(candidate, serverUrl);
     if (problem) throw refused(`${who}: protected-resource metadata URL ${problem}`);
     const json = await getJson(candidate, env, 'protected-resource metadata');
     if (json === undefined) continue;
