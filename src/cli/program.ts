@@ -1,6 +1,7 @@
 /** The command-line interface: commands, options and help. Each action lives in src/cli/commands/. */
 import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
+import { registerTryCommands } from './try-commands.js';
 import { SURFACE_HOST_IDS } from '../aggregator/surface/hosts.js';
 import type { SurfaceHostId } from '../config/types.js';
 import { setLogLevel, type LogLevel } from '../log.js';
@@ -141,6 +142,12 @@ export async function createProgram(
   registerDoctorCommand(program, setExitCode);
   registerInitCommand(program, setExitCode);
   registerInstallCommand(program, setExitCode);
+  registerTryCommands(
+    program,
+    setExitCode,
+    () => [configOption(), dotenvOption(), logLevelOption()],
+    applyLogLevel,
+  );
 
   return program;
 }

@@ -177,7 +177,8 @@ describe('backend failures in plain words', () => {
       /did not open an SSE stream .*it looks like a Streamable HTTP endpoint/,
     );
     expect(byName.wrongtype!.hint).toContain('"type": "streamable-http"');
-    expect(byName.htmlpage!.reason).toContain('an HTML page ("400 Bad Request")');
+    expect(byName.htmlpage!.reason).toContain('400 Bad Request');
+    expect(byName.htmlpage!.reason).not.toContain('<html');
     expect(byName.htmlpage!.reason).not.toContain('xxxx');
     expect(byName.npx!.reason).toContain('404 Not Found - GET https://registry.npmjs.org/@acme%2fmcp-nope');
     expect(byName.npx!.reason).not.toContain('A complete log');
@@ -194,13 +195,14 @@ describe('backend failures in plain words', () => {
         () =>
           /nothing is listening at 127\.0\.0\.1/.test(host.stderr) &&
           /looks like a Streamable HTTP endpoint/.test(host.stderr) &&
-          /an HTML page \("400 Bad Request"\)/.test(host.stderr) &&
+          /\[htmlpage\].*400 Bad Request/.test(host.stderr) &&
           /exited before answering initialize: npm error 404 Not Found/.test(host.stderr),
         30_000,
       ).catch((error: Error) => {
         throw new Error(`${error.message}\n${host.stderr}`);
       });
       expect(host.stderr).not.toContain('x'.repeat(200));
+      expect(host.stderr).not.toContain('<html');
       expect(host.stderr).not.toMatch(/closed.*by hand|wrongtype.*by hand|htmlpage.*by hand/);
     } finally {
       await host.close();
