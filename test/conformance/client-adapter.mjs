@@ -78,7 +78,12 @@ async function viaSentinel() {
     // The suite runs on Node 22; mcp-sentinel runs on the project's own Node (SENTINEL_NODE).
     command: process.env.SENTINEL_NODE || process.execPath,
     args: [join(root, 'bin', 'mcp-sentinel.js'), 'serve', '--config', config],
-    env: { ...getDefaultEnvironment(), CONFORMANCE_CLIENT_SECRET: context.client_secret },
+    // A manifest cache of its own: every scenario sees a first start (a cached one would start lazily).
+    env: {
+      ...getDefaultEnvironment(),
+      CONFORMANCE_CLIENT_SECRET: context.client_secret,
+      XDG_CACHE_HOME: join(dir, 'cache'),
+    },
     stderr: 'inherit',
   });
   const client = new Client({ name: 'conformance-adapter', version: '1.0.0' });
@@ -159,6 +164,7 @@ async function viaLogin() {
   );
   const env = {
     ...process.env,
+    XDG_CACHE_HOME: join(dir, 'cache'),
     CONFORMANCE_CLIENT_SECRET: context.client_secret ?? '',
     BROWSER: `${sentinelNode} ${join(root, 'test', 'conformance', 'fetch-browser.mjs')}`,
   };
