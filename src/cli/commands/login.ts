@@ -16,7 +16,7 @@ import { log, redact } from '../../log.js';
 import { NO_HOST } from '../../backends/deps.js';
 import { BackendManager } from '../../backends/manager.js';
 import { resolveServerRefs } from '../../refs/resolve.js';
-import { openBrowser } from '../browser.js';
+import { openBrowser } from '../../auth/signin/browser.js';
 import { loginIdp, logoutIdp, signsInToIdp } from './login-idp.js';
 import { backendDeps, loadRuntime, type CommonOptions, type Runtime } from '../runtime.js';
 
