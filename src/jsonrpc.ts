@@ -58,12 +58,13 @@ export function isJsonRpcMessage(value: unknown): value is JSONRPCMessage {
 export const MAX_JSON_DEPTH = 1000;
 
 /**
- * Whether JSON text nests deeper than `limit`, found without recursion. Text shorter than `2 * limit`
- * cannot, so the common small message costs one length check; strings are skipped with indexOf, so a big
- * text payload costs little more.
+ * Whether JSON text nests deeper than `limit`, found without recursion. Cheap bounds first: text shorter
+ * than `2 * limit` cannot, nor text with at most `limit` opening brackets (counted with indexOf, which is
+ * native). Only text with more containers than the limit is scanned, strings skipped with indexOf.
  */
 export function exceedsDepth(text: string, limit = MAX_JSON_DEPTH): boolean {
-  if (text.length <= 2 * limit) return false;
+  if (text.length <= 2 * limit || countUpTo(text, '[', countUpTo(text, '{', 0, limit), limit) <= limit)
+    return false;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -75,6 +76,12 @@ export function exceedsDepth(text: string, limit = MAX_JSON_DEPTH): boolean {
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
   return false;
+}
+
+/** `count` plus the occurrences of `char` in `text`, counting no further than past `limit`. */
+function countUpTo(text: string, char: string, count: number, limit: number): number {
+  for (let at = text.indexOf(char); at !== -1 && count <= limit; at = text.indexOf(char, at + 1)) count++;
+  return count;
 }
 
 /** The index of the quote that ends the string opening at `open`, or -1. */

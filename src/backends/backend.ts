@@ -211,6 +211,13 @@ export class Backend extends EventEmitter<BackendEvents> {
     await dropped;
   }
 
+  /** Connects again after a permanent failure the user has since fixed (a sign-in). Never rejects. */
+  reconnect(): Promise<void> {
+    if (this.state !== 'failed') return Promise.resolve();
+    this.setState('starting');
+    return this.connect();
+  }
+
   /** Starts connecting; resolves when the first attempt has succeeded or failed. Never rejects. */
   start(): Promise<void> {
     if (this.state === 'disabled') return Promise.resolve();

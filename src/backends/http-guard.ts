@@ -119,9 +119,15 @@ async function readHead(body: ReadableStream<Uint8Array>, max: number): Promise<
   return Buffer.concat(chunks).subarray(0, max).toString('utf8');
 }
 
-/** The first non-empty line of a body, HTML tags and entities taken out, redacted, ~200 characters. */
+/**
+ * The first non-empty line of a body, HTML tags and entities taken out, redacted, ~200 characters; an HTML
+ * page with a title is `an HTML page ("<title>")`, the words failure-text.ts and doctor show for it.
+ */
 export function summariseBody(text: string, contentType: string | null): string {
   const html = /html|xml/i.test(contentType ?? '') || /^\s*</.test(text);
+  const title = html ? /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1] : undefined;
+  const named = title && decodeEntities(title).replace(/\s+/g, ' ').trim();
+  if (named) return `an HTML page ("${clip(named, 80, '…')}")`;
   const plain = html ? decodeEntities(stripTags(text)) : text;
   for (const raw of plain.split(/\r?\n/)) {
     const line = raw.replace(/\s+/g, ' ').trim();

@@ -19,6 +19,8 @@ export interface Runtime {
   loaded: LoadedConfig;
   env: Record<string, string>;
   secrets: SecretStore;
+  /** How backends that need sign-in are signed in (serve: the host); without it they fail at once. */
+  onSignIn?: BackendDepsOptions['onSignIn'];
 }
 
 export async function loadRuntime(options: CommonOptions): Promise<Runtime> {
@@ -45,6 +47,7 @@ export function backendDeps(
   extra: Pick<BackendDepsOptions, 'onSignIn'> = {},
 ): BackendDeps {
   return createBackendDeps({
+    onSignIn: runtime.onSignIn,
     ...extra,
     settings: runtime.loaded.settings,
     log,

@@ -154,7 +154,12 @@ export interface IdpConfig {
   clientId: string;
   /** Client authentication at the identity provider (client_secret_basic); optional. */
   clientSecret?: string;
-  idToken: string;
+  /** The user's ID token (normally `secret:NAME`); without it the user signs in (`mcp-sentinel login`). */
+  idToken?: string;
+  /** Scopes asked for at sign-in beside `openid` (and `offline_access` when the provider lists it). */
+  scopes?: string[];
+  /** Fixed loopback port of the sign-in redirect URI; ephemeral otherwise. */
+  redirectPort?: number;
 }
 
 /** SEP-990 enterprise-managed authorization: ID token → ID-JAG at the IdP → access token at the AS. */

@@ -16,6 +16,7 @@ import { SEE_DOCTOR_HINT, SentinelError, type ErrorStage } from '../errors.js';
 import { redact, type Logger } from '../log.js';
 import type { SecretStore } from '../secrets/store.js';
 import type { BackendResult, NamedCheck } from './report.js';
+import { idpSignInCheck, signInCheck } from './sign-in.js';
 
 /** What the backend's HTTP traffic showed, recorded by a wrapper around its auth fetch. */
 interface HttpObservation {
@@ -369,12 +370,18 @@ function describeBackend(
       reason: `${result.counts.tools} tools, ${result.counts.resources} resources, ${result.counts.prompts} prompts`,
     });
     if (auth && TOKEN_AUTH.has(auth.type)) result.checks.push(oauthCheck(auth));
+    const signedIn = signInCheck(backend.name, auth);
+    if (signedIn) result.checks.push(signedIn);
+    const idpSignIn = idpSignInCheck(backend.name, auth);
+    if (idpSignIn) result.checks.push(idpSignIn);
     result.reason = `${result.checks[1]!.reason}; ${result.checks[2]!.reason}`;
     return result;
   }
 
   const failure = explainFailure(backend, timeoutMs, lines.get(backend.name), observations.get(backend.name));
   result.checks.push({ id: failure.stage, status: 'fail', reason: failure.reason, hint: failure.hint });
+  const signIn = signInCheck(backend.name, auth) ?? idpSignInCheck(backend.name, auth);
+  if (signIn) result.checks.unshift(signIn);
   if (auth && TOKEN_AUTH.has(auth.type) && failure.stage !== 'auth') {
     const check = oauthCheck(auth);
     if (check.status === 'fail') result.checks.unshift(check);

@@ -17,6 +17,9 @@
  *   at once), then `serve`, lists and calls the tool. A call refused with "needs sign-in" (step-up, a new
  *   authorization server) is answered like a user would: `login` again, then the call again (twice at most).
  *
+ * - `--elicit`: `serve` alone, with a host that declares URL-mode elicitation and answers it like a user:
+ *   it opens the URL with fetch-browser.mjs, then accepts. The tools appear once the sign-in is done.
+ *
  * The sign-in modes need a keychain (run under scripts/with-keyring.sh).
  * Needs a build (`npm run build`). Exit code 0 on success; errors go to stderr.
  */
@@ -33,10 +36,11 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const args = process.argv.slice(2);
 const direct = args.includes('--direct');
 const loginMode = args.includes('--login');
+const elicitMode = args.includes('--elicit');
 const serverUrl = args.filter((a) => !a.startsWith('--')).at(-1);
 const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}');
 
-if (!serverUrl || (!loginMode && (!context.client_id || !context.client_secret))) {
+if (!serverUrl || (!loginMode && !elicitMode && (!context.client_id || !context.client_secret))) {
   console.error(
     'usage: client-adapter.mjs [--direct] <server-url>, with MCP_CONFORMANCE_CONTEXT holding client_id and client_secret',
   );
@@ -78,7 +82,12 @@ async function viaSentinel() {
     // The suite runs on Node 22; mcp-sentinel runs on the project's own Node (SENTINEL_NODE).
     command: process.env.SENTINEL_NODE || process.execPath,
     args: [join(root, 'bin', 'mcp-sentinel.js'), 'serve', '--config', config],
-    env: { ...getDefaultEnvironment(), CONFORMANCE_CLIENT_SECRET: context.client_secret },
+    // A manifest cache of its own: every scenario sees a first start (a cached one would start lazily).
+    env: {
+      ...getDefaultEnvironment(),
+      CONFORMANCE_CLIENT_SECRET: context.client_secret,
+      XDG_CACHE_HOME: join(dir, 'cache'),
+    },
     stderr: 'inherit',
   });
   const client = new Client({ name: 'conformance-adapter', version: '1.0.0' });
@@ -159,6 +168,7 @@ async function viaLogin() {
   );
   const env = {
     ...process.env,
+    XDG_CACHE_HOME: join(dir, 'cache'),
     CONFORMANCE_CLIENT_SECRET: context.client_secret ?? '',
     BROWSER: `${sentinelNode} ${join(root, 'test', 'conformance', 'fetch-browser.mjs')}`,
   };
@@ -202,8 +212,101 @@ async function serveAndCall(config, env) {
   }
 }
 
+/** Writes the sign-in config; returns its path and the environment for the CLI. */
+function signInConfig(dir) {
+  const config = join(dir, 'mcp-sentinel.json');
+  const preRegistered = Boolean(context.client_id);
+  writeFileSync(
+    config,
+    JSON.stringify({
+      settings: { clientMetadataUrl: 'https://conformance-test.local/client-metadata.json' },
+      mcpServers: {
+        conformance: {
+          type: 'streamable-http',
+          url: serverUrl,
+          ...(preRegistered
+            ? {
+                auth: {
+                  type: 'oauth',
+                  clientId: context.client_id,
+                  ...(context.client_secret ? { clientSecret: '${CONFORMANCE_CLIENT_SECRET}' } : {}),
+                  allowDiscoveredIssuer: true,
+                },
+              }
+            : {}),
+        },
+      },
+    }),
+  );
+  return config;
+}
+
+async function viaElicitation() {
+  const { ElicitRequestSchema, ToolListChangedNotificationSchema } =
+    await import('@modelcontextprotocol/sdk/types.js');
+  const dir = mkdtempSync(join(tmpdir(), 'sentinel-conformance-'));
+  const config = signInConfig(dir);
+  const transport = new StdioClientTransport({
+    command: sentinelNode,
+    args: [cli, 'serve', '--config', config],
+    env: {
+      ...getDefaultEnvironment(),
+      ...process.env,
+      CONFORMANCE_CLIENT_SECRET: context.client_secret ?? '',
+    },
+    stderr: 'inherit',
+  });
+  const client = new Client(
+    { name: 'conformance-adapter', version: '1.0.0' },
+    { capabilities: { elicitation: { form: {}, url: {} } } },
+  );
+  let changed = () => undefined;
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => changed());
+  let elicitations = 0;
+  client.setRequestHandler(ElicitRequestSchema, async (request) => {
+    elicitations++;
+    const url = request.params.url;
+    await new Promise((resolve, reject) => {
+      const child = spawn(sentinelNode, [join(root, 'test', 'conformance', 'fetch-browser.mjs'), url], {
+        stdio: 'inherit',
+      });
+      child.once('error', reject);
+      child.once('exit', resolve);
+    });
+    return { action: 'accept' };
+  });
+  try {
+    await client.connect(transport);
+    const deadline = Date.now() + 20_000;
+    for (let round = 0; ; round++) {
+      const { tools } = await client.listTools();
+      const tool = tools.find((t) => t.name === 'test-tool' || t.name.endsWith('__test-tool'));
+      if (tool) {
+        let result = await client.callTool({ name: tool.name, arguments: {} });
+        // A step-up or a new authorization server: the host is asked again; call once more after it.
+        for (let again = 0; result.isError && again < 2; again++) {
+          await new Promise((resolve) => setTimeout(resolve, 1_500));
+          result = await client.callTool({ name: tool.name, arguments: {} });
+        }
+        const text = result.content?.map((c) => c.text ?? '').join(' ') ?? '';
+        if (result.isError) throw new Error(`tool ${tool.name} returned an error: ${text}`);
+        console.error(`called ${tool.name}: ok (${elicitations} elicitation(s))`);
+        return;
+      }
+      if (Date.now() > deadline) throw new Error(`no test-tool appeared (${elicitations} elicitation(s))`);
+      await new Promise((resolve) => {
+        changed = resolve;
+        setTimeout(resolve, 500);
+      });
+    }
+  } finally {
+    await client.close().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 try {
-  await (loginMode ? viaLogin() : direct ? viaStrategy() : viaSentinel());
+  await (elicitMode ? viaElicitation() : loginMode ? viaLogin() : direct ? viaStrategy() : viaSentinel());
   process.exit(0);
 } catch (error) {
   console.error(`conformance adapter failed: ${error instanceof Error ? error.message : String(error)}`);

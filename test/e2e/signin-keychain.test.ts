@@ -126,6 +126,11 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
     expect(again.stdout).toContain('local is a local (stdio) server: it needs no sign-in');
     expect(again.code).toBe(0);
 
+    const doctor = await runCli(['doctor', '--config', config.path, '--json'], { env });
+    expect(doctor.stdout).toMatch(
+      /signed in \(issuer http:\/\/127\.0\.0\.1:\d+, scopes [^,]+, expires [^,]+, refresh available\)/,
+    );
+
     const host = await serve(config.path, env);
     const { tools } = await host.client.listTools();
     expect(tools.map((t) => t.name)).toContain('corp__echo');
@@ -135,7 +140,14 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
     expect(tokens.length).toBeGreaterThan(0);
     expect(filesContaining(home, tokens)).toEqual([]);
     expect(filesContaining(config.dir, tokens)).toEqual([]);
-    const printed = first.stdout + first.stderr + again.stdout + host.stderr + host.stdoutLines.join('\n');
+    const printed =
+      first.stdout +
+      first.stderr +
+      again.stdout +
+      doctor.stdout +
+      doctor.stderr +
+      host.stderr +
+      host.stdoutLines.join('\n');
     for (const token of tokens) expect(printed).not.toContain(token);
     // The other backend never saw the corp token.
     expect(other.requests.some((r) => r.headers.authorization)).toBe(false);
@@ -214,6 +226,31 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
     const next = await serve(config.path, env);
     await next.waitForStderr('run: mcp-sentinel login corp');
     expect(refused() - refusedBefore).toBe(1);
+    config.cleanup();
+  }, 90_000);
+
+  it('serve without a sign-in lists sentinel__sign_in; calling it signs in and the tools appear', async () => {
+    const { config, env } = setup();
+    await runCli(['logout', 'corp', '--config', config.path], { env });
+    const host = await serve(config.path, env);
+    const signInTool = await waitFor('the sign-in tool', async () => {
+      const { tools } = await host.client.listTools();
+      return tools.find((t) => t.name === 'sentinel__sign_in');
+    });
+    expect(signInTool.inputSchema.properties).toEqual({ server: { type: 'string', enum: ['corp'] } });
+    const answer = await callTool(host, 'sentinel__sign_in', { server: 'corp' });
+    expect(answer.text).toMatch(/Opened the browser to sign in to corp\. If it did not open, visit: http/);
+    const names = await waitFor(
+      'the tools of corp',
+      async () => {
+        const { tools } = await host.client.listTools();
+        const list = tools.map((t) => t.name);
+        return list.includes('corp__echo') ? list : undefined;
+      },
+      20_000,
+    );
+    expect(names).not.toContain('sentinel__sign_in');
+    expect(await callTool(host, 'corp__echo', { text: 'in' })).toEqual({ text: 'in', isError: false });
     config.cleanup();
   }, 90_000);
 });

@@ -82,7 +82,7 @@ describe('machine-credential auth in the config', () => {
         wiki: { ...documented.wiki, auth: { ...documented.wiki.auth, subjectTokenType: undefined } },
         crm: {
           ...documented.crm,
-          auth: { ...documented.crm.auth, idp: { issuer: 'https://i', clientId: 'c' } },
+          auth: { ...documented.crm.auth, idp: { issuer: 'https://i', clientId: 'c', idTokn: 'x' } },
         },
         ci: { ...documented.ci, auth: { ...documented.ci.auth, assertionFle: '/x' } },
       }),
@@ -90,7 +90,7 @@ describe('machine-credential auth in the config', () => {
       'mcpServers.billing.auth.privateKey: is required',
       'mcpServers.plain.auth.clientSecret: is required',
       'mcpServers.wiki.auth.subjectTokenType: is required',
-      'mcpServers.crm.auth.idp.idToken: is required',
+      'mcpServers.crm.auth.idp.idTokn: unknown key',
       'mcpServers.ci.auth.assertionFle: unknown key',
     ]);
   });

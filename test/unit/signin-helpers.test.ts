@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBearerChallenge, hasBearerChallenge } from '../../src/auth/signin/challenge.js';
 import { withFileLock } from '../../src/auth/signin/lock.js';
-import { browserCommand } from '../../src/cli/browser.js';
+import { browserCommand } from '../../src/auth/signin/browser.js';
 
 describe('Bearer challenges', () => {
   it('reads resource_metadata, scope and error, quoted or not', () => {

@@ -7,6 +7,7 @@
  * 2. at that authorization server (pinned, or discovered with `allowDiscoveredIssuer`), the JWT-bearer
  *    grant with the ID-JAG as the assertion, the client authenticated as configured.
  * The ID-JAG is short-lived and used once, so it is not cached; the access token is, like any other.
+ * Without `idp.idToken`, the ID token is the user's own sign-in to the identity provider (idp-subject.ts).
  */
 import type { EnterpriseAuthConfig } from '../../config/types.js';
 import { redactSecret } from '../../log.js';
@@ -25,7 +26,9 @@ import {
   targetParameters,
   TOKEN_EXCHANGE,
 } from './common.js';
+import { idpSignedInSubject } from './idp-subject.js';
 import { JWT_BEARER_HINTS } from './jwt-bearer.js';
+import type { SignedInContext } from './signed-in-subject.js';
 
 const IDP_HINTS: Readonly<Record<string, string>> = {
   invalid_grant:
@@ -37,11 +40,15 @@ const IDP_HINTS: Readonly<Record<string, string>> = {
   unsupported_grant_type: 'the identity provider does not support token exchange for ID-JAGs',
 };
 
-export function enterpriseGrant(auth: EnterpriseAuthConfig): TokenGrant {
+export function enterpriseGrant(auth: EnterpriseAuthConfig, ctx: SignedInContext): TokenGrant {
   const { idp } = auth;
   const client = grantClient(auth);
   const idpClient = clientAuthentication({ clientId: idp.clientId, clientSecret: idp.clientSecret });
-  redactSecret(idp.idToken);
+  const given = idp.idToken;
+  const signedIn = given === undefined ? idpSignedInSubject(idp, ctx) : undefined;
+  const idToken = (env: TokenRequestEnv): Promise<string> =>
+    signedIn ? signedIn.idToken(env) : Promise.resolve(given as string);
+  if (given !== undefined) redactSecret(given);
   if (idp.clientSecret !== undefined) redactSecret(idp.clientSecret);
   const rememberJag = rotatingRedaction();
   let idpEndpoint: Promise<string> | undefined;
@@ -55,7 +62,8 @@ export function enterpriseGrant(auth: EnterpriseAuthConfig): TokenGrant {
   };
 
   const requestJag = async (target: GrantTarget, env: TokenRequestEnv): Promise<string> => {
-    const jag = await requestIdJag(auth, idpClient, await idpTokenEndpoint(env), target, env);
+    const subject = await idToken(env);
+    const jag = await requestIdJag(auth, subject, idpClient, await idpTokenEndpoint(env), target, env);
     rememberJag(jag);
     return jag;
   };
@@ -72,7 +80,7 @@ export function enterpriseGrant(auth: EnterpriseAuthConfig): TokenGrant {
       material: material(
         idp.issuer,
         idp.clientId,
-        idp.idToken,
+        given ?? 'signIn',
         idp.clientSecret,
         auth.clientSecret,
         auth.privateKey,
@@ -100,6 +108,7 @@ export function enterpriseGrant(auth: EnterpriseAuthConfig): TokenGrant {
     describe: () => ({
       ...describeClient(auth, client),
       idp: { issuer: idp.issuer, tokenEndpoint: idp.tokenEndpoint, clientId: idp.clientId },
+      ...(signedIn ? { idpSignIn: signedIn.describe() } : {}),
     }),
   };
 }
@@ -107,6 +116,7 @@ export function enterpriseGrant(auth: EnterpriseAuthConfig): TokenGrant {
 /** Step 1: the ID token exchanged at the identity provider for an ID-JAG naming `target`'s server. */
 async function requestIdJag(
   auth: EnterpriseAuthConfig,
+  idToken: string,
   idpClient: ClientAuthentication,
   idpTokenEndpoint: string,
   target: GrantTarget,
@@ -126,7 +136,7 @@ async function requestIdJag(
     requested_token_type: ID_JAG,
     audience: target.issuer,
     resource: target.resource ?? target.backendUrl,
-    subject_token: idp.idToken,
+    subject_token: idToken,
     subject_token_type: ID_TOKEN,
   });
   if (auth.scopes && auth.scopes.length > 0) parameters.set('scope', auth.scopes.join(' '));

@@ -33,7 +33,7 @@ export function createGrantStrategy(
       ? jwtBearerGrant(auth)
       : auth.type === 'token-exchange'
         ? tokenExchangeGrant(auth, ctx)
-        : enterpriseGrant(auth);
+        : enterpriseGrant(auth, ctx);
   return createTokenStrategy(input, grant, ctx);
 }
 
@@ -92,13 +92,35 @@ function enterpriseIssues(auth: GrantAuthConfig & { type: 'enterprise' }, path: 
   }
   const idp = (auth as unknown as { idp?: unknown }).idp;
   if (typeof idp !== 'object' || idp === null || Array.isArray(idp)) {
-    issues.push({ path: `${path}.idp`, message: 'must be an object: issuer, clientId, idToken, ...' });
+    issues.push({ path: `${path}.idp`, message: 'must be an object: issuer, clientId, ...' });
     return issues;
   }
   const bag = idp as Record<string, unknown>;
-  issues.push(...stringIssues(bag, `${path}.idp`, ['issuer', 'clientId', 'idToken'], true));
-  issues.push(...stringIssues(bag, `${path}.idp`, ['tokenEndpoint', 'clientSecret'], false));
+  issues.push(...stringIssues(bag, `${path}.idp`, ['issuer', 'clientId'], true));
+  issues.push(...stringIssues(bag, `${path}.idp`, ['tokenEndpoint', 'clientSecret', 'idToken'], false));
+  issues.push(...idpSignInIssues(bag, `${path}.idp`));
   issues.push(...endpointIssues(bag, `${path}.idp`, 'issuer', 'tokenEndpoint'));
+  return issues;
+}
+
+/** `scopes` and `redirectPort` of the sign-in to the identity provider (used without `idToken`). */
+function idpSignInIssues(bag: Record<string, unknown>, path: string): Issue[] {
+  const issues: Issue[] = [];
+  const scopes = bag.scopes;
+  if (
+    scopes !== undefined &&
+    (!Array.isArray(scopes) ||
+      scopes.some((s) => typeof s !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)))
+  ) {
+    issues.push({ path: `${path}.scopes`, message: 'must be an array of scope names (no spaces or quotes)' });
+  }
+  const port = bag.redirectPort;
+  if (
+    port !== undefined &&
+    (!Number.isInteger(port) || (port as number) < 1024 || (port as number) > 65535)
+  ) {
+    issues.push({ path: `${path}.redirectPort`, message: 'must be a port number from 1024 to 65535' });
+  }
   return issues;
 }
 

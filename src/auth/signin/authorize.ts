@@ -24,6 +24,23 @@ export interface AuthorizeInput {
 }
 
 export async function authorize(input: AuthorizeInput): Promise<TokenRecord> {
+  const response = await authorizeCode(input);
+  return tokenRecord(response, {
+    as: input.as,
+    client: input.client,
+    resource: input.resource,
+    requested: input.scopes,
+    now: input.now(),
+  });
+}
+
+/**
+ * The flow itself, answering the token response. With `nonce` (OpenID Connect) the request carries it and
+ * the response must hold an ID token whose claims (issuer, audience, expiry, nonce) oauth4webapi checked.
+ */
+export async function authorizeCode(
+  input: AuthorizeInput & { nonce?: string },
+): Promise<oauth.TokenEndpointResponse> {
   const { as, client, loopback, env } = input;
   const who = `backend "${env.backend}"`;
   const methods = as.code_challenge_methods_supported;
@@ -48,6 +65,7 @@ export async function authorize(input: AuthorizeInput): Promise<TokenRecord> {
   url.searchParams.set('state', state);
   if (input.scopes.length > 0) url.searchParams.set('scope', input.scopes.join(' '));
   if (input.resource) url.searchParams.set('resource', input.resource);
+  if (input.nonce) url.searchParams.set('nonce', input.nonce);
 
   await input.open(url.href);
   const callback = await loopback.response;
@@ -57,20 +75,13 @@ export async function authorize(input: AuthorizeInput): Promise<TokenRecord> {
   } catch (error) {
     throw toRequestError(error, `${who}: the authorization response`);
   }
-  const response = await exchangeCode(
+  return exchangeCode(
     as,
     client,
     parameters,
-    { redirectUri: loopback.redirectUri, verifier, resource: input.resource },
+    { redirectUri: loopback.redirectUri, verifier, resource: input.resource, nonce: input.nonce },
     env,
   );
-  return tokenRecord(response, {
-    as,
-    client,
-    resource: input.resource,
-    requested: input.scopes,
-    now: input.now(),
-  });
 }
 
 /** The keychain record of a token response; the refresh token is kept when the server sends no new one. */

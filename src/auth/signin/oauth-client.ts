@@ -144,7 +144,7 @@ export function exchangeCode(
   as: oauth.AuthorizationServer,
   record: ClientRecord,
   callback: URLSearchParams,
-  input: { redirectUri: string; verifier: string; resource?: string },
+  input: { redirectUri: string; verifier: string; resource?: string; nonce?: string },
   env: OAuthEnv,
 ): Promise<oauth.TokenEndpointResponse> {
   const client = clientOf(record);
@@ -163,7 +163,11 @@ export function exchangeCode(
           additionalParameters,
         },
       );
-    return retryOnNonce(env, async () => oauth.processAuthorizationCodeResponse(as, client, await run()));
+    // An OpenID Connect sign-in (a nonce was sent) requires the ID token, its claims checked by oauth4webapi.
+    const oidc = input.nonce ? { expectedNonce: input.nonce, requireIdToken: true } : undefined;
+    return retryOnNonce(env, async () =>
+      oauth.processAuthorizationCodeResponse(as, client, await run(), oidc),
+    );
   });
 }
 

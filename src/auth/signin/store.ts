@@ -5,7 +5,9 @@
  *   token, its private key (a bound token is useless without it);
  * - `client.<h(issuer, client identity)>`: a dynamic registration (client id and secret, redirect URI);
  * - `server.<h(server URL)>`: which issuer and resource a server signed in with, and the scopes it asked
- *   for, so `serve` finds the token without asking the server first.
+ *   for, so `serve` finds the token without asking the server first;
+ * - `idtoken.<h(issuer, client id)>`: an OpenID Connect sign-in to an identity provider (its ID token and
+ *   refresh token), for grants that exchange the user's ID token (`enterprise` without `idp.idToken`).
  * Entries are keyed by issuer and resource, so no backend can read another's. Nothing here is ever written
  * to a file or a log; values never appear in errors.
  */
@@ -52,6 +54,18 @@ export interface ServerRecord {
   pendingScopes?: string[];
 }
 
+export interface IdTokenRecord {
+  issuer: string;
+  clientId: string;
+  idToken: string;
+  refreshToken?: string;
+  /** The ID token's `sub`: a refreshed ID token must name the same user. */
+  subject: string;
+  /** Epoch ms of the ID token's `exp`. */
+  expiresAt: number;
+  obtainedAt: number;
+}
+
 export interface SignInStore {
   readonly description: string;
   getToken(issuer: string, resource: string | undefined): Promise<TokenRecord | undefined>;
@@ -62,6 +76,9 @@ export interface SignInStore {
   getServer(serverUrl: string): Promise<ServerRecord | undefined>;
   setServer(record: ServerRecord): Promise<void>;
   deleteServer(serverUrl: string): Promise<boolean>;
+  getIdToken(issuer: string, clientId: string): Promise<IdTokenRecord | undefined>;
+  setIdToken(record: IdTokenRecord): Promise<void>;
+  deleteIdToken(issuer: string, clientId: string): Promise<boolean>;
 }
 
 function hash(...parts: (string | undefined)[]): string {
@@ -74,6 +91,7 @@ function hash(...parts: (string | undefined)[]): string {
 export const tokenEntry = (issuer: string, resource: string | undefined) => `token.${hash(issuer, resource)}`;
 export const clientEntry = (issuer: string, identity: string) => `client.${hash(issuer, identity)}`;
 export const serverEntry = (serverUrl: string) => `server.${hash(serverUrl)}`;
+export const idTokenEntry = (issuer: string, clientId: string) => `idtoken.${hash(issuer, clientId)}`;
 
 export function createSignInStore(keychain: SecretStore): SignInStore {
   const read = async <T>(name: string): Promise<T | undefined> => {
@@ -97,6 +115,9 @@ export function createSignInStore(keychain: SecretStore): SignInStore {
     getServer: (serverUrl) => read<ServerRecord>(serverEntry(serverUrl)),
     setServer: (record) => write(serverEntry(record.serverUrl), record),
     deleteServer: (serverUrl) => keychain.delete(serverEntry(serverUrl)),
+    getIdToken: (issuer, clientId) => read<IdTokenRecord>(idTokenEntry(issuer, clientId)),
+    setIdToken: (record) => write(idTokenEntry(record.issuer, record.clientId), record),
+    deleteIdToken: (issuer, clientId) => keychain.delete(idTokenEntry(issuer, clientId)),
   };
 }
 

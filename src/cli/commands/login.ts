@@ -16,7 +16,8 @@ import { log, redact } from '../../log.js';
 import { NO_HOST } from '../../backends/deps.js';
 import { BackendManager } from '../../backends/manager.js';
 import { resolveServerRefs } from '../../refs/resolve.js';
-import { openBrowser } from '../browser.js';
+import { openBrowser } from '../../auth/signin/browser.js';
+import { loginIdp, logoutIdp, signsInToIdp } from './login-idp.js';
 import { backendDeps, loadRuntime, type CommonOptions, type Runtime } from '../runtime.js';
 
 export interface LoginOptions extends CommonOptions {
@@ -53,7 +54,7 @@ export async function login(options: LoginOptions): Promise<number> {
 
 function wantsLogin(server: ServerConfig | undefined): boolean {
   if (!server || isStdioServer(server) || server.disabled) return false;
-  return server.auth === undefined || server.auth.type === 'oauth';
+  return server.auth === undefined || server.auth.type === 'oauth' || signsInToIdp(server);
 }
 
 /** Long enough for a user in a browser (the loopback listener gives up after 5 minutes). */
@@ -69,6 +70,7 @@ async function loginOne(
     out(`${name} is a local (stdio) server: it needs no sign-in`);
     return 'not-needed';
   }
+  if (signsInToIdp(raw)) return loginIdp(name, raw, runtime, options.browser, { resolve, show, failed });
   if (raw.auth && raw.auth.type !== 'oauth') {
     const kind = raw.auth.type === 'oauth2' ? 'client-credentials' : raw.auth.type;
     out(`${name} uses ${kind} credentials from the config: it needs no sign-in`);
@@ -113,7 +115,7 @@ async function loginOne(
   }
 }
 
-function failed(name: string, error: unknown, signedIn: boolean): Outcome {
+function failed(name: string, error: unknown, signedIn: boolean): 'failed' {
   const message = redact(error ? describeError(error) : 'the server could not be reached');
   err(`${name}: ${signedIn ? 'signed in, but the session start failed' : 'sign-in failed'}: ${message}`);
   if (error instanceof SentinelError && error.hint) err(`  hint: ${redact(error.hint)}`);
@@ -181,6 +183,7 @@ export async function logout(options: CommonOptions & { name: string }): Promise
     out(`${options.name} is a local (stdio) server: there is no sign-in to forget`);
     return 0;
   }
+  if (signsInToIdp(raw)) return logoutIdp(options.name, raw as HttpServerConfig, runtime, { resolve });
   const server = await resolve(options.name, raw, runtime);
   const strategy = createAuthStrategy(
     server.auth?.type === 'oauth' ? server : { ...server, auth: undefined },

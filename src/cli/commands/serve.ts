@@ -19,7 +19,7 @@ import { loadConfig } from '../../config/load.js';
 import { log } from '../../log.js';
 import { describeError } from '../../errors.js';
 import { loadEnvironment } from '../../refs/env.js';
-import type { CommonOptions } from '../runtime.js';
+import type { CommonOptions, Runtime } from '../runtime.js';
 import { installShutdown } from '../shutdown.js';
 
 function waitingLine(configPath: string): string {
@@ -103,6 +103,7 @@ export async function serve(options: CommonOptions): Promise<void> {
     { createManifestStore },
     { manifestDir },
     { watchConfig },
+    { createSignInCoordinator },
   ] = await Promise.all([
     import('../../aggregator/server.js'),
     import('../../aggregator/fast-path.js'),
@@ -111,8 +112,9 @@ export async function serve(options: CommonOptions): Promise<void> {
     import('../../backends/manifest/store.js'),
     import('../../backends/manifest/cache-dir.js'),
     import('../config-reload.js'),
+    import('../../aggregator/sign-in.js'),
   ]);
-  const runtime = { loaded, env, secrets: createSecretStore({ env }) };
+  const runtime: Runtime = { loaded, env, secrets: createSecretStore({ env }) };
   const aggregatorRef: { current?: ReturnType<typeof createAggregator> } = {};
   const manifests = createManifestStore(manifestDir(), log.child('cache'));
   const hostBridge = {
@@ -120,8 +122,11 @@ export async function serve(options: CommonOptions): Promise<void> {
     request: (method: string, params: Record<string, unknown> | undefined, signal: AbortSignal) =>
       aggregatorRef.current!.host.request(method, params, signal),
   };
+  const signIn = createSignInCoordinator({ log, host: hostBridge });
+  runtime.onSignIn = signIn.onSignIn;
   const manager = createManager(runtime, hostBridge, undefined, { manifests });
   const aggregator = createAggregator(manager, loaded.settings, log);
+  signIn.attach(aggregator, manager);
   aggregatorRef.current = aggregator;
   const stopWatching = watchConfig({ runtime, envFile: options.envFile, manager, host: hostBridge });
   close = async () => {

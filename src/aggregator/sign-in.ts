@@ -1,0 +1,163 @@
+/**
+ * Signing in from inside `serve`, where a backend needs it (no token, a refused refresh, more scope): never
+ * a browser that opens unattended, never a silent absence.
+ * - The backend's requests fail at once with AUTH_SIGNIN_REQUIRED, whose hint names what to do.
+ * - A host that declared URL-mode elicitation is asked (`elicitation/create`, `mode: "url"`) once per
+ *   backend and kind of need; after a decline it is not asked again for that need this session.
+ * - Otherwise the tool `sentinel__sign_in` (listed only while some backend needs sign-in, `server` an
+ *   enum of those backends) opens the browser the way `login` does and returns the URL.
+ * A completed sign-in reconnects the backend: its tools appear (tools/list_changed).
+ */
+import { randomUUID } from 'node:crypto';
+import type { SignInHandler } from '../auth/signin/strategy.js';
+import type { SignInNeed, SignInSession } from '../auth/signin/session.js';
+import type { BackendManager } from '../backends/manager.js';
+import type { HostBridge } from '../backends/types.js';
+import { openBrowser } from '../auth/signin/browser.js';
+import { SentinelError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Aggregator } from './server.js';
+
+export const SIGN_IN_TOOL = 'sentinel__sign_in';
+
+interface Need {
+  session: SignInSession;
+  need: SignInNeed;
+  running?: Promise<void>;
+  /** The authorization URL of the sign-in in progress. */
+  url?: string;
+}
+
+export interface SignInCoordinator {
+  onSignIn: SignInHandler;
+  attach(aggregator: Aggregator, manager: BackendManager): void;
+}
+
+export function createSignInCoordinator(options: { log: Logger; host: HostBridge }): SignInCoordinator {
+  const needs = new Map<string, Need>();
+  const declined = new Set<string>();
+  let aggregator: Aggregator | undefined;
+  let manager: BackendManager | undefined;
+  const listChanged = () => void aggregator?.server.sendToolListChanged().catch(() => undefined);
+
+  /** Runs one sign-in for `name` with `open` showing the URL; reconnects the backend when it succeeds. */
+  const run = (name: string, entry: Need, open: (url: string) => Promise<void>): Promise<void> => {
+    entry.running ??= entry.session
+      .signIn((url) => {
+        entry.url = url;
+        return open(url);
+      }, entry.need)
+      .then(async () => {
+        needs.delete(name);
+        listChanged();
+        options.log.info(`signed in to ${name}`);
+        await manager?.get(name)?.reconnect();
+      })
+      .catch((error: unknown) => {
+        options.log.warn(
+          `sign-in to ${name} did not complete: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      })
+      .finally(() => {
+        entry.running = undefined;
+        entry.url = undefined;
+      });
+    return entry.running;
+  };
+
+  const elicit = (name: string, entry: Need) => {
+    // After a decline the same need is not asked again; a new one (step-up, another server) may be.
+    const key = `${name}:${entry.need.reason}`;
+    const url = options.host.capabilities()?.elicitation as Record<string, unknown> | undefined;
+    if (!url?.url || declined.has(key) || entry.running) return;
+    void run(name, entry, async (authorizationUrl) => {
+      const result = await options.host.request(
+        'elicitation/create',
+        {
+          mode: 'url',
+          message: `Sign in to ${name} to use its tools.`,
+          url: authorizationUrl,
+          elicitationId: randomUUID(),
+        },
+        AbortSignal.timeout(5 * 60_000),
+      );
+      if (result.action !== 'accept') {
+        declined.add(key);
+        throw new Error(`the sign-in to ${name} was ${String(result.action ?? 'declined')}`);
+      }
+    });
+  };
+
+  const onSignIn: SignInHandler = async (need, session) => {
+    const name = session.target.backend;
+    const fresh = !needs.has(name);
+    const entry: Need = needs.get(name) ?? { session, need };
+    entry.need = need;
+    entry.session = session;
+    needs.set(name, entry);
+    if (fresh) listChanged();
+    elicit(name, entry);
+    const why =
+      need.reason === 'refresh-refused'
+        ? ' again: the authorization server refused to refresh the token'
+        : need.scopes?.length
+          ? ` (it asks for scope ${need.scopes.join(' ')})`
+          : '';
+    throw new SentinelError('AUTH_SIGNIN_REQUIRED', `backend "${name}" needs sign-in${why}`, {
+      hint: `run: mcp-sentinel login ${name} (or ask the assistant to call ${SIGN_IN_TOOL})`,
+      permanent: true,
+    });
+  };
+
+  const attach = (next: Aggregator, nextManager: BackendManager) => {
+    aggregator = next;
+    manager = nextManager;
+    next.own.defineTool({
+      // A getter: the enum is the backends that need sign-in now.
+      get definition() {
+        return {
+          name: SIGN_IN_TOOL,
+          description:
+            'Sign in to a remote MCP server that needs it: opens the sign-in page in the browser and returns its URL.',
+          inputSchema: {
+            type: 'object' as const,
+            properties: { server: { type: 'string', enum: [...needs.keys()] } },
+            required: ['server'],
+          },
+        };
+      },
+      listed: () => needs.size > 0,
+      call: async (args) => {
+        const name = typeof args.server === 'string' ? args.server : '';
+        const entry = needs.get(name);
+        if (!entry) {
+          return {
+            content: [{ type: 'text', text: `${name || 'that server'} does not need sign-in` }],
+            isError: !name,
+          };
+        }
+        if (entry.running) {
+          const text = `A sign-in to ${name} is in progress${entry.url ? `: ${entry.url}` : ''}`;
+          return { content: [{ type: 'text', text }] };
+        }
+        const shown = new Promise<string>((resolve) => {
+          void run(name, entry, async (url) => {
+            resolve(url);
+            await openBrowser(url);
+          });
+        });
+        const url = await shown;
+        return {
+          content: [
+            {
+              type: 'text',
+              text: `Opened the browser to sign in to ${name}. If it did not open, visit: ${url}\nIts tools appear once the sign-in is complete.`,
+            },
+          ],
+        };
+      },
+    });
+  };
+
+  return { onSignIn, attach };
+}
