@@ -23,7 +23,7 @@
  * The sign-in modes need a keychain (run under scripts/with-keyring.sh).
  * Needs a build (`npm run build`). Exit code 0 on success; errors go to stderr.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,7 +139,20 @@ function runCli(cliArgs, env) {
   });
 }
 
+/**
+ * Each scenario starts signed out. The suite's servers listen on ephemeral ports of localhost, so a later
+ * scenario can get the URL (issuer and resource) of an earlier one and, with it, that scenario's sign-in
+ * from the keychain: serve would then call without signing in and the scenario's checks would not run.
+ * The adapter runs inside the throwaway keyring of scripts/with-keyring.sh, so clearing every sign-in
+ * record there touches nothing of the user's.
+ */
+function forgetEarlierSignIns() {
+  const run = spawnSync('secret-tool', ['clear', 'service', 'mcp-sentinel-oauth'], { stdio: 'inherit' });
+  if (run.error) throw new Error(`could not clear earlier sign-ins with secret-tool: ${run.error.message}`);
+}
+
 async function viaLogin() {
+  forgetEarlierSignIns();
   const dir = mkdtempSync(join(tmpdir(), 'sentinel-conformance-'));
   const config = join(dir, 'mcp-sentinel.json');
   const preRegistered = Boolean(context.client_id);
@@ -242,6 +255,7 @@ function signInConfig(dir) {
 }
 
 async function viaElicitation() {
+  forgetEarlierSignIns();
   const { ElicitRequestSchema, ToolListChangedNotificationSchema } =
     await import('@modelcontextprotocol/sdk/types.js');
   const dir = mkdtempSync(join(tmpdir(), 'sentinel-conformance-'));
