@@ -22,6 +22,9 @@ export interface CatalogSource {
   filter?: ToolFilter;
   /** `filter`, compiled once (createToolFilter); compiled on every build when absent. */
   allowed?: (name: string) => boolean;
+  /** `prompts.include`/`exclude` (prompt names) and `resources.include`/`exclude` (URIs and URI templates). */
+  promptFilter?: ToolFilter;
+  resourceFilter?: ToolFilter;
   lists: BackendLists;
   /**
    * A backend that is not ready now but was before (restarting, failed): its tools and prompts claim their
@@ -72,6 +75,8 @@ export function buildCatalog(
 
   for (const source of sources) {
     const allowed = source.allowed ?? createToolFilter(source.filter);
+    const promptAllowed = createToolFilter(source.promptFilter);
+    const resourceAllowed = createToolFilter(source.resourceFilter);
     for (const tool of source.lists.tools) {
       const preferred = toPublicName(source.name, source.prefix, settings.separator, tool.name, max);
       if (!allowed(tool.name)) {
@@ -88,6 +93,7 @@ export function buildCatalog(
       catalog.tools.push(name === tool.name ? tool : { ...tool, name });
     }
     for (const prompt of source.lists.prompts) {
+      if (!promptAllowed(prompt.name)) continue;
       const preferred = toPublicName(source.name, source.prefix, settings.separator, prompt.name, max);
       const name = promptNames.allocate(source.name, prompt.name, preferred, (given) =>
         onCollision(
@@ -100,6 +106,7 @@ export function buildCatalog(
     }
     if (source.reserveOnly) continue;
     for (const resource of source.lists.resources) {
+      if (!resourceAllowed(resource.uri)) continue;
       const owner = catalog.resourceRoutes.get(resource.uri);
       if (owner !== undefined) {
         onCollision(`resource ${resource.uri} of "${source.name}" is hidden: "${owner}" lists the same URI`);
@@ -109,6 +116,7 @@ export function buildCatalog(
       catalog.resources.push(resource);
     }
     for (const template of source.lists.resourceTemplates) {
+      if (!resourceAllowed(template.uriTemplate)) continue;
       const listed = catalog.templateRoutes.find((route) => route.uriTemplate === template.uriTemplate);
       if (listed) {
         // Reads of matching URIs go to the first; listing the template twice would only repeat it.

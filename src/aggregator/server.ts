@@ -139,6 +139,8 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
           name: b.name,
           prefix: b.config.prefix ?? b.name,
           allowed: filterOf(b),
+          promptFilter: b.config.prompts,
+          resourceFilter: b.config.resources,
           lists,
           reserveOnly: !ready,
         },

@@ -178,6 +178,10 @@ interface CommonServerConfig {
   /** Public names become `<prefix><separator><name>`; defaults to the server's key; "" exports names as they are. */
   prefix?: string;
   tools?: ToolFilter;
+  /** Globs on the backend's prompt names: filtered prompts are not listed. */
+  prompts?: ToolFilter;
+  /** Globs on the backend's resource URIs and URI templates (`**` crosses `/`): filtered ones are not listed. */
+  resources?: ToolFilter;
   /** Per-request timeout for this backend, overriding settings.requestTimeoutMs. */
   timeoutMs?: number;
   disabled?: boolean;

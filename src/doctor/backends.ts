@@ -304,6 +304,8 @@ export async function probeBackends(options: BackendProbeOptions): Promise<Backe
       name: backend.name,
       prefix: backend.config.prefix ?? backend.name,
       filter: backend.config.tools,
+      promptFilter: backend.config.prompts,
+      resourceFilter: backend.config.resources,
       lists: backend.lists,
     }));
 

@@ -131,7 +131,7 @@ export function checkHost(host: HostId, serverKey: string, catalog: CatalogSumma
       status: 'warn',
       reason: `${catalog.collisions.length} name collision${catalog.collisions.length === 1 ? '' : 's'} (${what}): ${catalog.collisions[0]}`,
       hint: hidden
-        ? 'a resource URI or template cannot be renamed: the first server listing it serves it; set "disabled": true on the other if it is the same server twice'
+        ? 'a resource URI or template cannot be renamed: the first server listing it serves it; hide it from the other with "resources": {"exclude": ["<uri or template>"]} on that server (or "disabled": true if it is the same server twice)'
         : 'give the colliding servers distinct "prefix" values so that names stay predictable',
     });
   }
