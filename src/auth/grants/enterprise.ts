@@ -20,14 +20,12 @@ import {
   grantClient,
   ID_JAG,
   ID_TOKEN,
-  JWT_BEARER,
   material,
   rotatingRedaction,
-  targetParameters,
   TOKEN_EXCHANGE,
 } from './common.js';
 import { idpSignedInSubject } from './idp-subject.js';
-import { JWT_BEARER_HINTS } from './jwt-bearer.js';
+import { requestJwtBearer } from './jwt-bearer.js';
 import type { SignedInContext } from './signed-in-subject.js';
 
 const IDP_HINTS: Readonly<Record<string, string>> = {
@@ -89,21 +87,7 @@ export function enterpriseGrant(auth: EnterpriseAuthConfig, ctx: SignedInContext
     },
     request: async (target, env) => {
       const jag = await requestJag(target, env);
-      const parameters = targetParameters(auth, target);
-      parameters.set('assertion', jag);
-      return requestToken(
-        {
-          tokenEndpoint: target.tokenEndpoint,
-          issuer: target.issuer,
-          clientId: auth.clientId,
-          auth: client,
-          grantType: JWT_BEARER,
-          parameters,
-          grantName: 'JWT-bearer grant with the ID-JAG',
-          hints: JWT_BEARER_HINTS,
-        },
-        env,
-      );
+      return requestJwtBearer(auth, client, target, jag, 'JWT-bearer grant with the ID-JAG', env);
     },
     describe: () => ({
       ...describeClient(auth, client),

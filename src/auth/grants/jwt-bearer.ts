@@ -6,8 +6,9 @@
  * backoff keeps the same assertion from being sent again soon.
  */
 import { readFile, stat } from 'node:fs/promises';
-import type { JwtBearerAuthConfig } from '../../config/types.js';
-import type { TokenGrant } from '../oauth2/grant.js';
+import type { GrantAuthConfig, JwtBearerAuthConfig } from '../../config/types.js';
+import type { ClientAuthentication } from '../oauth2/client-auth.js';
+import type { GrantTarget, TokenGrant } from '../oauth2/grant.js';
 import { requestToken, TokenError, type TokenRequestEnv } from '../oauth2/token-client.js';
 import {
   describeClient,
@@ -28,6 +29,32 @@ export const JWT_BEARER_HINTS: Readonly<Record<string, string>> = {
   invalid_scope: 'check auth.scopes against what the authorization server grants this workload',
   unsupported_grant_type: 'the authorization server does not support the JWT-bearer grant',
 };
+
+/** The token request of the JWT-bearer grant: a workload JWT here, an ID-JAG for the enterprise grant. */
+export function requestJwtBearer(
+  auth: GrantAuthConfig,
+  client: ClientAuthentication,
+  target: GrantTarget,
+  assertion: string,
+  grantName: string,
+  env: TokenRequestEnv,
+) {
+  const parameters = targetParameters(auth, target);
+  parameters.set('assertion', assertion);
+  return requestToken(
+    {
+      tokenEndpoint: target.tokenEndpoint,
+      issuer: target.issuer,
+      clientId: auth.clientId,
+      auth: client,
+      grantType: JWT_BEARER,
+      parameters,
+      grantName,
+      hints: JWT_BEARER_HINTS,
+    },
+    env,
+  );
+}
 
 export function jwtBearerGrant(auth: JwtBearerAuthConfig): TokenGrant {
   const client = grantClient(auth);
@@ -54,21 +81,7 @@ export function jwtBearerGrant(auth: JwtBearerAuthConfig): TokenGrant {
     request: async (target, env) => {
       const assertion = auth.assertion ?? (await readAssertion(auth.assertionFile ?? '', env));
       remember(assertion);
-      const parameters = targetParameters(auth, target);
-      parameters.set('assertion', assertion);
-      return requestToken(
-        {
-          tokenEndpoint: target.tokenEndpoint,
-          issuer: target.issuer,
-          clientId: auth.clientId,
-          auth: client,
-          grantType: JWT_BEARER,
-          parameters,
-          grantName: 'JWT-bearer grant',
-          hints: JWT_BEARER_HINTS,
-        },
-        env,
-      );
+      return requestJwtBearer(auth, client, target, assertion, 'JWT-bearer grant', env);
     },
     describe: () => ({
       ...describeClient(auth, client),
