@@ -8,7 +8,8 @@ set -e
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && npm pack --silent "git+file://$(cd - >/dev/null && pwd)#$(git rev-parse HEAD)" >/dev/null)
+url="git+file://$(pwd)#$(git rev-parse HEAD)"
+(cd "$work" && npm pack --silent "$url" >/dev/null)
 npm install -g --prefix "$work/prefix" --no-audit --no-fund "$work"/mcp-sentinel-*.tgz >/dev/null 2>&1
 version=$("$work/prefix/bin/mcp-sentinel" --version)
 echo "git-install-check: mcp-sentinel $version installed from a git URL (npm pack, then npm install -g)"

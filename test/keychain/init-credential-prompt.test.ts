@@ -25,7 +25,8 @@ let home: string;
 let configPath: string;
 
 const secretTool = (name: string) =>
-  spawnSync('secret-tool', ['lookup', 'service', 'mcp-sentinel', 'username', name], { encoding: 'utf8' }).stdout;
+  spawnSync('secret-tool', ['lookup', 'service', 'mcp-sentinel', 'username', name], { encoding: 'utf8' })
+    .stdout;
 
 // eslint-disable-next-line no-control-regex
 const plain = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]|\r/g, '');
@@ -57,10 +58,18 @@ afterAll(() => {
 });
 
 /** Runs `init --from claude-desktop` on a terminal, giving `answer(question)` as each question appears. */
-function initOnTerminal(answer: (question: string) => string): Promise<{ code: number | null; output: string }> {
+function initOnTerminal(
+  answer: (question: string) => string,
+): Promise<{ code: number | null; output: string }> {
   const command = `'${process.execPath}' '${CLI}' init --from claude-desktop --path '${configPath}'`;
   const child = spawn('script', ['-qec', command, '/dev/null'], {
-    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), NO_COLOR: '1', FORCE_COLOR: '0' },
+    env: {
+      ...process.env,
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      NO_COLOR: '1',
+      FORCE_COLOR: '0',
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let output = '';
@@ -102,9 +111,9 @@ describe.skipIf(!runKeychainTests || (!hasScript && !process.env.CI))(
       const { code, output } = await initOnTerminal((question) => {
         const proposed = /as "([^"]+)"/.exec(question)?.[1];
         if (question.startsWith('Value for secret')) return TYPED;
-        if (question.includes(`weather${suffix}`)) return (names.read = proposed!), 'Y';
-        if (question.includes(`tickets${suffix}`)) return (names.typed = proposed!), 'e';
-        return (names.left = proposed!), 'n';
+        if (question.includes(`weather${suffix}`)) return ((names.read = proposed!), 'Y');
+        if (question.includes(`tickets${suffix}`)) return ((names.typed = proposed!), 'e');
+        return ((names.left = proposed!), 'n');
       });
 
       expect(code, output).toBe(0);
