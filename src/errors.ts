@@ -31,6 +31,8 @@ export type ErrorCode =
   | 'BACKEND_FAILED'
   /** The server no longer knows our session (an HTTP 404 to it): the request never ran. */
   | 'BACKEND_SESSION_EXPIRED'
+  /** A remote backend answered a forwarded request with an HTTP error status (summarised in the message). */
+  | 'BACKEND_HTTP_STATUS'
   | 'BACKEND_DISABLED'
   /** A backend answered a forwarded request with a JSON-RPC error (passed on to the host as it was sent). */
   | 'BACKEND_ERROR'
