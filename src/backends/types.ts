@@ -17,6 +17,7 @@ import type {
   Settings,
 } from '../config/types.js';
 import type { Logger } from '../log.js';
+import type { RestartStrategy } from './restart-policy.js';
 
 /** Outgoing authentication of one remote backend (src/auth implements it). */
 export interface BackendAuth {
@@ -50,6 +51,8 @@ export interface BackendDeps {
   createAuth(name: string, server: ResolvedHttpServerConfig): BackendAuth;
   /** Extra environment variables for stdio children (values by name), from `inheritEnv`. */
   environment: Record<string, string | undefined>;
+  /** The restart strategy of each backend; exponential backoff from `settings.restart` when unset. */
+  restartStrategy?: () => RestartStrategy;
 }
 
 /** `idle`: not running, its lists known (from the manifest cache, or from before an idle stop). */
