@@ -31,6 +31,8 @@ export interface WarmStart {
   handle(message: Message, send: Send): boolean;
   /** Resolves when the full server should load: the lists are answered, or a request needs it. */
   needed: Promise<void>;
+  /** Loads the full server now (for what only it answers). */
+  load(): void;
 }
 
 /** The warm start of this config, or undefined when some backend has to start at once. */
@@ -70,5 +72,5 @@ export async function findWarmStart(
     else if (method === 'initialize') setTimeout(load, IDLE_LOAD_MS).unref();
     return true;
   };
-  return { backends, handle, needed };
+  return { backends, handle, needed, load };
 }
