@@ -36,7 +36,13 @@ import { FIRST_START_MS, packageRunner, startTimeoutMs } from './package-runner.
 import { remoteSdk } from './remote-sdk.js';
 import { ChildStdioTransport } from './stdio-transport.js';
 import { listKind } from './listing.js';
-import { MODERN_PROTOCOL_VERSION, openModernSession, type BackendSession } from './modern-session.js';
+import {
+  MODERN_PROTOCOL_VERSION,
+  openModernSession,
+  type BackendSession,
+  type ModernConnection,
+} from './modern-session.js';
+import { discoverStdioEra } from './stdio-era.js';
 import { sendingWith } from './request-scope.js';
 import { PassthroughTable, type PassthroughCall } from './passthrough.js';
 import { RestartPolicy } from './restart-policy.js';
@@ -89,6 +95,8 @@ export class Backend extends EventEmitter<BackendEvents> {
   sessions = 0;
   /** Milliseconds the last successful connect took, from spawn to lists. */
   connectMs?: number;
+  /** The era of the last session (or cached manifest), for the next start of a stdio child (stdio-era.ts). */
+  private eraHint?: 'modern' | 'legacy';
 
   private client?: BackendSession;
   private transport?: Transport;
@@ -180,6 +188,8 @@ export class Backend extends EventEmitter<BackendEvents> {
     this.serverInfo = manifest.serverInfo;
     this.serverCapabilities = manifest.capabilities;
     this.protocolVersion = manifest.protocolVersion;
+    if (manifest.protocolVersion)
+      this.eraHint = manifest.protocolVersion === MODERN_PROTOCOL_VERSION ? 'modern' : 'legacy';
     this.instructions = manifest.instructions;
     this.setLists(manifest.lists);
     this.firstAttempt = Promise.resolve();
@@ -249,6 +259,7 @@ export class Backend extends EventEmitter<BackendEvents> {
       this.log.debug(`ready in ${this.connectMs} ms: ${this.lists.tools.length} tools`);
     } catch (error) {
       if (generation !== this.generation || this.state === 'stopped') return;
+      this.eraHint = undefined; // what the server speaks is asked again on the next attempt
       // The child's last words say why it failed; its transport may already be let go of (onclose).
       const stderr = isConnectionClosed(error) ? ((await this.lastChild?.finalStderr()) ?? []) : [];
       // Stopped while waiting for it (the narrowing above does not see the await).
@@ -275,28 +286,36 @@ export class Backend extends EventEmitter<BackendEvents> {
   /**
    * A new transport and client, connected and initialized; they become this backend's current ones. A
    * Streamable HTTP server that refuses the 2025-era `initialize` is asked for the 2026-07-28 revision
-   * (modern-session.ts) before the refusal is reported.
+   * (modern-session.ts) before the refusal is reported; a stdio child is asked which era it speaks first
+   * (stdio-era.ts).
    */
   private async openSession(server: ServerConfig, generation: number): Promise<BackendSession> {
     const streamable = !isStdioServer(server) && server.type !== 'sse';
     if (streamable && server.protocol === '2026-07-28') {
       // Asked to speak 2026-07-28 first: the 2025 era only when the server does not offer it.
-      const modern = await this.openModern(server, generation).catch((error: unknown) => {
-        if (error instanceof SentinelError) throw error;
-        this.log.debug(`no 2026-07-28 revision, initializing: ${describeError(error)}`);
-        return undefined;
-      });
+      const modern = await this.openModern(this.httpConnection(server), generation).catch(
+        (error: unknown) => {
+          if (error instanceof SentinelError) throw error;
+          this.log.debug(`no 2026-07-28 revision, initializing: ${describeError(error)}`);
+          return undefined;
+        },
+      );
       if (modern) return modern;
     }
-    const transport = await createTransport(server, {
-      log: this.log,
-      environment: this.deps.environment,
-      auth: this.auth,
-      maxResponseBytes: this.deps.settings.maxResponseBytes,
-      backend: this.name,
-    });
+    const newTransport = () =>
+      createTransport(server, {
+        log: this.log,
+        environment: this.deps.environment,
+        auth: this.auth,
+        maxResponseBytes: this.deps.settings.maxResponseBytes,
+        backend: this.name,
+      });
+    // One startup budget for the era question and `initialize` together: a hung child fails in the same time.
+    const deadline = performance.now() + this.firstStartTimeout(server);
+    const opened = await this.withStdioEra(server, generation, await newTransport(), newTransport);
+    if ('session' in opened) return opened.session;
+    const { transport } = opened;
     const client = this.createClient();
-    this.lastChild = transport instanceof ChildStdioTransport ? transport : undefined;
     this.transport = transport;
     this.client = client;
     client.onclose = () => this.onDisconnected(generation, transport);
@@ -307,15 +326,17 @@ export class Backend extends EventEmitter<BackendEvents> {
       setVersion?.(version);
     };
     try {
-      await client.connect(transport, { timeout: this.firstStartTimeout(server) });
+      await client.connect(transport, { timeout: Math.max(1, Math.round(deadline - performance.now())) });
     } catch (error) {
       if (!streamable || !mayBeModernOnly(error) || (server as HttpServerConfig).protocol) throw error;
       client.onclose = undefined;
       await client.close().catch(() => undefined);
-      const modern = await this.openModern(server, generation).catch((modernError: unknown) => {
-        this.log.debug(`not a 2026-07-28 server either: ${describeError(modernError)}`);
-        return undefined;
-      });
+      const modern = await this.openModern(this.httpConnection(server), generation).catch(
+        (modernError: unknown) => {
+          this.log.debug(`not a 2026-07-28 server either: ${describeError(modernError)}`);
+          return undefined;
+        },
+      );
       if (!modern) throw error;
       return modern;
     }
@@ -325,14 +346,56 @@ export class Backend extends EventEmitter<BackendEvents> {
     this.serverCapabilities = client.getServerCapabilities();
     this.instructions = client.getInstructions();
     this.sessions++;
+    this.eraHint = 'legacy';
     return client;
   }
 
-  /** A 2026-07-28 session in place of the 2025-era one that was refused. */
-  private async openModern(server: HttpServerConfig, generation: number): Promise<BackendSession> {
+  /**
+   * A stdio child asked which era it speaks (stdio-era.ts): the 2026-07-28 session when it offers that, or
+   * the transport (a fresh one when the child exited on the question) for the 2025-era `initialize`.
+   */
+  private async withStdioEra(
+    server: ServerConfig,
+    generation: number,
+    transport: Transport,
+    newTransport: () => Promise<Transport>,
+  ): Promise<{ session: BackendSession } | { transport: Transport }> {
+    this.lastChild = transport instanceof ChildStdioTransport ? transport : undefined;
+    if (!(transport instanceof ChildStdioTransport) || !this.asksStdioEra(server)) return { transport };
+    // Half the startup budget at most: a 2025-era child that ignores the question still has time to start.
+    const era = await discoverStdioEra(transport, {
+      timeoutMs: Math.min(this.firstStartTimeout(server) / 2, ERA_PROBE_MS),
+      capabilities: this.clientCapabilities(),
+    });
+    if (era.kind === 'modern')
+      return { session: await this.openModern({ transport, discover: era.discover }, generation) };
+    this.log.debug(`speaks the 2025 era: ${era.why}`);
+    if (!era.exited) return { transport };
+    void this.track(transport.close());
+    const fresh = await newTransport();
+    this.lastChild = fresh instanceof ChildStdioTransport ? fresh : undefined;
+    return { transport: fresh };
+  }
+
+  /**
+   * Whether to ask a stdio child for `server/discover` before `initialize`: unless the entry says
+   * "protocol": "2025-11-25", or an earlier session (or the cached manifest) found a 2025-era server and
+   * the entry does not ask for 2026-07-28 (a 2025-era server that gets the probe answers it with an error,
+   * or exits on it and costs a second start).
+   */
+  private asksStdioEra(server: ServerConfig): boolean {
+    if (server.protocol === '2025-11-25') return false;
+    return server.protocol === '2026-07-28' || this.eraHint !== 'legacy';
+  }
+
+  private httpConnection(server: ServerConfig): ModernConnection {
+    return { url: new URL((server as HttpServerConfig).url), fetch: this.auth?.fetch };
+  }
+
+  /** A 2026-07-28 session: over HTTP in place of a refused 2025-era one, or over a stdio child that offered it. */
+  private async openModern(connection: ModernConnection, generation: number): Promise<BackendSession> {
     const session = await openModernSession({
-      url: new URL(server.url),
-      fetch: this.auth?.fetch,
+      connection,
       capabilities: this.clientCapabilities(),
       timeoutMs: this.deps.settings.startupTimeoutMs,
       relay: (method, params, signal) => this.deps.host.request(method, params, signal),
@@ -342,11 +405,13 @@ export class Backend extends EventEmitter<BackendEvents> {
       await this.track(session.close());
       throw new SentinelError('BACKEND_DOWN', `backend "${this.name}" was stopped while connecting`);
     }
-    this.transport = undefined;
+    const transport = 'transport' in connection ? connection.transport : undefined;
+    this.transport = transport;
     this.client = session;
-    session.onclose = () => this.onDisconnected(generation, undefined);
+    session.onclose = () => this.onDisconnected(generation, transport);
     session.onerror = (error) => this.onTransportError(session, error);
     this.protocolVersion = MODERN_PROTOCOL_VERSION;
+    this.eraHint = 'modern';
     this.log.debug('speaks the 2026-07-28 revision');
     this.serverInfo = session.getServerVersion();
     this.serverCapabilities = session.getServerCapabilities();
@@ -808,6 +873,8 @@ function sameItems(a: unknown[], b: unknown[]): boolean {
 }
 
 const RENEW_INTERVAL_MS = 5_000;
+/** The longest a stdio child is waited for to answer `server/discover` (stdio-era.ts). */
+const ERA_PROBE_MS = 5_000;
 const TERMINATE_SESSION_MS = 2_000;
 
 function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
