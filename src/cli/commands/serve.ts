@@ -14,7 +14,8 @@
 import type { ClientCapabilities, JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Advertised } from '../../aggregator/advertised.js';
 import { HostStdioTransport } from '../../aggregator/host-transport.js';
-import { initializeResult } from '../../aggregator/identity.js';
+import { initializeResult, SERVER_INFO } from '../../aggregator/identity.js';
+import { ModernHostGateway } from '../../aggregator/modern-host/index.js';
 import { loadConfig } from '../../config/load.js';
 import { log } from '../../log.js';
 import { describeError } from '../../errors.js';
@@ -67,7 +68,24 @@ export async function serve(options: CommonOptions): Promise<void> {
       result: initializeResult(protocolVersion, advertised),
     } as JSONRPCMessage);
   };
+  // A host that speaks the 2026-07-28 revision (no initialize) is served through the gateway.
+  const modern = new ModernHostGateway({
+    sendToHost: (message) => transport.send(message as JSONRPCMessage),
+    deliver: (message) => ready.deliver!(message as JSONRPCMessage),
+    discover: () => ready.advertised!(),
+    serverInfo: SERVER_INFO,
+    retryWindowMs: loaded.settings.requestTimeoutMs,
+    log,
+  });
+  modern.onFirstRequest = (capabilities) => {
+    hostCapabilities = capabilities;
+    void up.then(() => setImmediate(ready.startBackends!));
+  };
   const onMessage = (message: JSONRPCMessage) => {
+    if (modern.takes(message as never)) {
+      void up.then(() => modern.receive(message as never));
+      return;
+    }
     if ('method' in message && message.method === 'initialize' && 'id' in message && !holding) {
       const params = message.params as
         { capabilities?: ClientCapabilities; protocolVersion?: unknown } | undefined;
@@ -104,6 +122,7 @@ export async function serve(options: CommonOptions): Promise<void> {
     { manifestDir },
     { watchConfig },
     { createSignInCoordinator },
+    { GatewayTransport },
   ] = await Promise.all([
     import('../../aggregator/server.js'),
     import('../../aggregator/fast-path.js'),
@@ -113,6 +132,7 @@ export async function serve(options: CommonOptions): Promise<void> {
     import('../../backends/manifest/cache-dir.js'),
     import('../config-reload.js'),
     import('../../aggregator/sign-in.js'),
+    import('../../aggregator/modern-host/transport.js'),
   ]);
   const runtime: Runtime = { loaded, env, secrets: createSecretStore({ env }) };
   const aggregatorRef: { current?: ReturnType<typeof createAggregator> } = {};
@@ -138,12 +158,13 @@ export async function serve(options: CommonOptions): Promise<void> {
   // Protocol.connect() chains any handler already set; take ours off so the SDK's is the bare dispatcher.
   // (connect() only awaits the already-started transport: no message can arrive in between.)
   transport.onmessage = undefined;
-  await aggregator.server.connect(transport);
-  const sdk = transport.onmessage!;
+  const serverSide = new GatewayTransport(transport, modern);
+  await aggregator.server.connect(serverSide);
+  const sdk = serverSide.onmessage!;
   const fastPath = createToolCallFastPath(
     aggregator.catalog,
     manager,
-    (message) => transport.send(message),
+    (message) => serverSide.send(message),
     aggregator.recordResult,
     aggregator.finishToolResult,
   );
