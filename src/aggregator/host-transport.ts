@@ -20,6 +20,7 @@ import {
   exceedsDepth,
   isJsonRpcMessage,
   JsonRpcErrorCode,
+  keyOf,
   MAX_JSON_DEPTH,
 } from '../jsonrpc.js';
 
@@ -42,8 +43,6 @@ export interface HostTransportOptions {
  * bound on memory held for a slow host.
  */
 export const HOST_QUEUE_HIGH_WATER = 4 * 1024 * 1024;
-
-const keyOf = (id: RequestId): string => `${typeof id}:${String(id)}`;
 
 export class HostStdioTransport implements Transport {
   onclose?: () => void;

@@ -12,6 +12,7 @@ import {
   type LoggingLevel,
 } from '@modelcontextprotocol/sdk/types.js';
 import { describeError, SentinelError } from '../errors.js';
+import { forHost } from '../backends/forwarder/outcomes.js';
 import { redact, type Logger } from '../log.js';
 import type { Settings } from '../config/types.js';
 import type { BackendManager } from '../backends/manager.js';
@@ -276,6 +277,9 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     }
     try {
       return await backend.request(method, params, options);
+    } catch (error) {
+      // A backend's error and a forwarded request's failure reach the host as the JSON-RPC errors they are.
+      throw forHost(error);
     } finally {
       await relayed;
     }

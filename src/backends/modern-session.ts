@@ -24,16 +24,26 @@ export type BackendSession = Pick<
 
 export const MODERN_PROTOCOL_VERSION = '2026-07-28';
 
+/** The era a negotiated protocol version belongs to (undefined: none negotiated yet). */
+export function eraOf(version: string | undefined): 'modern' | 'legacy' | undefined {
+  if (!version) return undefined;
+  return version === MODERN_PROTOCOL_VERSION ? 'modern' : 'legacy';
+}
+
 /** The host-side requests a modern backend can ask for through `input_required`. */
 const RELAYED = ['sampling/createMessage', 'elicitation/create', 'roots/list'] as const;
 
-/** Where the session runs: a Streamable HTTP endpoint, or a started stdio transport and its discover answer. */
-export type ModernConnection =
-  | { url: URL; fetch?: FetchLike }
-  | { transport: Transport; discover: Record<string, unknown> & { supportedVersions: string[] } };
+/** A started stdio transport whose child answered `server/discover` (stdio-era.ts), and that answer. */
+export interface ModernStdio {
+  transport: Transport;
+  discover: Record<string, unknown> & { supportedVersions: string[] };
+}
 
 export interface ModernSessionOptions {
-  connection: ModernConnection;
+  /** The Streamable HTTP endpoint; or `stdio`. */
+  url?: URL;
+  fetch?: FetchLike;
+  stdio?: ModernStdio;
   /** The client capabilities the host has (what the backend may ask of it). */
   capabilities: ClientCapabilities;
   timeoutMs: number;
@@ -91,13 +101,11 @@ export async function openModernSession(options: ModernSessionOptions): Promise<
     client.setNotificationHandler(method, ((notification: { params?: Record<string, unknown> }) =>
       options.onNotification(method, notification.params)) as never);
   }
-  const { connection } = options;
-  const transport =
-    'url' in connection
-      ? new StreamableHTTPClientTransport(connection.url, { fetch: connection.fetch })
-      : (connection.transport as never);
-  const prior =
-    'discover' in connection ? { kind: 'modern' as const, discover: connection.discover } : undefined;
+  const { stdio } = options;
+  const transport = stdio
+    ? (stdio.transport as never)
+    : new StreamableHTTPClientTransport(options.url!, { fetch: options.fetch });
+  const prior = stdio && { kind: 'modern' as const, discover: stdio.discover };
   try {
     await client.connect(transport, { timeout: options.timeoutMs, ...(prior && { prior: prior as never }) });
   } catch (error) {
