@@ -391,6 +391,10 @@ export const stdioServer = z
       description:
         "Allow secret: references in args. Other local users can read a process's arguments; prefer env.",
     }),
+    protocol: z.enum(['2026-07-28', '2025-11-25']).optional().meta({
+      description:
+        'The protocol revision to speak. Absent: each start asks the child for `server/discover` and speaks 2026-07-28 when it offers it, the 2025 era (`initialize`) otherwise (a server found to speak the 2025 era is not asked again); `2026-07-28` asks on every start; `2025-11-25` never asks.',
+    }),
     ...commonServer,
   })
   .meta({ id: 'stdioServer' });
