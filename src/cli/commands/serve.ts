@@ -10,6 +10,10 @@
  * answer carries what they offer: their capabilities and their instructions. Messages that arrive
  * meanwhile are kept and handed to the SDK server in order after that answer (it sees `initialize` too;
  * its own answer is dropped by the transport as a duplicate).
+ *
+ * The warm start (../warm-start.ts): when every backend would start lazily and has a cached manifest,
+ * `initialize` and the lists are answered from the manifests at once, and the SDK and the backend layer
+ * load only after that (this path must import neither zod, Ajv, the SDK nor the backend layer).
  */
 import type { ClientCapabilities, JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Advertised } from '../../aggregator/advertised.js';
@@ -20,8 +24,10 @@ import { loadConfig } from '../../config/load.js';
 import { log } from '../../log.js';
 import { describeError } from '../../errors.js';
 import { loadEnvironment } from '../../refs/env.js';
+import { createSecretStore } from '../../secrets/index.js';
 import type { CommonOptions, Runtime } from '../runtime.js';
 import { installShutdown } from '../shutdown.js';
+import { findWarmStart } from '../warm-start.js';
 
 function waitingLine(configPath: string): string {
   return `mcp-sentinel is serving ${configPath} on stdio and waiting for a host (an MCP client such as Claude Desktop) to connect; to try it by hand run "mcp-sentinel tools" or "mcp-sentinel doctor"; Ctrl-C stops it\n`;
@@ -32,6 +38,10 @@ export async function serve(options: CommonOptions): Promise<void> {
   const env = await loadEnvironment({ configPath: loaded.path, envFile: options.envFile });
   // Started by hand on a terminal, not by a host: say what it is doing instead of seeming to hang.
   if (process.stdin.isTTY) process.stderr.write(waitingLine(loaded.path));
+  const secrets = createSecretStore({ env });
+  const warm = await findWarmStart(loaded, env, secrets, log);
+  /** True once `initialize` was answered from the manifests (the warm start). */
+  let answeredEarly = false;
 
   const stalled: { shutdown?: (why: string) => void } = {};
   const transport = new HostStdioTransport({
@@ -83,7 +93,17 @@ export async function serve(options: CommonOptions): Promise<void> {
   };
   const onMessage = (message: JSONRPCMessage) => {
     if (modern.takes(message as never)) {
+      warm?.load(); // the gateway answers through the full server
       void up.then(() => modern.receive(message as never));
+      return;
+    }
+    if (warm && !ready.deliver && !holding && warm.handle(message, (m) => transport.send(m as never))) {
+      if ('method' in message && message.method === 'initialize') {
+        hostCapabilities =
+          (message.params as { capabilities?: ClientCapabilities } | undefined)?.capabilities ?? {};
+        answeredEarly = true;
+      }
+      waiting.push(message); // for the full server too, once it is up
       return;
     }
     if ('method' in message && message.method === 'initialize' && 'id' in message && !holding) {
@@ -101,8 +121,10 @@ export async function serve(options: CommonOptions): Promise<void> {
   transport.onmessage = onMessage;
 
   let close: () => Promise<void> = async () => undefined;
+  let closing = false;
   stalled.shutdown = installShutdown({
     close: async (why) => {
+      closing = true;
       // Stop taking requests, answer the ones in flight, then take every backend's process tree down.
       transport.stopReading();
       transport.failPending(`mcp-sentinel is shutting down (${why}); the request was not completed`);
@@ -112,31 +134,33 @@ export async function serve(options: CommonOptions): Promise<void> {
     flush: () => transport.flush(),
   });
   await transport.start();
+  if (warm) await warm.needed;
 
   const [
     { createAggregator },
     { createToolCallFastPath },
     { createManager },
-    { createSecretStore },
     { createManifestStore },
     { manifestDir },
     { watchConfig },
     { createSignInCoordinator },
     { GatewayTransport },
+    { primedStore },
   ] = await Promise.all([
     import('../../aggregator/server.js'),
     import('../../aggregator/fast-path.js'),
     import('../runtime.js'),
-    import('../../secrets/index.js'),
     import('../../backends/manifest/store.js'),
     import('../../backends/manifest/cache-dir.js'),
     import('../config-reload.js'),
     import('../../aggregator/sign-in.js'),
     import('../../aggregator/modern-host/transport.js'),
+    import('../../backends/manifest/warm-set.js'),
   ]);
-  const runtime: Runtime = { loaded, env, secrets: createSecretStore({ env }) };
+  if (closing) return; // the host left during the warm start: nothing was started
+  const runtime: Runtime = { loaded, env, secrets };
   const aggregatorRef: { current?: ReturnType<typeof createAggregator> } = {};
-  const manifests = createManifestStore(manifestDir(), log.child('cache'));
+  const manifests = primedStore(createManifestStore(manifestDir(), log.child('cache')), warm?.backends);
   const hostBridge = {
     capabilities: () => hostCapabilities,
     request: (method: string, params: Record<string, unknown> | undefined, signal: AbortSignal) =>
@@ -175,6 +199,12 @@ export async function serve(options: CommonOptions): Promise<void> {
   const startBackends = () => void manager.startAll();
   Object.assign(ready, { deliver, startBackends, advertised: aggregator.advertised });
   setUp();
+  if (answeredEarly) {
+    // As answerInitialize does: the backends start (seeded from the manifests), and the capabilities the
+    // host was told of are noted, for the list changes it may be sent.
+    startBackends();
+    void aggregator.advertised().catch(() => undefined);
+  }
   if (!holding) release();
   log.debug(`serving ${manager.backends.length} backends from ${loaded.path}`);
 }
