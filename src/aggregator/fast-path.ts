@@ -7,11 +7,10 @@
  */
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendManager } from '../backends/manager.js';
+import { requestKey } from '../jsonrpc.js';
 import type { Catalog } from './catalog.js';
 import { OWN_TOOL_PREFIX } from './own-tools.js';
 import { asDirectCall } from './surface/meta-tools.js';
-
-const keyOf = (id: RequestId): string => `${typeof id}:${String(id)}`;
 
 export interface ToolCallFastPath {
   /** True when the message was taken (the caller must not pass it on). */
@@ -36,9 +35,9 @@ export function createToolCallFastPath(
       let params = message.params as Record<string, unknown> | undefined;
       if (message.method === 'notifications/cancelled') {
         const requestId = params?.requestId as RequestId | undefined;
-        const cancel = requestId === undefined ? undefined : cancels.get(keyOf(requestId));
+        const cancel = requestId === undefined ? undefined : cancels.get(requestKey(requestId));
         if (cancel) {
-          cancels.delete(keyOf(requestId!));
+          cancels.delete(requestKey(requestId!));
           cancel();
         }
         return false;
@@ -63,7 +62,7 @@ export function createToolCallFastPath(
       const backend = route && manager.get(route.backend);
       if (!route || !backend) return false;
       const id = message.id;
-      const key = keyOf(id);
+      const key = requestKey(id);
       const progressToken = (params._meta as { progressToken?: string | number } | undefined)?.progressToken;
       const cancel = backend.callDirect({
         params: { ...params, name: route.name },
@@ -84,7 +83,7 @@ export function createToolCallFastPath(
               return;
             }
           }
-          // Errors are redacted where every message leaves for the host (host-transport.ts).
+          // Errors are redacted where every message leaves for the host (outbound-redaction.ts).
           reply({ id, ...outcome });
         },
       });

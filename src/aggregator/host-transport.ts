@@ -13,14 +13,16 @@ import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.
 import { LineReader } from '../backends/line-reader.js';
 import { RateLimiter } from '../backends/rate-limit.js';
 import { MAX_MESSAGE_BYTES } from '../backends/stdio-transport.js';
-import { hasSecrets, redactJson, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import { hostOutput } from '../output-gate.js';
+import { redactForHost } from './outbound-redaction.js';
 import {
   encodeMessage,
   exceedsDepth,
   isJsonRpcMessage,
   JsonRpcErrorCode,
   MAX_JSON_DEPTH,
+  requestKey,
 } from '../jsonrpc.js';
 
 export { isJsonRpcMessage };
@@ -43,14 +45,12 @@ export interface HostTransportOptions {
  */
 export const HOST_QUEUE_HIGH_WATER = 4 * 1024 * 1024;
 
-const keyOf = (id: RequestId): string => `${typeof id}:${String(id)}`;
-
 export class HostStdioTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
 
-  /** Requests of the host that are still owed a response, by `keyOf(id)`. */
+  /** Requests of the host that are still owed a response, by `requestKey(id)`. */
   private readonly pending = new Map<string, RequestId>();
   private readonly stdin: Readable;
   private readonly stdout: Writable;
@@ -86,7 +86,7 @@ export class HostStdioTransport implements Transport {
   private readonly onEnd = () => this.reader.end();
   private readonly onStdinError = (error: Error) => this.onerror?.(error);
 
-  /** Idempotent: `serve` starts reading before the SDK server exists, and the server's connect() calls it again. */
+  /** Idempotent: `serve` starts reading before the SDK server exists. */
   async start(): Promise<void> {
     if (this.reading) return;
     this.reading = true;
@@ -124,7 +124,7 @@ export class HostStdioTransport implements Transport {
     }
     const message = parsed;
     if ('method' in message && 'id' in message) {
-      const key = keyOf(message.id);
+      const key = requestKey(message.id);
       if (this.pending.has(key)) {
         this.reject(
           message.id,
@@ -138,7 +138,7 @@ export class HostStdioTransport implements Transport {
     } else if ('method' in message && message.method === 'notifications/cancelled') {
       const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
       if (requestId === undefined) return;
-      const key = keyOf(requestId);
+      const key = requestKey(requestId);
       // The spec forbids cancelling initialize; unknown ids are ignored.
       if (key === this.initializeKey || !this.pending.has(key)) return;
       this.pending.delete(key); // the server sends nothing for a cancelled request
@@ -216,12 +216,13 @@ export class HostStdioTransport implements Transport {
   /**
    * Writes one message. A response is encoded before its request leaves the pending table, and one that
    * cannot be encoded (too deep, cyclic) becomes an error response naming the limit, so every host request
-   * gets exactly one answer whatever happens here. Everything but a result is redacted on the way out.
+   * gets exactly one answer whatever happens here. Everything but a result is redacted on the way out
+   * (outbound-redaction.ts: the one place that decides it).
    */
   send(message: JSONRPCMessage): Promise<void> {
     const isResponse = 'id' in message && !('method' in message);
     const id = isResponse ? (message.id as RequestId) : undefined;
-    const key = id === undefined ? undefined : keyOf(id);
+    const key = id === undefined ? undefined : requestKey(id);
     if (key !== undefined && !this.pending.has(key)) {
       // A response: only the first one for a request the host is still waiting on goes out.
       this.options.log.debug(`dropped a second response to request ${JSON.stringify(id)}`);
@@ -248,7 +249,7 @@ export class HostStdioTransport implements Transport {
 
   private lastProblem = '';
 
-  /** The message as a line, redacted unless it is a result; undefined (and `lastProblem`) when it cannot be. */
+  /** The message as a line, redacted unless a plain result; undefined (and `lastProblem`) when it cannot be. */
   private encode(message: unknown, isResponse: boolean): string | undefined {
     const encoded = encodeMessage(message);
     if ('problem' in encoded) {
@@ -257,11 +258,7 @@ export class HostStdioTransport implements Transport {
       this.complain(`could not send ${what} to the host: it ${encoded.problem}`);
       return undefined;
     }
-    const text =
-      hasSecrets() && !(isResponse && 'result' in (message as object))
-        ? redactJson(encoded.text)
-        : encoded.text;
-    return text + '\n';
+    return redactForHost(message, encoded.text) + '\n';
   }
 
   private write(message: unknown): Promise<void> {

@@ -8,16 +8,14 @@
  * elicitation, roots) the host really has; `initialize` is answered (src/aggregator/identity.ts) once they
  * have settled (at most settings.startupTimeoutMs, the bound of the first tools/list anyway), because the
  * answer carries what they offer: their capabilities and their instructions. Messages that arrive
- * meanwhile are kept and handed to the SDK server in order after that answer (it sees `initialize` too;
- * its own answer is dropped by the transport as a duplicate).
+ * meanwhile are kept and handed on in order after that answer. The host's messages pass through the
+ * pipeline of src/aggregator/pipeline/ (early-initialize → fast path → SDK server); this command only
+ * wires it to the stdio transport, the backends and the shutdown.
  */
-import type { ClientCapabilities, JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import type { Advertised } from '../../aggregator/advertised.js';
 import { HostStdioTransport } from '../../aggregator/host-transport.js';
-import { initializeResult } from '../../aggregator/identity.js';
+import { createEarlyInitialize } from '../../aggregator/pipeline/early-initialize.js';
 import { loadConfig } from '../../config/load.js';
 import { log } from '../../log.js';
-import { describeError } from '../../errors.js';
 import { loadEnvironment } from '../../refs/env.js';
 import type { CommonOptions, Runtime } from '../runtime.js';
 import { installShutdown } from '../shutdown.js';
@@ -38,49 +36,9 @@ export async function serve(options: CommonOptions): Promise<void> {
     stallTimeoutMs: loaded.settings.hostStallTimeoutMs,
     onStalled: () => stalled.shutdown?.('the host stopped reading its output'),
   });
-  let hostCapabilities: ClientCapabilities | undefined;
-  /** Filled in once the SDK server and the backends exist. */
-  const ready: {
-    deliver?: (message: JSONRPCMessage) => void;
-    startBackends?: () => void;
-    advertised?: () => Promise<Advertised>;
-  } = {};
-  let setUp!: () => void;
-  const up = new Promise<void>((resolve) => (setUp = resolve));
-  const waiting: JSONRPCMessage[] = [];
-  /** True while `initialize` waits for its answer: what the host sends meanwhile waits too. */
-  let holding = false;
-  const release = () => {
-    holding = false;
-    if (ready.deliver) for (const message of waiting.splice(0)) ready.deliver(message);
-  };
-  const answerInitialize = async (id: RequestId, protocolVersion: unknown) => {
-    await up;
-    setImmediate(ready.startBackends!);
-    const advertised = await ready.advertised!().catch((error: unknown) => {
-      log.warn(`answering initialize with the default capabilities: ${describeError(error)}`);
-      return undefined;
-    });
-    await transport.send({
-      jsonrpc: '2.0',
-      id,
-      result: initializeResult(protocolVersion, advertised),
-    } as JSONRPCMessage);
-  };
-  const onMessage = (message: JSONRPCMessage) => {
-    if ('method' in message && message.method === 'initialize' && 'id' in message && !holding) {
-      const params = message.params as
-        { capabilities?: ClientCapabilities; protocolVersion?: unknown } | undefined;
-      hostCapabilities = params?.capabilities ?? {};
-      holding = true;
-      waiting.push(message);
-      void answerInitialize(message.id, params?.protocolVersion).finally(release);
-      return;
-    }
-    if (ready.deliver && !holding) ready.deliver(message);
-    else waiting.push(message);
-  };
-  transport.onmessage = onMessage;
+  // The host pipeline's first stage answers `initialize` once the rest exists (src/aggregator/pipeline/).
+  const early = createEarlyInitialize((message) => transport.send(message));
+  transport.onmessage = early.receive;
 
   let close: () => Promise<void> = async () => undefined;
   stalled.shutdown = installShutdown({
@@ -97,7 +55,7 @@ export async function serve(options: CommonOptions): Promise<void> {
 
   const [
     { createAggregator },
-    { createToolCallFastPath },
+    { connectPipeline },
     { createManager },
     { createSecretStore },
     { createManifestStore },
@@ -106,7 +64,7 @@ export async function serve(options: CommonOptions): Promise<void> {
     { createSignInCoordinator },
   ] = await Promise.all([
     import('../../aggregator/server.js'),
-    import('../../aggregator/fast-path.js'),
+    import('../../aggregator/pipeline/connect.js'),
     import('../runtime.js'),
     import('../../secrets/index.js'),
     import('../../backends/manifest/store.js'),
@@ -118,7 +76,7 @@ export async function serve(options: CommonOptions): Promise<void> {
   const aggregatorRef: { current?: ReturnType<typeof createAggregator> } = {};
   const manifests = createManifestStore(manifestDir(), log.child('cache'));
   const hostBridge = {
-    capabilities: () => hostCapabilities,
+    capabilities: early.clientCapabilities,
     request: (method: string, params: Record<string, unknown> | undefined, signal: AbortSignal) =>
       aggregatorRef.current!.host.request(method, params, signal),
   };
@@ -133,27 +91,9 @@ export async function serve(options: CommonOptions): Promise<void> {
     stopWatching();
     await manager.stopAll();
     await aggregator.server.close().catch(() => undefined);
+    await transport.close();
   };
 
-  // Protocol.connect() chains any handler already set; take ours off so the SDK's is the bare dispatcher.
-  // (connect() only awaits the already-started transport: no message can arrive in between.)
-  transport.onmessage = undefined;
-  await aggregator.server.connect(transport);
-  const sdk = transport.onmessage!;
-  const fastPath = createToolCallFastPath(
-    aggregator.catalog,
-    manager,
-    (message) => transport.send(message),
-    aggregator.recordResult,
-    aggregator.finishToolResult,
-  );
-  transport.onmessage = onMessage;
-  const deliver = (message: JSONRPCMessage) => {
-    if (!fastPath.handle(message)) sdk(message);
-  };
-  const startBackends = () => void manager.startAll();
-  Object.assign(ready, { deliver, startBackends, advertised: aggregator.advertised });
-  setUp();
-  if (!holding) release();
+  await connectPipeline(early, aggregator, manager, transport);
   log.debug(`serving ${manager.backends.length} backends from ${loaded.path}`);
 }
