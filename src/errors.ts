@@ -29,6 +29,10 @@ export type ErrorCode =
   | 'BACKEND_TIMEOUT'
   | 'BACKEND_DOWN'
   | 'BACKEND_FAILED'
+  /** The server no longer knows our session (an HTTP 404 to it): the request never ran. */
+  | 'BACKEND_SESSION_EXPIRED'
+  /** A remote backend answered a forwarded request with an HTTP error status (summarised in the message). */
+  | 'BACKEND_HTTP_STATUS'
   | 'BACKEND_DISABLED'
   | 'MESSAGE_UNENCODABLE'
   | 'RESPONSE_TOO_LARGE'

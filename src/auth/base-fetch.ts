@@ -37,6 +37,14 @@ export function defaultBaseFetch(): BaseFetch {
   return sharedDefault;
 }
 
+/**
+ * A request whose init carries a function under this key is sent by that function instead of fetch
+ * (src/backends/http-channel's keep-alive path), after the strategy has added its headers; the redirect
+ * rule below applies to it all the same. Only the backend layer sets it, on its own requests.
+ */
+export const DIRECT_SEND = Symbol.for('mcp-sentinel.direct-send');
+export type DirectSend = (url: string | URL, init: RequestInit) => Promise<Response>;
+
 export interface BaseFetch {
   /** Sends one request: manual redirects, stream-aware dispatcher. `what` names the peer in errors. */
   (url: string | URL, init: RequestInit | undefined, what: string): Promise<Response>;
@@ -49,12 +57,14 @@ export function createBaseFetch(options: BaseFetchOptions = {}): BaseFetch {
   const streamAgent = new Agent({ connect, bodyTimeout: options.streamBodyTimeoutMs ?? 0 });
 
   const send = async (url: string | URL, init: RequestInit | undefined, what: string): Promise<Response> => {
-    const dispatcher = isEventStreamRequest(init) ? streamAgent : requestAgent;
-    const response = (await undiciFetch(url, {
-      ...(init as object),
-      redirect: 'manual',
-      dispatcher,
-    } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+    const direct = (init as { [DIRECT_SEND]?: DirectSend } | undefined)?.[DIRECT_SEND];
+    const response = direct
+      ? await direct(url, init!)
+      : ((await undiciFetch(url, {
+          ...(init as object),
+          redirect: 'manual',
+          dispatcher: isEventStreamRequest(init) ? streamAgent : requestAgent,
+        } as Parameters<typeof undiciFetch>[1])) as unknown as Response);
     if (REDIRECT_STATUSES.has(response.status)) {
       await response.body?.cancel().catch(() => undefined);
       throw redirectError(response, url, what);
