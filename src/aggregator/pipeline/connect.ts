@@ -1,6 +1,6 @@
 /**
- * Connects an aggregator to the host pipeline: the fast path for plain tool calls, then the SDK server
- * through its link. The host transport keeps owning the wire (exactly one response per request, and the
+ * Connects an aggregator to the host pipeline behind its front (front.ts): the fast path for plain tool
+ * calls, then the SDK server through its link; both answer through the front's `toHost`. The host transport keeps owning the wire (exactly one response per request, and the
  * redaction of everything but results: outbound-redaction.ts).
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -9,28 +9,29 @@ import { createToolCallFastPath } from '../fast-path.js';
 import type { Aggregator } from '../server.js';
 import { SdkLink } from './sdk-link.js';
 import { composeStages, type Deliver, type Stage } from './stages.js';
-import type { EarlyInitialize } from './early-initialize.js';
+import type { HostFront } from './front.js';
 
+/** The host transport as the pipeline needs it. */
 export interface HostSide {
-  send(message: JSONRPCMessage): Promise<void>;
   /** Called when the host side closes (the SDK server then fails its reverse requests in flight). */
   onclose?: () => void;
 }
 
-/** Builds the stages after early-initialize, connects the SDK server to their end and opens the gate. */
+/** Builds the stages after the front, connects the SDK server to their end and opens the front. */
 export async function connectPipeline(
-  early: EarlyInitialize,
+  front: HostFront,
   aggregator: Aggregator,
   manager: BackendManager,
   host: HostSide,
 ): Promise<Deliver> {
-  const link = new SdkLink((message) => host.send(message));
+  const toHost = (message: JSONRPCMessage) => front.toHost(message);
+  const link = new SdkLink(toHost);
   await aggregator.server.connect(link);
   host.onclose = () => void link.close();
   const fastPath = createToolCallFastPath(
     aggregator.catalog,
     manager,
-    (message) => host.send(message),
+    toHost,
     aggregator.recordResult,
     aggregator.finishToolResult,
   );
@@ -38,6 +39,11 @@ export async function connectPipeline(
     if (!fastPath.handle(message)) next(message);
   };
   const deliver = composeStages([fastPathStage], link.deliver);
-  early.connect({ answer: (version) => aggregator.initialize(version), deliver });
+  front.connect({
+    answer: (version) => aggregator.initialize(version),
+    discover: () => aggregator.advertised(),
+    startBackends: () => void manager.startAll(),
+    deliver,
+  });
   return deliver;
 }

@@ -19,6 +19,8 @@ export interface Downstream {
 export interface EarlyInitialize {
   /** Where the host transport hands every message. */
   receive: Deliver;
+  /** Settles once `connect` was called. */
+  connected: Promise<void>;
   /** The rest of the pipeline exists: held messages go on once `initialize` (if any) is answered. */
   connect(downstream: Downstream): void;
   /** What the host said it can do in `initialize` (undefined before it said anything). */
@@ -61,6 +63,7 @@ export function createEarlyInitialize(send: (message: JSONRPCMessage) => Promise
       connected();
       if (!holding) release();
     },
+    connected: up,
     clientCapabilities: () => capabilities,
   };
 }

@@ -9,11 +9,12 @@
  * have settled (at most settings.startupTimeoutMs, the bound of the first tools/list anyway), because the
  * answer carries what they offer: their capabilities and their instructions. Messages that arrive
  * meanwhile are kept and handed on in order after that answer. The host's messages pass through the
- * pipeline of src/aggregator/pipeline/ (early-initialize → fast path → SDK server); this command only
- * wires it to the stdio transport, the backends and the shutdown.
+ * pipeline of src/aggregator/pipeline/ (modern-host gateway or early-initialize → fast path → SDK server,
+ * and back through the gateway); this command only wires it to the stdio transport, the backends and
+ * the shutdown.
  */
 import { HostStdioTransport } from '../../aggregator/host-transport.js';
-import { createEarlyInitialize } from '../../aggregator/pipeline/early-initialize.js';
+import { createHostFront } from '../../aggregator/pipeline/front.js';
 import { loadConfig } from '../../config/load.js';
 import { log } from '../../log.js';
 import { loadEnvironment } from '../../refs/env.js';
@@ -36,9 +37,13 @@ export async function serve(options: CommonOptions): Promise<void> {
     stallTimeoutMs: loaded.settings.hostStallTimeoutMs,
     onStalled: () => stalled.shutdown?.('the host stopped reading its output'),
   });
-  // The host pipeline's first stage answers `initialize` once the rest exists (src/aggregator/pipeline/).
-  const early = createEarlyInitialize((message) => transport.send(message));
-  transport.onmessage = early.receive;
+  // The front of the host pipeline answers `initialize` (or `server/discover`) once the rest exists.
+  const front = createHostFront({
+    send: (message) => transport.send(message),
+    retryWindowMs: loaded.settings.requestTimeoutMs,
+    log,
+  });
+  transport.onmessage = front.receive;
 
   let close: () => Promise<void> = async () => undefined;
   stalled.shutdown = installShutdown({
@@ -76,7 +81,7 @@ export async function serve(options: CommonOptions): Promise<void> {
   const aggregatorRef: { current?: ReturnType<typeof createAggregator> } = {};
   const manifests = createManifestStore(manifestDir(), log.child('cache'));
   const hostBridge = {
-    capabilities: early.clientCapabilities,
+    capabilities: front.clientCapabilities,
     request: (method: string, params: Record<string, unknown> | undefined, signal: AbortSignal) =>
       aggregatorRef.current!.host.request(method, params, signal),
   };
@@ -94,6 +99,6 @@ export async function serve(options: CommonOptions): Promise<void> {
     await transport.close();
   };
 
-  await connectPipeline(early, aggregator, manager, transport);
+  await connectPipeline(front, aggregator, manager, transport);
   log.debug(`serving ${manager.backends.length} backends from ${loaded.path}`);
 }
