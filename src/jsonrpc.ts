@@ -13,11 +13,8 @@ export const JsonRpcErrorCode = {
   InternalError: -32603,
 } as const;
 
-/**
- * A request id as a map key: 1 and "1" are different requests (JSON-RPC ids keep their type), so the type
- * is part of the key. Every table of requests in flight keys by this.
- */
-export const requestKey = (id: RequestId): string => `${typeof id}:${String(id)}`;
+/** A request id as a map key: the number 1 and the string "1" are different requests. */
+export const keyOf = (id: RequestId): string => `${typeof id}:${String(id)}`;
 
 const ENVELOPE_KEYS = new Set(['jsonrpc', 'id', 'method', 'params', 'result', 'error']);
 const isId = (value: unknown): value is RequestId =>

@@ -7,6 +7,7 @@
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describeError, SentinelError } from '../errors.js';
 import type { BackendManager } from '../backends/manager.js';
+import { forHost } from '../backends/forwarder/outcomes.js';
 import type { Backend, ForwardOptions } from '../backends/backend.js';
 
 export type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
@@ -41,6 +42,9 @@ export async function forward(
   }
   try {
     return await backend.request(method, params, options);
+  } catch (error) {
+    // A backend's error and a forwarded request's failure reach the host as the JSON-RPC errors they are.
+    throw forHost(error);
   } finally {
     await relayed;
   }

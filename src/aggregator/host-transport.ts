@@ -21,8 +21,8 @@ import {
   exceedsDepth,
   isJsonRpcMessage,
   JsonRpcErrorCode,
+  keyOf,
   MAX_JSON_DEPTH,
-  requestKey,
 } from '../jsonrpc.js';
 
 export { isJsonRpcMessage };
@@ -50,7 +50,7 @@ export class HostStdioTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
 
-  /** Requests of the host that are still owed a response, by `requestKey(id)`. */
+  /** Requests of the host that are still owed a response, by `keyOf(id)`. */
   private readonly pending = new Map<string, RequestId>();
   private readonly stdin: Readable;
   private readonly stdout: Writable;
@@ -124,7 +124,7 @@ export class HostStdioTransport implements Transport {
     }
     const message = parsed;
     if ('method' in message && 'id' in message) {
-      const key = requestKey(message.id);
+      const key = keyOf(message.id);
       if (this.pending.has(key)) {
         this.reject(
           message.id,
@@ -138,7 +138,7 @@ export class HostStdioTransport implements Transport {
     } else if ('method' in message && message.method === 'notifications/cancelled') {
       const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
       if (requestId === undefined) return;
-      const key = requestKey(requestId);
+      const key = keyOf(requestId);
       // The spec forbids cancelling initialize; unknown ids are ignored.
       if (key === this.initializeKey || !this.pending.has(key)) return;
       this.pending.delete(key); // the server sends nothing for a cancelled request
@@ -222,7 +222,7 @@ export class HostStdioTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     const isResponse = 'id' in message && !('method' in message);
     const id = isResponse ? (message.id as RequestId) : undefined;
-    const key = id === undefined ? undefined : requestKey(id);
+    const key = id === undefined ? undefined : keyOf(id);
     if (key !== undefined && !this.pending.has(key)) {
       // A response: only the first one for a request the host is still waiting on goes out.
       this.options.log.debug(`dropped a second response to request ${JSON.stringify(id)}`);
