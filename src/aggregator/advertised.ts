@@ -9,7 +9,7 @@
 import type { InstructionSource } from './instructions.js';
 import { mergeInstructions } from './instructions.js';
 import { INSTRUCTIONS } from './identity.js';
-import { advertisedTasks } from './tasks.js';
+import { advertisedTasks } from './tasks-capability.js';
 
 /** One backend as far as the `initialize` answer is concerned. */
 export interface AdvertisedSource extends InstructionSource {

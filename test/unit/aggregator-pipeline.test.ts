@@ -55,15 +55,17 @@ describe('early-initialize', () => {
     let answer!: (result: Record<string, unknown>) => void;
     const answered = new Promise<Record<string, unknown>>((resolve) => (answer = resolve));
     const versions: unknown[] = [];
+    let answeredEarly = 0;
     const connect = () =>
       early.connect({
         answer: (version) => {
           versions.push(version);
           return answered;
         },
+        answeredEarly: () => void answeredEarly++,
         deliver: (m) => void delivered.push(describeMessage(m)),
       });
-    return { early, sent, delivered, connect, answer, versions };
+    return { early, sent, delivered, connect, answer, versions, answeredEarly: () => answeredEarly };
   }
 
   it.each([
@@ -98,6 +100,20 @@ describe('early-initialize', () => {
       expect(sent).toEqual([{ jsonrpc: '2.0', id: 1, result: { protocolVersion: '2025-06-18' } }]);
     }
     expect(delivered).toEqual(expected);
+  });
+
+  it('keeps what the warm start answered for the rest of the pipeline, without answering it again', () => {
+    const { early, sent, delivered, connect, answeredEarly } = gate();
+    expect(early.beforeConnect()).toBe(true);
+    early.answered(initialize(1));
+    early.answered(request(2, 'tools/list'));
+    expect(early.clientCapabilities()).toEqual({ roots: {} });
+    connect();
+    expect(early.beforeConnect()).toBe(false);
+    early.receive(request(3, 'ping'));
+    expect(delivered).toEqual(['initialize#1', 'tools/list#2', 'ping#3']);
+    expect(sent).toEqual([]);
+    expect(answeredEarly()).toBe(1);
   });
 
   it('passes the asked protocol version to the answer and keeps the client capabilities', async () => {

@@ -43,6 +43,11 @@ export async function connectPipeline(
     answer: (version) => aggregator.initialize(version),
     discover: () => aggregator.advertised(),
     startBackends: () => void manager.startAll(),
+    // As `initialize` does: the backends start, and what the host was told is noted for list changes.
+    answeredEarly: () => {
+      void manager.startAll();
+      void aggregator.advertised().catch(() => undefined);
+    },
     deliver,
   });
   return deliver;

@@ -12,6 +12,8 @@ import type { Deliver } from './stages.js';
 export interface Downstream {
   /** The `initialize` result for the protocol version the host asked for. */
   answer(protocolVersion: unknown): Promise<Record<string, unknown>>;
+  /** `initialize` was answered before the pipeline existed (the warm start): what `answer` does but send. */
+  answeredEarly(): void;
   /** The rest of the pipeline. */
   deliver: Deliver;
 }
@@ -23,6 +25,13 @@ export interface EarlyInitialize {
   connected: Promise<void>;
   /** The rest of the pipeline exists: held messages go on once `initialize` (if any) is answered. */
   connect(downstream: Downstream): void;
+  /** Whether a message now would only be held: the rest of the pipeline is not there, nothing waits. */
+  beforeConnect(): boolean;
+  /**
+   * A message an earlier stage answered already (the warm start): kept for the rest of the pipeline like
+   * the others, so that it stands where it would had it answered everything itself.
+   */
+  answered(message: JSONRPCMessage): void;
   /** What the host said it can do in `initialize` (undefined before it said anything). */
   clientCapabilities(): ClientCapabilities | undefined;
 }
@@ -35,6 +44,7 @@ export function createEarlyInitialize(send: (message: JSONRPCMessage) => Promise
   const waiting: JSONRPCMessage[] = [];
   /** True while `initialize` waits for its answer: what the host sends meanwhile waits too. */
   let holding = false;
+  let answeredEarly = false;
   const release = () => {
     holding = false;
     if (downstream) for (const message of waiting.splice(0)) downstream.deliver(message);
@@ -61,7 +71,17 @@ export function createEarlyInitialize(send: (message: JSONRPCMessage) => Promise
     connect(next) {
       downstream = next;
       connected();
+      if (answeredEarly) next.answeredEarly();
       if (!holding) release();
+    },
+    beforeConnect: () => !downstream && !holding,
+    answered(message) {
+      if ('method' in message && message.method === 'initialize') {
+        capabilities =
+          (message.params as { capabilities?: ClientCapabilities } | undefined)?.capabilities ?? {};
+        answeredEarly = true;
+      }
+      waiting.push(message);
     },
     connected: up,
     clientCapabilities: () => capabilities,

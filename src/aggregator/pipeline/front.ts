@@ -1,7 +1,8 @@
 /**
  * The front of the host pipeline, there from the first byte and free of SDK imports: a host that speaks
  * the 2026-07-28 revision (server/discover, per-request `_meta`) is taken by the modern-host gateway
- * (modern-host/), every other message goes to early-initialize. Both wait for the rest of the pipeline
+ * (modern-host/); before the rest exists, the warm start answers what the cached manifests can (`early`,
+ * src/cli/warm-start.ts); every other message goes to early-initialize. Both wait for the rest of the pipeline
  * (`connect`); what mcp-sentinel sends the host goes out through `toHost`, which the gateway translates
  * for a modern host and passes on unchanged otherwise.
  */
@@ -13,12 +14,21 @@ import type { Advertised } from '../advertised.js';
 import { createEarlyInitialize, type Downstream } from './early-initialize.js';
 import { composeStages, type Deliver, type Stage } from './stages.js';
 
+/** Answers from cached manifests before the rest of the pipeline has loaded (the warm start). */
+export interface EarlyAnswers {
+  /** Answers `message` when it can (true), or not (false: it goes on). */
+  handle(message: JSONRPCMessage, send: (message: Record<string, unknown>) => Promise<void>): boolean;
+  /** Asks for the rest of the pipeline now (for what only it answers). */
+  load(): void;
+}
+
 export interface HostFrontOptions {
   /** Writes a message to the host (the host transport). */
   send(message: JSONRPCMessage): Promise<void>;
   /** How long a modern host may take to retry an `input_required`. */
   retryWindowMs: number;
   log: Logger;
+  early?: EarlyAnswers;
 }
 
 export interface FrontDownstream extends Downstream {
@@ -53,12 +63,19 @@ export function createHostFront(options: HostFrontOptions): HostFront {
     modernCapabilities = capabilities;
     void early.connected.then(() => setImmediate(() => downstream!.startBackends()));
   };
+  const { early: answers } = options;
   const modernStage: Stage = (message, next) => {
     if (!modern.takes(message)) return next(message);
+    answers?.load(); // the gateway answers through the full server
     void early.connected.then(() => modern.receive(message));
   };
+  const warmStage: Stage = (message, next) => {
+    const send = (answer: Record<string, unknown>) => options.send(answer as JSONRPCMessage);
+    if (answers && early.beforeConnect() && answers.handle(message, send)) early.answered(message);
+    else next(message);
+  };
   return {
-    receive: composeStages([modernStage], early.receive),
+    receive: composeStages([modernStage, warmStage], early.receive),
     toHost: (message) => modern.send(message),
     connect(next) {
       downstream = next;

@@ -12,14 +12,20 @@
  * pipeline of src/aggregator/pipeline/ (modern-host gateway or early-initialize → fast path → SDK server,
  * and back through the gateway); this command only wires it to the stdio transport, the backends and
  * the shutdown.
+ *
+ * The warm start (../warm-start.ts): when every backend would start lazily and has a cached manifest,
+ * `initialize` and the lists are answered from the manifests at once, and the SDK and the backend layer
+ * load only after that (this path must import neither zod, Ajv, the SDK nor the backend layer).
  */
 import { HostStdioTransport } from '../../aggregator/host-transport.js';
 import { createHostFront } from '../../aggregator/pipeline/front.js';
 import { loadConfig } from '../../config/load.js';
 import { log } from '../../log.js';
 import { loadEnvironment } from '../../refs/env.js';
+import { createSecretStore } from '../../secrets/index.js';
 import type { CommonOptions, Runtime } from '../runtime.js';
 import { installShutdown } from '../shutdown.js';
+import { findWarmStart } from '../warm-start.js';
 
 function waitingLine(configPath: string): string {
   return `mcp-sentinel is serving ${configPath} on stdio and waiting for a host (an MCP client such as Claude Desktop) to connect; to try it by hand run "mcp-sentinel tools" or "mcp-sentinel doctor"; Ctrl-C stops it\n`;
@@ -30,6 +36,8 @@ export async function serve(options: CommonOptions): Promise<void> {
   const env = await loadEnvironment({ configPath: loaded.path, envFile: options.envFile });
   // Started by hand on a terminal, not by a host: say what it is doing instead of seeming to hang.
   if (process.stdin.isTTY) process.stderr.write(waitingLine(loaded.path));
+  const secrets = createSecretStore({ env });
+  const warm = await findWarmStart(loaded, env, secrets, log);
 
   const stalled: { shutdown?: (why: string) => void } = {};
   const transport = new HostStdioTransport({
@@ -42,12 +50,15 @@ export async function serve(options: CommonOptions): Promise<void> {
     send: (message) => transport.send(message),
     retryWindowMs: loaded.settings.requestTimeoutMs,
     log,
+    early: warm,
   });
   transport.onmessage = front.receive;
 
   let close: () => Promise<void> = async () => undefined;
+  let closing = false;
   stalled.shutdown = installShutdown({
     close: async (why) => {
+      closing = true;
       // Stop taking requests, answer the ones in flight, then take every backend's process tree down.
       transport.stopReading();
       transport.failPending(`mcp-sentinel is shutting down (${why}); the request was not completed`);
@@ -57,29 +68,31 @@ export async function serve(options: CommonOptions): Promise<void> {
     flush: () => transport.flush(),
   });
   await transport.start();
+  if (warm) await warm.needed;
 
   const [
     { createAggregator },
     { connectPipeline },
     { createManager },
-    { createSecretStore },
     { createManifestStore },
     { manifestDir },
     { watchConfig },
     { createSignInCoordinator },
+    { primedStore },
   ] = await Promise.all([
     import('../../aggregator/server.js'),
     import('../../aggregator/pipeline/connect.js'),
     import('../runtime.js'),
-    import('../../secrets/index.js'),
     import('../../backends/manifest/store.js'),
     import('../../backends/manifest/cache-dir.js'),
     import('../config-reload.js'),
     import('../../aggregator/sign-in.js'),
+    import('../../backends/manifest/warm-set.js'),
   ]);
-  const runtime: Runtime = { loaded, env, secrets: createSecretStore({ env }) };
+  if (closing) return; // the host left during the warm start: nothing was started
+  const runtime: Runtime = { loaded, env, secrets };
   const aggregatorRef: { current?: ReturnType<typeof createAggregator> } = {};
-  const manifests = createManifestStore(manifestDir(), log.child('cache'));
+  const manifests = primedStore(createManifestStore(manifestDir(), log.child('cache')), warm?.backends);
   const hostBridge = {
     capabilities: front.clientCapabilities,
     request: (method: string, params: Record<string, unknown> | undefined, signal: AbortSignal) =>
