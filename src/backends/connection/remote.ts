@@ -21,6 +21,7 @@ import { clientCapabilities, createClient, routeNotification } from '../session.
 import { createTransport } from '../transports.js';
 import type { Connection, ConnectContext } from './connection.js';
 import { Demux } from './demux.js';
+import { httpChannel } from './http.js';
 import { SessionChannel } from './session-channel.js';
 
 /** A courtesy to the server (DELETE of the session): never worth holding up the shutdown for long. */
@@ -72,10 +73,17 @@ async function openLegacy(server: HttpServerConfig, context: ConnectContext): Pr
     context.signal.removeEventListener('abort', abandon);
   }
   let closed = false;
+  const kind = server.type === 'sse' ? 'sse' : 'streamable-http';
   const connection: Connection = {
-    kind: server.type === 'sse' ? 'sse' : 'streamable-http',
+    kind,
     session: client,
-    channel: demux,
+    channel: httpChannel(transport, demux, {
+      backend: context.name,
+      kind,
+      url: new URL(server.url),
+      auth: context.auth,
+      maxResponseBytes: context.maxResponseBytes,
+    }),
     get protocolVersion() {
       return demux.protocolVersion;
     },

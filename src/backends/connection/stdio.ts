@@ -6,6 +6,7 @@
 import { SentinelError, describeError } from '../../errors.js';
 import type { StdioServerConfig } from '../../config/types.js';
 import { isConnectionClosed, startFailure } from '../errors.js';
+import { RpcCode } from '../forwarder/outcomes.js';
 import { createClient } from '../session.js';
 import { ChildStdioTransport } from '../stdio-transport.js';
 import { childEnvironment } from '../transports.js';
@@ -20,8 +21,18 @@ export async function openStdio(server: StdioServerConfig, context: ConnectConte
     cwd: server.cwd,
     log: context.log,
   });
-  const demux = new Demux(transport, (error) =>
-    error instanceof SentinelError ? error : new SentinelError('BACKEND_DOWN', describeError(error)),
+  const demux = new Demux(
+    transport,
+    (error) =>
+      new SentinelError(
+        'BACKEND_DOWN',
+        `backend "${context.name}" could not be written to: ${describeError(error)}`,
+        {
+          backend: context.name,
+          rpc: { code: RpcCode.ConnectionClosed },
+          cause: error,
+        },
+      ),
   );
   const client = createClient(context.host, context.events);
   const abandon = () => void transport.close();

@@ -210,9 +210,20 @@ export class Forwarder {
   }
 }
 
-/** A send that failed: expired sessions keep their code (resend), anything else closed the request. */
+/**
+ * A send that failed, as the request's outcome: a SentinelError keeps its code and words (an expired
+ * session is resent), and gets a wire form when it has none; anything else closed the request.
+ */
 function toSendError(backend: string, error: unknown): SentinelError {
-  if (error instanceof SentinelError && (error.rpc || error.code === 'BACKEND_SESSION_EXPIRED')) return error;
+  if (error instanceof SentinelError) {
+    if (error.rpc || error.code === 'BACKEND_SESSION_EXPIRED') return error;
+    return new SentinelError(error.code, error.message, {
+      hint: error.hint,
+      backend: error.backend ?? backend,
+      rpc: { code: RpcCode.InternalError },
+      cause: error.cause,
+    });
+  }
   const why = error instanceof Error ? error.message : String(error);
   return new SentinelError('BACKEND_DOWN', `backend "${backend}" could not be written to: ${why}`, {
     backend,
