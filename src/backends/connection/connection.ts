@@ -50,3 +50,14 @@ export interface ConnectContext {
   /** Aborted when the attempt is superseded (a stop, a reload): the connection being opened closes. */
   signal: AbortSignal;
 }
+
+/** What a connection's server said of itself at `initialize`, as a Backend keeps it. */
+export function identityOf(connection: Connection) {
+  const session = connection.session;
+  return {
+    protocolVersion: connection.protocolVersion,
+    serverInfo: session.getServerVersion(),
+    serverCapabilities: session.getServerCapabilities(),
+    instructions: session.getInstructions(),
+  };
+}

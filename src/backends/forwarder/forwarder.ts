@@ -34,6 +34,12 @@ export interface ForwardCall {
   onDone(outcome: ForwardOutcome): void;
 }
 
+/** A promise-style request (request()): the caller's cancellation and progress. */
+export interface ForwardOptions {
+  signal?: AbortSignal;
+  onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
+}
+
 export interface ForwarderOptions {
   backend: string;
   /** Renews an expired session; resolves once a new channel is current, or when renewal failed. */
@@ -84,6 +90,34 @@ export class Forwarder {
       const entry = this.take(ticket.id);
       if (entry) this.cancelAtBackend(entry.channel, ticket.id, 'cancelled by the host');
     };
+  }
+
+  /**
+   * `start` as a promise: resolves with the result, rejects with the SentinelError of any other outcome,
+   * or with the signal's reason once the caller's signal aborts (the backend is told).
+   */
+  request(
+    call: Omit<ForwardCall, 'onDone' | 'onProgress'>,
+    options: ForwardOptions = {},
+  ): Promise<Record<string, unknown>> {
+    const { signal, onprogress } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const aborted = () => {
+        cancel();
+        reject(signal!.reason);
+      };
+      const cancel = this.start({
+        ...call,
+        onProgress: onprogress && ((progress) => onprogress(progress as Parameters<typeof onprogress>[0])),
+        onDone: (outcome) => {
+          signal?.removeEventListener('abort', aborted);
+          if ('result' in outcome) resolve(outcome.result);
+          else reject(outcome.error);
+        },
+      });
+      signal?.addEventListener('abort', aborted, { once: true });
+    });
   }
 
   /** Ends every request on `channel` (its session is gone); `resend` sends them again on the next one. */
