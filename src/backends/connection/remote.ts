@@ -21,7 +21,6 @@ import { clientCapabilities, createClient, routeNotification } from '../session.
 import { createTransport } from '../transports.js';
 import type { Connection, ConnectContext } from './connection.js';
 import { Demux } from './demux.js';
-import { httpChannel } from './http.js';
 import { SessionChannel } from './session-channel.js';
 
 /** A courtesy to the server (DELETE of the session): never worth holding up the shutdown for long. */
@@ -73,17 +72,10 @@ async function openLegacy(server: HttpServerConfig, context: ConnectContext): Pr
     context.signal.removeEventListener('abort', abandon);
   }
   let closed = false;
-  const kind = server.type === 'sse' ? 'sse' : 'streamable-http';
   const connection: Connection = {
-    kind,
+    kind: server.type === 'sse' ? 'sse' : 'streamable-http',
     session: client,
-    channel: httpChannel(transport, demux, {
-      backend: context.name,
-      kind,
-      url: new URL(server.url),
-      auth: context.auth,
-      maxResponseBytes: context.maxResponseBytes,
-    }),
+    channel: demux,
     get protocolVersion() {
       return demux.protocolVersion;
     },
