@@ -9,11 +9,7 @@
  * SentinelError that says why, and everything else keeps working.
  */
 import { EventEmitter } from 'node:events';
-import type {
-  Implementation,
-  LoggingMessageNotification,
-  ServerCapabilities,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { SentinelError, describeError } from '../errors.js';
 import type { ServerConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
@@ -23,29 +19,30 @@ import { Closing, openConnection, prepareAuth } from './connection/open.js';
 import { startFailure, unavailable } from './errors.js';
 import { Forwarder, type ForwardCall, type ForwardOptions } from './forwarder/forwarder.js';
 import { ListState } from './lists.js';
+import { eraOf } from './modern-session.js';
 import type { Manifest } from './manifest/store.js';
 import { Renewal } from './renewal.js';
 import { RestartPolicy } from './restart-policy.js';
 import type { SessionEvents } from './session.js';
 import { Supervisor, type Attempt } from './supervisor.js';
-import type { BackendAuth, BackendDeps, BackendLists, BackendState, ListKind } from './types.js';
+import type {
+  BackendAuth,
+  BackendDeps,
+  BackendEvents,
+  BackendLists,
+  BackendState,
+  ListKind,
+} from './types.js';
 
 export type { BackendLists, ListKind } from './types.js';
 export type { ForwardCall, ForwardOptions, ForwardOutcome } from './forwarder/forwarder.js';
-
-interface BackendEvents {
-  /** State or lists changed: the catalog must be rebuilt. */
-  change: [];
-  resourceUpdated: [uri: string];
-  log: [params: LoggingMessageNotification['params']];
-  /** `notifications/tasks/status` of a task this backend runs (tasks.ts maps its id for the host). */
-  taskStatus: [params: Record<string, unknown>];
-}
 
 export class Backend extends EventEmitter<BackendEvents> {
   serverInfo?: Implementation;
   serverCapabilities?: ServerCapabilities;
   protocolVersion?: string;
+  /** The era of the last session (or the cached manifest), so that a 2025-era child is not asked again. */
+  private knownEra?: 'modern' | 'legacy';
   /** The server's `instructions` from its last `initialize` answer. */
   instructions?: string;
   /** Sessions opened so far: a new number means a new session, which knows nothing of earlier ones. */
@@ -74,7 +71,12 @@ export class Backend extends EventEmitter<BackendEvents> {
   ) {
     super();
     this.log = deps.log.child(name);
-    this.listState = new ListState(() => deps.settings.startupTimeoutMs, this.log);
+    this.listState = new ListState(
+      () => deps.settings.startupTimeoutMs,
+      this.log,
+      () => (this.state === 'ready' ? this.connection?.session : undefined),
+      () => this.emit('change'),
+    );
     this.activity = new Activity(
       () => this.config.idleTimeoutMs ?? deps.settings.idleTimeoutMs,
       () => void this.sleep(),
@@ -181,6 +183,7 @@ export class Backend extends EventEmitter<BackendEvents> {
     this.supervisor.seed(() => {
       const { serverInfo, capabilities: serverCapabilities, protocolVersion, instructions } = manifest;
       Object.assign(this, { serverInfo, serverCapabilities, protocolVersion, instructions });
+      this.knownEra = eraOf(manifest.protocolVersion);
       this.listState.set(manifest.lists);
     });
   }
@@ -236,7 +239,10 @@ export class Backend extends EventEmitter<BackendEvents> {
       startupTimeoutMs: this.deps.settings.startupTimeoutMs,
       firstStart: this.sessions === 0,
       signal: attempt.signal,
+      knownEra: this.knownEra,
     });
+    // What the server speaks is asked again after a failed start.
+    opening.catch(() => (this.knownEra = undefined));
     void this.closing.track(opening);
     const connection = await opening;
     if (!attempt.current) return void (await this.closing.track(connection.close()));
@@ -261,16 +267,12 @@ export class Backend extends EventEmitter<BackendEvents> {
         void this.renewal.renew(connection, why, expired);
     };
     Object.assign(this, identityOf(connection));
+    this.knownEra = eraOf(connection.protocolVersion);
     this.sessions++;
   }
 
   private readonly events: SessionEvents = {
-    listChanged: (kind) =>
-      this.listState.schedule(
-        kind,
-        () => (this.state === 'ready' ? this.connection?.session : undefined),
-        () => this.emit('change'),
-      ),
+    listChanged: (kind) => this.listState.schedule(kind),
     resourceUpdated: (uri) => this.emit('resourceUpdated', uri),
     log: (params) => this.emit('log', params),
     taskStatus: (params) => this.emit('taskStatus', params),
