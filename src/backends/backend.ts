@@ -24,6 +24,7 @@ import { openStdio } from './connection/stdio.js';
 import { startFailure, unavailable } from './errors.js';
 import { Forwarder, type ForwardCall } from './forwarder/forwarder.js';
 import { ListState } from './lists.js';
+import { eraOf } from './modern-session.js';
 import type { Manifest } from './manifest/store.js';
 import { startTimeoutMs } from './package-runner.js';
 import { Renewal } from './renewal.js';
@@ -53,6 +54,8 @@ export class Backend extends EventEmitter<BackendEvents> {
   serverInfo?: Implementation;
   serverCapabilities?: ServerCapabilities;
   protocolVersion?: string;
+  /** The era of the last session (or the cached manifest), so that a 2025-era child is not asked again. */
+  private knownEra?: 'modern' | 'legacy';
   /** The server's `instructions` from its last `initialize` answer. */
   instructions?: string;
   /** Sessions opened so far: a new number means a new session, which knows nothing of earlier ones. */
@@ -196,6 +199,7 @@ export class Backend extends EventEmitter<BackendEvents> {
       this.serverInfo = manifest.serverInfo;
       this.serverCapabilities = manifest.capabilities;
       this.protocolVersion = manifest.protocolVersion;
+      this.knownEra = eraOf(manifest.protocolVersion);
       this.instructions = manifest.instructions;
       this.listState.set(manifest.lists);
     });
@@ -252,8 +256,11 @@ export class Backend extends EventEmitter<BackendEvents> {
       maxResponseBytes: this.deps.settings.maxResponseBytes ?? 32 * 1024 * 1024,
       startupTimeoutMs: this.startupTimeout(server),
       signal: attempt.signal,
+      knownEra: this.knownEra,
     };
     const opening = isStdioServer(server) ? openStdio(server, context) : openRemote(server, context);
+    // What the server speaks is asked again after a failed start.
+    opening.catch(() => (this.knownEra = undefined));
     void this.track(opening.then(() => undefined));
     const connection = await opening;
     if (!attempt.current) return void (await this.track(connection.close()));
@@ -286,6 +293,7 @@ export class Backend extends EventEmitter<BackendEvents> {
     };
     const session = connection.session;
     this.protocolVersion = connection.protocolVersion;
+    this.knownEra = eraOf(connection.protocolVersion);
     this.serverInfo = session.getServerVersion();
     this.serverCapabilities = session.getServerCapabilities();
     this.instructions = session.getInstructions();

@@ -14,7 +14,7 @@ import {
   searchDirectories,
   defaultGlobalConfigPath,
 } from './locate.js';
-import { validateConfig } from './validate.js';
+import { checkConfig } from './validate.js';
 import { DEFAULT_SETTINGS, type SentinelConfig, type Settings } from './types.js';
 
 export interface LoadOptions {
@@ -162,7 +162,7 @@ export function applyDefaults(config: SentinelConfig): Settings {
     ...DEFAULT_SETTINGS,
     ...given,
     restart: { ...DEFAULT_SETTINGS.restart, ...given.restart },
-  } as Settings;
+  };
 }
 
 /** Finds, reads and validates the config. Throws a SentinelError listing every problem. */
@@ -174,9 +174,8 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
     });
   }
   const result = await readConfigFile(path);
-  const raw: unknown = result?.config;
-  const issues = validateConfig(raw);
-  if (issues.length > 0) {
+  const { config, issues } = checkConfig(result?.config);
+  if (!config) {
     throw new SentinelError(
       'CONFIG_INVALID',
       `Config file ${path} has ${issues.length} problem${issues.length === 1 ? '' : 's'}`,
@@ -187,6 +186,5 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
       },
     );
   }
-  const config = raw as SentinelConfig;
   return { path, config, settings: applyDefaults(config) };
 }

@@ -49,4 +49,6 @@ export interface ConnectContext {
   startupTimeoutMs: number;
   /** Aborted when the attempt is superseded (a stop, a reload): the connection being opened closes. */
   signal: AbortSignal;
+  /** The era the backend's last session (or its cached manifest) spoke, if known (stdio-modern.ts). */
+  knownEra?: 'modern' | 'legacy';
 }

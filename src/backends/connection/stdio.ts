@@ -11,23 +11,35 @@ import { ChildStdioTransport } from '../stdio-transport.js';
 import { childEnvironment } from '../transports.js';
 import type { Connection, ConnectContext } from './connection.js';
 import { Demux } from './demux.js';
+import { asksEra, withEra } from './stdio-modern.js';
 
 export async function openStdio(server: StdioServerConfig, context: ConnectContext): Promise<Connection> {
-  const transport = new ChildStdioTransport({
-    command: server.command,
-    args: server.args ?? [],
-    env: childEnvironment(server, context.environment),
-    cwd: server.cwd,
-    log: context.log,
-  });
-  const demux = new Demux(transport, (error) =>
-    error instanceof SentinelError ? error : new SentinelError('BACKEND_DOWN', describeError(error)),
-  );
-  const client = createClient(context.host, context.events);
+  const spawnChild = () =>
+    new ChildStdioTransport({
+      command: server.command,
+      args: server.args ?? [],
+      env: childEnvironment(server, context.environment),
+      cwd: server.cwd,
+      log: context.log,
+    });
+  let transport = spawnChild();
   const abandon = () => void transport.close();
   context.signal.addEventListener('abort', abandon, { once: true });
+  // One startup budget for the era question (stdio-modern.ts) and `initialize`: a hung child fails in time.
+  const deadline = performance.now() + context.startupTimeoutMs;
+  const client = createClient(context.host, context.events);
+  let demux!: Demux;
   try {
-    await client.connect(demux.clientSide, { timeout: context.startupTimeoutMs });
+    if (asksEra(server, context)) {
+      const asked = await withEra(transport, context, spawnChild);
+      if ('connection' in asked) return asked.connection;
+      transport = asked.transport;
+    }
+    demux = new Demux(transport, (error) =>
+      error instanceof SentinelError ? error : new SentinelError('BACKEND_DOWN', describeError(error)),
+    );
+    const timeout = Math.max(1, Math.round(deadline - performance.now()));
+    await client.connect(demux.clientSide, { timeout });
   } catch (error) {
     // The child's last words say why it failed.
     const stderr = isConnectionClosed(error) ? await transport.finalStderr() : [];
