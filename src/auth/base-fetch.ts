@@ -19,6 +19,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { SentinelError } from '../errors.js';
 import { originOf } from './urls.js';
+import { DIRECT_SEND, type DirectSend } from './direct-send.js';
 
 export interface BaseFetchOptions {
   /** Body idle timeout for event streams; 0 (the default) disables it. A test seam more than a setting. */
@@ -49,12 +50,16 @@ export function createBaseFetch(options: BaseFetchOptions = {}): BaseFetch {
   const streamAgent = new Agent({ connect, bodyTimeout: options.streamBodyTimeoutMs ?? 0 });
 
   const send = async (url: string | URL, init: RequestInit | undefined, what: string): Promise<Response> => {
-    const dispatcher = isEventStreamRequest(init) ? streamAgent : requestAgent;
-    const response = (await undiciFetch(url, {
-      ...(init as object),
-      redirect: 'manual',
-      dispatcher,
-    } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+    // A request whose init carries its own sender (the backend layer's keep-alive path) is sent by it, after
+    // the strategy has added its headers; the redirect rule below applies to it all the same.
+    const direct = (init as { [DIRECT_SEND]?: DirectSend } | undefined)?.[DIRECT_SEND];
+    const response = direct
+      ? await direct(url, init!)
+      : ((await undiciFetch(url, {
+          ...(init as object),
+          redirect: 'manual',
+          dispatcher: isEventStreamRequest(init) ? streamAgent : requestAgent,
+        } as Parameters<typeof undiciFetch>[1])) as unknown as Response);
     if (REDIRECT_STATUSES.has(response.status)) {
       await response.body?.cancel().catch(() => undefined);
       throw redirectError(response, url, what);

@@ -1,0 +1,176 @@
+/**
+ * Reads the reply body of one forwarded POST as it arrives, and hands over every JSON-RPC message in it
+ * the moment it is complete: an `application/json` body (one message or a batch) at its end, a
+ * `text/event-stream` body event by event, so progress notifications reach the host before the result.
+ *
+ * It enforces `settings.maxResponseBytes` on the bytes received (cutting the connection past it, as
+ * http-guard.ts does for the SDK's requests) and stops reading while the host is not reading our output
+ * (src/output-gate.ts). The caller's abort destroys the stream; what was already complete stays delivered.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { SentinelError } from '../../errors.js';
+import { hostOutput } from '../../output-gate.js';
+import { RpcCode } from '../forwarder/outcomes.js';
+
+export interface ReplyHandlers {
+  message(message: JSONRPCMessage): void;
+  /** The body ended (`error` undefined) or broke; called once, after the last message. */
+  end(error?: SentinelError | Error): void;
+}
+
+/** The body as the reader needs it: undici's Readable, or a WHATWG stream adapted to it (channel.ts). */
+export interface ByteSource {
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+  destroy(error?: Error): unknown;
+}
+
+export function tooLarge(backend: string, limit: number): SentinelError {
+  return new SentinelError(
+    'RESPONSE_TOO_LARGE',
+    `backend "${backend}" sent a response body larger than ${limit} bytes (settings.maxResponseBytes); it was cut off`,
+    {
+      hint: 'raise settings.maxResponseBytes if such responses are expected',
+      backend,
+      rpc: { code: RpcCode.InternalError },
+    },
+  );
+}
+
+export function readReply(
+  body: ByteSource,
+  eventStream: boolean,
+  options: { backend: string; maxBytes: number },
+  handlers: ReplyHandlers,
+): void {
+  const decoder = new StringDecoder('utf8');
+  const parse = eventStream ? eventParser(handlers) : jsonCollector(handlers);
+  let total = 0;
+  let ended = false;
+  const end = (error?: Error) => {
+    if (ended) return;
+    ended = true;
+    handlers.end(error);
+  };
+  body.on('data', (chunk: Buffer) => {
+    if (ended) return;
+    total += chunk.byteLength;
+    if (total > options.maxBytes) {
+      const error = tooLarge(options.backend, options.maxBytes);
+      end(error);
+      // Destroying the body closes the connection: the server cannot keep us reading.
+      body.destroy(error);
+      return;
+    }
+    const wait = hostOutput.whenOpen();
+    if (wait) {
+      body.pause();
+      void wait.then(() => body.resume());
+    }
+    try {
+      parse.push(decoder.write(chunk));
+    } catch (error) {
+      end(error as Error);
+      body.destroy();
+    }
+  });
+  body.on('error', (error) => end(error));
+  body.on('end', () => {
+    if (ended) return;
+    try {
+      parse.push(decoder.end());
+      parse.finish();
+      end();
+    } catch (error) {
+      end(error as Error);
+    }
+  });
+}
+
+interface Parser {
+  push(text: string): void;
+  finish(): void;
+}
+
+function deliverJson(text: string, handlers: ReplyHandlers): void {
+  const parsed: unknown = JSON.parse(text);
+  for (const message of Array.isArray(parsed) ? parsed : [parsed]) {
+    if (typeof message === 'object' && message !== null) handlers.message(message as JSONRPCMessage);
+  }
+}
+
+/** An `application/json` body: parsed once it is complete. */
+function jsonCollector(handlers: ReplyHandlers): Parser {
+  const parts: string[] = [];
+  return {
+    push: (text) => void (text && parts.push(text)),
+    finish: () => {
+      const text = parts.join('');
+      if (text.trim()) deliverJson(text, handlers);
+    },
+  };
+}
+
+/**
+ * A `text/event-stream` body (the WHATWG event-stream rules that matter here: `data:` lines joined by
+ * newlines, dispatched at a blank line, `event:` other than `message` ignored, comments skipped). Text
+ * without a line break is only collected, so a 1 MB event arriving in many chunks is joined once.
+ */
+function eventParser(handlers: ReplyHandlers): Parser {
+  let pending: string[] = [];
+  let data: string[] = [];
+  let event = '';
+  let lastWasCR = false;
+
+  const line = (text: string) => {
+    if (text === '') {
+      // An event whose data is empty is never dispatched (a resumable server's priming event is one).
+      const joined = data.length === 1 ? data[0]! : data.join('\n');
+      if (joined !== '' && (event === '' || event === 'message')) deliverJson(joined, handlers);
+      data = [];
+      event = '';
+      return;
+    }
+    if (text.charCodeAt(0) === 58 /* : */) return;
+    const colon = text.indexOf(':');
+    const field = colon === -1 ? text : text.slice(0, colon);
+    let value = colon === -1 ? '' : text.slice(colon + 1);
+    if (value.charCodeAt(0) === 32) value = value.slice(1);
+    if (field === 'data') data.push(value);
+    else if (field === 'event') event = value;
+  };
+
+  return {
+    push(text) {
+      let start = 0;
+      if (lastWasCR && text.charCodeAt(0) === 10) start = 1;
+      lastWasCR = false;
+      // Each terminator is searched for once per chunk, not once per line (a chunk without `\r` is common).
+      let lf = text.indexOf('\n', start);
+      let cr = text.indexOf('\r', start);
+      for (;;) {
+        if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
+        if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
+        const at = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+        if (at === -1) break;
+        pending.push(text.slice(start, at));
+        line(pending.length === 1 ? pending[0]! : pending.join(''));
+        pending = [];
+        start = at + 1;
+        if (text.charCodeAt(at) === 13) {
+          if (start < text.length) {
+            if (text.charCodeAt(start) === 10) start++;
+          } else lastWasCR = true;
+        }
+      }
+      if (start < text.length) pending.push(text.slice(start));
+    },
+    finish() {
+      // An event cut off by the end of the stream is not dispatched (as EventSource does).
+    },
+  };
+}
