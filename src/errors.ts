@@ -34,6 +34,8 @@ export type ErrorCode =
   /** A remote backend answered a forwarded request with an HTTP error status (summarised in the message). */
   | 'BACKEND_HTTP_STATUS'
   | 'BACKEND_DISABLED'
+  /** A backend answered a forwarded request with a JSON-RPC error (passed on to the host as it was sent). */
+  | 'BACKEND_ERROR'
   | 'MESSAGE_UNENCODABLE'
   | 'RESPONSE_TOO_LARGE'
   | 'HOST_CONFIG'
@@ -68,6 +70,14 @@ export interface SentinelErrorOptions {
   backend?: string;
   /** The stage at which a backend's start failed, when it is known. */
   stage?: ErrorStage;
+  /** The JSON-RPC error the host gets for this failure of a forwarded request (a backend's own code and data). */
+  rpc?: RpcError;
+}
+
+/** A failure as a JSON-RPC error carries it: the numeric code and the data (the message is the error's). */
+export interface RpcError {
+  code: number;
+  data?: unknown;
 }
 
 export class SentinelError extends Error {
@@ -78,6 +88,7 @@ export class SentinelError extends Error {
   readonly permanent: boolean;
   readonly backend?: string;
   readonly stage?: ErrorStage;
+  readonly rpc?: RpcError;
 
   constructor(code: ErrorCode, message: string, options: SentinelErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -89,6 +100,7 @@ export class SentinelError extends Error {
     this.permanent = options.permanent ?? false;
     this.backend = options.backend;
     this.stage = options.stage;
+    this.rpc = options.rpc;
   }
 
   /** Exit code for the CLI: 2 for usage and configuration problems, 1 for operational failures. */

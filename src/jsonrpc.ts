@@ -13,6 +13,9 @@ export const JsonRpcErrorCode = {
   InternalError: -32603,
 } as const;
 
+/** A request id as a map key: the number 1 and the string "1" are different requests. */
+export const keyOf = (id: RequestId): string => `${typeof id}:${String(id)}`;
+
 const ENVELOPE_KEYS = new Set(['jsonrpc', 'id', 'method', 'params', 'result', 'error']);
 const isId = (value: unknown): value is RequestId =>
   typeof value === 'string' || (typeof value === 'number' && Number.isSafeInteger(value));

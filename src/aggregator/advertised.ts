@@ -9,7 +9,7 @@
 import type { InstructionSource } from './instructions.js';
 import { mergeInstructions } from './instructions.js';
 import { INSTRUCTIONS } from './identity.js';
-import { advertisedTasks } from './tasks.js';
+import { advertisedTasks } from './tasks-capability.js';
 
 /** One backend as far as the `initialize` answer is concerned. */
 export interface AdvertisedSource extends InstructionSource {
@@ -47,4 +47,28 @@ export function advertise(
   capabilities.logging = {};
   const instructions = sources.length === 0 ? INSTRUCTIONS : mergeInstructions(sources, separator);
   return { capabilities, instructions };
+}
+
+/** What the backends offer now, as the `initialize` answer tells it (disabled backends count for nothing). */
+export function advertiseBackends(
+  backends: readonly {
+    name: string;
+    state: string;
+    config: { prefix?: string };
+    instructions?: string;
+    serverCapabilities?: Record<string, unknown>;
+  }[],
+  separator: string,
+  own: { hasResources(): boolean },
+): Advertised {
+  const sources = backends
+    .filter((b) => b.state !== 'disabled')
+    .map((b) => ({
+      name: b.name,
+      prefix: b.config.prefix ?? b.name,
+      instructions: b.instructions,
+      capabilities: b.serverCapabilities,
+      pending: b.state === 'starting' && b.serverCapabilities === undefined,
+    }));
+  return advertise(sources, separator, { resources: own.hasResources() });
 }

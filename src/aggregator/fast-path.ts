@@ -1,17 +1,18 @@
 /**
- * Routes a host's `tools/call` straight to a ready stdio backend's passthrough table, around the SDK
- * server and client (see src/backends/passthrough.ts for why and what it keeps). Anything it does not
- * take (unknown or not-yet-listed tools, remote backends, a backend that is restarting, malformed params)
+ * Routes a host's `tools/call` straight to a ready backend's forwarder (src/backends/forwarder/), around the
+ * SDK server, whose per-request AbortController, timers, promise chains and schema parses cost more than the
+ * whole relay per call. Anything it does not take (unknown or not-yet-listed tools, a backend that is
+ * restarting or renewing its session, malformed params)
  * goes on to the SDK server, whose handlers give the full answers and errors. Task-augmented calls
  * (`params.task`) go there too: tasks are routed and refused in one place (tasks.ts).
  */
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendManager } from '../backends/manager.js';
+import { jsonRpcError } from '../backends/forwarder/outcomes.js';
+import { keyOf } from '../jsonrpc.js';
 import type { Catalog } from './catalog.js';
 import { OWN_TOOL_PREFIX } from './own-tools.js';
 import { asDirectCall } from './surface/meta-tools.js';
-
-const keyOf = (id: RequestId): string => `${typeof id}:${String(id)}`;
 
 export interface ToolCallFastPath {
   /** True when the message was taken (the caller must not pass it on). */
@@ -65,27 +66,29 @@ export function createToolCallFastPath(
       const id = message.id;
       const key = keyOf(id);
       const progressToken = (params._meta as { progressToken?: string | number } | undefined)?.progressToken;
-      const cancel = backend.callDirect({
+      const cancel = backend.forward({
+        method: 'tools/call',
         params: { ...params, name: route.name },
-        hostProgressToken: progressToken,
         timeoutMs: backend.timeoutMs,
         maxTotalMs: backend.timeoutMs * 10,
-        onProgress: (progress) => reply({ method: 'notifications/progress', params: progress }),
+        onProgress:
+          progressToken === undefined
+            ? undefined
+            : (progress) =>
+                reply({ method: 'notifications/progress', params: { ...progress, progressToken } }),
         onDone: (outcome) => {
           cancels.delete(key);
-          if ('result' in outcome) {
-            onResult(route.backend, outcome.result);
-            const fitted = finish(publicName, outcome.result);
-            if (fitted !== outcome.result) {
-              void Promise.resolve(fitted).then(
-                (result) => reply({ id, result }),
-                () => reply({ id, ...outcome }),
-              );
-              return;
-            }
+          if ('error' in outcome) {
+            reply({ id, error: jsonRpcError(outcome.error) });
+            return;
           }
-          // Errors are redacted where every message leaves for the host (host-transport.ts).
-          reply({ id, ...outcome });
+          onResult(route.backend, outcome.result);
+          const fitted = finish(publicName, outcome.result);
+          if (fitted === outcome.result) return reply({ id, result: outcome.result });
+          void Promise.resolve(fitted).then(
+            (result) => reply({ id, result }),
+            () => reply({ id, result: outcome.result }),
+          );
         },
       });
       if (!cancel) return false;

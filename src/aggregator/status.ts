@@ -124,18 +124,19 @@ export function createStatusBoard(manager: BackendManager): StatusBoard {
   };
 }
 
+/** How resources/list shows the status resource (also answered from the manifests: warm-answers.ts). */
+export const STATUS_RESOURCE = {
+  uri: STATUS_URI,
+  name: 'mcp-sentinel status',
+  description:
+    'Each backend mcp-sentinel serves: ready, starting, down or needing credentials, and the next step',
+  mimeType: 'application/json',
+} as const;
+
 /** Defines the status resource and tool in the registry. */
 export function registerStatus(own: OwnRegistry, board: StatusBoard, manager: BackendManager): void {
   own.defineResource({
-    list: () => [
-      {
-        uri: STATUS_URI,
-        name: 'mcp-sentinel status',
-        description:
-          'Each backend mcp-sentinel serves: ready, starting, down or needing credentials, and the next step',
-        mimeType: 'application/json',
-      },
-    ],
+    list: () => [STATUS_RESOURCE],
     matches: (uri) => uri === STATUS_URI,
     read: async () => ({
       contents: [

@@ -8,6 +8,9 @@
  */
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { Backend } from '../backends/backend.js';
+import type { TaskCapability } from './tasks-capability.js';
+
+export { advertisedTasks } from './tasks-capability.js';
 
 /** `_meta` key that ties a message to a task. */
 export const RELATED_TASK = 'io.modelcontextprotocol/related-task';
@@ -24,29 +27,8 @@ type Forward<C> = (
   context: C,
 ) => Promise<Record<string, unknown>>;
 
-interface TaskCapability {
-  list?: object;
-  cancel?: object;
-  requests?: { tools?: { call?: object } };
-}
-
 function tasksOf(backend: Backend): TaskCapability | undefined {
   return (backend.serverCapabilities as { tasks?: TaskCapability } | undefined)?.tasks;
-}
-
-/** The `tasks` capability the host is told of: what any backend offers, undefined when none does. */
-export function advertisedTasks(
-  capabilities: (Record<string, unknown> | undefined)[],
-): TaskCapability | undefined {
-  const all = capabilities
-    .map((c) => c?.tasks as TaskCapability | undefined)
-    .filter((t) => t?.requests?.tools?.call);
-  if (all.length === 0) return undefined;
-  return {
-    ...(all.some((t) => t!.list) ? { list: {} } : {}),
-    ...(all.some((t) => t!.cancel) ? { cancel: {} } : {}),
-    requests: { tools: { call: {} } },
-  };
 }
 
 export class TaskRouter<C> {

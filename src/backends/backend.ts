@@ -1,50 +1,40 @@
 /**
- * One backend: connects (resolving references and auth first), lists what it offers, forwards requests,
- * and restarts itself with exponential backoff when its process exits or its connection drops.
+ * One backend, as the rest of mcp-sentinel sees it: its state, what it offers, and the requests forwarded
+ * to it. The parts are modules of their own: the lifecycle (supervisor.ts, with the injected restart
+ * strategy), the connection per transport (connection/), the SDK client side (session.ts), the lists
+ * (lists.ts), the one forwarder (forwarder/), the error model (errors.ts) and remote session renewal
+ * (renewal.ts). This class connects them.
  *
  * It never throws out of `start()`: a backend that cannot start ends in state `failed` with a
  * SentinelError that says why, and everything else keeps working.
  */
 import { EventEmitter } from 'node:events';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ListRootsRequestSchema,
-  LoggingMessageNotificationSchema,
-  PromptListChangedNotificationSchema,
-  ResourceListChangedNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-  ResultSchema,
-  TaskStatusNotificationSchema,
-  ToolListChangedNotificationSchema,
-  ErrorCode,
-  type ClientCapabilities,
-  type Implementation,
-  type LoggingMessageNotification,
-  type ServerCapabilities,
+import type {
+  Implementation,
+  LoggingMessageNotification,
+  ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { SEE_DOCTOR_HINT, SentinelError, describeError } from '../errors.js';
-import { isStdioServer, type HttpServerConfig, type ServerConfig } from '../config/types.js';
-import { redact, type Logger } from '../log.js';
-import { VERSION } from '../version.js';
-import { createTransport } from './transports.js';
-import { describeRemoteFailure, tellingLine } from './failure-text.js';
-import { FIRST_START_MS, packageRunner, startTimeoutMs } from './package-runner.js';
-import { remoteSdk } from './remote-sdk.js';
-import { ChildStdioTransport } from './stdio-transport.js';
-import { listKind } from './listing.js';
-import { MODERN_PROTOCOL_VERSION, openModernSession, type BackendSession } from './modern-session.js';
-import { sendingWith } from './request-scope.js';
-import { PassthroughTable, type PassthroughCall } from './passthrough.js';
-import { RestartPolicy } from './restart-policy.js';
+import { SentinelError, describeError } from '../errors.js';
+import { isStdioServer, type ServerConfig } from '../config/types.js';
+import type { Logger } from '../log.js';
 import { Activity } from './activity.js';
+import type { Connection } from './connection/connection.js';
+import { openRemote } from './connection/remote.js';
+import { openStdio } from './connection/stdio.js';
+import { startFailure, unavailable } from './errors.js';
+import { Forwarder, type ForwardCall } from './forwarder/forwarder.js';
+import { ListState } from './lists.js';
+import { eraOf } from './modern-session.js';
 import type { Manifest } from './manifest/store.js';
+import { startTimeoutMs } from './package-runner.js';
+import { Renewal } from './renewal.js';
+import { RestartPolicy } from './restart-policy.js';
+import type { SessionEvents } from './session.js';
+import { Supervisor, type Attempt } from './supervisor.js';
 import type { BackendAuth, BackendDeps, BackendLists, BackendState, ListKind } from './types.js';
 
 export type { BackendLists, ListKind } from './types.js';
+export type { ForwardCall, ForwardOutcome } from './forwarder/forwarder.js';
 
 export interface ForwardOptions {
   signal?: AbortSignal;
@@ -60,29 +50,12 @@ interface BackendEvents {
   taskStatus: [params: Record<string, unknown>];
 }
 
-/**
- * List versions are unique across every Backend of the process: a backend replaced by a reload never
- * shows the version its predecessor had, so the catalog always sees the change.
- */
-let lastListVersion = 0;
-const nextListVersion = () => ++lastListVersion;
-
-const EMPTY_LISTS: BackendLists = { tools: [], resources: [], resourceTemplates: [], prompts: [] };
-
 export class Backend extends EventEmitter<BackendEvents> {
-  state: BackendState;
-  error?: SentinelError;
-  lists: BackendLists = EMPTY_LISTS;
-  /**
-   * The lists of the last connection that got them, kept while the backend restarts or has failed: the
-   * catalog reserves their public names, so that no other backend takes them meanwhile.
-   */
-  lastLists?: BackendLists;
-  /** Renewed whenever a kind's last lists change in content: a cheap way to tell that the catalog changed. */
-  readonly listVersions: Record<ListKind, number> = { tools: 0, resources: 0, prompts: 0 };
   serverInfo?: Implementation;
   serverCapabilities?: ServerCapabilities;
   protocolVersion?: string;
+  /** The era of the last session (or the cached manifest), so that a 2025-era child is not asked again. */
+  private knownEra?: 'modern' | 'legacy';
   /** The server's `instructions` from its last `initialize` answer. */
   instructions?: string;
   /** Sessions opened so far: a new number means a new session, which knows nothing of earlier ones. */
@@ -90,31 +63,21 @@ export class Backend extends EventEmitter<BackendEvents> {
   /** Milliseconds the last successful connect took, from spawn to lists. */
   connectMs?: number;
 
-  private client?: BackendSession;
-  private transport?: Transport;
-  /** tools/call fast path of a stdio connection (see passthrough.ts). */
-  private passthrough?: PassthroughTable;
-  private auth?: BackendAuth;
-  private restartTimer?: NodeJS.Timeout;
-  private readonly restarts: RestartPolicy;
+  private readonly supervisor: Supervisor;
+  private readonly listState: ListState;
+  private readonly forwarder: Forwarder;
+  private readonly renewal: Renewal;
+  /** Requests in flight and the idle timer (idleTimeoutMs). */
+  private readonly activity: Activity;
   private readonly log: Logger;
-  private firstAttempt?: Promise<void>;
-  private generation = 0;
-  private relistTimers = new Map<ListKind, NodeJS.Timeout>();
+  private connection?: Connection;
+  private auth?: BackendAuth;
   /** The entry with references resolved, kept for renewing a remote session in place. */
   private resolved?: ServerConfig;
   /** Why the last connection ended, for the errors of requests it took down. */
   private lastDisconnect?: string;
-  private renewing?: Promise<void>;
   /** Connections being closed (their process trees may take seconds): stop() waits for every one. */
   private readonly closing = new Set<Promise<void>>();
-  private lastRenewAt = 0;
-  /** Clients retired because the server forgot their session: their cut-off requests never ran. */
-  private readonly expiredClients = new WeakSet<BackendSession>();
-  /** Requests in flight and the idle timer (idleTimeoutMs). */
-  private readonly activity: Activity;
-  /** A start on first use (from `idle`) in progress: requests wait for it. */
-  private waking?: Promise<void>;
 
   constructor(
     readonly name: string,
@@ -123,28 +86,80 @@ export class Backend extends EventEmitter<BackendEvents> {
   ) {
     super();
     this.log = deps.log.child(name);
-    this.restarts = new RestartPolicy(deps.settings.restart);
+    this.listState = new ListState(() => deps.settings.startupTimeoutMs, this.log);
     this.activity = new Activity(
       () => this.config.idleTimeoutMs ?? deps.settings.idleTimeoutMs,
       () => void this.sleep(),
     );
-    this.state = config.disabled ? 'disabled' : 'starting';
-    if (config.disabled) {
-      this.error = new SentinelError('BACKEND_DISABLED', `backend "${name}" is disabled in the config`, {
-        hint: `remove "disabled": true from mcpServers.${name} to enable it`,
-      });
-    }
+    const disabled = config.disabled
+      ? new SentinelError('BACKEND_DISABLED', `backend "${name}" is disabled in the config`, {
+          hint: `remove "disabled": true from mcpServers.${name} to enable it`,
+        })
+      : undefined;
+    const restarts = deps.restartStrategy?.() ?? new RestartPolicy(deps.settings.restart);
+    this.supervisor = new Supervisor(
+      name,
+      restarts,
+      {
+        connect: (attempt) => this.connect(attempt),
+        disconnect: () => this.dropConnection(),
+        changed: (state) => this.onState(state),
+      },
+      this.log,
+      disabled,
+    );
+    this.forwarder = new Forwarder({
+      backend: name,
+      channel: () => this.connection?.channel,
+      renew: (stale) => this.renewal.renew(this.connectionOf(stale), 'session expired', true),
+    });
+    this.renewal = new Renewal({
+      name,
+      log: this.log,
+      current: () => (this.state === 'ready' ? this.connection : undefined),
+      begin: () => this.supervisor.begin(),
+      open: (attempt) => this.open(attempt),
+      retire: (connection, why, resend) => this.retire(connection, why, resend),
+      renewed: () => this.emit('change'),
+      ready: () => this.state === 'ready',
+      fail: async (failure) => {
+        await this.dropConnection();
+        this.supervisor.lost(failure);
+      },
+    });
   }
 
-  /** The stdio transport of the latest attempt, kept for its stderr when the attempt fails. */
-  private lastChild: ChildStdioTransport | undefined;
+  get state(): BackendState {
+    return this.supervisor.state;
+  }
+
+  get error(): SentinelError | undefined {
+    return this.supervisor.error;
+  }
+
+  get lists(): BackendLists {
+    return this.listState.lists;
+  }
+
+  /**
+   * The lists of the last connection that got them, kept while the backend restarts or has failed: the
+   * catalog reserves their public names, so that no other backend takes them meanwhile.
+   */
+  get lastLists(): BackendLists | undefined {
+    return this.listState.lastLists;
+  }
+
+  /** Renewed whenever a kind's last lists change in content: a cheap way to tell that the catalog changed. */
+  get listVersions(): Record<ListKind, number> {
+    return this.listState.versions;
+  }
 
   get timeoutMs(): number {
     return this.config.timeoutMs ?? this.deps.settings.requestTimeoutMs;
   }
 
   get pid(): number | undefined {
-    return this.transport instanceof ChildStdioTransport ? this.transport.pid : undefined;
+    return this.connection?.pid;
   }
 
   get authDescription(): Record<string, unknown> | undefined {
@@ -158,7 +173,11 @@ export class Backend extends EventEmitter<BackendEvents> {
 
   /** Whether the host sees this backend's lists: when ready, and while idle or starting on first use. */
   get listed(): boolean {
-    return this.state === 'ready' || this.state === 'idle' || (this.state === 'starting' && !!this.waking);
+    return (
+      this.state === 'ready' ||
+      this.state === 'idle' ||
+      (this.state === 'starting' && !!this.supervisor.waking)
+    );
   }
 
   /** Requests in flight (host requests and fast-path calls). */
@@ -176,26 +195,24 @@ export class Backend extends EventEmitter<BackendEvents> {
    * are exported, and the first request routed to it starts it (wake).
    */
   seed(manifest: Manifest): void {
-    if (this.state !== 'starting' || this.firstAttempt) return;
-    this.serverInfo = manifest.serverInfo;
-    this.serverCapabilities = manifest.capabilities;
-    this.protocolVersion = manifest.protocolVersion;
-    this.instructions = manifest.instructions;
-    this.setLists(manifest.lists);
-    this.firstAttempt = Promise.resolve();
-    this.setState('idle');
+    this.supervisor.seed(() => {
+      this.serverInfo = manifest.serverInfo;
+      this.serverCapabilities = manifest.capabilities;
+      this.protocolVersion = manifest.protocolVersion;
+      this.knownEra = eraOf(manifest.protocolVersion);
+      this.instructions = manifest.instructions;
+      this.listState.set(manifest.lists);
+    });
   }
 
-  /** Starts an idle backend (single-flight); resolves when the attempt has succeeded or failed. */
-  private wake(): Promise<void> {
-    if (this.waking) return this.waking;
-    if (this.state !== 'idle') return Promise.resolve();
-    this.log.debug('starting on first use');
-    this.state = 'starting';
-    this.waking = this.connect().finally(() => {
-      this.waking = undefined;
-    });
-    return this.waking;
+  /** Starts connecting; resolves when the first attempt has succeeded or failed. Never rejects. */
+  start(): Promise<void> {
+    return this.supervisor.start();
+  }
+
+  /** Connects again after a permanent failure the user has since fixed (a sign-in). Never rejects. */
+  reconnect(): Promise<void> {
+    return this.supervisor.reconnect();
   }
 
   /** The idle stop: the connection goes, the lists stay exported, the next request starts it again. */
@@ -204,305 +221,150 @@ export class Backend extends EventEmitter<BackendEvents> {
     this.log.info(
       `stopping after ${this.activity.timeoutMs} ms without traffic; it starts again on the next request`,
     );
-    this.generation++;
-    clearTimeout(this.restartTimer);
-    const dropped = this.dropConnection();
-    this.setState('idle');
-    await dropped;
+    await this.supervisor.sleep();
   }
 
-  /** Connects again after a permanent failure the user has since fixed (a sign-in). Never rejects. */
-  reconnect(): Promise<void> {
-    if (this.state !== 'failed') return Promise.resolve();
-    this.setState('starting');
-    return this.connect();
-  }
-
-  /** Starts connecting; resolves when the first attempt has succeeded or failed. Never rejects. */
-  start(): Promise<void> {
-    if (this.state === 'disabled') return Promise.resolve();
-    this.firstAttempt ??= this.connect();
-    return this.firstAttempt;
-  }
-
-  private async connect(): Promise<void> {
-    const generation = ++this.generation;
+  private async connect(attempt: Attempt): Promise<void> {
     const started = performance.now();
+    const server = await this.deps.resolve(this.name, this.config);
+    if (!attempt.current) return;
+    this.auth?.close();
+    this.auth = isStdioServer(server) ? undefined : this.deps.createAuth(this.name, server);
+    await this.auth?.prepare(AbortSignal.timeout(this.deps.settings.startupTimeoutMs));
+    if (!attempt.current) return;
+    this.resolved = server;
+    const connection = await this.open(attempt);
+    if (!connection) return;
+    this.connectMs = Math.round(performance.now() - started);
+    this.lastDisconnect = undefined;
+    this.log.debug(`ready in ${this.connectMs} ms: ${this.lists.tools.length} tools`);
+  }
+
+  /**
+   * A new connection with its lists, made current; undefined when the attempt was superseded meanwhile
+   * (the connection is closed then). Failures are SentinelErrors that say at which stage.
+   */
+  private async open(attempt: Attempt): Promise<Connection | undefined> {
+    const server = this.resolved!;
+    const context = {
+      name: this.name,
+      log: this.log,
+      host: this.deps.host,
+      events: this.events,
+      environment: this.deps.environment,
+      auth: this.auth,
+      maxResponseBytes: this.deps.settings.maxResponseBytes ?? 32 * 1024 * 1024,
+      startupTimeoutMs: this.startupTimeout(server),
+      signal: attempt.signal,
+      knownEra: this.knownEra,
+    };
+    const opening = isStdioServer(server) ? openStdio(server, context) : openRemote(server, context);
+    // What the server speaks is asked again after a failed start.
+    opening.catch(() => (this.knownEra = undefined));
+    void this.track(opening.then(() => undefined));
+    const connection = await opening;
+    if (!attempt.current) return void (await this.track(connection.close()));
+    this.adopt(connection);
     try {
-      const server = await this.deps.resolve(this.name, this.config);
-      if (generation !== this.generation) return;
-      this.auth?.close();
-      this.auth = isStdioServer(server) ? undefined : this.deps.createAuth(this.name, server);
-      await this.auth?.prepare(AbortSignal.timeout(this.deps.settings.startupTimeoutMs));
-      if (generation !== this.generation) return;
-      this.resolved = server;
-      const client = await this.openSession(server, generation);
-      if (generation !== this.generation) return this.discard(client);
-      const lists = await this.fetchLists(client);
-      if (generation !== this.generation) return this.discard(client);
-      this.setLists(lists);
-      this.connectMs = Math.round(performance.now() - started);
-      this.error = undefined;
-      this.lastDisconnect = undefined;
-      this.setState('ready');
-      this.activity.arm();
-      this.log.debug(`ready in ${this.connectMs} ms: ${this.lists.tools.length} tools`);
+      const lists = await this.listState.fetch(connection.session);
+      if (!attempt.current) return undefined;
+      this.listState.set(lists);
+      return connection;
     } catch (error) {
-      if (generation !== this.generation || this.state === 'stopped') return;
-      // The child's last words say why it failed; its transport may already be let go of (onclose).
-      const stderr = isConnectionClosed(error) ? ((await this.lastChild?.finalStderr()) ?? []) : [];
-      // Stopped while waiting for it (the narrowing above does not see the await).
-      if (generation !== this.generation || (this.state as BackendState) === 'stopped') return;
-      const failure = toBackendError(
-        this.name,
-        error,
-        this.resolved ? this.firstStartTimeout(this.resolved) : this.deps.settings.startupTimeoutMs,
-        this.config,
-        stderr,
-      );
-      await this.dropConnection();
-      this.fail(failure);
+      throw startFailure(this.name, error, this.deps.settings.startupTimeoutMs, server);
     }
   }
 
   /** The startup timeout of this attempt: a package runner's first start may download (package-runner.ts). */
-  private firstStartTimeout(server: ServerConfig): number {
+  private startupTimeout(server: ServerConfig): number {
     const timeout = this.deps.settings.startupTimeoutMs;
     if (!isStdioServer(server)) return timeout;
     return startTimeoutMs(timeout, server.command, server.args, this.sessions > 0);
   }
 
-  /**
-   * A new transport and client, connected and initialized; they become this backend's current ones. A
-   * Streamable HTTP server that refuses the 2025-era `initialize` is asked for the 2026-07-28 revision
-   * (modern-session.ts) before the refusal is reported.
-   */
-  private async openSession(server: ServerConfig, generation: number): Promise<BackendSession> {
-    const streamable = !isStdioServer(server) && server.type !== 'sse';
-    if (streamable && server.protocol === '2026-07-28') {
-      // Asked to speak 2026-07-28 first: the 2025 era only when the server does not offer it.
-      const modern = await this.openModern(server, generation).catch((error: unknown) => {
-        if (error instanceof SentinelError) throw error;
-        this.log.debug(`no 2026-07-28 revision, initializing: ${describeError(error)}`);
-        return undefined;
-      });
-      if (modern) return modern;
-    }
-    const transport = await createTransport(server, {
-      log: this.log,
-      environment: this.deps.environment,
-      auth: this.auth,
-      maxResponseBytes: this.deps.settings.maxResponseBytes,
-      backend: this.name,
-    });
-    const client = this.createClient();
-    this.lastChild = transport instanceof ChildStdioTransport ? transport : undefined;
-    this.transport = transport;
-    this.client = client;
-    client.onclose = () => this.onDisconnected(generation, transport);
-    client.onerror = (error) => this.onTransportError(client, error);
-    const setVersion = transport.setProtocolVersion?.bind(transport);
-    transport.setProtocolVersion = (version) => {
-      this.protocolVersion = version;
-      setVersion?.(version);
+  private adopt(connection: Connection): void {
+    const previous = this.connection;
+    this.connection = connection;
+    if (previous && previous !== connection) this.retire(previous, 'was replaced by a new connection', false);
+    connection.onclose = () => this.onDisconnected(connection);
+    connection.onlost = (why, expired) => {
+      if (connection === this.connection && this.state === 'ready')
+        void this.renewal.renew(connection, why, expired);
     };
-    try {
-      await client.connect(transport, { timeout: this.firstStartTimeout(server) });
-    } catch (error) {
-      if (!streamable || !mayBeModernOnly(error) || (server as HttpServerConfig).protocol) throw error;
-      client.onclose = undefined;
-      await client.close().catch(() => undefined);
-      const modern = await this.openModern(server, generation).catch((modernError: unknown) => {
-        this.log.debug(`not a 2026-07-28 server either: ${describeError(modernError)}`);
-        return undefined;
-      });
-      if (!modern) throw error;
-      return modern;
-    }
-    deferResponses(transport);
-    if (transport instanceof ChildStdioTransport) this.installPassthrough(transport);
-    this.serverInfo = client.getServerVersion();
-    this.serverCapabilities = client.getServerCapabilities();
-    this.instructions = client.getInstructions();
-    this.sessions++;
-    return client;
-  }
-
-  /** A 2026-07-28 session in place of the 2025-era one that was refused. */
-  private async openModern(server: HttpServerConfig, generation: number): Promise<BackendSession> {
-    const session = await openModernSession({
-      url: new URL(server.url),
-      fetch: this.auth?.fetch,
-      capabilities: this.clientCapabilities(),
-      timeoutMs: this.deps.settings.startupTimeoutMs,
-      relay: (method, params, signal) => this.deps.host.request(method, params, signal),
-      onNotification: (method, params) => this.onModernNotification(method, params),
-    });
-    if (generation !== this.generation) {
-      await this.track(session.close());
-      throw new SentinelError('BACKEND_DOWN', `backend "${this.name}" was stopped while connecting`);
-    }
-    this.transport = undefined;
-    this.client = session;
-    session.onclose = () => this.onDisconnected(generation, undefined);
-    session.onerror = (error) => this.onTransportError(session, error);
-    this.protocolVersion = MODERN_PROTOCOL_VERSION;
-    this.log.debug('speaks the 2026-07-28 revision');
+    const session = connection.session;
+    this.protocolVersion = connection.protocolVersion;
+    this.knownEra = eraOf(connection.protocolVersion);
     this.serverInfo = session.getServerVersion();
     this.serverCapabilities = session.getServerCapabilities();
     this.instructions = session.getInstructions();
     this.sessions++;
-    return session;
   }
 
-  private onModernNotification(method: string, params: Record<string, unknown> | undefined): void {
-    if (method === 'notifications/tools/list_changed') this.scheduleRelist('tools');
-    else if (method === 'notifications/prompts/list_changed') this.scheduleRelist('prompts');
-    else if (method === 'notifications/resources/list_changed') this.scheduleRelist('resources');
-    else if (method === 'notifications/resources/updated' && typeof params?.uri === 'string')
-      this.emit('resourceUpdated', params.uri);
-    else if (method === 'notifications/message' && params)
-      this.emit('log', params as LoggingMessageNotification['params']);
+  private readonly events: SessionEvents = {
+    listChanged: (kind) =>
+      this.listState.schedule(
+        kind,
+        () => (this.state === 'ready' ? this.connection?.session : undefined),
+        () => this.emit('change'),
+      ),
+    resourceUpdated: (uri) => this.emit('resourceUpdated', uri),
+    log: (params) => this.emit('log', params),
+    taskStatus: (params) => this.emit('taskStatus', params),
+  };
+
+  private onState(state: BackendState): void {
+    if (state === 'restarting' || state === 'failed') this.listState.clear();
+    this.emit('change');
+    if (state === 'ready') this.activity.arm();
   }
 
-  /** What the backend may ask of the host: what the host declared, nothing more. */
-  private clientCapabilities(): ClientCapabilities {
-    const host = this.deps.host.capabilities() ?? {};
-    const capabilities: ClientCapabilities = {};
-    if (host.sampling) capabilities.sampling = host.sampling;
-    if (host.elicitation) capabilities.elicitation = host.elicitation;
-    if (host.roots) capabilities.roots = { listChanged: host.roots.listChanged ?? false };
-    return capabilities;
-  }
-
-  private createClient(): Client {
-    const capabilities = this.clientCapabilities();
-    const client = new Client({ name: 'mcp-sentinel', version: VERSION }, { capabilities });
-
-    const relay =
-      (method: string) =>
-      async (request: { params?: Record<string, unknown> }, extra: { signal: AbortSignal }) =>
-        this.deps.host.request(method, request.params, extra.signal);
-    if (capabilities.sampling)
-      client.setRequestHandler(CreateMessageRequestSchema, relay('sampling/createMessage') as never);
-    if (capabilities.elicitation)
-      client.setRequestHandler(ElicitRequestSchema, relay('elicitation/create') as never);
-    if (capabilities.roots) client.setRequestHandler(ListRootsRequestSchema, relay('roots/list') as never);
-    // Whatever the host did not declare is refused with a reason, not a bare "Method not found".
-    client.fallbackRequestHandler = async (request) => {
-      const capability = Object.hasOwn(REVERSE_CAPABILITY, request.method)
-        ? REVERSE_CAPABILITY[request.method]
-        : undefined;
-      if (!capability)
-        throw new WireError(ErrorCode.MethodNotFound, `mcp-sentinel does not handle ${request.method}`);
-      throw new WireError(
-        ErrorCode.MethodNotFound,
-        `${request.method} refused: the host connected to mcp-sentinel did not declare the "${capability}" capability`,
-      );
-    };
-
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.scheduleRelist('tools'));
-    client.setNotificationHandler(ResourceListChangedNotificationSchema, () =>
-      this.scheduleRelist('resources'),
-    );
-    client.setNotificationHandler(PromptListChangedNotificationSchema, () => this.scheduleRelist('prompts'));
-    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
-      this.emit('resourceUpdated', n.params.uri);
-    });
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
-      this.emit('log', n.params);
-    });
-    client.setNotificationHandler(TaskStatusNotificationSchema, (n) => {
-      this.emit('taskStatus', n.params as Record<string, unknown>);
-    });
-    return client;
-  }
-
-  private async fetchLists(client: BackendSession): Promise<BackendLists> {
-    const caps = client.getServerCapabilities() ?? {};
-    const kinds = (['tools', 'resources', 'prompts'] as const).filter((kind) => caps[kind]);
-    const parts = await Promise.all(kinds.map((kind) => this.listKind(client, kind)));
-    return Object.assign({ ...EMPTY_LISTS }, ...parts) as BackendLists;
-  }
-
-  /** Every list request has the same bound, at startup and on a re-list. */
-  private listKind(client: BackendSession, kind: ListKind): Promise<Partial<BackendLists>> {
-    return listKind(client, kind, this.deps.settings.startupTimeoutMs, this.log);
-  }
-
-  /** Backends announce list changes in bursts; re-list once per burst. */
-  private scheduleRelist(kind: ListKind): void {
-    clearTimeout(this.relistTimers.get(kind));
-    this.relistTimers.set(
-      kind,
-      setTimeout(() => {
-        this.relistTimers.delete(kind);
-        void this.relist(kind);
-      }, 50),
+  /** The connection ended by itself: its process tree still goes, and a ready backend restarts. */
+  private onDisconnected(connection: Connection): void {
+    void this.track(connection.close());
+    if (connection !== this.connection) return;
+    const reason = connection.closeReason ?? 'closed its connection';
+    this.lastDisconnect = reason;
+    this.connection = undefined;
+    this.forwarder.drop(connection.channel, reason);
+    if (this.state !== 'ready') return; // the failing connect reports it
+    this.log.warn(`${reason}; restarting`);
+    this.supervisor.lost(
+      new SentinelError('BACKEND_DOWN', `backend "${this.name}" ${reason}`, {
+        hint: 'it is being restarted',
+        backend: this.name,
+      }),
     );
   }
 
-  private async relist(kind: ListKind): Promise<void> {
-    const client = this.client;
-    if (!client || this.state !== 'ready') return;
-    try {
-      const fetched = await this.listKind(client, kind);
-      if (client !== this.client) return;
-      // Only the kind fetched: a re-list of another kind running meanwhile keeps its own result.
-      this.setLists({ ...this.lists, ...fetched });
-      this.emit('change');
-    } catch (error) {
-      this.log.warn(`could not re-list ${kind}: ${describeError(error)}`);
-    }
+  /** Ends the requests of a connection that is no longer current, and closes it. */
+  private retire(connection: Connection, why: string, resend: boolean): void {
+    if (connection === this.connection) this.connection = undefined;
+    this.forwarder.drop(connection.channel, why, resend);
+    void this.track(connection.close());
   }
 
-  private setLists(lists: BackendLists): void {
-    const last = this.lastLists;
-    if (!last || !sameItems(last.tools, lists.tools)) this.listVersions.tools = nextListVersion();
-    if (!last || !sameItems(last.prompts, lists.prompts)) this.listVersions.prompts = nextListVersion();
-    if (
-      !last ||
-      !sameItems(last.resources, lists.resources) ||
-      !sameItems(last.resourceTemplates, lists.resourceTemplates)
-    )
-      this.listVersions.resources = nextListVersion();
-    this.lists = lists;
-    this.lastLists = lists;
-  }
-
-  private installPassthrough(transport: ChildStdioTransport): void {
-    const table = new PassthroughTable(transport, this.name);
-    this.retirePassthrough('was replaced by a new connection');
-    this.passthrough = table;
-    const deliver = transport.onmessage;
-    transport.onmessage = (message) => {
-      if (!table.handle(message)) deliver?.(message);
-    };
-  }
-
-  private retirePassthrough(reason: string): void {
-    const table = this.passthrough;
-    this.passthrough = undefined;
-    table?.failAll(`backend "${this.name}" ${reason} during the request`);
+  private connectionOf(channel: unknown): Connection | undefined {
+    return this.connection?.channel === channel ? this.connection : undefined;
   }
 
   /**
-   * Sends a tools/call on the fast path when this backend can take it right now (a ready stdio connection);
-   * returns a cancel function, or undefined when the caller must use `request` instead.
+   * Sends a request through the forwarder when this backend can take it right now (ready); returns the
+   * cancel function, or undefined when the caller must use `request` instead (it waits or explains).
    */
-  callDirect(call: PassthroughCall): (() => void) | undefined {
-    if (this.state !== 'ready' || !this.passthrough) return undefined;
+  forward(call: ForwardCall): (() => void) | undefined {
+    if (this.state !== 'ready' || !this.connection || this.renewal.busy) return undefined;
     const done = this.activity.begin();
-    return this.passthrough.send({
+    return this.forwarder.start({
       ...call,
       onDone: (outcome) => {
         done();
+        if ('result' in outcome) this.activity.track(call.method);
         call.onDone(outcome);
       },
     });
   }
 
-  /** Forwards a request and returns the backend's result unchanged. */
+  /** Forwards a request and returns the backend's result unchanged; failures are SentinelErrors. */
   async request(
     method: string,
     params: Record<string, unknown> | undefined,
@@ -510,8 +372,10 @@ export class Backend extends EventEmitter<BackendEvents> {
   ): Promise<Record<string, unknown>> {
     const done = this.activity.begin();
     try {
-      if (this.state === 'idle' || this.waking) await this.wake();
-      const result = await this.forwardRequest(method, params, options);
+      if (this.state === 'idle' || this.supervisor.waking) await this.supervisor.wake();
+      await this.renewal.settled();
+      if (this.state !== 'ready' || !this.connection) throw this.unavailableError();
+      const result = await this.send(method, params, options);
       this.activity.track(method);
       return result;
     } finally {
@@ -519,438 +383,77 @@ export class Backend extends EventEmitter<BackendEvents> {
     }
   }
 
-  private async forwardRequest(
+  private send(
     method: string,
     params: Record<string, unknown> | undefined,
     options: ForwardOptions,
   ): Promise<Record<string, unknown>> {
-    if (this.renewing) await this.renewing;
-    for (let attempt = 0; ; attempt++) {
-      const client = this.client;
-      if (this.state !== 'ready' || !client) throw this.unavailableError();
-      // A request that fails (timeout, the host's cancel, an error) also ends its HTTP request and socket.
-      const abandon = new AbortController();
-      try {
-        return (await sendingWith(abandon.signal, () =>
-          client.request({ method, params } as never, ResultSchema, {
-            signal: options.signal,
-            timeout: this.timeoutMs,
-            resetTimeoutOnProgress: true,
-            maxTotalTimeout: this.timeoutMs * 10,
-            onprogress: options.onprogress,
-          }),
-        )) as Record<string, unknown>;
-      } catch (error) {
-        abandon.abort();
-        // The server forgot our session (it restarted): the request never ran, so renew once and resend.
-        // Requests cut off when another one renewed the session first are resent the same way.
-        const expired =
-          isSessionExpired(error) || (isConnectionClosed(error) && this.expiredClients.has(client));
-        if (attempt === 0 && expired && !options.signal?.aborted) {
-          if (!this.renewing && client === this.client)
-            this.log.info('the server no longer knows our session; initializing a new one');
-          this.expiredClients.add(client);
-          await this.renew(client, 'session expired');
-          continue;
-        }
-        if (isConnectionLost(error) && client === this.client) {
-          this.lastDisconnect = `is unreachable (${describeCause(error)})`;
-          void this.renew(client, this.lastDisconnect);
-        }
-        throw this.explainRequestError(error);
-      }
-    }
-  }
-
-  /**
-   * Replaces the session of a remote backend in place (single-flight): a new transport, `initialize`, fresh
-   * lists. Its tools stay listed meanwhile; if it fails, the backend goes through the restart policy. Renewals
-   * closer together than RENEW_INTERVAL_MS go through the policy too, so a server that drops every session
-   * at once cannot make us loop.
-   */
-  private renew(stale: BackendSession, why: string): Promise<void> {
-    if (stale !== this.client || this.state !== 'ready' || !this.resolved)
-      return this.renewing ?? Promise.resolve();
-    if (this.renewing) return this.renewing;
-    const server = this.resolved;
-    const generation = ++this.generation;
-    const previous = { client: this.client, transport: this.transport };
-    const tooSoon = Date.now() - this.lastRenewAt < RENEW_INTERVAL_MS;
-    this.lastRenewAt = Date.now();
-    const attempt = async () => {
-      if (previous.client) previous.client.onclose = undefined;
-      if (previous.client) void this.track(previous.client.close());
-      if (tooSoon)
-        throw new SentinelError(
-          'BACKEND_DOWN',
-          `backend "${this.name}" ${why} again right after reconnecting`,
-        );
-      const client = await this.openSession(server, generation);
-      if (generation !== this.generation) return this.discard(client);
-      const lists = await this.fetchLists(client);
-      if (generation !== this.generation) return this.discard(client);
-      this.setLists(lists);
-      this.emit('change');
-      this.log.info(`reconnected (${why})`);
-    };
-    this.renewing = attempt()
-      .catch(async (error: unknown) => {
-        // Already handled when the new connection closed while opening (onDisconnected).
-        if (generation !== this.generation || this.state !== 'ready') return;
-        const failure =
-          error instanceof SentinelError
-            ? error
-            : new SentinelError('BACKEND_DOWN', `backend "${this.name}" ${why}: ${describeError(error)}`);
-        await this.dropConnection();
-        this.fail(failure);
-      })
-      .finally(() => {
-        this.renewing = undefined;
+    const { signal, onprogress } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const cancel = this.forwarder.start({
+        method,
+        params,
+        timeoutMs: this.timeoutMs,
+        maxTotalMs: this.timeoutMs * 10,
+        onProgress: onprogress && ((progress) => onprogress(progress as Parameters<typeof onprogress>[0])),
+        onDone: (outcome) => {
+          signal?.removeEventListener('abort', aborted);
+          if ('result' in outcome) resolve(outcome.result);
+          else reject(outcome.error);
+        },
       });
-    return this.renewing;
-  }
-
-  /** Transport errors that mean the session is gone even though nothing closed it. */
-  private onTransportError(client: BackendSession, error: Error): void {
-    this.log.debug(`transport: ${describeError(error)}`);
-    if (client !== this.client || this.state !== 'ready') return;
-    const sdk = remoteSdk();
-    if (sdk && error instanceof sdk.SseError) {
-      // An SSE backend's session lives and dies with its stream (idle timeout, server restart).
-      void this.renew(client, 'its event stream ended');
-    } else if (
-      sdk &&
-      error instanceof sdk.StreamableHTTPError &&
-      error.code === 404 &&
-      isStreamableWithSession(this.transport)
-    ) {
-      this.expiredClients.add(client);
-      void this.renew(client, 'session expired');
-    } else if (/Maximum reconnection attempts/.test(error.message) || isConnectionLost(error)) {
-      // The Streamable HTTP event stream could not be reopened: the server is most likely gone.
-      void this.renew(client, `is unreachable (${describeCause(error)})`);
-    }
+      const aborted = () => {
+        cancel();
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', aborted, { once: true });
+    });
   }
 
   notify(method: string, params?: Record<string, unknown>): void {
-    if (this.state !== 'ready' || !this.client) return;
-    this.client.notification({ method, params } as never).catch((error: unknown) => {
+    if (this.state !== 'ready' || !this.connection) return;
+    this.connection.session.notification({ method, params } as never).catch((error: unknown) => {
       this.log.debug(`notification ${method} failed: ${describeError(error)}`);
     });
   }
 
-  private explainRequestError(error: unknown): unknown {
-    if (isConnectionClosed(error)) {
-      const reason = this.lastDisconnect ?? this.exitReason() ?? 'closed its connection';
-      return new WireError(ErrorCode.ConnectionClosed, `backend "${this.name}" ${reason} during the request`);
-    }
-    if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
-      return new WireError(error.code, `backend "${this.name}": ${plainMessage(error)}`, error.data);
-    }
-    // The backend's own error goes to the host as the backend sent it.
-    if (error instanceof McpError) return new WireError(error.code, plainMessage(error), error.data);
-    if (error instanceof SentinelError) return error;
-    if (isConnectionLost(error)) {
-      return new WireError(
-        ErrorCode.InternalError,
-        `backend "${this.name}" is unreachable (${describeCause(error)})`,
-      );
-    }
-    return new WireError(ErrorCode.InternalError, `backend "${this.name}": ${describeError(error)}`);
-  }
-
   unavailableError(): SentinelError {
-    if (this.error) {
-      const reason = this.error.message.startsWith(`backend "${this.name}"`)
-        ? this.error.message
-        : `backend "${this.name}" is unavailable: ${this.error.message}`;
-      return new SentinelError(this.error.code, reason, { hint: this.error.hint, issues: this.error.issues });
-    }
-    return new SentinelError(
-      'BACKEND_DOWN',
-      `backend "${this.name}" is ${this.state === 'starting' ? 'still starting' : this.state}`,
-      {
-        hint:
-          this.state === 'starting'
-            ? 'try again in a moment'
-            : 'it is being restarted; run `mcp-sentinel doctor` if this persists',
-      },
-    );
-  }
-
-  private exitReason(transport: Transport | undefined = this.transport): string | undefined {
-    return transport instanceof ChildStdioTransport ? transport.closeReason : undefined;
-  }
-
-  private onDisconnected(generation: number, transport: Transport | undefined): void {
-    // The SDK closes the transport itself when initialize fails: its process tree may take seconds to go,
-    // and stop() must wait for that too.
-    if (transport instanceof ChildStdioTransport) void this.track(transport.close());
-    if (generation !== this.generation || this.state === 'stopped' || this.state === 'failed') return;
-    const reason = this.exitReason(transport) ?? 'closed its connection';
-    this.lastDisconnect = reason;
-    this.retirePassthrough(reason);
-    const wasReady = this.state === 'ready';
-    this.client = undefined;
-    this.transport = undefined;
-    if (!wasReady) return; // the failing connect() reports it
-    this.log.warn(`${reason}; restarting`);
-    this.fail(
-      new SentinelError('BACKEND_DOWN', `backend "${this.name}" ${reason}`, {
-        hint: 'it is being restarted',
-      }),
-    );
-  }
-
-  private fail(failure: SentinelError): void {
-    if (this.state === 'stopped') return;
-    this.error = failure;
-    this.lists = EMPTY_LISTS;
-    const delay = failure.permanent ? undefined : this.restarts.next();
-    if (delay === undefined) {
-      const gaveUp = !failure.permanent;
-      if (gaveUp) {
-        this.error = new SentinelError(
-          'BACKEND_FAILED',
-          `backend "${this.name}" gave up after ${this.restarts.limitDescription()}: ${failure.message}`,
-          {
-            hint: 'fix the cause, then restart the host (or run `mcp-sentinel doctor`)',
-          },
-        );
-      }
-      this.log.error(describeError(this.error));
-      this.setState('failed');
-      return;
-    }
-    this.log.warn(`${describeError(failure)}; retrying in ${Math.round(delay)} ms`);
-    clearTimeout(this.restartTimer);
-    this.setState('restarting');
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = undefined;
-      void this.connect();
-    }, delay);
-    this.restartTimer.unref();
-  }
-
-  private setState(next: BackendState): void {
-    const changed = next !== this.state;
-    this.state = next;
-    if (changed || next === 'ready') this.emit('change');
+    return unavailable(this.name, this.state, this.error);
   }
 
   private async dropConnection(): Promise<void> {
-    const client = this.client;
-    const transport = this.transport;
-    this.client = undefined;
-    this.transport = undefined;
-    this.retirePassthrough(this.lastDisconnect ?? this.exitReason(transport) ?? 'closed its connection');
-    if (client) client.onclose = undefined;
-    await this.track(client ? client.close() : transport?.close());
+    const connection = this.connection;
+    this.connection = undefined;
+    if (!connection) return;
+    this.forwarder.drop(
+      connection.channel,
+      this.lastDisconnect ?? connection.closeReason ?? 'closed its connection',
+    );
+    await this.track(connection.close());
   }
 
   /** Remembers a close in progress until it has finished, so that stop() can wait for it. */
-  private track(closed: Promise<void> | undefined): Promise<void> {
+  private track(closed: Promise<unknown> | undefined): Promise<void> {
     if (!closed) return Promise.resolve();
-    const settled = closed.catch(() => undefined);
+    const settled = closed.then(
+      () => undefined,
+      () => undefined,
+    );
     this.closing.add(settled);
     void settled.finally(() => this.closing.delete(settled));
     return settled;
   }
 
-  /** A session opened for a generation that is no longer current (stopped or superseded meanwhile). */
-  private async discard(client: BackendSession): Promise<void> {
-    if (client === this.client) return; // still current: whoever moved the generation on closes it
-    client.onclose = undefined;
-    await this.track(client.close());
-  }
-
   async stop(): Promise<void> {
-    this.generation++;
-    this.state = 'stopped';
+    this.supervisor.stop();
     this.activity.cancel();
-    clearTimeout(this.restartTimer);
-    for (const timer of this.relistTimers.values()) clearTimeout(timer);
-    const transport = this.transport;
-    if (transport && 'terminateSession' in transport) {
-      // A courtesy to the server (DELETE of the session): never worth holding up the shutdown for long.
-      const terminated = (transport as { terminateSession(): Promise<void> }).terminateSession();
-      await withTimeout(
-        terminated.catch(() => undefined),
-        TERMINATE_SESSION_MS,
-      );
-    }
+    this.listState.cancel();
+    await this.connection?.goodbye?.();
     await this.dropConnection();
     this.auth?.close();
     // Connections that were already closing (a failed connect, a renewal) finish first: their process
     // trees must be gone before we return, or they would outlive the shutdown.
     while (this.closing.size > 0) await Promise.all([...this.closing]);
   }
-}
-
-/**
- * The SDK client dispatches responses synchronously but notifications a microtask later, so a final
- * progress notification that arrives in the same chunk as the result is dropped (typescript-sdk #2580).
- * Delivering responses two microtasks later lets every earlier notification be handled first.
- */
-function deferResponses(transport: Transport): void {
-  const deliver = transport.onmessage;
-  if (!deliver) return;
-  transport.onmessage = (message, extra) => {
-    if ('id' in message && !('method' in message))
-      queueMicrotask(() => queueMicrotask(() => deliver(message, extra)));
-    else deliver(message, extra);
-  };
-}
-
-/** Once per list fetched (not per catalog change): a re-list or a reconnect that changed nothing is no change. */
-function sameItems(a: unknown[], b: unknown[]): boolean {
-  return a === b || (a.length === b.length && JSON.stringify(a) === JSON.stringify(b));
-}
-
-const RENEW_INTERVAL_MS = 5_000;
-const TERMINATE_SESSION_MS = 2_000;
-
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
- * An error for the wire: the code, message and data the host should see. (McpError prefixes its message
- * with "MCP error <code>:", and the host's SDK adds its own, so relayed errors would read twice.)
- */
-export class WireError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly data?: unknown,
-  ) {
-    // The backend's own words go to the host: no registered secret goes with them.
-    super(redact(message));
-    this.name = 'WireError';
-  }
-}
-
-function plainMessage(error: McpError): string {
-  return error.message.replace(/^(MCP error -?\d+: )+/, '');
-}
-
-/**
- * Refusals of `initialize` that a 2026-07-28-only server gives (an error answer, an HTTP 4xx); a timeout
- * or a network failure is no sign of a revision, and asking again would only double the wait.
- */
-function mayBeModernOnly(error: unknown): boolean {
-  if (error instanceof McpError) return error.code !== ErrorCode.RequestTimeout && !isConnectionClosed(error);
-  const sdk = remoteSdk();
-  if (sdk && error instanceof sdk.StreamableHTTPError)
-    return error.code !== undefined && error.code >= 400 && error.code < 500 && !AUTH_OR_GONE.has(error.code);
-  return false;
-}
-
-/** Statuses that say nothing about the revision (auth walls, a wrong URL, rate limits). */
-const AUTH_OR_GONE = new Set([401, 403, 404, 429]);
-
-function isConnectionClosed(error: unknown): boolean {
-  return (
-    error instanceof McpError &&
-    error.code === ErrorCode.ConnectionClosed &&
-    /Connection closed/i.test(error.message)
-  );
-}
-
-/** Reverse requests and the client capability the host must have declared for each. */
-const REVERSE_CAPABILITY: Record<string, string> = {
-  'sampling/createMessage': 'sampling',
-  'elicitation/create': 'elicitation',
-  'roots/list': 'roots',
-};
-
-function isStreamableWithSession(transport: Transport | undefined): boolean {
-  const sdk = remoteSdk();
-  return !!sdk && transport instanceof sdk.StreamableHTTPClientTransport && transport.sessionId !== undefined;
-}
-
-/** A 404 to a request that carried a session id (Streamable HTTP) or a session endpoint (SSE). */
-function isSessionExpired(error: unknown): boolean {
-  const sdk = remoteSdk();
-  if (sdk && error instanceof sdk.StreamableHTTPError) return error.code === 404;
-  return error instanceof Error && /Error POSTing to endpoint \(HTTP 404\)/.test(error.message);
-}
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-]);
-
-/** fetch failed below HTTP: the server is down or the connection broke. */
-function isConnectionLost(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const cause = (error as { cause?: { code?: string } }).cause;
-  return (
-    (error instanceof TypeError && /fetch failed|terminated/i.test(error.message)) ||
-    NETWORK_CODES.has(cause?.code ?? '')
-  );
-}
-
-function describeCause(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? describeError(error);
-}
-
-function toBackendError(
-  name: string,
-  error: unknown,
-  startupTimeoutMs: number,
-  config: ServerConfig,
-  stderr: string[],
-): SentinelError {
-  if (error instanceof SentinelError) return error;
-  const plain = isStdioServer(config) ? undefined : describeRemoteFailure(error, config);
-  if (plain) {
-    return new SentinelError('BACKEND_CONNECT', `backend "${name}" could not connect: ${plain.message}`, {
-      hint: plain.hint,
-      backend: name,
-      stage: 'connect',
-      cause: error,
-    });
-  }
-  const said = isStdioServer(config) && isConnectionClosed(error) ? tellingLine(stderr) : undefined;
-  if (said) {
-    return new SentinelError(
-      'BACKEND_CONNECT',
-      `backend "${name}" exited before answering initialize: ${said}`,
-      { hint: SEE_DOCTOR_HINT, backend: name, stage: 'initialize', cause: error },
-    );
-  }
-  if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
-    const runner = isStdioServer(config) ? packageRunner(config.command, config.args) : undefined;
-    return new SentinelError(
-      'BACKEND_TIMEOUT',
-      `backend "${name}" did not answer within ${startupTimeoutMs} ms while starting`,
-      {
-        hint: runner
-          ? `it runs through ${runner}, which downloads the package on its first start (given ${FIRST_START_MS / 1000} s): check your network and the package name, or install the package and run it directly`
-          : 'raise settings.startupTimeoutMs if it is just slow, or run `mcp-sentinel doctor`',
-        backend: name,
-        stage: 'initialize',
-      },
-    );
-  }
-  // The connection closed before the handshake was done: a stdio backend's process exited.
-  const closed = error instanceof McpError && error.code === ErrorCode.ConnectionClosed;
-  return new SentinelError(
-    'BACKEND_CONNECT',
-    `backend "${name}" could not connect: ${describeError(error)}`,
-    { hint: SEE_DOCTOR_HINT, backend: name, stage: closed ? 'initialize' : 'connect', cause: error },
-  );
 }

@@ -1,7 +1,8 @@
 /**
- * A session with a remote backend that speaks the 2026-07-28 revision only (no `initialize`: it answers
+ * A session with a backend that speaks the 2026-07-28 revision (no `initialize`: it answers
  * `server/discover`, and every request carries version and capabilities in `_meta`), through the v2 SDK
- * Client. A Backend uses it exactly as it uses the v1 Client of a 2025-era session (the members in
+ * Client: over Streamable HTTP, or over the stdio child mcp-sentinel runs, whose `server/discover` answer
+ * (stdio-era.ts) the client adopts without asking again. A Backend uses it exactly as it uses the v1 Client of a 2025-era session (the members in
  * BackendSession), so everything above it (catalog, routing, errors) is the same in both eras.
  *
  * What the 2026-07-28 wire changes, the v2 Client handles: a backend that needs the user's input answers
@@ -11,7 +12,7 @@
  * Errors are turned into the v1 SDK's McpError, with the backend's code, message and data.
  */
 import type { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError, type ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { VERSION } from '../version.js';
 
@@ -23,12 +24,26 @@ export type BackendSession = Pick<
 
 export const MODERN_PROTOCOL_VERSION = '2026-07-28';
 
+/** The era a negotiated protocol version belongs to (undefined: none negotiated yet). */
+export function eraOf(version: string | undefined): 'modern' | 'legacy' | undefined {
+  if (!version) return undefined;
+  return version === MODERN_PROTOCOL_VERSION ? 'modern' : 'legacy';
+}
+
 /** The host-side requests a modern backend can ask for through `input_required`. */
 const RELAYED = ['sampling/createMessage', 'elicitation/create', 'roots/list'] as const;
 
+/** A started stdio transport whose child answered `server/discover` (stdio-era.ts), and that answer. */
+export interface ModernStdio {
+  transport: Transport;
+  discover: Record<string, unknown> & { supportedVersions: string[] };
+}
+
 export interface ModernSessionOptions {
-  url: URL;
+  /** The Streamable HTTP endpoint; or `stdio`. */
+  url?: URL;
   fetch?: FetchLike;
+  stdio?: ModernStdio;
   /** The client capabilities the host has (what the backend may ask of it). */
   capabilities: ClientCapabilities;
   timeoutMs: number;
@@ -86,9 +101,13 @@ export async function openModernSession(options: ModernSessionOptions): Promise<
     client.setNotificationHandler(method, ((notification: { params?: Record<string, unknown> }) =>
       options.onNotification(method, notification.params)) as never);
   }
-  const transport = new StreamableHTTPClientTransport(options.url, { fetch: options.fetch });
+  const { stdio } = options;
+  const transport = stdio
+    ? (stdio.transport as never)
+    : new StreamableHTTPClientTransport(options.url!, { fetch: options.fetch });
+  const prior = stdio && { kind: 'modern' as const, discover: stdio.discover };
   try {
-    await client.connect(transport, { timeout: options.timeoutMs });
+    await client.connect(transport, { timeout: options.timeoutMs, ...(prior && { prior: prior as never }) });
   } catch (error) {
     await client.close().catch(() => undefined);
     throw toLegacyError(error);

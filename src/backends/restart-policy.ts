@@ -1,10 +1,25 @@
 /**
- * Exponential backoff with jitter and a cap on restarts per window, so a backend that dies right after
- * every start cannot become a fork storm.
+ * When a backend that went down is started again. The supervisor (supervisor.ts) takes any RestartStrategy:
+ * the default is exponential backoff with jitter and a cap on restarts per window, so a backend that dies
+ * right after every start cannot become a fork storm; `doctor` probes with NEVER_RESTART, so that a
+ * failure stays visible as itself and no restart timer outlives it.
  */
 import type { RestartSettings } from '../config/types.js';
 
-export class RestartPolicy {
+export interface RestartStrategy {
+  /** The delay before the next restart, or undefined for none. */
+  next(): number | undefined;
+  /** The budget that was spent, for "gave up after ..."; undefined when there is no budget to speak of. */
+  limitDescription(): string | undefined;
+}
+
+/** One attempt only: the first failure is the backend's final state. */
+export const NEVER_RESTART: RestartStrategy = {
+  next: () => undefined,
+  limitDescription: () => undefined,
+};
+
+export class RestartPolicy implements RestartStrategy {
   private attempts: number[] = [];
 
   constructor(

@@ -12,6 +12,7 @@ import type {
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { HttpServerConfig, ServerConfig, Settings } from '../config/types.js';
 import type { Logger } from '../log.js';
+import type { RestartStrategy } from './restart-policy.js';
 
 /** Outgoing authentication of one remote backend (src/auth implements it). */
 export interface BackendAuth {
@@ -45,6 +46,8 @@ export interface BackendDeps {
   createAuth(name: string, server: HttpServerConfig): BackendAuth;
   /** Extra environment variables for stdio children (values by name), from `inheritEnv`. */
   environment: Record<string, string | undefined>;
+  /** The restart strategy of each backend; exponential backoff from `settings.restart` when unset. */
+  restartStrategy?: () => RestartStrategy;
 }
 
 /** `idle`: not running, its lists known (from the manifest cache, or from before an idle stop). */

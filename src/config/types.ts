@@ -204,6 +204,8 @@ export interface StdioServerConfig extends CommonServerConfig {
   allowSecretsInArgs?: boolean;
   /** Extra variables of sentinel's own environment to pass to the child, by name. */
   inheritEnv?: string[];
+  /** The revision to speak (stdio: asked with `server/discover` unless "2025-11-25"): see the JSON Schema. */
+  protocol?: '2026-07-28' | '2025-11-25';
 }
 
 export interface HttpServerConfig extends CommonServerConfig {

@@ -5,6 +5,7 @@
  *
  * The caller must call `stop()` (in a finally): it ends every process and connection this started.
  */
+import { NEVER_RESTART } from '../backends/restart-policy.js';
 import type { CatalogSource } from '../aggregator/catalog.js';
 import type { Backend } from '../backends/backend.js';
 import { describeRemoteFailure, tellingLine } from '../backends/failure-text.js';
@@ -255,17 +256,7 @@ export interface BackendProbe {
 export async function probeBackends(options: BackendProbeOptions): Promise<BackendProbe> {
   const lines = new Map<string, string[]>();
   const observations = new Map<string, HttpObservation>();
-  const settings: Settings = {
-    ...options.settings,
-    startupTimeoutMs: options.timeoutMs,
-    // One attempt: a failure stays visible as itself, and no restart timer outlives the doctor.
-    restart: {
-      ...options.settings.restart,
-      maxRestarts: 1,
-      initialDelayMs: 3_600_000,
-      maxDelayMs: 3_600_000,
-    },
-  };
+  const settings: Settings = { ...options.settings, startupTimeoutMs: options.timeoutMs };
   const log = new CollectingLogger(lines);
   const base = createBackendDeps({
     settings,
@@ -277,6 +268,8 @@ export async function probeBackends(options: BackendProbeOptions): Promise<Backe
   });
   const deps = {
     ...base,
+    // One attempt: a failure stays visible as itself, and no restart timer outlives the doctor.
+    restartStrategy: () => NEVER_RESTART,
     createAuth: (name: string, server: Parameters<typeof base.createAuth>[1]) => {
       const seen: HttpObservation = {};
       observations.set(name, seen);

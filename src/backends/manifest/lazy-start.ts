@@ -11,7 +11,10 @@ import { launchFingerprint } from './fingerprint.js';
 import { MANIFEST_FORMAT, type Manifest, type ManifestStore } from './store.js';
 
 /** The launch fingerprint of a backend's entry as written, resolving its references; undefined if they fail. */
-export async function fingerprintOf(backend: Backend, deps: BackendDeps): Promise<string | undefined> {
+export async function fingerprintOf(
+  backend: Pick<Backend, 'name' | 'config'>,
+  deps: Pick<BackendDeps, 'resolve' | 'environment'>,
+): Promise<string | undefined> {
   try {
     const resolved = await deps.resolve(backend.name, backend.config);
     return launchFingerprint(resolved, VERSION, deps.environment);
@@ -20,7 +23,10 @@ export async function fingerprintOf(backend: Backend, deps: BackendDeps): Promis
   }
 }
 
-export function wouldStartLazily(backend: Backend, deps: BackendDeps): boolean {
+export function wouldStartLazily(
+  backend: Pick<Backend, 'config'>,
+  deps: Pick<BackendDeps, 'settings'>,
+): boolean {
   return (backend.config.start ?? deps.settings.start) === 'lazy';
 }
 

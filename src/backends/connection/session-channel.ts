@@ -1,0 +1,76 @@
+/**
+ * A ForwardChannel over a session object that speaks in requests rather than messages: the v2 SDK client
+ * of a 2026-07-28 session (modern-session.ts), which turns `input_required` answers into retries itself.
+ * Each forwarded request becomes one `request()` of the session, whose result, error and progress are
+ * handed to the forwarder's sink as the messages a wire would have carried; the forwarder's cancel aborts
+ * that request (the session tells the backend).
+ */
+import { McpError, ResultSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { ForwardChannel, ForwardSink, OutgoingMessage } from '../forwarder/channel.js';
+import { sendFailure } from '../errors.js';
+import type { BackendSession } from '../modern-session.js';
+
+/** The forwarder keeps the time; the session's own timeout must never come first. */
+const NO_TIMEOUT_MS = 2 ** 31 - 1;
+
+export class SessionChannel implements ForwardChannel {
+  private sink?: ForwardSink;
+  private readonly open = new Map<string, AbortController>();
+
+  constructor(
+    private readonly session: BackendSession,
+    private readonly backend: string,
+  ) {}
+
+  attach(sink: ForwardSink): void {
+    this.sink = sink;
+  }
+
+  async send(message: OutgoingMessage, signal?: AbortSignal): Promise<void> {
+    if (message.id === undefined) {
+      if (message.method === 'notifications/cancelled') {
+        this.open.get(String(message.params?.requestId))?.abort();
+        return;
+      }
+      await this.session.notification({ method: message.method, params: message.params } as never);
+      return;
+    }
+    this.request(message.id, message, signal);
+  }
+
+  private request(id: string, message: OutgoingMessage, signal: AbortSignal | undefined): void {
+    const { progressToken, ...meta } = (message.params?._meta ?? {}) as Record<string, unknown>;
+    const params = { ...message.params, _meta: meta };
+    const controller = new AbortController();
+    signal?.addEventListener('abort', () => controller.abort(), { once: true });
+    this.open.set(id, controller);
+    const deliver = (reply: Record<string, unknown>) =>
+      this.sink?.message({ jsonrpc: '2.0', ...reply } as JSONRPCMessage);
+    const onprogress =
+      progressToken === undefined
+        ? undefined
+        : (progress: object) =>
+            deliver({ method: 'notifications/progress', params: { ...progress, progressToken } });
+    this.session
+      .request({ method: message.method, params } as never, ResultSchema, {
+        signal: controller.signal,
+        timeout: NO_TIMEOUT_MS,
+        onprogress,
+      })
+      .then(
+        (result) => deliver({ id, result }),
+        (error: unknown) => {
+          if (controller.signal.aborted) return; // the forwarder is done with it
+          if (error instanceof McpError)
+            deliver({ id, error: { code: error.code, message: plainMessage(error), data: error.data } });
+          else this.sink?.failed(id, sendFailure(this.backend, error));
+        },
+      )
+      .finally(() => this.open.delete(id));
+  }
+}
+
+/** McpError prefixes its message with "MCP error <code>:", which the host's SDK would repeat. */
+function plainMessage(error: McpError): string {
+  return error.message.replace(/^(MCP error -?\d+: )+/, '');
+}

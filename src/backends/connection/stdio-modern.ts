@@ -1,0 +1,90 @@
+/**
+ * The era step of a stdio connection: the child is asked for `server/discover` (stdio-era.ts) unless the
+ * entry or an earlier session says it speaks the 2025 era. A child that offers 2026-07-28 gets a session
+ * through the v2 client on the same transport (the process tree, stderr drain and restarts stay ours), with
+ * the discover answer adopted; otherwise stdio.ts goes on with `initialize`, on a fresh child when the
+ * first one exited on the question.
+ */
+import { describeError, SentinelError } from '../../errors.js';
+import type { StdioServerConfig } from '../../config/types.js';
+import { MODERN_PROTOCOL_VERSION, openModernSession } from '../modern-session.js';
+import { clientCapabilities, routeNotification } from '../session.js';
+import { discoverStdioEra, type DiscoverResult } from '../stdio-era.js';
+import type { ChildStdioTransport } from '../stdio-transport.js';
+import type { Connection, ConnectContext } from './connection.js';
+import { SessionChannel } from './session-channel.js';
+
+/** The longest a child is waited for to answer `server/discover`. */
+const ERA_PROBE_MS = 5_000;
+
+/**
+ * Whether to ask: unless the entry says "protocol": "2025-11-25", or an earlier session (or the cached
+ * manifest) found a 2025-era server and the entry does not ask for 2026-07-28 on every start (a 2025-era
+ * server answers the question with an error, or exits on it and costs a second start).
+ */
+export function asksEra(server: StdioServerConfig, context: ConnectContext): boolean {
+  if (server.protocol === '2025-11-25') return false;
+  return server.protocol === '2026-07-28' || context.knownEra !== 'legacy';
+}
+
+/**
+ * Asks the started-on-demand child which era it speaks. Half the startup budget at most: a 2025-era child
+ * that ignores the question still has time for `initialize`.
+ */
+export async function withEra(
+  transport: ChildStdioTransport,
+  context: ConnectContext,
+  respawn: () => ChildStdioTransport,
+): Promise<{ connection: Connection } | { transport: ChildStdioTransport }> {
+  const era = await discoverStdioEra(transport, {
+    timeoutMs: Math.min(context.startupTimeoutMs / 2, ERA_PROBE_MS),
+    capabilities: clientCapabilities(context.host),
+  });
+  if (era.kind === 'modern') return { connection: await openModernStdio(transport, era.discover, context) };
+  context.log.debug(`speaks the 2025 era: ${era.why}`);
+  if (!era.exited) return { transport };
+  await transport.close();
+  return { transport: respawn() };
+}
+
+async function openModernStdio(
+  transport: ChildStdioTransport,
+  discover: DiscoverResult,
+  context: ConnectContext,
+): Promise<Connection> {
+  const session = await openModernSession({
+    stdio: { transport, discover },
+    capabilities: clientCapabilities(context.host),
+    timeoutMs: context.startupTimeoutMs,
+    relay: (method, params, signal) => context.host.request(method, params, signal),
+    onNotification: (method, params) => routeNotification(context.events, method, params),
+  });
+  if (context.signal.aborted) {
+    await session.close().catch(() => undefined);
+    throw new SentinelError('BACKEND_DOWN', `backend "${context.name}" was stopped while connecting`);
+  }
+  context.log.debug('speaks the 2026-07-28 revision');
+  let closed = false;
+  const connection: Connection = {
+    kind: 'modern',
+    session,
+    channel: new SessionChannel(session, context.name),
+    protocolVersion: MODERN_PROTOCOL_VERSION,
+    get pid() {
+      return transport.pid;
+    },
+    get closeReason() {
+      return transport.closeReason;
+    },
+    async close() {
+      closed = true;
+      await session.close().catch(() => undefined);
+      await transport.close();
+    },
+  };
+  session.onclose = () => {
+    if (!closed) connection.onclose?.();
+  };
+  session.onerror = (error) => context.log.debug(`transport: ${describeError(error)}`);
+  return connection;
+}

@@ -1,0 +1,75 @@
+/**
+ * A stdio backend's connection: the child process (with its process tree, stdio-transport.ts), the SDK
+ * client and the forwarder sharing its stdout (demux.ts). A child that dies before answering `initialize`
+ * is reported with its last words on stderr.
+ */
+import { SentinelError, describeError } from '../../errors.js';
+import type { StdioServerConfig } from '../../config/types.js';
+import { isConnectionClosed, startFailure } from '../errors.js';
+import { createClient } from '../session.js';
+import { ChildStdioTransport } from '../stdio-transport.js';
+import { childEnvironment } from '../transports.js';
+import type { Connection, ConnectContext } from './connection.js';
+import { Demux } from './demux.js';
+import { asksEra, withEra } from './stdio-modern.js';
+
+export async function openStdio(server: StdioServerConfig, context: ConnectContext): Promise<Connection> {
+  const spawnChild = () =>
+    new ChildStdioTransport({
+      command: server.command,
+      args: server.args ?? [],
+      env: childEnvironment(server, context.environment),
+      cwd: server.cwd,
+      log: context.log,
+    });
+  let transport = spawnChild();
+  const abandon = () => void transport.close();
+  context.signal.addEventListener('abort', abandon, { once: true });
+  // One startup budget for the era question (stdio-modern.ts) and `initialize`: a hung child fails in time.
+  const deadline = performance.now() + context.startupTimeoutMs;
+  const client = createClient(context.host, context.events);
+  let demux!: Demux;
+  try {
+    if (asksEra(server, context)) {
+      const asked = await withEra(transport, context, spawnChild);
+      if ('connection' in asked) return asked.connection;
+      transport = asked.transport;
+    }
+    demux = new Demux(transport, (error) =>
+      error instanceof SentinelError ? error : new SentinelError('BACKEND_DOWN', describeError(error)),
+    );
+    const timeout = Math.max(1, Math.round(deadline - performance.now()));
+    await client.connect(demux.clientSide, { timeout });
+  } catch (error) {
+    // The child's last words say why it failed.
+    const stderr = isConnectionClosed(error) ? await transport.finalStderr() : [];
+    await transport.close();
+    throw startFailure(context.name, error, context.startupTimeoutMs, server, stderr);
+  } finally {
+    context.signal.removeEventListener('abort', abandon);
+  }
+  let closed = false;
+  const connection: Connection = {
+    kind: 'stdio',
+    session: client,
+    channel: demux,
+    get protocolVersion() {
+      return demux.protocolVersion;
+    },
+    get pid() {
+      return transport.pid;
+    },
+    get closeReason() {
+      return transport.closeReason;
+    },
+    close() {
+      closed = true;
+      return transport.close();
+    },
+  };
+  demux.onclose = () => {
+    if (!closed) connection.onclose?.();
+  };
+  demux.onerror = (error) => context.log.debug(`transport: ${describeError(error)}`);
+  return connection;
+}

@@ -1,0 +1,48 @@
+/**
+ * What `serve` loads before it answers from the manifest cache: the static imports of the built entry and
+ * of the serve command (everything else is imported dynamically, after the answers). The SDK (whose
+ * schemas load zod), Ajv, the backend layer and the auth layer cost most of a start; none of them may be
+ * reached from here, or the warm start pays for them again.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/paths.js';
+
+const DIST = join(ROOT, 'dist');
+const STATIC_IMPORT = /(?:^|\n)\s*(?:import|export)\s(?:[^'";]*?\sfrom\s)?['"]([^'"]+)['"]/g;
+
+/** Every module statically reachable from `entries`: our files by path, packages by specifier. */
+function staticClosure(entries: string[]): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    files.add(file);
+    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(STATIC_IMPORT)) {
+      if (specifier!.startsWith('.')) visit(resolve(dirname(file), specifier!));
+      else if (!specifier!.startsWith('node:')) packages.add(specifier!);
+    }
+  };
+  for (const entry of entries) visit(entry);
+  return { files, packages };
+}
+
+describe("serve's warm start", () => {
+  it('reaches neither the SDK, zod, Ajv, undici, oauth4webapi nor the backend and auth layers', () => {
+    const entries = ['cli/main.js', 'cli/commands/serve.js'].map((f) => join(DIST, f));
+    expect(entries.filter((f) => !existsSync(f))).toEqual([]); // built by `npm test` first
+    const { files, packages } = staticClosure(entries);
+    const ours = [...files].map((f) => f.slice(DIST.length + 1)).sort();
+    expect(ours).toContain('cli/warm-start.js');
+    expect(ours).toContain('aggregator/warm-answers.js');
+    expect(ours.filter((f) => /^(auth\/|aggregator\/server\.js|backends\/backend\.js)/.test(f))).toEqual([]);
+    // The SDK's URI template matcher is one file with no imports; nothing else of the SDK.
+    const heavy = [...packages].filter(
+      (p) =>
+        /^(zod|ajv|undici|oauth4webapi|@modelcontextprotocol\/)/.test(p) &&
+        p !== '@modelcontextprotocol/sdk/shared/uriTemplate.js',
+    );
+    expect(heavy).toEqual([]);
+  });
+});
