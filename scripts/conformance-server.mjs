@@ -105,8 +105,14 @@ async function bridge(config, dir, name) {
   return `http://127.0.0.1:${port}/mcp`;
 }
 
+/**
+ * The wire mcp-sentinel speaks to its stdio backend (the reference server offers both): 2025-11-25 unless
+ * CONFORMANCE_STDIO_WIRE says 2026-07-28, so that a 2026-07-28 host meets a 2025-era backend on that run.
+ */
+const STDIO_WIRE = process.env.CONFORMANCE_STDIO_WIRE ?? '2025-11-25';
+
 function backends(spec, direct) {
-  const stdio = { command: process.execPath, args: [reference, 'stdio'], prefix: '' };
+  const stdio = { command: process.execPath, args: [reference, 'stdio'], prefix: '', protocol: STDIO_WIRE };
   const http = { type: 'http', url: direct, prefix: '', ...(spec >= '2026' && { protocol: spec }) };
   return { stdio, http };
 }
