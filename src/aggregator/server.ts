@@ -239,6 +239,13 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     return catalog;
   };
 
+  /** The catalog once every list of `kind` past its `ttlMs` (2026-07-28 backends) has been fetched again. */
+  const fresh = async (kind: ListKind): Promise<Catalog> => {
+    await ready();
+    await manager.refreshExpired(kind);
+    return catalog;
+  };
+
   const backendFor = (name: string): Backend => {
     const backend = manager.get(name);
     if (!backend) throw new McpError(ErrorCode.InternalError, `no backend named "${name}"`);
@@ -316,7 +323,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
   const finishToolResult: Aggregator['finishToolResult'] = (tool, result) =>
     kept.fit(tool, result, surface.maxResultTokens());
   handle('tools/list', async () => {
-    await ready();
+    await fresh('tools');
     return { tools: (await surface.view()).tools };
   });
 
@@ -357,7 +364,7 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
     }
   });
 
-  handle('prompts/list', async () => ({ prompts: (await ready()).prompts }));
+  handle('prompts/list', async () => ({ prompts: (await fresh('prompts')).prompts }));
 
   handle('prompts/get', async (params, extra) => {
     const publicName = requireString(params, 'name');
@@ -378,9 +385,11 @@ export function createAggregator(manager: BackendManager, settings: Settings, lo
   });
 
   handle('resources/list', async () => ({
-    resources: [...own.listedResources(), ...(await ready()).resources],
+    resources: [...own.listedResources(), ...(await fresh('resources')).resources],
   }));
-  handle('resources/templates/list', async () => ({ resourceTemplates: (await ready()).resourceTemplates }));
+  handle('resources/templates/list', async () => ({
+    resourceTemplates: (await fresh('resources')).resourceTemplates,
+  }));
 
   /** The backend of a URI: listed or templated, else returned by a backend earlier. */
   const ownerOf = async (uri: string) =>
