@@ -48,3 +48,27 @@ export function advertise(
   const instructions = sources.length === 0 ? INSTRUCTIONS : mergeInstructions(sources, separator);
   return { capabilities, instructions };
 }
+
+/** What the backends offer now, as the `initialize` answer tells it (disabled backends count for nothing). */
+export function advertiseBackends(
+  backends: readonly {
+    name: string;
+    state: string;
+    config: { prefix?: string };
+    instructions?: string;
+    serverCapabilities?: Record<string, unknown>;
+  }[],
+  separator: string,
+  own: { hasResources(): boolean },
+): Advertised {
+  const sources = backends
+    .filter((b) => b.state !== 'disabled')
+    .map((b) => ({
+      name: b.name,
+      prefix: b.config.prefix ?? b.name,
+      instructions: b.instructions,
+      capabilities: b.serverCapabilities,
+      pending: b.state === 'starting' && b.serverCapabilities === undefined,
+    }));
+  return advertise(sources, separator, { resources: own.hasResources() });
+}

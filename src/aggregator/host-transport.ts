@@ -13,8 +13,9 @@ import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.
 import { LineReader } from '../backends/line-reader.js';
 import { RateLimiter } from '../backends/rate-limit.js';
 import { MAX_MESSAGE_BYTES } from '../backends/stdio-transport.js';
-import { hasSecrets, redactJson, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import { hostOutput } from '../output-gate.js';
+import { redactForHost } from './outbound-redaction.js';
 import {
   encodeMessage,
   exceedsDepth,
@@ -85,7 +86,7 @@ export class HostStdioTransport implements Transport {
   private readonly onEnd = () => this.reader.end();
   private readonly onStdinError = (error: Error) => this.onerror?.(error);
 
-  /** Idempotent: `serve` starts reading before the SDK server exists, and the server's connect() calls it again. */
+  /** Idempotent: `serve` starts reading before the SDK server exists. */
   async start(): Promise<void> {
     if (this.reading) return;
     this.reading = true;
@@ -215,7 +216,8 @@ export class HostStdioTransport implements Transport {
   /**
    * Writes one message. A response is encoded before its request leaves the pending table, and one that
    * cannot be encoded (too deep, cyclic) becomes an error response naming the limit, so every host request
-   * gets exactly one answer whatever happens here. Everything but a result is redacted on the way out.
+   * gets exactly one answer whatever happens here. Everything but a result is redacted on the way out
+   * (outbound-redaction.ts: the one place that decides it).
    */
   send(message: JSONRPCMessage): Promise<void> {
     const isResponse = 'id' in message && !('method' in message);
@@ -247,7 +249,7 @@ export class HostStdioTransport implements Transport {
 
   private lastProblem = '';
 
-  /** The message as a line, redacted unless it is a result; undefined (and `lastProblem`) when it cannot be. */
+  /** The message as a line, redacted unless a plain result; undefined (and `lastProblem`) when it cannot be. */
   private encode(message: unknown, isResponse: boolean): string | undefined {
     const encoded = encodeMessage(message);
     if ('problem' in encoded) {
@@ -256,11 +258,7 @@ export class HostStdioTransport implements Transport {
       this.complain(`could not send ${what} to the host: it ${encoded.problem}`);
       return undefined;
     }
-    const text =
-      hasSecrets() && !(isResponse && 'result' in (message as object))
-        ? redactJson(encoded.text)
-        : encoded.text;
-    return text + '\n';
+    return redactForHost(message, encoded.text) + '\n';
   }
 
   private write(message: unknown): Promise<void> {

@@ -19,6 +19,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { SentinelError } from '../errors.js';
 import { originOf } from './urls.js';
+import { DIRECT_SEND, type DirectSend } from './direct-send.js';
 
 export interface BaseFetchOptions {
   /** Body idle timeout for event streams; 0 (the default) disables it. A test seam more than a setting. */
@@ -37,14 +38,6 @@ export function defaultBaseFetch(): BaseFetch {
   return sharedDefault;
 }
 
-/**
- * A request whose init carries a function under this key is sent by that function instead of fetch
- * (src/backends/http-channel's keep-alive path), after the strategy has added its headers; the redirect
- * rule below applies to it all the same. Only the backend layer sets it, on its own requests.
- */
-export const DIRECT_SEND = Symbol.for('mcp-sentinel.direct-send');
-export type DirectSend = (url: string | URL, init: RequestInit) => Promise<Response>;
-
 export interface BaseFetch {
   /** Sends one request: manual redirects, stream-aware dispatcher. `what` names the peer in errors. */
   (url: string | URL, init: RequestInit | undefined, what: string): Promise<Response>;
@@ -57,6 +50,8 @@ export function createBaseFetch(options: BaseFetchOptions = {}): BaseFetch {
   const streamAgent = new Agent({ connect, bodyTimeout: options.streamBodyTimeoutMs ?? 0 });
 
   const send = async (url: string | URL, init: RequestInit | undefined, what: string): Promise<Response> => {
+    // A request whose init carries its own sender (the backend layer's keep-alive path) is sent by it, after
+    // the strategy has added its headers; the redirect rule below applies to it all the same.
     const direct = (init as { [DIRECT_SEND]?: DirectSend } | undefined)?.[DIRECT_SEND];
     const response = direct
       ? await direct(url, init!)

@@ -14,7 +14,7 @@ import {
   defaultGlobalConfigPath,
 } from './locate.js';
 import { jsonSyntaxError } from './json-error.js';
-import { validateConfig } from './validate.js';
+import { checkConfig } from './validate.js';
 import { DEFAULT_SETTINGS, type SentinelConfig, type Settings } from './types.js';
 
 export interface LoadOptions {
@@ -140,7 +140,7 @@ export function applyDefaults(config: SentinelConfig): Settings {
     ...DEFAULT_SETTINGS,
     ...given,
     restart: { ...DEFAULT_SETTINGS.restart, ...given.restart },
-  } as Settings;
+  };
 }
 
 /** Finds, reads and validates the config. Throws a SentinelError listing every problem. */
@@ -152,9 +152,8 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
     });
   }
   const result = await readConfigFile(path);
-  const raw: unknown = result?.config;
-  const issues = validateConfig(raw);
-  if (issues.length > 0) {
+  const { config, issues } = checkConfig(result?.config);
+  if (!config) {
     throw new SentinelError(
       'CONFIG_INVALID',
       `Config file ${path} has ${issues.length} problem${issues.length === 1 ? '' : 's'}`,
@@ -165,6 +164,5 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
       },
     );
   }
-  const config = raw as SentinelConfig;
   return { path, config, settings: applyDefaults(config) };
 }

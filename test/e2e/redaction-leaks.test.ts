@@ -2,7 +2,8 @@
  * A secret planted by a backend in every place it can reach the host or the log: a JSON-RPC error's message,
  * data and keys, a log notification, a progress message, a non-JSON stdout line (the secret past the cut at
  * column 200) and a long stderr line (past the cut at 2,000). None of it, whole or any 10-character piece,
- * reaches the host's stdout or our stderr.
+ * reaches the host's stdout or our stderr, whether the request took the tool-call fast path or the SDK
+ * server's (a resource read).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestHost } from '../helpers/host.js';
@@ -79,6 +80,41 @@ describe('secrets planted by a backend', () => {
       return seen.length >= 2 && seen;
     });
     expect(JSON.stringify(notifications)).toContain('[redacted]');
+    expect(pieces(host.stdoutLines.join('\n'))).toEqual([]);
+    expect(pieces(host.stderr)).toEqual([]);
+  });
+
+  it('never show in the log, progress and error of a request on the SDK path (a resource read)', async () => {
+    sendRaw(
+      host,
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'read',
+        method: 'resources/read',
+        params: { uri: 'raw://leak', _meta: { progressToken: 'r1' } },
+      }) + '\n',
+    );
+    const response = await waitForResponse(host, 'read');
+    const error = response.error as { code: number; message: string; data: Record<string, unknown> };
+    expect(error.code).toBe(-32001);
+    expect(error.message).toMatch(/cannot read with \[redacted\]$/);
+    expect(error.data).toEqual({ credential: '[redacted]' });
+    const seen = await waitFor('the log and progress notifications of the read', () => {
+      const messages = stdoutMessages(host).filter(
+        (m) =>
+          (m.method === 'notifications/message' &&
+            (m.params as { logger?: string }).logger === 'raw/reader') ||
+          (m.method === 'notifications/progress' &&
+            (m.params as { progressToken?: string }).progressToken === 'r1'),
+      );
+      return messages.length >= 2 && messages;
+    });
+    expect(seen.map((m) => m.params)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ data: 'read with [redacted]' }),
+        expect.objectContaining({ message: 'reading as [redacted]' }),
+      ]),
+    );
     expect(pieces(host.stdoutLines.join('\n'))).toEqual([]);
     expect(pieces(host.stderr)).toEqual([]);
   });

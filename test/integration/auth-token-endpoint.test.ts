@@ -13,6 +13,7 @@ import { startAuthGate, startCountingServer, type AuthGate } from '../fixtures/a
 import { startOAuthServer, type OAuthServer, type TokenFault } from '../fixtures/oauth-server.js';
 import { errorText } from '../fixtures/auth-client.js';
 import { guardSecrets, strategyFor as authStrategy, type StrategyOptions } from '../helpers/auth.js';
+import { resolved } from '../helpers/resolved.js';
 
 const SECRET = `CANARY-t-${randomUUID()}`;
 const OPTIONS: AuthOptions = {
@@ -233,11 +234,11 @@ describe('token endpoint and issuer URLs', () => {
   ])('tokenUrl %s accepted: %s', (tokenUrl, ok) => {
     for (const key of ['tokenUrl', 'issuer'] as const) {
       const issues = validateHttpServerAuth(
-        {
+        resolved({
           type: 'sse',
           url: 'https://x.example/sse',
           auth: { type: 'oauth2', clientId: 'c', clientSecret: 's', [key]: tokenUrl },
-        },
+        }),
         'mcpServers.x',
       );
       expect(issues.length === 0).toBe(ok);
@@ -247,7 +248,7 @@ describe('token endpoint and issuer URLs', () => {
 
   it('reports every oauth2 problem at once', () => {
     const issues = validateHttpServerAuth(
-      {
+      resolved({
         type: 'sse',
         url: 'https://x.example/sse',
         headers: { Authorization: 'Bearer x' },
@@ -257,9 +258,8 @@ describe('token endpoint and issuer URLs', () => {
           clientSecret: '',
           scopes: ['ok', 'two words'],
           resource: 'https://x.example/mcp#frag',
-          tokenEndpointAuthMethod: 'client_secret_jwt' as 'client_secret_post',
         },
-      },
+      }),
       'mcpServers.x',
     );
     expect(issues.map((i) => i.path)).toEqual([
@@ -268,7 +268,6 @@ describe('token endpoint and issuer URLs', () => {
       'mcpServers.x.auth.clientSecret',
       'mcpServers.x.auth.scopes.1',
       'mcpServers.x.auth.resource',
-      'mcpServers.x.auth.tokenEndpointAuthMethod',
     ]);
   });
 });

@@ -14,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpServerConfig } from '../../src/config/types.js';
 import { SentinelError } from '../../src/errors.js';
 import type { ForwardSink } from '../../src/backends/forwarder/channel.js';
-import { bindHttpChannel } from '../../src/backends/http-channel/sdk-session.js';
+import { httpChannelOf } from '../../src/backends/http-channel/sdk-session.js';
+import { Demux } from '../../src/backends/connection/demux.js';
+import { sendFailure } from '../../src/backends/errors.js';
 import type { HttpForwardChannel } from '../../src/backends/http-channel/channel.js';
 import { createTransport } from '../../src/backends/transports.js';
 import { startAuthGate, type AuthGate } from '../fixtures/auth-gate.js';
@@ -72,21 +74,16 @@ async function open(server: HttpServerConfig, maxResponseBytes = 1024 * 1024): P
     maxResponseBytes,
     backend: 'web',
   });
+  // As connection/remote.ts opens it: the SDK client on the demux, the channel beside it.
+  const demux = new Demux(transport, (error) => sendFailure('web', error));
   const client = new Client({ name: 'channel-test', version: '1.0.0' }, { capabilities: {} });
-  let version: string | undefined;
-  const setVersion = transport.setProtocolVersion?.bind(transport);
-  transport.setProtocolVersion = (v) => {
-    version = v;
-    setVersion?.(v);
-  };
-  await client.connect(transport, { timeout: 15_000 });
-  const channel = bindHttpChannel(transport, {
+  await client.connect(demux.clientSide, { timeout: 15_000 });
+  const channel = httpChannelOf(transport, demux, {
     backend: 'web',
     kind: server.type === 'sse' ? 'sse' : 'streamable-http',
     url: new URL(server.url),
     fetch: auth.fetch,
     maxResponseBytes,
-    protocolVersion: () => version,
   });
   const sink = new RecordingSink();
   channel.attach(sink);

@@ -21,6 +21,7 @@ import { clientCapabilities, createClient, routeNotification } from '../session.
 import { createTransport } from '../transports.js';
 import type { Connection, ConnectContext } from './connection.js';
 import { Demux } from './demux.js';
+import { httpChannelOf } from '../http-channel/sdk-session.js';
 import { SessionChannel } from './session-channel.js';
 
 /** A courtesy to the server (DELETE of the session): never worth holding up the shutdown for long. */
@@ -72,10 +73,21 @@ async function openLegacy(server: HttpServerConfig, context: ConnectContext): Pr
     context.signal.removeEventListener('abort', abandon);
   }
   let closed = false;
+  const kind = server.type === 'sse' ? 'sse' : 'streamable-http';
+  // Forwarded requests take the keep-alive HTTP path; the SDK transport keeps the session and its streams.
+  const channel = context.auth
+    ? httpChannelOf(transport, demux, {
+        backend: context.name,
+        kind,
+        url: new URL(server.url),
+        fetch: context.auth.fetch,
+        maxResponseBytes: context.maxResponseBytes,
+      })
+    : undefined;
   const connection: Connection = {
-    kind: server.type === 'sse' ? 'sse' : 'streamable-http',
+    kind,
     session: client,
-    channel: demux,
+    channel: channel ?? demux,
     get protocolVersion() {
       return demux.protocolVersion;
     },
@@ -87,6 +99,7 @@ async function openLegacy(server: HttpServerConfig, context: ConnectContext): Pr
   demux.onclose = () => {
     if (!closed) connection.onclose?.();
   };
+  if (channel) channel.onlost = (why) => !closed && connection.onlost?.(why, false);
   demux.onerror = (error) => {
     context.log.debug(`transport: ${describeError(error)}`);
     const lost = whyLost(error, transport.sessionId !== undefined);

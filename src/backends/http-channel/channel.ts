@@ -4,7 +4,7 @@
  * message of its reply goes to the forwarder's sink as soon as it is complete (reply-reader.ts); what the
  * sink declines (a reverse request or a log message sent while the call runs) goes on to the session's
  * SDK client. For a legacy SSE backend the POST is only accepted (202); the reply arrives on the session's
- * GET stream, which the SDK transport keeps and offers to this channel first (`offer`).
+ * GET stream, which the SDK transport keeps and the shared channel (the demux) offers to the same sink.
  *
  * The SDK client keeps the session (initialize, lists, the GET stream, renewal): this channel only reads
  * its URL, session id and protocol version, per request, through `HttpSession`.
@@ -14,6 +14,7 @@ import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { SentinelError } from '../../errors.js';
 import type { ForwardChannel, ForwardSink, OutgoingMessage } from '../forwarder/channel.js';
+import { RpcCode, closedError } from '../forwarder/outcomes.js';
 import { DIRECT_SEND, RAW_BODY, directSend, type DirectResponse } from './direct-send.js';
 import { readReply, type ByteSource } from './reply-reader.js';
 import { sendFailure, statusError } from './status-error.js';
@@ -34,29 +35,34 @@ export interface HttpChannelOptions {
   /** The backend's auth strategy fetch (it adds credentials and handles 401s); its base sends DIRECT_SEND. */
   fetch: FetchLike;
   maxResponseBytes: number;
+  /**
+   * The channel of the SDK transport the session shares (the demux): it gets the same sink, so replies on
+   * the session's own streams reach the forwarder, and it sends while this channel has no endpoint.
+   */
+  shared?: ForwardChannel;
 }
 
 const STREAMABLE_ACCEPT = 'application/json, text/event-stream';
 
 export class HttpForwardChannel implements ForwardChannel {
   private sink?: ForwardSink;
+  /** A POST failed below HTTP (the server is unreachable): the connection renews the session. */
+  onlost?: (why: string) => void;
 
   constructor(private readonly options: HttpChannelOptions) {}
 
   attach(sink: ForwardSink): void {
     this.sink = sink;
-  }
-
-  /** A message from the session's GET stream: true when it was the forwarder's (SSE replies arrive here). */
-  offer(message: JSONRPCMessage): boolean {
-    return this.sink?.message(message) ?? false;
+    this.options.shared?.attach(sink);
   }
 
   async send(message: OutgoingMessage, signal?: AbortSignal): Promise<void> {
-    const { session, backend } = this.options;
+    const { session, backend, shared } = this.options;
     const url = session.endpoint();
-    if (!url)
-      throw new SentinelError('BACKEND_DOWN', `backend "${backend}" has no session open`, { backend });
+    if (!url) {
+      if (shared) return shared.send(message, signal);
+      throw closedError(backend, 'has no session open');
+    }
     const headers: Record<string, string> = { 'content-type': 'application/json', ...session.headers() };
     if (session.kind === 'streamable-http') headers.accept = STREAMABLE_ACCEPT;
     const init = {
@@ -70,32 +76,33 @@ export class HttpForwardChannel implements ForwardChannel {
     try {
       response = await this.options.fetch(url, init);
     } catch (error) {
-      throw sendFailure(backend, error, signal);
+      const failure = sendFailure(backend, error, signal);
+      if (failure.lost) this.onlost?.(failure.lost);
+      throw failure.error;
     }
-    const status = response.status;
-    if (status >= 400) {
+    if (response.status >= 400) {
       const bound = session.kind === 'sse' || 'mcp-session-id' in headers;
-      throw await statusError(backend, response, status === 404 && bound);
+      throw await statusError(backend, response, response.status === 404 && bound);
     }
     const id = message.id;
     const type = response.headers.get('content-type') ?? '';
     const eventStream = type.includes('text/event-stream');
+    const json = type.includes('json');
     if (
-      id === undefined ||
-      status === 202 ||
-      session.kind === 'sse' ||
-      (!eventStream && !type.includes('json'))
-    ) {
-      await response.body?.cancel().catch(() => undefined);
-      if (id !== undefined && session.kind === 'streamable-http')
-        throw new SentinelError(
-          'BACKEND_HTTP_STATUS',
-          `backend "${backend}" answered a request with HTTP ${status} and no JSON-RPC reply (content type "${type}")`,
-          { backend },
-        );
-      return;
+      id !== undefined &&
+      session.kind === 'streamable-http' &&
+      response.status !== 202 &&
+      (eventStream || json)
+    )
+      return this.read(bodyOf(response), eventStream, id, signal);
+    await response.body?.cancel().catch(() => undefined);
+    if (id !== undefined && session.kind === 'streamable-http') {
+      throw new SentinelError(
+        'BACKEND_HTTP_STATUS',
+        `backend "${backend}" answered a request with HTTP ${response.status} and no JSON-RPC reply (content type "${type}")`,
+        { backend, rpc: { code: RpcCode.InternalError } },
+      );
     }
-    this.read(bodyOf(response), eventStream, id, signal);
   }
 
   private read(body: ByteSource, eventStream: boolean, id: string, signal: AbortSignal | undefined): void {
@@ -112,22 +119,21 @@ export class HttpForwardChannel implements ForwardChannel {
         },
         end: (error) => {
           if (answered || signal?.aborted) return;
-          this.sink?.failed(
-            id,
-            error instanceof SentinelError
-              ? error
-              : new SentinelError(
-                  'BACKEND_DOWN',
-                  error
-                    ? `backend "${backend}" broke off its reply: ${error.message}`
-                    : `backend "${backend}" ended its reply without answering the request`,
-                  { backend, cause: error },
-                ),
-          );
+          this.sink?.failed(id, error instanceof SentinelError ? error : brokenReply(backend, error));
         },
       },
     );
   }
+}
+
+function brokenReply(backend: string, error: Error | undefined): SentinelError {
+  return new SentinelError(
+    'BACKEND_DOWN',
+    error
+      ? `backend "${backend}" broke off its reply: ${error.message}`
+      : `backend "${backend}" ended its reply without answering the request`,
+    { backend, cause: error, rpc: { code: RpcCode.ConnectionClosed } },
+  );
 }
 
 /** The body as a byte source: undici's stream as it is, a fetch Response's (a DPoP request) adapted. */
@@ -135,5 +141,5 @@ function bodyOf(response: Response): ByteSource {
   const raw = (response as unknown as Partial<DirectResponse>)[RAW_BODY];
   if (raw) return raw;
   if (!response.body) return Readable.from([]);
-  return Readable.fromWeb(response.body! as Parameters<typeof Readable.fromWeb>[0]);
+  return Readable.fromWeb(response.body as Parameters<typeof Readable.fromWeb>[0]);
 }

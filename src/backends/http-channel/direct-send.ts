@@ -10,8 +10,8 @@
  * Not here: what is sent (channel.ts), how the reply is read (reply-reader.ts).
  */
 import { STATUS_CODES } from 'node:http';
-import { Pool, type Dispatcher } from 'undici';
-import { DIRECT_SEND, type DirectSend } from '../../auth/base-fetch.js';
+import type { Dispatcher, Pool } from 'undici';
+import { DIRECT_SEND, type DirectSend } from '../../auth/direct-send.js';
 
 export { DIRECT_SEND };
 
@@ -30,16 +30,22 @@ export interface DirectResponse {
 }
 
 const pools = new Map<string, Pool>();
+/** undici is loaded with the first forwarded request: a config of stdio servers never pays for it. */
+let PoolClass: typeof Pool | undefined;
+let loading: Promise<typeof Pool> | undefined;
 
 /**
  * The pool of `origin`. Timeouts are the forwarder's (each request carries its abort signal): undici's own
  * 300 s body timeout would cut a long tool call that sends nothing meanwhile. Idle sockets keep nothing
  * alive (undici unrefs them) and close after undici's keep-alive timeout.
  */
-function poolOf(origin: string): Pool {
+async function poolOf(origin: string): Promise<Pool> {
   let pool = pools.get(origin);
+  if (pool) return pool;
+  PoolClass ??= await (loading ??= import('undici').then((undici) => undici.Pool));
+  pool = pools.get(origin);
   if (!pool) {
-    pool = new Pool(origin, { connect: { timeout: 10_000 }, headersTimeout: 0, bodyTimeout: 0 });
+    pool = new PoolClass(origin, { connect: { timeout: 10_000 }, headersTimeout: 0, bodyTimeout: 0 });
     pools.set(origin, pool);
   }
   return pool;
@@ -72,7 +78,9 @@ function responseHeaders(raw: Dispatcher.ResponseData['headers']): Headers {
 /** Sends `init` (a string body) to `url` over the origin's pool. */
 export const directSend: DirectSend = async (url, init) => {
   const target = typeof url === 'string' ? new URL(url) : url;
-  const data = await poolOf(target.origin).request({
+  const data = await (
+    await poolOf(target.origin)
+  ).request({
     path: target.pathname + target.search,
     method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
     headers: flatHeaders(init.headers),

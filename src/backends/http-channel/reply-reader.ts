@@ -11,6 +11,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { SentinelError } from '../../errors.js';
 import { hostOutput } from '../../output-gate.js';
+import { RpcCode } from '../forwarder/outcomes.js';
 
 export interface ReplyHandlers {
   message(message: JSONRPCMessage): void;
@@ -32,7 +33,11 @@ export function tooLarge(backend: string, limit: number): SentinelError {
   return new SentinelError(
     'RESPONSE_TOO_LARGE',
     `backend "${backend}" sent a response body larger than ${limit} bytes (settings.maxResponseBytes); it was cut off`,
-    { hint: 'raise settings.maxResponseBytes if such responses are expected', backend },
+    {
+      hint: 'raise settings.maxResponseBytes if such responses are expected',
+      backend,
+      rpc: { code: RpcCode.InternalError },
+    },
   );
 }
 
@@ -123,7 +128,9 @@ function eventParser(handlers: ReplyHandlers): Parser {
 
   const line = (text: string) => {
     if (text === '') {
-      if (data.length > 0 && (event === '' || event === 'message')) deliverJson(data.join('\n'), handlers);
+      // An event whose data is empty is never dispatched (a resumable server's priming event is one).
+      const joined = data.length === 1 ? data[0]! : data.join('\n');
+      if (joined !== '' && (event === '' || event === 'message')) deliverJson(joined, handlers);
       data = [];
       event = '';
       return;

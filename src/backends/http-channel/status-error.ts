@@ -6,6 +6,7 @@
  * HTTP says the backend is unreachable, with the socket's error code.
  */
 import { SentinelError } from '../../errors.js';
+import { RpcCode, closedError } from '../forwarder/outcomes.js';
 import { summariseBody } from '../http-guard.js';
 import { RAW_BODY, type DirectResponse } from './direct-send.js';
 
@@ -31,7 +32,11 @@ export async function statusError(
   return new SentinelError(
     auth ? 'AUTH_FAILED' : 'BACKEND_HTTP_STATUS',
     `backend "${backend}" answered ${status}${line ? `: ${line}` : ''}`,
-    { backend, hint: auth ? 'check the credentials configured for this server' : undefined },
+    {
+      backend,
+      hint: auth ? 'check the credentials configured for this server' : undefined,
+      rpc: { code: RpcCode.InternalError },
+    },
   );
 }
 
@@ -78,13 +83,27 @@ function networkCode(error: unknown): string | undefined {
   return undefined;
 }
 
-/** A POST that got no response at all. An abort is the forwarder's own doing and stays what it was. */
-export function sendFailure(backend: string, error: unknown, signal: AbortSignal | undefined): unknown {
-  if (error instanceof SentinelError || signal?.aborted) return error;
+/**
+ * A POST that got no response at all: `lost` says why when the server is unreachable (the connection
+ * renews its session). An abort is the forwarder's own doing; it and auth failures stay what they were.
+ */
+export function sendFailure(
+  backend: string,
+  error: unknown,
+  signal: AbortSignal | undefined,
+): { error: unknown; lost?: string } {
+  if (error instanceof SentinelError || signal?.aborted) return { error };
   const code = networkCode(error);
-  const why = code ?? (error instanceof Error ? error.message : String(error));
-  return new SentinelError('BACKEND_DOWN', `backend "${backend}" is unreachable (${why})`, {
-    backend,
-    cause: error,
-  });
+  if (code) {
+    const lost = `is unreachable (${code})`;
+    return { error: closedError(backend, lost), lost };
+  }
+  const why = error instanceof Error ? error.message : String(error);
+  return {
+    error: new SentinelError('BACKEND_DOWN', `backend "${backend}": ${why}`, {
+      backend,
+      cause: error,
+      rpc: { code: RpcCode.InternalError },
+    }),
+  };
 }

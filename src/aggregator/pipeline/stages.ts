@@ -1,0 +1,17 @@
+/**
+ * The host's messages pass through a short chain of stages, in order (`serve` wires it, connect.ts):
+ * early-initialize holds everything until `initialize` is answered; the fast path takes the plain tool
+ * calls it can route itself; the SDK server's link dispatches the rest. A stage either takes a message or
+ * hands it to the next one. No SDK import here: the first stage runs before the SDK has loaded.
+ */
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+export type Deliver = (message: JSONRPCMessage) => void;
+
+/** Takes `message`, or passes it on with `next`. */
+export type Stage = (message: JSONRPCMessage, next: Deliver) => void;
+
+/** The stages in order, ending in `end`, as one Deliver. */
+export function composeStages(stages: readonly Stage[], end: Deliver): Deliver {
+  return stages.reduceRight<Deliver>((next, stage) => (message) => stage(message, next), end);
+}

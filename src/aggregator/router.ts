@@ -1,0 +1,44 @@
+/**
+ * The table of host request methods mcp-sentinel answers, each to one handler (handlers/*). The SDK server
+ * hands every request it does not answer itself (initialize, ping) to `dispatch` through its
+ * `fallbackRequestHandler`, so no handler is registered through the SDK's per-method schemas: params reach
+ * the handler as the host sent them, for the backend to judge.
+ */
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import type { Params, RequestContext, Result } from './forward.js';
+import type { Handler } from './parts.js';
+
+export class RequestRouter {
+  private readonly handlers = new Map<string, Handler>();
+
+  /** Adds handlers; a method defined twice is a programming error. */
+  define(table: Record<string, Handler>): this {
+    for (const [method, handler] of Object.entries(table)) {
+      if (this.handlers.has(method)) throw new Error(`request handler for ${method} is defined twice`);
+      this.handlers.set(method, handler);
+    }
+    return this;
+  }
+
+  has(method: string): boolean {
+    return this.handlers.has(method);
+  }
+
+  get methods(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  dispatch(method: string, params: Params | undefined, context: RequestContext): Promise<Result> {
+    const handler = this.handlers.get(method);
+    if (!handler) return Promise.reject(new MethodNotFound());
+    return handler(params ?? {}, context);
+  }
+}
+
+/** Answered as the SDK answers a method nobody handles: -32601 "Method not found", without McpError's prefix. */
+class MethodNotFound extends Error {
+  readonly code = ErrorCode.MethodNotFound;
+  constructor() {
+    super('Method not found');
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * The stages of the host pipeline in-process: the order stages run in, early-initialize holding what
+ * the host sends until `initialize` is answered, and the SDK server at the end of it answering through
+ * the request router (unknown methods refused, logging/setLevel ours, not the SDK's).
+ */
+import { describe, expect, it } from 'vitest';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { BackendManager } from '../../src/backends/manager.js';
+import { composeStages, type Stage } from '../../src/aggregator/pipeline/stages.js';
+import { createEarlyInitialize } from '../../src/aggregator/pipeline/early-initialize.js';
+import { SdkLink } from '../../src/aggregator/pipeline/sdk-link.js';
+import { createHostServer } from '../../src/aggregator/host-server.js';
+import { RequestRouter } from '../../src/aggregator/router.js';
+import { waitFor } from '../helpers/wait.js';
+
+const request = (id: number, method: string, params?: Record<string, unknown>) =>
+  ({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) }) as JSONRPCMessage;
+const notification = (method: string) => ({ jsonrpc: '2.0', method }) as JSONRPCMessage;
+const initialize = (id: number) =>
+  request(id, 'initialize', {
+    protocolVersion: '2025-06-18',
+    capabilities: { roots: {} },
+    clientInfo: { name: 'test-host', version: '1' },
+  });
+const describeMessage = (m: JSONRPCMessage) =>
+  'method' in m ? `${m.method}${'id' in m ? `#${String(m.id)}` : ''}` : `response#${String(m.id)}`;
+
+describe('composeStages', () => {
+  const taking =
+    (name: string, takes: string, seen: string[]): Stage =>
+    (message, next) => {
+      seen.push(name);
+      if (!('method' in message) || message.method !== takes) next(message);
+    };
+
+  it.each([
+    { method: 'a', stages: ['one'], end: false },
+    { method: 'b', stages: ['one', 'two'], end: false },
+    { method: 'c', stages: ['one', 'two'], end: true },
+  ])('$method runs through $stages (end reached: $end)', ({ method, stages, end }) => {
+    const seen: string[] = [];
+    let ended = false;
+    const deliver = composeStages([taking('one', 'a', seen), taking('two', 'b', seen)], () => (ended = true));
+    deliver(notification(method));
+    expect(seen).toEqual(stages);
+    expect(ended).toBe(end);
+  });
+});
+
+describe('early-initialize', () => {
+  function gate() {
+    const sent: JSONRPCMessage[] = [];
+    const delivered: string[] = [];
+    const early = createEarlyInitialize(async (message) => void sent.push(message));
+    let answer!: (result: Record<string, unknown>) => void;
+    const answered = new Promise<Record<string, unknown>>((resolve) => (answer = resolve));
+    const versions: unknown[] = [];
+    let answeredEarly = 0;
+    const connect = () =>
+      early.connect({
+        answer: (version) => {
+          versions.push(version);
+          return answered;
+        },
+        answeredEarly: () => void answeredEarly++,
+        deliver: (m) => void delivered.push(describeMessage(m)),
+      });
+    return { early, sent, delivered, connect, answer, versions, answeredEarly: () => answeredEarly };
+  }
+
+  it.each([
+    {
+      name: 'holds what comes before the rest of the pipeline exists, then hands it on in order',
+      before: [notification('notifications/x'), request(1, 'ping')],
+      after: [],
+      expected: ['notifications/x', 'ping#1'],
+    },
+    {
+      name: 'holds what comes while initialize waits, behind initialize itself',
+      before: [initialize(1), request(2, 'tools/list')],
+      after: [request(3, 'ping')],
+      expected: ['initialize#1', 'tools/list#2', 'ping#3'],
+    },
+    {
+      name: 'answers one initialize itself; a second one goes on like any request',
+      before: [initialize(1), initialize(2)],
+      after: [],
+      expected: ['initialize#1', 'initialize#2'],
+    },
+  ])('$name', async ({ before, after, expected }) => {
+    const { early, sent, delivered, connect, answer } = gate();
+    for (const message of before) early.receive(message);
+    connect();
+    for (const message of after) early.receive(message);
+    const initializes = before.filter((m) => 'method' in m && m.method === 'initialize');
+    if (initializes.length > 0) {
+      expect(delivered).toEqual([]); // nothing passes the answer
+      answer({ protocolVersion: '2025-06-18' });
+      await waitFor('the held messages', () => delivered.length === expected.length);
+      expect(sent).toEqual([{ jsonrpc: '2.0', id: 1, result: { protocolVersion: '2025-06-18' } }]);
+    }
+    expect(delivered).toEqual(expected);
+  });
+
+  it('keeps what the warm start answered for the rest of the pipeline, without answering it again', () => {
+    const { early, sent, delivered, connect, answeredEarly } = gate();
+    expect(early.beforeConnect()).toBe(true);
+    early.answered(initialize(1));
+    early.answered(request(2, 'tools/list'));
+    expect(early.clientCapabilities()).toEqual({ roots: {} });
+    connect();
+    expect(early.beforeConnect()).toBe(false);
+    early.receive(request(3, 'ping'));
+    expect(delivered).toEqual(['initialize#1', 'tools/list#2', 'ping#3']);
+    expect(sent).toEqual([]);
+    expect(answeredEarly()).toBe(1);
+  });
+
+  it('passes the asked protocol version to the answer and keeps the client capabilities', async () => {
+    const { early, connect, answer, versions, delivered } = gate();
+    expect(early.clientCapabilities()).toBeUndefined();
+    early.receive(initialize(7));
+    expect(early.clientCapabilities()).toEqual({ roots: {} });
+    connect();
+    answer({});
+    await waitFor('initialize handed on', () => delivered.length === 1);
+    expect(versions).toEqual(['2025-06-18']);
+  });
+});
+
+describe('the SDK server at the end of the pipeline', () => {
+  async function serverWith(router: RequestRouter) {
+    const sent: JSONRPCMessage[] = [];
+    const manager = { backends: [] } as unknown as BackendManager;
+    const { server } = createHostServer(router, manager, () => undefined);
+    const link = new SdkLink(async (message) => void sent.push(message));
+    await server.connect(link);
+    link.deliver(initialize(0));
+    link.deliver(notification('notifications/initialized'));
+    return { sent, link };
+  }
+  const response = (sent: JSONRPCMessage[], id: number) =>
+    waitFor(`the response to ${id}`, () => sent.find((m) => 'id' in m && m.id === id && !('method' in m)));
+
+  it.each([
+    { method: 'tools/list', params: undefined, expected: { result: { tools: [], params: {} } } },
+    {
+      method: 'logging/setLevel',
+      params: { level: 'info' },
+      expected: { result: { tools: [], params: { level: 'info' } } },
+    },
+    {
+      method: 'no/such',
+      params: undefined,
+      expected: { error: { code: -32601, message: 'Method not found' } },
+    },
+    { method: 'ping', params: undefined, expected: { result: {} } },
+  ])('answers $method through the router (or the SDK for ping)', async ({ method, params, expected }) => {
+    const router = new RequestRouter().define({
+      'tools/list': async (given) => ({ tools: [], params: given }),
+      'logging/setLevel': async (given) => ({ tools: [], params: given }),
+    });
+    const { sent, link } = await serverWith(router);
+    link.deliver(request(1, method, params));
+    expect(await response(sent, 1)).toMatchObject(expected);
+  });
+
+  it('hands a handler the cancellation of its request and a way to notify the host', async () => {
+    let aborted: AbortSignal | undefined;
+    const router = new RequestRouter().define({
+      'slow/op': async (_params, context) => {
+        aborted = context.signal;
+        await context.sendNotification({
+          method: 'notifications/progress',
+          params: { progressToken: 't', progress: 1 },
+        });
+        return new Promise(() => undefined);
+      },
+    });
+    const { sent, link } = await serverWith(router);
+    link.deliver(request(2, 'slow/op'));
+    await waitFor('the progress notification', () =>
+      sent.some((m) => 'method' in m && m.method === 'notifications/progress'),
+    );
+    link.deliver({
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 2 },
+    } as JSONRPCMessage);
+    await waitFor('the handler aborted', () => aborted?.aborted);
+  });
+
+  it('refuses a method defined twice', () => {
+    const router = new RequestRouter().define({ 'a/b': async () => ({}) });
+    expect(() => router.define({ 'a/b': async () => ({}) })).toThrow(/defined twice/);
+  });
+});
