@@ -44,6 +44,10 @@ export class ListState {
   constructor(
     private readonly timeoutMs: () => number,
     private readonly log: Logger,
+    /** The session to re-list from: a ready backend's, else none. */
+    private readonly current: () => BackendSession | undefined,
+    /** The lists were updated by a re-list. */
+    private readonly changed: () => void,
   ) {}
 
   /** Every kind the session's server declares, each fetched in full. */
@@ -96,11 +100,11 @@ export class ListState {
     return isExpired(this.hints[kind], Date.now());
   }
 
-  /** Fetches an expired kind again now (one fetch however many wait for it); `changed` as for schedule(). */
-  refresh(kind: ListKind, current: () => BackendSession | undefined, changed: () => void): Promise<void> {
+  /** Fetches an expired kind again now (one fetch however many wait for it). */
+  refresh(kind: ListKind): Promise<void> {
     let running = this.refreshing.get(kind);
     if (!running) {
-      running = this.relist(kind, current, changed).finally(() => this.refreshing.delete(kind));
+      running = this.relist(kind).finally(() => this.refreshing.delete(kind));
       this.refreshing.set(kind, running);
     }
     return running;
@@ -111,17 +115,14 @@ export class ListState {
     this.lists = EMPTY_LISTS;
   }
 
-  /**
-   * Re-lists `kind` once the burst of notifications is over, from the session `current()` returns then;
-   * `changed` is called when the lists were updated.
-   */
-  schedule(kind: ListKind, current: () => BackendSession | undefined, changed: () => void): void {
+  /** Re-lists `kind` once the burst of notifications is over, from the session current then. */
+  schedule(kind: ListKind): void {
     clearTimeout(this.timers.get(kind));
     this.timers.set(
       kind,
       setTimeout(() => {
         this.timers.delete(kind);
-        void this.relist(kind, current, changed);
+        void this.relist(kind);
       }, RELIST_DEBOUNCE_MS),
     );
   }
@@ -131,22 +132,18 @@ export class ListState {
     this.timers.clear();
   }
 
-  private async relist(
-    kind: ListKind,
-    current: () => BackendSession | undefined,
-    changed: () => void,
-  ): Promise<void> {
-    const session = current();
+  private async relist(kind: ListKind): Promise<void> {
+    const session = this.current();
     if (!session) return;
     try {
       const { lists: fetched, hint } = await this.fetchKind(session, kind);
-      if (session !== current()) return;
+      if (session !== this.current()) return;
       // Only the kind fetched: a re-list of another kind running meanwhile keeps its own result.
       const hints = { ...this.hints };
       if (hint) hints[kind] = hint;
       else delete hints[kind];
       this.set({ ...this.lists, ...fetched }, hints);
-      changed();
+      this.changed();
     } catch (error) {
       this.log.warn(`could not re-list ${kind}: ${describeError(error)}`);
     }

@@ -4,6 +4,7 @@
  */
 import type {
   ClientCapabilities,
+  LoggingMessageNotification,
   Prompt,
   Resource,
   ResourceTemplate,
@@ -53,6 +54,16 @@ export interface BackendDeps {
   environment: Record<string, string | undefined>;
   /** The restart strategy of each backend; exponential backoff from `settings.restart` when unset. */
   restartStrategy?: () => RestartStrategy;
+}
+
+/** What a Backend emits. */
+export interface BackendEvents {
+  /** State or lists changed: the catalog must be rebuilt. */
+  change: [];
+  resourceUpdated: [uri: string];
+  log: [params: LoggingMessageNotification['params']];
+  /** `notifications/tasks/status` of a task this backend runs (tasks.ts maps its id for the host). */
+  taskStatus: [params: Record<string, unknown>];
 }
 
 /** `idle`: not running, its lists known (from the manifest cache, or from before an idle stop). */
