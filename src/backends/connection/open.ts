@@ -3,7 +3,7 @@
  * attempt, and keeps track of connections being closed: a process tree may take seconds to go, and a
  * backend's stop() must wait for every one of them.
  */
-import { isStdioServer, type ServerConfig } from '../../config/types.js';
+import { isStdioServer, type ResolvedServerConfig, type ServerConfig } from '../../config/types.js';
 import { startTimeoutMs } from '../package-runner.js';
 import type { BackendAuth, BackendDeps } from '../types.js';
 import type { Connection, ConnectContext } from './connection.js';
@@ -22,7 +22,11 @@ export function openConnection(server: ServerConfig, context: OpenContext): Prom
 }
 
 /** The auth strategy of a remote entry (a stdio one has none). */
-export function prepareAuth(name: string, server: ServerConfig, deps: BackendDeps): BackendAuth | undefined {
+export function prepareAuth(
+  name: string,
+  server: ResolvedServerConfig,
+  deps: BackendDeps,
+): BackendAuth | undefined {
   return isStdioServer(server) ? undefined : deps.createAuth(name, server);
 }
 
