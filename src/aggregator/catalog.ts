@@ -3,12 +3,18 @@
  * public name or URI, which backend and original name it goes to. Rebuilt whenever a backend changes;
  * requests are routed through these tables, never by splitting a public name.
  */
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Settings, ToolFilter } from '../config/types.js';
 import type { BackendLists } from '../backends/backend.js';
 import { NameAllocator, toPublicName } from './names.js';
+
+// Loaded on the first filter: a config without tool filters never pays for it (serve's warm start).
+const require = createRequire(import.meta.url);
+let globs: typeof import('picomatch') | undefined;
+const picomatch = (patterns: string[]) =>
+  (globs ??= require('picomatch') as typeof import('picomatch'))(patterns);
 
 export interface Route {
   backend: string;
@@ -59,87 +65,125 @@ export function buildCatalog(
   onCollision: (message: string) => void,
 ): Catalog {
   const max = settings.maxToolNameLength;
-  const toolNames = new NameAllocator(max);
-  const promptNames = new NameAllocator(max);
-  const catalog: Catalog = {
-    tools: [],
-    prompts: [],
-    resources: [],
-    resourceTemplates: [],
-    toolRoutes: new Map(),
-    promptRoutes: new Map(),
-    resourceRoutes: new Map(),
-    templateRoutes: [],
-    filteredTools: new Map(),
+  const build: Build = {
+    catalog: {
+      tools: [],
+      prompts: [],
+      resources: [],
+      resourceTemplates: [],
+      toolRoutes: new Map(),
+      promptRoutes: new Map(),
+      resourceRoutes: new Map(),
+      templateRoutes: [],
+      filteredTools: new Map(),
+    },
+    settings,
+    toolNames: new NameAllocator(max),
+    promptNames: new NameAllocator(max),
+    onCollision,
   };
-
   for (const source of sources) {
-    const allowed = source.allowed ?? createToolFilter(source.filter);
-    const promptAllowed = createToolFilter(source.promptFilter);
-    const resourceAllowed = createToolFilter(source.resourceFilter);
-    for (const tool of source.lists.tools) {
-      const preferred = toPublicName(source.name, source.prefix, settings.separator, tool.name, max);
-      if (!allowed(tool.name)) {
-        catalog.filteredTools.set(preferred, source.name);
-        continue;
-      }
-      const name = toolNames.allocate(source.name, tool.name, preferred, (given) =>
-        onCollision(
-          `tool "${tool.name}" of "${source.name}" is exported as "${given}": "${preferred}" is already taken`,
-        ),
-      );
-      if (source.reserveOnly) continue;
-      catalog.toolRoutes.set(name, { backend: source.name, name: tool.name });
-      catalog.tools.push(name === tool.name ? tool : { ...tool, name });
-    }
-    for (const prompt of source.lists.prompts) {
-      if (!promptAllowed(prompt.name)) continue;
-      const preferred = toPublicName(source.name, source.prefix, settings.separator, prompt.name, max);
-      const name = promptNames.allocate(source.name, prompt.name, preferred, (given) =>
-        onCollision(
-          `prompt "${prompt.name}" of "${source.name}" is exported as "${given}": "${preferred}" is already taken`,
-        ),
-      );
-      if (source.reserveOnly) continue;
-      catalog.promptRoutes.set(name, { backend: source.name, name: prompt.name });
-      catalog.prompts.push(name === prompt.name ? prompt : { ...prompt, name });
-    }
+    addTools(build, source);
+    addPrompts(build, source);
     if (source.reserveOnly) continue;
-    for (const resource of source.lists.resources) {
-      if (!resourceAllowed(resource.uri)) continue;
-      const owner = catalog.resourceRoutes.get(resource.uri);
-      if (owner !== undefined) {
-        onCollision(`resource ${resource.uri} of "${source.name}" is hidden: "${owner}" lists the same URI`);
-        continue;
-      }
-      catalog.resourceRoutes.set(resource.uri, source.name);
-      catalog.resources.push(resource);
+    const resourceAllowed = createToolFilter(source.resourceFilter);
+    addResources(build, source, resourceAllowed);
+    addTemplates(build, source, resourceAllowed);
+  }
+  return build.catalog;
+}
+
+/** A catalog being built, with the name allocators that keep public names unique across backends. */
+interface Build {
+  catalog: Catalog;
+  settings: Settings;
+  toolNames: NameAllocator;
+  promptNames: NameAllocator;
+  onCollision: (message: string) => void;
+}
+
+function addTools({ catalog, settings, toolNames, onCollision }: Build, source: CatalogSource): void {
+  const max = settings.maxToolNameLength;
+  const allowed = source.allowed ?? createToolFilter(source.filter);
+  for (const tool of source.lists.tools) {
+    const preferred = toPublicName(source.name, source.prefix, settings.separator, tool.name, max);
+    if (!allowed(tool.name)) {
+      catalog.filteredTools.set(preferred, source.name);
+      continue;
     }
-    for (const template of source.lists.resourceTemplates) {
-      if (!resourceAllowed(template.uriTemplate)) continue;
-      const listed = catalog.templateRoutes.find((route) => route.uriTemplate === template.uriTemplate);
-      if (listed) {
-        // Reads of matching URIs go to the first; listing the template twice would only repeat it.
-        onCollision(
-          `resource template ${template.uriTemplate} of "${source.name}" is hidden: "${listed.backend}" lists the same template`,
-        );
-        continue;
-      }
-      try {
-        catalog.templateRoutes.push({
-          template: new UriTemplate(template.uriTemplate),
-          uriTemplate: template.uriTemplate,
-          backend: source.name,
-        });
-        catalog.resourceTemplates.push(template);
-      } catch {
-        onCollision(
-          `resource template ${template.uriTemplate} of "${source.name}" is not a valid URI template and was skipped`,
-        );
-      }
+    const name = toolNames.allocate(source.name, tool.name, preferred, (given) =>
+      onCollision(
+        `tool "${tool.name}" of "${source.name}" is exported as "${given}": "${preferred}" is already taken`,
+      ),
+    );
+    if (source.reserveOnly) continue;
+    catalog.toolRoutes.set(name, { backend: source.name, name: tool.name });
+    catalog.tools.push(name === tool.name ? tool : { ...tool, name });
+  }
+}
+
+function addPrompts({ catalog, settings, promptNames, onCollision }: Build, source: CatalogSource): void {
+  const max = settings.maxToolNameLength;
+  const promptAllowed = createToolFilter(source.promptFilter);
+  for (const prompt of source.lists.prompts) {
+    if (!promptAllowed(prompt.name)) continue;
+    const preferred = toPublicName(source.name, source.prefix, settings.separator, prompt.name, max);
+    const name = promptNames.allocate(source.name, prompt.name, preferred, (given) =>
+      onCollision(
+        `prompt "${prompt.name}" of "${source.name}" is exported as "${given}": "${preferred}" is already taken`,
+      ),
+    );
+    if (source.reserveOnly) continue;
+    catalog.promptRoutes.set(name, { backend: source.name, name: prompt.name });
+    catalog.prompts.push(name === prompt.name ? prompt : { ...prompt, name });
+  }
+}
+
+function addResources(
+  { catalog, onCollision }: Build,
+  source: CatalogSource,
+  allowed: (uri: string) => boolean,
+): void {
+  for (const resource of source.lists.resources) {
+    if (!allowed(resource.uri)) continue;
+    const owner = catalog.resourceRoutes.get(resource.uri);
+    if (owner !== undefined) {
+      onCollision(`resource ${resource.uri} of "${source.name}" is hidden: "${owner}" lists the same URI`);
+      continue;
+    }
+    catalog.resourceRoutes.set(resource.uri, source.name);
+    catalog.resources.push(resource);
+  }
+}
+
+function addTemplates(
+  { catalog, onCollision }: Build,
+  source: CatalogSource,
+  allowed: (uriTemplate: string) => boolean,
+): void {
+  for (const template of source.lists.resourceTemplates) {
+    if (!allowed(template.uriTemplate)) continue;
+    const listed = catalog.templateRoutes.find((route) => route.uriTemplate === template.uriTemplate);
+    if (listed) {
+      // Reads of matching URIs go to the first; listing the template twice would only repeat it.
+      onCollision(
+        `resource template ${template.uriTemplate} of "${source.name}" is hidden: "${listed.backend}" lists the same template`,
+      );
+      continue;
+    }
+    try {
+      catalog.templateRoutes.push({
+        template: new UriTemplate(template.uriTemplate),
+        uriTemplate: template.uriTemplate,
+        backend: source.name,
+      });
+      catalog.resourceTemplates.push(template);
+    } catch {
+      onCollision(
+        `resource template ${template.uriTemplate} of "${source.name}" is not a valid URI template and was skipped`,
+      );
     }
   }
-  return catalog;
 }
 
 /** The backend that serves a resource URI: an exact listed URI first, then the first matching template. */

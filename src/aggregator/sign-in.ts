@@ -16,6 +16,7 @@ import type { HostBridge } from '../backends/types.js';
 import { openBrowser } from '../auth/signin/browser.js';
 import { SentinelError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { OwnTool } from './own-tools.js';
 import type { Aggregator } from './server.js';
 
 export const SIGN_IN_TOOL = 'sentinel__sign_in';
@@ -34,27 +35,41 @@ export interface SignInCoordinator {
 }
 
 export function createSignInCoordinator(options: { log: Logger; host: HostBridge }): SignInCoordinator {
-  const needs = new Map<string, Need>();
-  const declined = new Set<string>();
-  let aggregator: Aggregator | undefined;
-  let manager: BackendManager | undefined;
-  const listChanged = () => void aggregator?.server.sendToolListChanged().catch(() => undefined);
+  const signIns = new SignIns(options);
+  return {
+    onSignIn: (need, session) => signIns.onSignIn(need, session),
+    attach: (aggregator, manager) => signIns.attach(aggregator, manager),
+  };
+}
+
+/** The backends that need sign-in now, and the sign-ins in progress. */
+class SignIns {
+  readonly needs = new Map<string, Need>();
+  private readonly declined = new Set<string>();
+  private aggregator?: Aggregator;
+  private manager?: BackendManager;
+
+  constructor(private readonly options: { log: Logger; host: HostBridge }) {}
+
+  private listChanged(): void {
+    void this.aggregator?.server.sendToolListChanged().catch(() => undefined);
+  }
 
   /** Runs one sign-in for `name` with `open` showing the URL; reconnects the backend when it succeeds. */
-  const run = (name: string, entry: Need, open: (url: string) => Promise<void>): Promise<void> => {
+  run(name: string, entry: Need, open: (url: string) => Promise<void>): Promise<void> {
     entry.running ??= entry.session
       .signIn((url) => {
         entry.url = url;
         return open(url);
       }, entry.need)
       .then(async () => {
-        needs.delete(name);
-        listChanged();
-        options.log.info(`signed in to ${name}`);
-        await manager?.get(name)?.reconnect();
+        this.needs.delete(name);
+        this.listChanged();
+        this.options.log.info(`signed in to ${name}`);
+        await this.manager?.get(name)?.reconnect();
       })
       .catch((error: unknown) => {
-        options.log.warn(
+        this.options.log.warn(
           `sign-in to ${name} did not complete: ${error instanceof Error ? error.message : String(error)}`,
         );
       })
@@ -63,15 +78,15 @@ export function createSignInCoordinator(options: { log: Logger; host: HostBridge
         entry.url = undefined;
       });
     return entry.running;
-  };
+  }
 
-  const elicit = (name: string, entry: Need) => {
+  private elicit(name: string, entry: Need): void {
     // After a decline the same need is not asked again; a new one (step-up, another server) may be.
     const key = `${name}:${entry.need.reason}`;
-    const url = options.host.capabilities()?.elicitation as Record<string, unknown> | undefined;
-    if (!url?.url || declined.has(key) || entry.running) return;
-    void run(name, entry, async (authorizationUrl) => {
-      const result = await options.host.request(
+    const url = this.options.host.capabilities()?.elicitation as Record<string, unknown> | undefined;
+    if (!url?.url || this.declined.has(key) || entry.running) return;
+    void this.run(name, entry, async (authorizationUrl) => {
+      const result = await this.options.host.request(
         'elicitation/create',
         {
           mode: 'url',
@@ -82,21 +97,21 @@ export function createSignInCoordinator(options: { log: Logger; host: HostBridge
         AbortSignal.timeout(5 * 60_000),
       );
       if (result.action !== 'accept') {
-        declined.add(key);
+        this.declined.add(key);
         throw new Error(`the sign-in to ${name} was ${String(result.action ?? 'declined')}`);
       }
     });
-  };
+  }
 
-  const onSignIn: SignInHandler = async (need, session) => {
+  async onSignIn(need: SignInNeed, session: SignInSession): Promise<never> {
     const name = session.target.backend;
-    const fresh = !needs.has(name);
-    const entry: Need = needs.get(name) ?? { session, need };
+    const fresh = !this.needs.has(name);
+    const entry: Need = this.needs.get(name) ?? { session, need };
     entry.need = need;
     entry.session = session;
-    needs.set(name, entry);
-    if (fresh) listChanged();
-    elicit(name, entry);
+    this.needs.set(name, entry);
+    if (fresh) this.listChanged();
+    this.elicit(name, entry);
     const why =
       need.reason === 'refresh-refused'
         ? ' again: the authorization server refused to refresh the token'
@@ -107,57 +122,60 @@ export function createSignInCoordinator(options: { log: Logger; host: HostBridge
       hint: `run: mcp-sentinel login ${name} (or ask the assistant to call ${SIGN_IN_TOOL})`,
       permanent: true,
     });
-  };
+  }
 
-  const attach = (next: Aggregator, nextManager: BackendManager) => {
-    aggregator = next;
-    manager = nextManager;
-    next.own.defineTool({
-      // A getter: the enum is the backends that need sign-in now.
-      get definition() {
+  attach(aggregator: Aggregator, manager: BackendManager): void {
+    this.aggregator = aggregator;
+    this.manager = manager;
+    aggregator.own.defineTool(signInTool(this));
+  }
+}
+
+/** `sentinel__sign_in`: listed while some backend needs sign-in, its `server` an enum of those backends. */
+function signInTool(signIns: SignIns): OwnTool {
+  const { needs } = signIns;
+  return {
+    // A getter: the enum is the backends that need sign-in now.
+    get definition() {
+      return {
+        name: SIGN_IN_TOOL,
+        description:
+          'Sign in to a remote MCP server that needs it: opens the sign-in page in the browser and returns its URL.',
+        inputSchema: {
+          type: 'object' as const,
+          properties: { server: { type: 'string', enum: [...needs.keys()] } },
+          required: ['server'],
+        },
+      };
+    },
+    listed: () => needs.size > 0,
+    call: async (args) => {
+      const name = typeof args.server === 'string' ? args.server : '';
+      const entry = needs.get(name);
+      if (!entry) {
         return {
-          name: SIGN_IN_TOOL,
-          description:
-            'Sign in to a remote MCP server that needs it: opens the sign-in page in the browser and returns its URL.',
-          inputSchema: {
-            type: 'object' as const,
-            properties: { server: { type: 'string', enum: [...needs.keys()] } },
-            required: ['server'],
-          },
+          content: [{ type: 'text', text: `${name || 'that server'} does not need sign-in` }],
+          isError: !name,
         };
-      },
-      listed: () => needs.size > 0,
-      call: async (args) => {
-        const name = typeof args.server === 'string' ? args.server : '';
-        const entry = needs.get(name);
-        if (!entry) {
-          return {
-            content: [{ type: 'text', text: `${name || 'that server'} does not need sign-in` }],
-            isError: !name,
-          };
-        }
-        if (entry.running) {
-          const text = `A sign-in to ${name} is in progress${entry.url ? `: ${entry.url}` : ''}`;
-          return { content: [{ type: 'text', text }] };
-        }
-        const shown = new Promise<string>((resolve) => {
-          void run(name, entry, async (url) => {
-            resolve(url);
-            await openBrowser(url);
-          });
+      }
+      if (entry.running) {
+        const text = `A sign-in to ${name} is in progress${entry.url ? `: ${entry.url}` : ''}`;
+        return { content: [{ type: 'text', text }] };
+      }
+      const url = await new Promise<string>((resolve) => {
+        void signIns.run(name, entry, async (url) => {
+          resolve(url);
+          await openBrowser(url);
         });
-        const url = await shown;
-        return {
-          content: [
-            {
-              type: 'text',
-              text: `Opened the browser to sign in to ${name}. If it did not open, visit: ${url}\nIts tools appear once the sign-in is complete.`,
-            },
-          ],
-        };
-      },
-    });
+      });
+      return {
+        content: [
+          {
+            type: 'text',
+            text: `Opened the browser to sign in to ${name}. If it did not open, visit: ${url}\nIts tools appear once the sign-in is complete.`,
+          },
+        ],
+      };
+    },
   };
-
-  return { onSignIn, attach };
 }

@@ -10,9 +10,9 @@
  * own credentials and nobody else's.
  */
 import { SentinelError, type Issue } from '../errors.js';
-import type { GrantAuthConfig, HttpServerConfig, OAuth2AuthConfig } from '../config/types.js';
+import type { ResolvedHttpServerConfig } from '../config/types.js';
 import { createKeychainStore } from '../secrets/keychain.js';
-import { createGrantStrategy, GRANT_TYPES, isGrantType, validateGrant } from './grants/index.js';
+import { createGrantStrategy, validateGrant } from './grants/index.js';
 import type { SignInEntry } from './grants/signed-in-subject.js';
 import { validateHeaderSets, type HeaderSet } from './headers.js';
 import { createOAuth2Strategy } from './oauth2/strategy.js';
@@ -56,67 +56,45 @@ export function defaultSignInStore(): SignInStore {
   return sharedSignInStore;
 }
 
-/** Auth types beyond the grants: user sign-in, and `client-credentials` as the clearer name of `oauth2`. */
-const SIGNIN_TYPES = ['oauth', 'client-credentials'];
-
 /**
  * Every problem with `server`'s headers and auth settings, as issues under `path` (e.g. `mcpServers.jira`).
- * `server` must have its references resolved: values are checked as they will be sent.
+ * The shape (types, allowed and required keys, enums) was checked when the config was loaded; these are the
+ * checks of values as they will be sent, which resolving a reference can change, and of header names.
  */
-export function validateHttpServerAuth(server: HttpServerConfig, path: string): Issue[] {
+export function validateHttpServerAuth(server: ResolvedHttpServerConfig, path: string): Issue[] {
   const issues: Issue[] = [];
   const auth = server.auth ?? { type: 'none' as const };
-  const type = auth.type;
-
   if (!isUrl(server.url))
     issues.push({ path: `${path}.url`, message: 'must be an absolute http or https URL' });
-  if (
-    type !== 'none' &&
-    type !== 'static' &&
-    type !== 'oauth2' &&
-    !isGrantType(type) &&
-    !SIGNIN_TYPES.includes(type)
-  ) {
-    issues.push({
-      path: `${path}.auth.type`,
-      message: `must be one of none, static, oauth (user sign-in), client-credentials (old name oauth2), ${GRANT_TYPES.join(', ')}`,
-    });
-    return issues;
-  }
-
   const sets: HeaderSet[] = [];
-  if (server.headers !== undefined) {
-    if (isRecord(server.headers)) sets.push({ path: `${path}.headers`, headers: server.headers });
-    else issues.push({ path: `${path}.headers`, message: 'must be an object of header names to values' });
+  if (server.headers !== undefined) sets.push({ path: `${path}.headers`, headers: server.headers });
+  if (auth.type === 'static') sets.push({ path: `${path}.auth.headers`, headers: auth.headers });
+  const owner = auth.type === 'none' || auth.type === 'static' ? auth.type : 'oauth2';
+  issues.push(...validateHeaderSets(sets, owner));
+  switch (auth.type) {
+    case 'oauth2':
+    case 'client-credentials':
+      issues.push(...grantFieldIssues(auth, `${path}.auth`));
+      break;
+    case 'oauth':
+      issues.push(...validateSignIn(auth, `${path}.auth`));
+      break;
+    case 'jwt-bearer':
+    case 'token-exchange':
+    case 'enterprise':
+      issues.push(...validateGrant(auth, `${path}.auth`));
   }
-  if (auth.type === 'static') {
-    if (!isRecord(auth.headers) || Object.keys(auth.headers).length === 0) {
-      issues.push({
-        path: `${path}.auth.headers`,
-        message: 'must name at least one header',
-        hint: 'e.g. "headers": {"X-Api-Key": "secret:my-key"}',
-      });
-    } else {
-      sets.push({ path: `${path}.auth.headers`, headers: auth.headers });
-    }
-  }
-  issues.push(...validateHeaderSets(sets, type === 'none' || type === 'static' ? type : 'oauth2'));
-  if (auth.type === 'oauth2' || auth.type === 'client-credentials')
-    issues.push(...validateOAuth2(auth, `${path}.auth`));
-  if (auth.type === 'oauth') issues.push(...validateSignIn(auth, `${path}.auth`));
-  if (isGrantType(auth.type)) issues.push(...validateGrant(auth as GrantAuthConfig, `${path}.auth`));
   return issues;
-}
-
-function validateOAuth2(auth: OAuth2AuthConfig, path: string): Issue[] {
-  return grantFieldIssues(auth, path, { clientIdRequired: true, credentialRequired: true });
 }
 
 /**
  * The strategy for one backend, validated. Throws SentinelError HEADER_INVALID (a header problem) or
  * CONFIG_INVALID (anything else) with all issues; the message names the backend, never a value.
  */
-export function createAuthStrategy(server: HttpServerConfig, ctx: CreateAuthStrategyContext): AuthStrategy {
+export function createAuthStrategy(
+  server: ResolvedHttpServerConfig,
+  ctx: CreateAuthStrategyContext,
+): AuthStrategy {
   const path = `mcpServers.${ctx.backend}`;
   const issues = validateHttpServerAuth(server, path);
   if (issues.length > 0) {
@@ -163,12 +141,7 @@ export function createAuthStrategy(server: HttpServerConfig, ctx: CreateAuthStra
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isUrl(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
+function isUrl(value: string): boolean {
   try {
     const url = new URL(value);
     return url.protocol === 'http:' || url.protocol === 'https:';

@@ -6,7 +6,7 @@
  * of stdio servers never pays for it at startup. `loadAuth()` must have resolved before `createBackendAuth`.
  */
 import type * as AuthModule from '../auth/index.js';
-import type { HttpServerConfig } from '../config/types.js';
+import type { ResolvedHttpServerConfig } from '../config/types.js';
 import { SentinelError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BackendAuth } from './types.js';
@@ -21,7 +21,7 @@ export async function loadAuth(): Promise<void> {
 
 export function createBackendAuth(
   name: string,
-  server: HttpServerConfig,
+  server: ResolvedHttpServerConfig,
   log: Logger,
   extra: {
     clientMetadataUrl?: string;

@@ -9,46 +9,33 @@
  * SentinelError that says why, and everything else keeps working.
  */
 import { EventEmitter } from 'node:events';
-import type {
-  Implementation,
-  LoggingMessageNotification,
-  ServerCapabilities,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { SentinelError, describeError } from '../errors.js';
-import { isStdioServer, type ServerConfig } from '../config/types.js';
+import type { ServerConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { Activity } from './activity.js';
-import type { Connection } from './connection/connection.js';
-import { openRemote } from './connection/remote.js';
-import { openStdio } from './connection/stdio.js';
+import { identityOf, type Connection } from './connection/connection.js';
+import { Closing, openConnection, prepareAuth } from './connection/open.js';
 import { startFailure, unavailable } from './errors.js';
-import { Forwarder, type ForwardCall } from './forwarder/forwarder.js';
+import { Forwarder, type ForwardCall, type ForwardOptions } from './forwarder/forwarder.js';
 import { ListState } from './lists.js';
 import { eraOf } from './modern-session.js';
 import type { Manifest } from './manifest/store.js';
-import { startTimeoutMs } from './package-runner.js';
 import { Renewal } from './renewal.js';
 import { RestartPolicy } from './restart-policy.js';
 import type { SessionEvents } from './session.js';
 import { Supervisor, type Attempt } from './supervisor.js';
-import type { BackendAuth, BackendDeps, BackendLists, BackendState, ListKind } from './types.js';
+import type {
+  BackendAuth,
+  BackendDeps,
+  BackendEvents,
+  BackendLists,
+  BackendState,
+  ListKind,
+} from './types.js';
 
 export type { BackendLists, ListKind } from './types.js';
-export type { ForwardCall, ForwardOutcome } from './forwarder/forwarder.js';
-
-export interface ForwardOptions {
-  signal?: AbortSignal;
-  onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
-}
-
-interface BackendEvents {
-  /** State or lists changed: the catalog must be rebuilt. */
-  change: [];
-  resourceUpdated: [uri: string];
-  log: [params: LoggingMessageNotification['params']];
-  /** `notifications/tasks/status` of a task this backend runs (tasks.ts maps its id for the host). */
-  taskStatus: [params: Record<string, unknown>];
-}
+export type { ForwardCall, ForwardOptions, ForwardOutcome } from './forwarder/forwarder.js';
 
 export class Backend extends EventEmitter<BackendEvents> {
   serverInfo?: Implementation;
@@ -74,10 +61,8 @@ export class Backend extends EventEmitter<BackendEvents> {
   private auth?: BackendAuth;
   /** The entry with references resolved, kept for renewing a remote session in place. */
   private resolved?: ServerConfig;
-  /** Why the last connection ended, for the errors of requests it took down. */
-  private lastDisconnect?: string;
   /** Connections being closed (their process trees may take seconds): stop() waits for every one. */
-  private readonly closing = new Set<Promise<void>>();
+  private readonly closing = new Closing();
 
   constructor(
     readonly name: string,
@@ -86,32 +71,32 @@ export class Backend extends EventEmitter<BackendEvents> {
   ) {
     super();
     this.log = deps.log.child(name);
-    this.listState = new ListState(() => deps.settings.startupTimeoutMs, this.log);
+    this.listState = new ListState(
+      () => deps.settings.startupTimeoutMs,
+      this.log,
+      () => (this.state === 'ready' ? this.connection?.session : undefined),
+      () => this.emit('change'),
+    );
     this.activity = new Activity(
       () => this.config.idleTimeoutMs ?? deps.settings.idleTimeoutMs,
       () => void this.sleep(),
     );
-    const disabled = config.disabled
-      ? new SentinelError('BACKEND_DISABLED', `backend "${name}" is disabled in the config`, {
-          hint: `remove "disabled": true from mcpServers.${name} to enable it`,
-        })
-      : undefined;
     const restarts = deps.restartStrategy?.() ?? new RestartPolicy(deps.settings.restart);
-    this.supervisor = new Supervisor(
-      name,
-      restarts,
-      {
-        connect: (attempt) => this.connect(attempt),
-        disconnect: () => this.dropConnection(),
-        changed: (state) => this.onState(state),
-      },
-      this.log,
-      disabled,
-    );
+    const hooks = {
+      connect: (attempt: Attempt) => this.connect(attempt),
+      disconnect: () => this.dropConnection(),
+      changed: (state: BackendState) => this.onState(state),
+    };
+    this.supervisor = new Supervisor(name, restarts, hooks, this.log, config.disabled === true);
     this.forwarder = new Forwarder({
       backend: name,
       channel: () => this.connection?.channel,
-      renew: (stale) => this.renewal.renew(this.connectionOf(stale), 'session expired', true),
+      renew: (stale) =>
+        this.renewal.renew(
+          this.connection?.channel === stale ? this.connection : undefined,
+          'session expired',
+          true,
+        ),
     });
     this.renewal = new Renewal({
       name,
@@ -196,11 +181,9 @@ export class Backend extends EventEmitter<BackendEvents> {
    */
   seed(manifest: Manifest): void {
     this.supervisor.seed(() => {
-      this.serverInfo = manifest.serverInfo;
-      this.serverCapabilities = manifest.capabilities;
-      this.protocolVersion = manifest.protocolVersion;
+      const { serverInfo, capabilities: serverCapabilities, protocolVersion, instructions } = manifest;
+      Object.assign(this, { serverInfo, serverCapabilities, protocolVersion, instructions });
       this.knownEra = eraOf(manifest.protocolVersion);
-      this.instructions = manifest.instructions;
       this.listState.set(manifest.lists);
     });
   }
@@ -229,14 +212,13 @@ export class Backend extends EventEmitter<BackendEvents> {
     const server = await this.deps.resolve(this.name, this.config);
     if (!attempt.current) return;
     this.auth?.close();
-    this.auth = isStdioServer(server) ? undefined : this.deps.createAuth(this.name, server);
+    this.auth = prepareAuth(this.name, server, this.deps);
     await this.auth?.prepare(AbortSignal.timeout(this.deps.settings.startupTimeoutMs));
     if (!attempt.current) return;
     this.resolved = server;
     const connection = await this.open(attempt);
     if (!connection) return;
     this.connectMs = Math.round(performance.now() - started);
-    this.lastDisconnect = undefined;
     this.log.debug(`ready in ${this.connectMs} ms: ${this.lists.tools.length} tools`);
   }
 
@@ -246,24 +228,24 @@ export class Backend extends EventEmitter<BackendEvents> {
    */
   private async open(attempt: Attempt): Promise<Connection | undefined> {
     const server = this.resolved!;
-    const context = {
+    const opening = openConnection(server, {
       name: this.name,
       log: this.log,
       host: this.deps.host,
       events: this.events,
       environment: this.deps.environment,
       auth: this.auth,
-      maxResponseBytes: this.deps.settings.maxResponseBytes ?? 32 * 1024 * 1024,
-      startupTimeoutMs: this.startupTimeout(server),
+      maxResponseBytes: this.deps.settings.maxResponseBytes,
+      startupTimeoutMs: this.deps.settings.startupTimeoutMs,
+      firstStart: this.sessions === 0,
       signal: attempt.signal,
       knownEra: this.knownEra,
-    };
-    const opening = isStdioServer(server) ? openStdio(server, context) : openRemote(server, context);
+    });
     // What the server speaks is asked again after a failed start.
     opening.catch(() => (this.knownEra = undefined));
-    void this.track(opening.then(() => undefined));
+    void this.closing.track(opening);
     const connection = await opening;
-    if (!attempt.current) return void (await this.track(connection.close()));
+    if (!attempt.current) return void (await this.closing.track(connection.close()));
     this.adopt(connection);
     try {
       const lists = await this.listState.fetch(connection.session);
@@ -275,13 +257,6 @@ export class Backend extends EventEmitter<BackendEvents> {
     }
   }
 
-  /** The startup timeout of this attempt: a package runner's first start may download (package-runner.ts). */
-  private startupTimeout(server: ServerConfig): number {
-    const timeout = this.deps.settings.startupTimeoutMs;
-    if (!isStdioServer(server)) return timeout;
-    return startTimeoutMs(timeout, server.command, server.args, this.sessions > 0);
-  }
-
   private adopt(connection: Connection): void {
     const previous = this.connection;
     this.connection = connection;
@@ -291,22 +266,13 @@ export class Backend extends EventEmitter<BackendEvents> {
       if (connection === this.connection && this.state === 'ready')
         void this.renewal.renew(connection, why, expired);
     };
-    const session = connection.session;
-    this.protocolVersion = connection.protocolVersion;
+    Object.assign(this, identityOf(connection));
     this.knownEra = eraOf(connection.protocolVersion);
-    this.serverInfo = session.getServerVersion();
-    this.serverCapabilities = session.getServerCapabilities();
-    this.instructions = session.getInstructions();
     this.sessions++;
   }
 
   private readonly events: SessionEvents = {
-    listChanged: (kind) =>
-      this.listState.schedule(
-        kind,
-        () => (this.state === 'ready' ? this.connection?.session : undefined),
-        () => this.emit('change'),
-      ),
+    listChanged: (kind) => this.listState.schedule(kind),
     resourceUpdated: (uri) => this.emit('resourceUpdated', uri),
     log: (params) => this.emit('log', params),
     taskStatus: (params) => this.emit('taskStatus', params),
@@ -320,10 +286,9 @@ export class Backend extends EventEmitter<BackendEvents> {
 
   /** The connection ended by itself: its process tree still goes, and a ready backend restarts. */
   private onDisconnected(connection: Connection): void {
-    void this.track(connection.close());
+    void this.closing.track(connection.close());
     if (connection !== this.connection) return;
     const reason = connection.closeReason ?? 'closed its connection';
-    this.lastDisconnect = reason;
     this.connection = undefined;
     this.forwarder.drop(connection.channel, reason);
     if (this.state !== 'ready') return; // the failing connect reports it
@@ -340,11 +305,7 @@ export class Backend extends EventEmitter<BackendEvents> {
   private retire(connection: Connection, why: string, resend: boolean): void {
     if (connection === this.connection) this.connection = undefined;
     this.forwarder.drop(connection.channel, why, resend);
-    void this.track(connection.close());
-  }
-
-  private connectionOf(channel: unknown): Connection | undefined {
-    return this.connection?.channel === channel ? this.connection : undefined;
+    void this.closing.track(connection.close());
   }
 
   /**
@@ -375,40 +336,15 @@ export class Backend extends EventEmitter<BackendEvents> {
       if (this.state === 'idle' || this.supervisor.waking) await this.supervisor.wake();
       await this.renewal.settled();
       if (this.state !== 'ready' || !this.connection) throw this.unavailableError();
-      const result = await this.send(method, params, options);
+      const result = await this.forwarder.request(
+        { method, params, timeoutMs: this.timeoutMs, maxTotalMs: this.timeoutMs * 10 },
+        options,
+      );
       this.activity.track(method);
       return result;
     } finally {
       done();
     }
-  }
-
-  private send(
-    method: string,
-    params: Record<string, unknown> | undefined,
-    options: ForwardOptions,
-  ): Promise<Record<string, unknown>> {
-    const { signal, onprogress } = options;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-      const cancel = this.forwarder.start({
-        method,
-        params,
-        timeoutMs: this.timeoutMs,
-        maxTotalMs: this.timeoutMs * 10,
-        onProgress: onprogress && ((progress) => onprogress(progress as Parameters<typeof onprogress>[0])),
-        onDone: (outcome) => {
-          signal?.removeEventListener('abort', aborted);
-          if ('result' in outcome) resolve(outcome.result);
-          else reject(outcome.error);
-        },
-      });
-      const aborted = () => {
-        cancel();
-        reject(signal!.reason);
-      };
-      signal?.addEventListener('abort', aborted, { once: true });
-    });
   }
 
   notify(method: string, params?: Record<string, unknown>): void {
@@ -426,23 +362,8 @@ export class Backend extends EventEmitter<BackendEvents> {
     const connection = this.connection;
     this.connection = undefined;
     if (!connection) return;
-    this.forwarder.drop(
-      connection.channel,
-      this.lastDisconnect ?? connection.closeReason ?? 'closed its connection',
-    );
-    await this.track(connection.close());
-  }
-
-  /** Remembers a close in progress until it has finished, so that stop() can wait for it. */
-  private track(closed: Promise<unknown> | undefined): Promise<void> {
-    if (!closed) return Promise.resolve();
-    const settled = closed.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.closing.add(settled);
-    void settled.finally(() => this.closing.delete(settled));
-    return settled;
+    this.forwarder.drop(connection.channel, connection.closeReason ?? 'closed its connection');
+    await this.closing.track(connection.close());
   }
 
   async stop(): Promise<void> {
@@ -454,6 +375,6 @@ export class Backend extends EventEmitter<BackendEvents> {
     this.auth?.close();
     // Connections that were already closing (a failed connect, a renewal) finish first: their process
     // trees must be gone before we return, or they would outlive the shutdown.
-    while (this.closing.size > 0) await Promise.all([...this.closing]);
+    await this.closing.all();
   }
 }

@@ -2,7 +2,12 @@
  * Wires the real collaborators into the backend layer: the reference resolver (environment, `.env`,
  * keychain) and the per-backend auth strategies. Built once per run by the CLI.
  */
-import type { HttpServerConfig, ServerConfig, Settings } from '../config/types.js';
+import type {
+  ResolvedHttpServerConfig,
+  ResolvedServerConfig,
+  ServerConfig,
+  Settings,
+} from '../config/types.js';
 import { SentinelError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { resolveServerRefs } from '../refs/resolve.js';
@@ -35,7 +40,7 @@ export function createBackendDeps(options: BackendDepsOptions): BackendDeps {
     log: options.log,
     host: options.host,
     environment: options.env,
-    async resolve(name: string, server: ServerConfig): Promise<ServerConfig> {
+    async resolve(name: string, server: ServerConfig): Promise<ResolvedServerConfig> {
       const path = `mcpServers.${name}`;
       const [result] = await Promise.all([
         resolveServerRefs(server, path, { env: options.env, secrets: options.secrets }),
@@ -54,14 +59,14 @@ export function createBackendDeps(options: BackendDepsOptions): BackendDeps {
         },
       );
     },
-    createAuth: (name: string, server: HttpServerConfig) =>
+    createAuth: (name: string, server: ResolvedHttpServerConfig) =>
       createBackendAuth(name, server, options.log.child(name), {
         clientMetadataUrl: options.settings.clientMetadataUrl,
         onSignIn: options.onSignIn,
         signInEntry: async (entry) => {
           const found = options.servers?.[entry];
           if (!found || isStdioServer(found) || found.auth?.type !== 'oauth') return undefined;
-          const resolved = (await deps.resolve(entry, found)) as HttpServerConfig;
+          const resolved = (await deps.resolve(entry, found)) as ResolvedHttpServerConfig;
           return resolved.auth?.type === 'oauth' ? { url: resolved.url, auth: resolved.auth } : undefined;
         },
       }),

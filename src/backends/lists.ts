@@ -36,6 +36,10 @@ export class ListState {
   constructor(
     private readonly timeoutMs: () => number,
     private readonly log: Logger,
+    /** The session to re-list from: a ready backend's, else none. */
+    private readonly current: () => BackendSession | undefined,
+    /** The lists were updated by a re-list. */
+    private readonly changed: () => void,
   ) {}
 
   /** Every kind the session's server declares, each fetched in full. */
@@ -65,17 +69,14 @@ export class ListState {
     this.lists = EMPTY_LISTS;
   }
 
-  /**
-   * Re-lists `kind` once the burst of notifications is over, from the session `current()` returns then;
-   * `changed` is called when the lists were updated.
-   */
-  schedule(kind: ListKind, current: () => BackendSession | undefined, changed: () => void): void {
+  /** Re-lists `kind` once the burst of notifications is over, from the session current then. */
+  schedule(kind: ListKind): void {
     clearTimeout(this.timers.get(kind));
     this.timers.set(
       kind,
       setTimeout(() => {
         this.timers.delete(kind);
-        void this.relist(kind, current, changed);
+        void this.relist(kind);
       }, RELIST_DEBOUNCE_MS),
     );
   }
@@ -85,19 +86,15 @@ export class ListState {
     this.timers.clear();
   }
 
-  private async relist(
-    kind: ListKind,
-    current: () => BackendSession | undefined,
-    changed: () => void,
-  ): Promise<void> {
-    const session = current();
+  private async relist(kind: ListKind): Promise<void> {
+    const session = this.current();
     if (!session) return;
     try {
       const fetched = await listKind(session, kind, this.timeoutMs(), this.log);
-      if (session !== current()) return;
+      if (session !== this.current()) return;
       // Only the kind fetched: a re-list of another kind running meanwhile keeps its own result.
       this.set({ ...this.lists, ...fetched });
-      changed();
+      this.changed();
     } catch (error) {
       this.log.warn(`could not re-list ${kind}: ${describeError(error)}`);
     }

@@ -48,10 +48,14 @@ export class Supervisor {
     private readonly restarts: RestartStrategy,
     private readonly hooks: SupervisorHooks,
     private readonly log: Logger,
-    disabled: SentinelError | undefined,
+    disabled = false,
   ) {
     this.state = disabled ? 'disabled' : 'starting';
-    this.error = disabled;
+    if (disabled) {
+      this.error = new SentinelError('BACKEND_DISABLED', `backend "${name}" is disabled in the config`, {
+        hint: `remove "disabled": true from mcpServers.${name} to enable it`,
+      });
+    }
   }
 
   /** A new generation: every earlier attempt is no longer current. */

@@ -4,13 +4,19 @@
  */
 import type {
   ClientCapabilities,
+  LoggingMessageNotification,
   Prompt,
   Resource,
   ResourceTemplate,
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { HttpServerConfig, ServerConfig, Settings } from '../config/types.js';
+import type {
+  ResolvedHttpServerConfig,
+  ResolvedServerConfig,
+  ServerConfig,
+  Settings,
+} from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { RestartStrategy } from './restart-policy.js';
 
@@ -41,13 +47,23 @@ export interface BackendDeps {
   log: Logger;
   host: HostBridge;
   /** Resolves `$VAR` and `secret:` references of the entry; throws a SentinelError naming every unresolved one. */
-  resolve(name: string, server: ServerConfig): Promise<ServerConfig>;
+  resolve(name: string, server: ServerConfig): Promise<ResolvedServerConfig>;
   /** Validates and builds the auth strategy of a remote backend; throws a SentinelError on bad input. */
-  createAuth(name: string, server: HttpServerConfig): BackendAuth;
+  createAuth(name: string, server: ResolvedHttpServerConfig): BackendAuth;
   /** Extra environment variables for stdio children (values by name), from `inheritEnv`. */
   environment: Record<string, string | undefined>;
   /** The restart strategy of each backend; exponential backoff from `settings.restart` when unset. */
   restartStrategy?: () => RestartStrategy;
+}
+
+/** What a Backend emits. */
+export interface BackendEvents {
+  /** State or lists changed: the catalog must be rebuilt. */
+  change: [];
+  resourceUpdated: [uri: string];
+  log: [params: LoggingMessageNotification['params']];
+  /** `notifications/tasks/status` of a task this backend runs (tasks.ts maps its id for the host). */
+  taskStatus: [params: Record<string, unknown>];
 }
 
 /** `idle`: not running, its lists known (from the manifest cache, or from before an idle stop). */

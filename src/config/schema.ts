@@ -1,6 +1,8 @@
 /**
- * The config JSON Schema. schemas/config.schema.json is the single source of truth: users point `$schema`
- * at it, editors complete from it, and validation compiles the same file, so the two cannot drift.
+ * The config JSON Schema as committed: generated from the definition (definition.ts, `npm run schema`);
+ * users point `$schema` at it, editors complete from it, and validation compiles the same file. Read
+ * lazily, as plain JSON: for the validator when running from source, and for the facts validation and
+ * the resolver take from it (the keys of a server entry, its credential fields).
  */
 import { readFileSync } from 'node:fs';
 

@@ -9,23 +9,30 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Issue } from '../errors.js';
 import { configSchema } from './schema.js';
 import { closestMatch } from './suggest.js';
+import type { SentinelConfig } from './types.js';
 
 const require = createRequire(import.meta.url);
-let compiled: ValidateFunction | undefined;
+/**
+ * The validator of schemas/config.schema.json, which is generated from the definition the config's types
+ * come from (definition.ts; a test fails when the file drifts): so a document it accepts has the type.
+ */
+let compiled: ValidateFunction<SentinelConfig> | undefined;
 
 /**
  * The build compiles the schema into a standalone validator beside this file (scripts/build-validator.mjs),
  * which loads in a few milliseconds; without it (running from source) Ajv compiles the schema here, with
  * the same options.
  */
-function validator(): ValidateFunction {
+function validator(): ValidateFunction<SentinelConfig> {
   if (compiled) return compiled;
   const prebuilt = fileURLToPath(new URL('./config-validator.cjs', import.meta.url));
   if (existsSync(prebuilt)) {
-    compiled = require(prebuilt) as ValidateFunction;
+    compiled = require(prebuilt) as ValidateFunction<SentinelConfig>;
   } else {
     const { Ajv } = require('ajv') as typeof import('ajv');
-    compiled = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(configSchema());
+    compiled = new Ajv({ allErrors: true, strict: false, verbose: true }).compile<SentinelConfig>(
+      configSchema(),
+    );
   }
   return compiled;
 }
@@ -83,6 +90,17 @@ function issueFromAjv(error: ErrorObject, data: unknown): Issue | undefined {
       };
     case 'const':
       return { path, message: `expected ${JSON.stringify(params.allowedValue)}` };
+    case 'minProperties':
+      return path.endsWith('.headers')
+        ? {
+            path,
+            message: 'must name at least one header',
+            hint: 'e.g. "headers": {"X-Api-Key": "secret:my-key"}',
+          }
+        : { path, message: `must have at least ${String(params.limit)} key(s)` };
+    case 'anyOf':
+    case 'oneOf':
+      return { path, message: 'matches none of the forms above' };
     case 'propertyNames':
       return undefined; // reported by the `pattern` error on the name itself
     case 'pattern':
@@ -231,11 +249,24 @@ function prefixIssues(servers: Record<string, Record<string, unknown>>): Issue[]
 
 /** Every problem of a parsed config document; an empty list means it is valid. */
 export function validateConfig(data: unknown): Issue[] {
+  return checkConfig(data).issues;
+}
+
+export type ConfigCheck = { config: SentinelConfig; issues: [] } | { config?: undefined; issues: Issue[] };
+
+/** The document as a config when it has no problem; every problem otherwise. */
+export function checkConfig(data: unknown): ConfigCheck {
   if (data === null || data === undefined) {
-    return [{ path: '', message: 'the file is empty', hint: 'run `mcp-sentinel init` for a starter config' }];
+    return {
+      issues: [
+        { path: '', message: 'the file is empty', hint: 'run `mcp-sentinel init` for a starter config' },
+      ],
+    };
   }
   if (typeof data !== 'object' || Array.isArray(data)) {
-    return [{ path: '', message: `expected an object with "mcpServers", got ${describeType(data)}` }];
+    return {
+      issues: [{ path: '', message: `expected an object with "mcpServers", got ${describeType(data)}` }],
+    };
   }
   const servers = (data as { mcpServers?: unknown }).mcpServers;
   const shape =
@@ -244,17 +275,16 @@ export function validateConfig(data: unknown): Issue[] {
       : { issues: [], skip: new Set<string>() };
 
   const validate = validator();
+  const valid = validate(data);
   const schemaIssues: Issue[] = [];
-  if (!validate(data)) {
-    for (const error of validate.errors ?? []) {
-      const issue = issueFromAjv(error, data);
-      if (!issue) continue;
-      if ([...shape.skip].some((p) => issue.path === p || issue.path.startsWith(p + '.'))) continue;
-      schemaIssues.push(issue);
-    }
+  for (const error of valid ? [] : (validate.errors ?? [])) {
+    const issue = issueFromAjv(error, data);
+    if (!issue) continue;
+    if ([...shape.skip].some((p) => issue.path === p || issue.path.startsWith(p + '.'))) continue;
+    schemaIssues.push(issue);
   }
   const issues = dedupe([...shape.issues, ...schemaIssues]);
-  if (!servers || typeof servers !== 'object' || Array.isArray(servers)) return issues;
+  if (!servers || typeof servers !== 'object' || Array.isArray(servers)) return { issues };
   // URL and prefix checks run even when other keys are wrong, so that every problem is listed at once;
   // entries whose shape is already reported are left out.
   const entries = Object.fromEntries(
@@ -266,7 +296,9 @@ export function validateConfig(data: unknown): Issue[] {
         !Array.isArray(server),
     ),
   ) as Record<string, Record<string, unknown>>;
-  return dedupe([...issues, ...urlIssues(entries), ...prefixIssues(entries)]);
+  const all = dedupe([...issues, ...urlIssues(entries), ...prefixIssues(entries)]);
+  if (valid && all.length === 0) return { config: data, issues: [] };
+  return { issues: all };
 }
 
 function dedupe(issues: Issue[]): Issue[] {

@@ -9,7 +9,8 @@
  * into an env variable whose name says it is a credential. Messages name variables and secrets, never their
  * values.
  */
-import type { ServerConfig } from '../config/types.js';
+import { isCredentialField } from '../config/credential-fields.js';
+import type { ResolvedServerConfig, ServerConfig } from '../config/types.js';
 import { SentinelError, type Issue } from '../errors.js';
 import { isCredentialName } from './credentials.js';
 import { createLogger, redactSecret } from '../log.js';
@@ -24,7 +25,7 @@ export interface ResolveContext {
 
 export interface ResolvedServer {
   /** The entry with every reference replaced; absent when there are issues. */
-  server?: ServerConfig;
+  server?: ResolvedServerConfig;
   issues: Issue[];
   /** Secret names the entry references (sorted, unique), resolved or not. */
   secretNames: string[];
@@ -103,50 +104,22 @@ export async function resolveServerRefs(
   }
 
   return {
-    server: issues.length === 0 ? copy : undefined,
+    // The one place a resolved entry is made: every reference of `copy` was replaced above.
+    server: issues.length === 0 ? (copy as ResolvedServerConfig) : undefined,
     issues,
     secretNames: [...secretNames].sort(),
     envNames: [...envNames].sort(),
   };
 }
 
-/** auth keys that name things rather than hold credentials; everything else under auth is a credential. */
-const AUTH_NAMES = new Set([
-  'type',
-  'clientId',
-  'tokenUrl',
-  'issuer',
-  'scopes',
-  'audience',
-  'resource',
-  'tokenEndpointAuthMethod',
-  'allowDiscoveredIssuer',
-  'clientMetadataUrl',
-  'redirectPort',
-  'signingAlgorithm',
-  'assertionFile',
-  'subjectTokenType',
-  'actorTokenType',
-  'requestedTokenType',
-  'tokenEndpoint',
-  'signIn',
-]);
-
-/** Whether the field at `relative` (e.g. `.headers.Authorization`, `.env.API_TOKEN`) carries a credential. */
+/**
+ * Whether the field at `relative` (e.g. `.headers.Authorization`, `.env.API_TOKEN`) carries a credential:
+ * the schema's credential fields, and env variables whose name says so.
+ */
 function holdsCredential(relative: string): boolean {
-  const [, section, key] = relative.split('.');
-  if (section === 'headers') return true;
-  if (section === 'auth') {
-    // Nested blocks (auth.idp.*) are judged by their own key; array items (auth.scopes.0) by the array's.
-    const named = relative
-      .split('.')
-      .slice(2)
-      .filter((part) => !/^\d+$/.test(part))
-      .at(-1);
-    return named !== undefined && !AUTH_NAMES.has(named);
-  }
-  if (section === 'env') return key !== undefined && isCredentialName(key);
-  return false;
+  const parts = relative.split('.').slice(1);
+  if (parts[0] === 'env') return parts[1] !== undefined && isCredentialName(parts[1]);
+  return isCredentialField(parts);
 }
 
 function resolveSegment(

@@ -10,6 +10,7 @@ import type { HttpServerConfig } from '../../src/config/types.js';
 import { createLogger } from '../../src/log.js';
 import { createAuthStrategy, TokenCache, type AuthOptions } from '../../src/auth/index.js';
 import { captureOutput } from '../fixtures/auth-client.js';
+import { resolved } from './resolved.js';
 
 export const log = createLogger('test');
 
@@ -33,7 +34,7 @@ export interface StrategyOptions {
 /** The strategy for `config`, with a token cache of its own so that tests never share tokens. */
 export function strategyFor(config: HttpServerConfig, settings: StrategyOptions = {}) {
   const options = settings.options ?? FAST_AUTH;
-  return createAuthStrategy(config, {
+  return createAuthStrategy(resolved(config), {
     backend: settings.backend ?? 'jira',
     log,
     options,

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAuthStrategy, TokenCache } from '../../src/auth/index.js';
 import type { HttpServerConfig } from '../../src/config/types.js';
 import { createLogger, redact } from '../../src/log.js';
+import { resolved } from '../helpers/resolved.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
 
@@ -64,7 +65,7 @@ describe('oauth2 tokens and the redactor', () => {
       url: `${backend}/mcp`,
       auth: { type: 'oauth2', tokenUrl, clientId: 'c', clientSecret: SECRET },
     };
-    const strategy = createAuthStrategy(config, {
+    const strategy = createAuthStrategy(resolved(config), {
       backend: 'jira',
       log,
       now: () => clock,
@@ -105,11 +106,11 @@ describe('oauth2 endpoint discovery', () => {
 
   function strategyFor(issuer: string, backend: string) {
     return createAuthStrategy(
-      {
+      resolved({
         type: 'streamable-http',
         url: `${backend}/mcp`,
         auth: { type: 'oauth2', issuer, clientId: 'c', clientSecret: SECRET },
-      },
+      }),
       {
         backend: 'jira',
         log,

@@ -11,6 +11,7 @@ import { createAuthStrategy, validateHttpServerAuth } from '../../src/auth/index
 import { startAuthGate, startCountingServer, type AuthGate } from '../fixtures/auth-gate.js';
 import { connectClient, errorText, type TransportKind } from '../fixtures/auth-client.js';
 import { guardSecrets, log, startRecordingServer, strategyFor } from '../helpers/auth.js';
+import { resolved } from '../helpers/resolved.js';
 
 const API_KEY = `CANARY-static-${randomUUID()}`;
 let gate: AuthGate;
@@ -93,7 +94,11 @@ describe('invalid header configuration', () => {
     let caught: unknown;
     try {
       createAuthStrategy(
-        { type: 'streamable-http', url: gate.url, auth: { type: 'static', headers: { 'X-Api-Key': value } } },
+        resolved({
+          type: 'streamable-http',
+          url: gate.url,
+          auth: { type: 'static', headers: { 'X-Api-Key': value } },
+        }),
         { backend: 'search', log },
       );
     } catch (error) {
@@ -134,7 +139,7 @@ describe('invalid header configuration', () => {
         where === 'headers'
           ? { type: 'streamable-http', url: gate.url, headers: { [name]: 'v' } }
           : { type: 'streamable-http', url: gate.url, auth: { type: 'static', headers: { [name]: 'v' } } };
-      const issues = validateHttpServerAuth(config, 'mcpServers.x');
+      const issues = validateHttpServerAuth(resolved(config), 'mcpServers.x');
       expect(issues).toHaveLength(1);
       expect(issues[0]?.message).toContain('reserved');
     }
@@ -147,7 +152,7 @@ describe('invalid header configuration', () => {
       headers: { authorization: 'Bearer x' },
       auth: { type: 'oauth2', tokenUrl: 'https://as.example/token', clientId: 'c', clientSecret: 's' },
     };
-    expect(validateHttpServerAuth(oauth, 'mcpServers.x').map((i) => i.path)).toEqual([
+    expect(validateHttpServerAuth(resolved(oauth), 'mcpServers.x').map((i) => i.path)).toEqual([
       'mcpServers.x.headers.authorization',
     ]);
     const staticOne: HttpServerConfig = {
@@ -155,7 +160,7 @@ describe('invalid header configuration', () => {
       url: gate.sseUrl,
       auth: { type: 'static', headers: { Authorization: 'Bearer x' } },
     };
-    expect(validateHttpServerAuth(staticOne, 'mcpServers.x')).toEqual([]);
+    expect(validateHttpServerAuth(resolved(staticOne), 'mcpServers.x')).toEqual([]);
   });
 
   it('refuses the same header in headers and auth.headers, whatever the letter case', () => {
@@ -165,7 +170,7 @@ describe('invalid header configuration', () => {
       headers: { 'x-api-key': 'a' },
       auth: { type: 'static', headers: { 'X-API-KEY': 'b' } },
     };
-    const issues = validateHttpServerAuth(config, 'mcpServers.search');
+    const issues = validateHttpServerAuth(resolved(config), 'mcpServers.search');
     expect(issues.map((i) => i.path)).toEqual(['mcpServers.search.auth.headers.X-API-KEY']);
     expect(issues[0]?.message).toContain('mcpServers.search.headers.x-api-key');
   });
@@ -173,7 +178,7 @@ describe('invalid header configuration', () => {
   it('refuses header names that are not tokens', () => {
     for (const name of ['X Api', 'X:Api', '', 'Ä', 'x'.repeat(300)]) {
       const issues = validateHttpServerAuth(
-        { type: 'sse', url: gate.sseUrl, headers: { [name]: 'v' } },
+        resolved({ type: 'sse', url: gate.sseUrl, headers: { [name]: 'v' } }),
         'mcpServers.s',
       );
       expect(issues).toHaveLength(1);
@@ -182,7 +187,7 @@ describe('invalid header configuration', () => {
 
   it('accepts a tab inside a value and Latin-1 text', () => {
     const issues = validateHttpServerAuth(
-      { type: 'sse', url: gate.sseUrl, headers: { 'X-A': 'a\tb', 'X-B': 'sécret' } },
+      resolved({ type: 'sse', url: gate.sseUrl, headers: { 'X-A': 'a\tb', 'X-B': 'sécret' } }),
       'p',
     );
     expect(issues).toEqual([]);

@@ -95,6 +95,32 @@ describe('machine-credential auth in the config', () => {
     ]);
   });
 
+  it('checks the shape the auth layer takes as given: types, ranges and enums', () => {
+    expect(
+      issues({
+        crm: { ...documented.crm, auth: { ...documented.crm.auth, idp: undefined } },
+        idp: {
+          ...documented.crm,
+          prefix: 'idp',
+          auth: { ...documented.crm.auth, idp: { ...documented.crm.auth.idp, redirectPort: 80 } },
+        },
+        billing: {
+          ...documented.billing,
+          auth: { ...documented.billing.auth, tokenEndpointAuthMethod: 'client_secret_jwt' },
+        },
+        ci: { ...documented.ci, auth: { ...documented.ci.auth, scopes: 'mcp' } },
+        key: { ...documented.ci, prefix: 'key', auth: { type: 'static', headers: {} } },
+      }),
+    ).toEqual([
+      'mcpServers.crm.auth.idp: is required',
+      'mcpServers.idp.auth.idp.redirectPort: must be >= 1024',
+      'mcpServers.billing.auth.clientSecret: is required',
+      'mcpServers.billing.auth.tokenEndpointAuthMethod: expected one of "client_secret_basic", "client_secret_post", "private_key_jwt"',
+      'mcpServers.ci.auth.scopes: expected array, got string "mcp"',
+      'mcpServers.key.auth.headers: must name at least one header',
+    ]);
+  });
+
   it('redacts environment values in credentials, not in names, URLs or token types', async () => {
     const env = {
       JWT: 'workload-jwt-value-1',

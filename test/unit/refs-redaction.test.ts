@@ -4,6 +4,7 @@ import { createAuthStrategy } from '../../src/auth/index.js';
 import { createLogger, redact } from '../../src/log.js';
 import { resolveServerRefs } from '../../src/refs/resolve.js';
 import { createEnvSecretStore } from '../../src/secrets/index.js';
+import { resolved } from '../helpers/resolved.js';
 
 describe('environment values in credentials', () => {
   it('registers values substituted into headers, auth credentials and credential-named env keys', async () => {
@@ -48,7 +49,7 @@ describe('environment values in credentials', () => {
 describe('oauth2 describe()', () => {
   it('shows the token endpoint without its query', () => {
     const strategy = createAuthStrategy(
-      {
+      resolved({
         type: 'streamable-http',
         url: 'https://h.example/mcp',
         auth: {
@@ -57,7 +58,7 @@ describe('oauth2 describe()', () => {
           clientId: 'c',
           clientSecret: 'client-secret-value',
         },
-      },
+      }),
       { backend: 'b', log: createLogger('test') },
     );
     const described = strategy.describe();

@@ -5,7 +5,7 @@
  * token strategy (oauth2/strategy.ts: endpoint pinning and discovery, cache, refresh, 401 handling).
  */
 import { isAbsolute } from 'node:path';
-import type { GrantAuthConfig } from '../../config/types.js';
+import type { EnterpriseAuthConfig, GrantAuthConfig } from '../../config/types.js';
 import type { Issue } from '../../errors.js';
 import type { TokenGrant } from '../oauth2/grant.js';
 import { createTokenStrategy } from '../oauth2/strategy.js';
@@ -37,15 +37,15 @@ export function createGrantStrategy(
   return createTokenStrategy(input, grant, ctx);
 }
 
-/** Every problem of a grant's settings under `path` (e.g. `mcpServers.ci.auth`). */
+/**
+ * Every problem of a grant's settings under `path` (e.g. `mcpServers.ci.auth`): the values as they will be
+ * sent, and the pairings the schema does not express. Keys, types and required fields were checked when
+ * the config was loaded.
+ */
 export function validateGrant(auth: GrantAuthConfig, path: string): Issue[] {
-  const bag = auth as unknown as Record<string, unknown>;
-  const issues = grantFieldIssues(auth, path, {
-    clientIdRequired: auth.type === 'enterprise',
-    credentialRequired: false,
-  });
+  const issues = grantFieldIssues(auth, path);
   if (auth.type === 'jwt-bearer') {
-    const given = ['assertion', 'assertionFile'].filter((key) => bag[key] !== undefined);
+    const given = (['assertion', 'assertionFile'] as const).filter((key) => auth[key] !== undefined);
     if (given.length !== 1) {
       issues.push({
         path: `${path}.assertion`,
@@ -53,26 +53,22 @@ export function validateGrant(auth: GrantAuthConfig, path: string): Issue[] {
         hint: 'give the workload JWT as "assertion": "${WORKLOAD_JWT}" or "assertionFile": "/path/to/token"',
       });
     }
-    issues.push(...stringIssues(bag, path, ['assertion', 'assertionFile'], false));
-    if (typeof auth.assertionFile === 'string' && !isAbsolute(auth.assertionFile)) {
+    issues.push(...emptyIssues(auth, path, ['assertion', 'assertionFile']));
+    if (auth.assertionFile && !isAbsolute(auth.assertionFile)) {
       issues.push({ path: `${path}.assertionFile`, message: 'must be an absolute path' });
     }
   }
   if (auth.type === 'token-exchange') {
-    const subject = bag.subjectToken;
-    if (typeof subject === 'object' && subject !== null && !Array.isArray(subject)) {
-      issues.push(
-        ...stringIssues(subject as Record<string, unknown>, `${path}.subjectToken`, ['signIn'], true),
-      );
-    } else {
-      issues.push(...stringIssues(bag, path, ['subjectToken'], true));
-    }
-    issues.push(...stringIssues(bag, path, ['subjectTokenType'], true));
-    issues.push(...stringIssues(bag, path, ['actorToken', 'actorTokenType', 'requestedTokenType'], false));
-    if ((bag.actorToken === undefined) !== (bag.actorTokenType === undefined)) {
+    const subject = auth.subjectToken;
+    if (typeof subject === 'string') issues.push(...emptyIssues(auth, path, ['subjectToken']));
+    else issues.push(...emptyIssues(subject, `${path}.subjectToken`, ['signIn']));
+    issues.push(
+      ...emptyIssues(auth, path, ['subjectTokenType', 'actorToken', 'actorTokenType', 'requestedTokenType']),
+    );
+    if ((auth.actorToken === undefined) !== (auth.actorTokenType === undefined)) {
       issues.push({
-        path: `${path}.${bag.actorToken === undefined ? 'actorToken' : 'actorTokenType'}`,
-        message: 'is required with ' + (bag.actorToken === undefined ? 'actorTokenType' : 'actorToken'),
+        path: `${path}.${auth.actorToken === undefined ? 'actorToken' : 'actorTokenType'}`,
+        message: 'is required with ' + (auth.actorToken === undefined ? 'actorTokenType' : 'actorToken'),
         hint: 'RFC 8693 sends the actor token together with its type',
       });
     }
@@ -81,7 +77,7 @@ export function validateGrant(auth: GrantAuthConfig, path: string): Issue[] {
   return issues;
 }
 
-function enterpriseIssues(auth: GrantAuthConfig & { type: 'enterprise' }, path: string): Issue[] {
+function enterpriseIssues(auth: EnterpriseAuthConfig, path: string): Issue[] {
   const issues: Issue[] = [];
   if (auth.tokenUrl !== undefined && auth.issuer === undefined) {
     issues.push({
@@ -90,56 +86,24 @@ function enterpriseIssues(auth: GrantAuthConfig & { type: 'enterprise' }, path: 
       hint: 'set auth.issuer to the MCP server authorization server issuer, or remove tokenUrl to discover both',
     });
   }
-  const idp = (auth as unknown as { idp?: unknown }).idp;
-  if (typeof idp !== 'object' || idp === null || Array.isArray(idp)) {
-    issues.push({ path: `${path}.idp`, message: 'must be an object: issuer, clientId, ...' });
-    return issues;
+  const idp = auth.idp;
+  issues.push(
+    ...emptyIssues(idp, `${path}.idp`, ['issuer', 'clientId', 'tokenEndpoint', 'clientSecret', 'idToken']),
+  );
+  // Scopes of the sign-in to the identity provider (used without `idToken`).
+  if (idp.scopes?.some((scope) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope))) {
+    issues.push({
+      path: `${path}.idp.scopes`,
+      message: 'must be an array of scope names (no spaces or quotes)',
+    });
   }
-  const bag = idp as Record<string, unknown>;
-  issues.push(...stringIssues(bag, `${path}.idp`, ['issuer', 'clientId'], true));
-  issues.push(...stringIssues(bag, `${path}.idp`, ['tokenEndpoint', 'clientSecret', 'idToken'], false));
-  issues.push(...idpSignInIssues(bag, `${path}.idp`));
-  issues.push(...endpointIssues(bag, `${path}.idp`, 'issuer', 'tokenEndpoint'));
+  issues.push(...endpointIssues(idp, `${path}.idp`, 'issuer', 'tokenEndpoint'));
   return issues;
 }
 
-/** `scopes` and `redirectPort` of the sign-in to the identity provider (used without `idToken`). */
-function idpSignInIssues(bag: Record<string, unknown>, path: string): Issue[] {
-  const issues: Issue[] = [];
-  const scopes = bag.scopes;
-  if (
-    scopes !== undefined &&
-    (!Array.isArray(scopes) ||
-      scopes.some((s) => typeof s !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)))
-  ) {
-    issues.push({ path: `${path}.scopes`, message: 'must be an array of scope names (no spaces or quotes)' });
-  }
-  const port = bag.redirectPort;
-  if (
-    port !== undefined &&
-    (!Number.isInteger(port) || (port as number) < 1024 || (port as number) > 65535)
-  ) {
-    issues.push({ path: `${path}.redirectPort`, message: 'must be a port number from 1024 to 65535' });
-  }
-  return issues;
-}
-
-function stringIssues(
-  bag: Record<string, unknown>,
-  path: string,
-  keys: string[],
-  required: boolean,
-): Issue[] {
-  const issues: Issue[] = [];
-  for (const key of keys) {
-    const value = bag[key];
-    if (value === undefined && !required) continue;
-    if (typeof value !== 'string' || value.length === 0) {
-      issues.push({
-        path: `${path}.${key}`,
-        message: value === undefined ? 'is required' : 'must be a non-empty string',
-      });
-    }
-  }
-  return issues;
+/** The given `keys` of `bag` that a reference resolved to an empty string. */
+function emptyIssues<K extends string>(bag: Partial<Record<K, unknown>>, path: string, keys: K[]): Issue[] {
+  return keys
+    .filter((key) => bag[key] === '')
+    .map((key) => ({ path: `${path}.${key}`, message: 'must be a non-empty string' }));
 }

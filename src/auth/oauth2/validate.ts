@@ -6,76 +6,40 @@
  */
 import type { Issue } from '../../errors.js';
 import { secureEndpointProblem } from '../urls.js';
-import { checkPrivateKey, SIGNING_ALGORITHMS } from './private-key-jwt.js';
+import type { OAuth2AuthConfig } from '../../config/types.js';
+import { checkPrivateKey } from './private-key-jwt.js';
 
-/** The shared fields, as any grant's config may carry them. */
-export interface GrantFields {
-  tokenUrl?: unknown;
-  issuer?: unknown;
-  clientId?: unknown;
-  clientSecret?: unknown;
-  tokenEndpointAuthMethod?: unknown;
-  privateKey?: unknown;
-  signingAlgorithm?: unknown;
-  scopes?: unknown;
-  audience?: unknown;
-  resource?: unknown;
-  allowDiscoveredIssuer?: unknown;
-}
-
-export interface ClientRules {
-  /** Whether a client_id must be given (client credentials, enterprise). */
-  clientIdRequired: boolean;
-  /** Whether the client must authenticate (client credentials): a secret, or a key with private_key_jwt. */
-  credentialRequired: boolean;
-}
+/** The shared fields of every machine-credential grant, as loading checked their shape. */
+export type GrantFields = Omit<OAuth2AuthConfig, 'type' | 'clientId'> & { clientId?: string };
 
 /** RFC 6749 §3.3 scope-token: visible ASCII except space, `"` and `\`. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
-const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 const HTTPS_HINT = 'credentials are only sent over https (plain http only to 127.0.0.1, ::1 or localhost)';
 
-/** Every problem with the shared fields of `auth`, under `path` (e.g. `mcpServers.jira.auth`). */
-export function grantFieldIssues(auth: GrantFields, path: string, rules: ClientRules): Issue[] {
+/**
+ * Every problem with the shared fields of `auth`, under `path` (e.g. `mcpServers.jira.auth`). Which keys
+ * are there and their types were checked when the config was loaded: these are the checks of the values,
+ * which a resolved reference can make empty, non-https or malformed.
+ */
+export function grantFieldIssues(auth: GrantFields, path: string): Issue[] {
   const issues: Issue[] = [];
   const usesKey = auth.tokenEndpointAuthMethod === 'private_key_jwt';
-  if (auth.clientId !== undefined || rules.clientIdRequired) {
-    if (typeof auth.clientId !== 'string' || auth.clientId.length === 0)
-      issues.push({ path: `${path}.clientId`, message: 'must be a non-empty string' });
-  }
-  if (!usesKey && (auth.clientSecret !== undefined || rules.credentialRequired)) {
-    if (typeof auth.clientSecret !== 'string' || auth.clientSecret.length === 0) {
-      issues.push({
-        path: `${path}.clientSecret`,
-        message: 'must be a non-empty string',
-        hint: 'store it with the secrets command and reference it as "secret:NAME"',
-      });
-    }
-  }
-  issues.push(...endpointIssues(auth as Record<string, unknown>, path, 'tokenUrl', 'issuer'));
-  issues.push(...scopeIssues(auth.scopes, `${path}.scopes`));
-  if (auth.audience !== undefined && (typeof auth.audience !== 'string' || auth.audience.length === 0)) {
-    issues.push({ path: `${path}.audience`, message: 'must be a non-empty string' });
-  }
-  if (auth.resource !== undefined) {
-    if (typeof auth.resource !== 'string' || !isHttpUrl(auth.resource) || auth.resource.includes('#')) {
-      issues.push({
-        path: `${path}.resource`,
-        message: 'must be an absolute URL without a fragment (RFC 8707)',
-      });
-    }
-  }
-  if (
-    auth.tokenEndpointAuthMethod !== undefined &&
-    !AUTH_METHODS.includes(auth.tokenEndpointAuthMethod as string)
-  ) {
+  if (auth.clientId === '') issues.push({ path: `${path}.clientId`, message: 'must be a non-empty string' });
+  if (!usesKey && auth.clientSecret === '') {
     issues.push({
-      path: `${path}.tokenEndpointAuthMethod`,
-      message: `must be one of ${AUTH_METHODS.join(', ')}`,
+      path: `${path}.clientSecret`,
+      message: 'must be a non-empty string',
+      hint: 'store it with the secrets command and reference it as "secret:NAME"',
     });
   }
-  if (auth.allowDiscoveredIssuer !== undefined && typeof auth.allowDiscoveredIssuer !== 'boolean') {
-    issues.push({ path: `${path}.allowDiscoveredIssuer`, message: 'must be true or false' });
+  issues.push(...endpointIssues(auth, path, 'tokenUrl', 'issuer'));
+  issues.push(...scopeIssues(auth.scopes, `${path}.scopes`));
+  if (auth.audience === '') issues.push({ path: `${path}.audience`, message: 'must be a non-empty string' });
+  if (auth.resource !== undefined && !isResourceUrl(auth.resource)) {
+    issues.push({
+      path: `${path}.resource`,
+      message: 'must be an absolute URL without a fragment (RFC 8707)',
+    });
   }
   issues.push(...keyIssues(auth, path, usesKey));
   return issues;
@@ -84,9 +48,6 @@ export function grantFieldIssues(auth: GrantFields, path: string, rules: ClientR
 /** `privateKey` and `signingAlgorithm`: present exactly with private_key_jwt, and fitting each other. */
 function keyIssues(auth: GrantFields, path: string, usesKey: boolean): Issue[] {
   const alg = auth.signingAlgorithm;
-  if (alg !== undefined && !(SIGNING_ALGORITHMS as readonly unknown[]).includes(alg)) {
-    return [{ path: `${path}.signingAlgorithm`, message: `must be one of ${SIGNING_ALGORITHMS.join(', ')}` }];
-  }
   if (!usesKey) {
     return auth.privateKey !== undefined || alg !== undefined
       ? [
@@ -98,7 +59,7 @@ function keyIssues(auth: GrantFields, path: string, usesKey: boolean): Issue[] {
         ]
       : [];
   }
-  if (typeof auth.privateKey !== 'string' || auth.privateKey.length === 0) {
+  if (!auth.privateKey) {
     return [
       {
         path: `${path}.privateKey`,
@@ -107,28 +68,31 @@ function keyIssues(auth: GrantFields, path: string, usesKey: boolean): Issue[] {
       },
     ];
   }
-  const check = checkPrivateKey(auth.privateKey, alg as (typeof SIGNING_ALGORITHMS)[number] | undefined);
+  const check = checkPrivateKey(auth.privateKey, alg);
   return check.ok ? [] : [{ path: `${path}.privateKey`, message: check.problem }];
 }
 
 /** `keys` of `bag` that are set must be https (or loopback) URLs. */
-export function endpointIssues(bag: Record<string, unknown>, path: string, ...keys: string[]): Issue[] {
+export function endpointIssues<K extends string>(
+  bag: Partial<Record<K, string>>,
+  path: string,
+  ...keys: K[]
+): Issue[] {
   const issues: Issue[] = [];
   for (const key of keys) {
     const value = bag[key];
     if (value === undefined) continue;
-    const problem = typeof value === 'string' ? secureEndpointProblem(value) : 'must be a URL string';
+    const problem = secureEndpointProblem(value);
     if (problem) issues.push({ path: `${path}.${key}`, message: problem, hint: HTTPS_HINT });
   }
   return issues;
 }
 
-function scopeIssues(scopes: unknown, path: string): Issue[] {
-  if (scopes === undefined) return [];
-  if (!Array.isArray(scopes)) return [{ path, message: 'must be an array of scope names' }];
+/** Each scope must be one RFC 6749 scope-token (a reference may resolve to "a b"). */
+export function scopeIssues(scopes: string[] | undefined, path: string): Issue[] {
   const issues: Issue[] = [];
-  scopes.forEach((scope, index) => {
-    if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope)) {
+  (scopes ?? []).forEach((scope, index) => {
+    if (!SCOPE_TOKEN.test(scope)) {
       issues.push({
         path: `${path}.${index}`,
         message: 'must be one scope name: visible ASCII without spaces, quotes or backslashes',
@@ -138,7 +102,9 @@ function scopeIssues(scopes: unknown, path: string): Issue[] {
   return issues;
 }
 
-function isHttpUrl(value: string): boolean {
+/** RFC 8707: an absolute http(s) URL without a fragment. */
+export function isResourceUrl(value: string): boolean {
+  if (value.includes('#')) return false;
   try {
     const url = new URL(value);
     return url.protocol === 'http:' || url.protocol === 'https:';

@@ -52,3 +52,14 @@ export interface ConnectContext {
   /** The era the backend's last session (or its cached manifest) spoke, if known (stdio-modern.ts). */
   knownEra?: 'modern' | 'legacy';
 }
+
+/** What a connection's server said of itself at `initialize`, as a Backend keeps it. */
+export function identityOf(connection: Connection) {
+  const session = connection.session;
+  return {
+    protocolVersion: connection.protocolVersion,
+    serverInfo: session.getServerVersion(),
+    serverCapabilities: session.getServerCapabilities(),
+    instructions: session.getInstructions(),
+  };
+}

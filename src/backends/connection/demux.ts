@@ -7,7 +7,7 @@
  * are delivered a little later (see below).
  */
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import { sendingWith } from '../request-scope.js';
 import type { ForwardChannel, ForwardSink, OutgoingMessage } from '../forwarder/channel.js';
 import type { SentinelError } from '../../errors.js';
@@ -40,11 +40,7 @@ export class Demux implements ForwardChannel {
     };
     this.clientSide = client;
     transport.onmessage = (message, extra) => {
-      if (this.sink?.message(message)) return;
-      const deliver = client.onmessage;
-      if (!deliver) return;
-      if (isResponse(message)) queueMicrotask(() => queueMicrotask(() => deliver(message, extra)));
-      else deliver(message, extra);
+      if (!this.sink?.message(message)) this.toClient(message, extra);
     };
     transport.onclose = () => {
       client.onclose?.();
@@ -54,6 +50,14 @@ export class Demux implements ForwardChannel {
       client.onerror?.(error);
       this.onerror?.(error);
     };
+  }
+
+  /** Hands a message to the SDK client (responses a little later, see isResponse). */
+  toClient(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
+    const deliver = this.clientSide.onmessage;
+    if (!deliver) return;
+    if (isResponse(message)) queueMicrotask(() => queueMicrotask(() => deliver(message, extra)));
+    else deliver(message, extra);
   }
 
   attach(sink: ForwardSink): void {

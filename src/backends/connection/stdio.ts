@@ -6,6 +6,7 @@
 import { SentinelError, describeError } from '../../errors.js';
 import type { StdioServerConfig } from '../../config/types.js';
 import { isConnectionClosed, startFailure } from '../errors.js';
+import { RpcCode } from '../forwarder/outcomes.js';
 import { createClient } from '../session.js';
 import { ChildStdioTransport } from '../stdio-transport.js';
 import { childEnvironment } from '../transports.js';
@@ -35,9 +36,7 @@ export async function openStdio(server: StdioServerConfig, context: ConnectConte
       if ('connection' in asked) return asked.connection;
       transport = asked.transport;
     }
-    demux = new Demux(transport, (error) =>
-      error instanceof SentinelError ? error : new SentinelError('BACKEND_DOWN', describeError(error)),
-    );
+    demux = new Demux(transport, (error) => writeFailure(context.name, error));
     const timeout = Math.max(1, Math.round(deadline - performance.now()));
     await client.connect(demux.clientSide, { timeout });
   } catch (error) {
@@ -72,4 +71,17 @@ export async function openStdio(server: StdioServerConfig, context: ConnectConte
   };
   demux.onerror = (error) => context.log.debug(`transport: ${describeError(error)}`);
   return connection;
+}
+
+/** A message that could not be written to the child: the request it carried has failed. */
+function writeFailure(backend: string, error: unknown): SentinelError {
+  return new SentinelError(
+    'BACKEND_DOWN',
+    `backend "${backend}" could not be written to: ${describeError(error)}`,
+    {
+      backend,
+      rpc: { code: RpcCode.ConnectionClosed },
+      cause: error,
+    },
+  );
 }

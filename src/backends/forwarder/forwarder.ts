@@ -34,6 +34,12 @@ export interface ForwardCall {
   onDone(outcome: ForwardOutcome): void;
 }
 
+/** A promise-style request (request()): the caller's cancellation and progress. */
+export interface ForwardOptions {
+  signal?: AbortSignal;
+  onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
+}
+
 export interface ForwarderOptions {
   backend: string;
   /** Renews an expired session; resolves once a new channel is current, or when renewal failed. */
@@ -84,6 +90,34 @@ export class Forwarder {
       const entry = this.take(ticket.id);
       if (entry) this.cancelAtBackend(entry.channel, ticket.id, 'cancelled by the host');
     };
+  }
+
+  /**
+   * `start` as a promise: resolves with the result, rejects with the SentinelError of any other outcome,
+   * or with the signal's reason once the caller's signal aborts (the backend is told).
+   */
+  request(
+    call: Omit<ForwardCall, 'onDone' | 'onProgress'>,
+    options: ForwardOptions = {},
+  ): Promise<Record<string, unknown>> {
+    const { signal, onprogress } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const aborted = () => {
+        cancel();
+        reject(signal!.reason);
+      };
+      const cancel = this.start({
+        ...call,
+        onProgress: onprogress && ((progress) => onprogress(progress as Parameters<typeof onprogress>[0])),
+        onDone: (outcome) => {
+          signal?.removeEventListener('abort', aborted);
+          if ('result' in outcome) resolve(outcome.result);
+          else reject(outcome.error);
+        },
+      });
+      signal?.addEventListener('abort', aborted, { once: true });
+    });
   }
 
   /** Ends every request on `channel` (its session is gone); `resend` sends them again on the next one. */
@@ -210,9 +244,20 @@ export class Forwarder {
   }
 }
 
-/** A send that failed: expired sessions keep their code (resend), anything else closed the request. */
+/**
+ * A send that failed, as the request's outcome: a SentinelError keeps its code and words (an expired
+ * session is resent), and gets a wire form when it has none; anything else closed the request.
+ */
 function toSendError(backend: string, error: unknown): SentinelError {
-  if (error instanceof SentinelError && (error.rpc || error.code === 'BACKEND_SESSION_EXPIRED')) return error;
+  if (error instanceof SentinelError) {
+    if (error.rpc || error.code === 'BACKEND_SESSION_EXPIRED') return error;
+    return new SentinelError(error.code, error.message, {
+      hint: error.hint,
+      backend: error.backend ?? backend,
+      rpc: { code: RpcCode.InternalError },
+      cause: error.cause,
+    });
+  }
   const why = error instanceof Error ? error.message : String(error);
   return new SentinelError('BACKEND_DOWN', `backend "${backend}" could not be written to: ${why}`, {
     backend,

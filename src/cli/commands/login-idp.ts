@@ -10,7 +10,12 @@ import { defaultBaseFetch } from '../../auth/base-fetch.js';
 import { IdpSignIn } from '../../auth/idp/session.js';
 import { NO_HOST } from '../../backends/deps.js';
 import { BackendManager } from '../../backends/manager.js';
-import type { EnterpriseAuthConfig, HttpServerConfig, ServerConfig } from '../../config/types.js';
+import type {
+  EnterpriseAuthConfig,
+  HttpServerConfig,
+  ResolvedHttpServerConfig,
+  ServerConfig,
+} from '../../config/types.js';
 import { isStdioServer } from '../../config/types.js';
 import { SentinelError } from '../../errors.js';
 import { log } from '../../log.js';
@@ -19,7 +24,7 @@ import { backendDeps, type Runtime } from '../runtime.js';
 type Outcome = 'signed-in' | 'already' | 'failed';
 
 export interface IdpLoginTools {
-  resolve(name: string, raw: HttpServerConfig, runtime: Runtime): Promise<HttpServerConfig>;
+  resolve(name: string, raw: HttpServerConfig, runtime: Runtime): Promise<ResolvedHttpServerConfig>;
   show(name: string, url: string, browser: boolean): Promise<void>;
   failed(name: string, error: unknown, signedIn: boolean): 'failed';
 }

@@ -9,7 +9,7 @@
  */
 import { createAuthStrategy, type SignInHandler, type SignInStrategy } from '../../auth/index.js';
 import type { SignInSession } from '../../auth/signin/session.js';
-import type { HttpServerConfig, ServerConfig } from '../../config/types.js';
+import type { HttpServerConfig, ResolvedHttpServerConfig, ServerConfig } from '../../config/types.js';
 import { isStdioServer } from '../../config/types.js';
 import { SentinelError, describeError } from '../../errors.js';
 import { log, redact } from '../../log.js';
@@ -140,7 +140,11 @@ async function pendingSignIn(
   return scopes?.length ? { scopes, session: strategy.session } : undefined;
 }
 
-async function resolve(name: string, raw: HttpServerConfig, runtime: Runtime): Promise<HttpServerConfig> {
+async function resolve(
+  name: string,
+  raw: HttpServerConfig,
+  runtime: Runtime,
+): Promise<ResolvedHttpServerConfig> {
   const result = await resolveServerRefs(raw, `mcpServers.${name}`, {
     env: runtime.env,
     secrets: runtime.secrets,
@@ -156,7 +160,7 @@ async function resolve(name: string, raw: HttpServerConfig, runtime: Runtime): P
       },
     );
   }
-  return result.server as HttpServerConfig;
+  return result.server as ResolvedHttpServerConfig;
 }
 
 async function show(name: string, url: string, browser: boolean): Promise<void> {
