@@ -37,7 +37,9 @@ export interface ForwardSink {
   message(message: JSONRPCMessage): boolean;
   /**
    * One request can no longer get its response through this channel (its POST failed after it was
-   * accepted, its response stream broke): the forwarder ends it with `error`. Unknown ids are ignored.
+   * accepted, its response stream broke): the forwarder ends it with `error`, or, for the code
+   * `BACKEND_SESSION_EXPIRED` (the request never ran), renews the session and resends it once. Unknown ids
+   * are ignored.
    */
   failed(id: RequestId, error: SentinelError): void;
 }
