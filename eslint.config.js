@@ -36,6 +36,27 @@ function forbid(folders, message) {
   };
 }
 
+// Small files with one responsibility and short functions (blank lines and comments not counted).
+const SIZE_RULES = {
+  'max-lines': ['error', { max: 300, skipBlankLines: true, skipComments: true }],
+  'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+};
+// Still too long, being split: whoever shortens one of these takes it off the list.
+const TOO_LONG_FILES = ['src/backends/backend.ts', 'src/doctor/backends.ts', 'src/auth/signin/session.ts'];
+const TOO_LONG_FUNCTIONS = [
+  'src/aggregator/catalog.ts',
+  'src/aggregator/sign-in.ts',
+  'src/auth/oauth2/strategy.ts',
+  'src/auth/signin/strategy.ts',
+  'src/cli/commands/doctor.ts',
+  'src/cli/commands/init.ts',
+  'src/cli/commands/install.ts',
+  'src/cli/commands/secrets.ts',
+  'src/cli/program.ts',
+  'src/doctor/hosts.ts',
+  'src/doctor/index.ts',
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'coverage/**'] },
   js.configs.recommended,
@@ -62,6 +83,9 @@ export default tseslint.config(
       `src/${folder} imports none of ${above.join(', ')} (above it or beside it): move what both need down a layer`,
     ),
   })),
+  { files: ['src/**/*.ts'], rules: SIZE_RULES },
+  { files: TOO_LONG_FILES, rules: { 'max-lines': 'off' } },
+  { files: TOO_LONG_FUNCTIONS, rules: { 'max-lines-per-function': 'off' } },
   {
     // The base modules at the top of src/ import no folder of src/.
     files: ['src/*.ts'],

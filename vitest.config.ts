@@ -5,15 +5,36 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    // Integration tests spawn real servers; two cores are all CI has.
-    maxWorkers: 2,
+    // More workers than CI's two cores: most end-to-end files spend their time waiting on the processes and
+    // servers they start (a start, a timeout, a grace period), not computing.
+    maxWorkers: 4,
     fileParallelism: true,
     globalSetup: ['test/helpers/global-setup.ts'],
     // The manifest cache of every CLI a test starts goes to a throw-away directory, never the user's own
     // (test/helpers/host.ts gives each host its own below that).
     env: { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'sentinel-test-cache-')) },
+    projects: [
+      {
+        // Pure logic, and end-to-end tests whose state lives in the processes they start: a worker runs
+        // file after file without loading vitest, the SDK and the helpers again for each.
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], isolate: false },
+      },
+      {
+        extends: true,
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], isolate: false },
+      },
+      {
+        // In-process auth strategies, token caches, the log sink and the keychain binding: module state
+        // that one file must never inherit from another.
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'test/keychain/**/*.test.ts'],
+        },
+      },
+    ],
   },
 });

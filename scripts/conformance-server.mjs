@@ -1,22 +1,22 @@
 #!/usr/bin/env node
-// The official conformance suite's server scenarios of 2025-11-25, run against the reference server
-// directly and through mcp-sentinel, with the same result required: every scenario that passes directly
-// must pass through mcp-sentinel. mcp-sentinel runs behind a stdio → Streamable HTTP bridge
-// (test/conformance/http-bridge.mjs: the suite needs a URL), with the reference server as its one backend,
-// `prefix: ""`, once over stdio and once over Streamable HTTP. Scenarios about the HTTP server itself
-// (sessions, SSE streams, DNS-rebinding protection) test the bridge, not mcp-sentinel: they are reported
-// apart and never fail the run.
+// The official conformance suite's server scenarios of 2025-11-25 and 2026-07-28, run against the
+// reference server directly and through mcp-sentinel, with the same result required: every scenario that
+// passes directly must pass through mcp-sentinel. mcp-sentinel runs behind a stdio → Streamable HTTP
+// bridge (test/conformance/http-bridge.mjs: the suite needs a URL; it speaks 2026-07-28 to a client that
+// does), with the reference server as its one backend, `prefix: ""`, once over stdio and once over
+// Streamable HTTP (which, on the 2026-07-28 run, is asked for that revision). Scenarios about the HTTP
+// server itself (sessions, SSE streams, standard headers, DNS-rebinding protection) test the bridge, not
+// mcp-sentinel: they are reported apart and never fail the run.
 //
 //   node scripts/conformance-server.mjs          (after `sh scripts/conformance.sh --install` and a build)
+//   CONFORMANCE_SPEC=2026-07-28 node scripts/conformance-server.mjs      one revision only
 //
-// The reference server is @modelcontextprotocol/server-everything (the project's dev dependency); the
-// suite's own fixture server lives in the TypeScript SDK's repository and is not published, so scenarios
-// that need its test_* tools fail directly too, and count as "not passing directly".
+// The reference server is test/conformance/reference-server.mjs (the v2 SDK server, both eras): the
+// suite's own fixture server lives in the TypeScript SDK's repository and is not published.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -25,28 +25,29 @@ const suite = join(
   root,
   '.cache/conformance-0.2.0-alpha.12/node_modules/@modelcontextprotocol/conformance/dist/index.js',
 );
-const require = createRequire(import.meta.url);
-const everything = join(
-  dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')),
-  'dist/index.js',
-);
-const SPEC = process.env.CONFORMANCE_SPEC ?? '2025-11-25';
+const reference = join(root, 'test/conformance/reference-server.mjs');
+const SPECS = (process.env.CONFORMANCE_SPEC ?? '2025-11-25 2026-07-28').split(/\s+/).filter(Boolean);
 /** Scenarios of the HTTP server itself: they test the bridge in front of mcp-sentinel. */
 const BRIDGE_OWN = new Set([
   'dns-rebinding-protection',
   'server-session-lifecycle',
   'server-sse-polling',
   'server-sse-multiple-streams',
+  'http-header-validation',
+  'http-custom-header-server-validation',
 ]);
 
 /**
- * Scenarios that call a test_* tool the reference server does not have: server-everything answers a call
- * to an unknown tool with an `isError` result, which these checks accept, while mcp-sentinel answers
- * -32602 "Unknown tool", as the specification asks. Neither ran the scenario's tool: not a difference.
+ * Differences that come from the 2025-era wire between mcp-sentinel and its backend, not from
+ * mcp-sentinel: reported apart, with the reason. A 2025-era backend asks for input with a plain
+ * elicitation request, which has no name; the 2026-07-28 host gets it under one mcp-sentinel makes up
+ * (`elicitation-1`), while the scenario expects the reference server's own name (`user_name`).
  */
-const NO_FIXTURE_TOOL = new Map([
-  ['tools-call-simple-text', 'test_simple_text'],
-  ['tools-call-error', 'test_error_handling'],
+const WIRE_BOUND = new Map([
+  [
+    'input-required-result-basic-elicitation',
+    'the input is asked of the backend over the 2025-era wire, which carries no input name',
+  ],
 ]);
 
 const started = [];
@@ -75,9 +76,11 @@ function listen(args, env, pattern = /LISTENING (\d+)/) {
   });
 }
 
-function runSuite(url) {
+/** 2026-07-28: exactly the scenarios the revision requires (the active suite leaves most of them out). */
+function runSuite(url, spec) {
+  const selection = spec >= '2026' ? ['--requirements', spec] : ['--spec-version', spec];
   return new Promise((resolve) => {
-    const child = spawn(node22, [suite, 'server', '--url', url, '--spec-version', SPEC], {
+    const child = spawn(node22, [suite, 'server', '--url', url, ...selection, '--timeout', '60000'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let text = '';
@@ -102,58 +105,85 @@ async function bridge(config, dir, name) {
   return `http://127.0.0.1:${port}/mcp`;
 }
 
+/**
+ * The wire mcp-sentinel speaks to its stdio backend (the reference server offers both): 2025-11-25 unless
+ * CONFORMANCE_STDIO_WIRE says 2026-07-28, so that a 2026-07-28 host meets a 2025-era backend on that run.
+ */
+const STDIO_WIRE = process.env.CONFORMANCE_STDIO_WIRE ?? '2025-11-25';
+
+function backends(spec, direct) {
+  const stdio = { command: process.execPath, args: [reference, 'stdio'], prefix: '', protocol: STDIO_WIRE };
+  const http = { type: 'http', url: direct, prefix: '', ...(spec >= '2026' && { protocol: spec }) };
+  return { stdio, http };
+}
+
+/** One revision: directly, then through mcp-sentinel with each backend; the regressions found. */
+async function runSpec(spec, direct, dir) {
+  const { stdio, http } = backends(spec, direct);
+  const targets = {
+    direct,
+    'through mcp-sentinel (stdio backend)': await bridge(
+      { mcpServers: { reference: stdio } },
+      dir,
+      `${spec}-stdio`,
+    ),
+    'through mcp-sentinel (Streamable HTTP backend)': await bridge(
+      { mcpServers: { reference: http } },
+      dir,
+      `${spec}-http`,
+    ),
+  };
+  // The three runs at once: each has its own servers, and most of a run is waiting on process starts.
+  const runs = Object.fromEntries(
+    await Promise.all(
+      Object.entries(targets).map(async ([name, url]) => {
+        const began = Date.now();
+        const run = await runSuite(url, spec);
+        const seconds = ((Date.now() - began) / 1000).toFixed(1);
+        process.stderr.write(
+          `conformance-server: ${spec} ${name}: ${run.results.size} scenarios in ${seconds} s\n`,
+        );
+        return [name, run];
+      }),
+    ),
+  );
+  const directly = runs.direct.results;
+  if (directly.size === 0) throw new Error(`the suite ran no scenario directly:\n${runs.direct.text}`);
+  const regressions = [];
+  const lines = [`--- ${spec}`];
+  const mark = (passed) => (passed === undefined ? 'not run' : passed ? 'pass' : 'FAIL');
+  for (const [scenario, passedDirectly] of directly) {
+    const through = Object.keys(targets)
+      .slice(1)
+      .map((name) => runs[name].results.get(scenario));
+    const note = BRIDGE_OWN.has(scenario)
+      ? '  (the bridge\u2019s own HTTP)'
+      : WIRE_BOUND.has(scenario) && through.some((p) => p !== true)
+        ? `  (${WIRE_BOUND.get(scenario)})`
+        : '';
+    lines.push(
+      `${scenario.padEnd(46)} direct ${mark(passedDirectly).padEnd(7)} stdio ${mark(through[0]).padEnd(7)} http ${mark(through[1])}${note}`,
+    );
+    const comparable = !BRIDGE_OWN.has(scenario) && !WIRE_BOUND.has(scenario);
+    if (passedDirectly && comparable && through.some((p) => p !== true))
+      regressions.push(`${spec} ${scenario}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (regressions.length > 0)
+    for (const name of Object.keys(targets).slice(1))
+      process.stderr.write(`--- ${spec} ${name}\n${runs[name].text}\n`);
+  return regressions;
+}
+
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'sentinel-conformance-'));
   try {
-    const refPort = await listen(
-      ['--import', join(root, 'test/fixtures/loopback.mjs'), everything, 'streamableHttp'],
-      { PORT: '0' },
-    );
+    const refPort = await listen([reference, 'http'], { PORT: '0' });
     const direct = `http://127.0.0.1:${refPort}/mcp`;
-    const targets = {
-      direct,
-      'through mcp-sentinel (stdio backend)': await bridge(
-        {
-          mcpServers: { everything: { command: process.execPath, args: [everything, 'stdio'], prefix: '' } },
-        },
-        dir,
-        'stdio',
-      ),
-      'through mcp-sentinel (Streamable HTTP backend)': await bridge(
-        { mcpServers: { everything: { type: 'http', url: direct, prefix: '' } } },
-        dir,
-        'http',
-      ),
-    };
-    const runs = {};
-    for (const [name, url] of Object.entries(targets)) {
-      runs[name] = await runSuite(url);
-      process.stderr.write(`conformance-server: ${name}: ${runs[name].results.size} scenarios run\n`);
-    }
-    const reference = runs.direct.results;
-    if (reference.size === 0) throw new Error(`the suite ran no scenario directly:\n${runs.direct.text}`);
     const regressions = [];
-    const lines = [];
-    for (const [scenario, passedDirectly] of reference) {
-      const through = Object.keys(targets)
-        .slice(1)
-        .map((name) => runs[name].results.get(scenario));
-      const mark = (passed) => (passed === undefined ? 'not run' : passed ? 'pass' : 'FAIL');
-      const own = BRIDGE_OWN.has(scenario)
-        ? '  (the bridge\u2019s own HTTP)'
-        : NO_FIXTURE_TOOL.has(scenario)
-          ? `  (the reference server has no ${NO_FIXTURE_TOOL.get(scenario)})`
-          : '';
-      const comparable = !BRIDGE_OWN.has(scenario) && !NO_FIXTURE_TOOL.has(scenario);
-      lines.push(
-        `${scenario.padEnd(34)} direct ${mark(passedDirectly).padEnd(7)} stdio ${mark(through[0]).padEnd(7)} http ${mark(through[1])}${own}`,
-      );
-      if (passedDirectly && comparable && through.some((p) => p !== true)) regressions.push(scenario);
-    }
-    process.stdout.write(`${lines.join('\n')}\n`);
+    // One revision after the other: scenarios with short waits (listen streams) get the machine to themselves.
+    for (const spec of SPECS) regressions.push(...(await runSpec(spec, direct, dir)));
     if (regressions.length > 0) {
-      for (const name of Object.keys(targets).slice(1))
-        process.stderr.write(`--- ${name}\n${runs[name].text}\n`);
       process.stderr.write(
         `conformance-server: pass directly but not through mcp-sentinel: ${regressions.join(', ')}\n`,
       );

@@ -3,12 +3,18 @@
  * public name or URI, which backend and original name it goes to. Rebuilt whenever a backend changes;
  * requests are routed through these tables, never by splitting a public name.
  */
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Settings, ToolFilter } from '../config/types.js';
 import type { BackendLists } from '../backends/backend.js';
 import { NameAllocator, toPublicName } from './names.js';
+
+// Loaded on the first filter: a config without tool filters never pays for it (serve's warm start).
+const require = createRequire(import.meta.url);
+let globs: typeof import('picomatch') | undefined;
+const picomatch = (patterns: string[]) =>
+  (globs ??= require('picomatch') as typeof import('picomatch'))(patterns);
 
 export interface Route {
   backend: string;

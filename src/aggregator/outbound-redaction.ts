@@ -5,7 +5,9 @@
  * successful result, which is the backend's answer and the host's to see unchanged: log notifications,
  * progress messages, errors (message, data, keys), reverse requests, and tool results that report an
  * error (`isError`, whose text is an error message, often ours), all have every registered secret
- * replaced (src/log.ts). Nothing upstream redacts what it sends to the host.
+ * replaced (src/log.ts). Nothing upstream redacts what it sends to the host. The one exception is of
+ * mcp-sentinel's own making: its own results that quote an error (status.ts) redact what they quote,
+ * because results pass here unredacted.
  */
 import { hasSecrets, redactJson } from '../log.js';
 

@@ -98,7 +98,11 @@ export function watchConfig(options: ConfigReloadOptions): () => void {
   };
 
   const files = [path, join(dirname(path), '.env'), ...(options.envFile ? [options.envFile] : [])];
-  return watchFiles(files, onChange);
+  const stop = watchFiles(files, onChange);
+  // An edit made after the config was first read and before this watch began is picked up by reading it
+  // once more now (serve's warm start answers the host from the cache before it gets here).
+  onChange();
+  return stop;
 }
 
 function summary(diff: ReturnType<typeof diffConfigs>): string {

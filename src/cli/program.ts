@@ -47,14 +47,12 @@ export async function createProgram(
   if (serveOnly) return program;
 
   const [
-    { listTools },
     { registerSecretsCommand },
     { registerDoctorCommand },
     { registerInitCommand },
     { registerInstallCommand },
     { loadConfig },
   ] = await Promise.all([
-    import('./commands/tools.js'),
     import('./commands/secrets.js'),
     import('./commands/doctor.js'),
     import('./commands/init.js'),
@@ -83,6 +81,8 @@ export async function createProgram(
         host?: SurfaceHostId;
       }) => {
         applyLogLevel({ logLevel: options.logLevel ?? 'warn' });
+        // Loaded when run: the aggregator it brings is not needed by the other commands.
+        const { listTools } = await import('./commands/tools.js');
         setExitCode(
           await listTools({
             config: options.config,

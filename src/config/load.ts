@@ -2,8 +2,9 @@
  * Loading: find the file, parse it (JSON or YAML through cosmiconfig, never JS), validate it, and fill in
  * defaults. Every problem is reported at once in one SentinelError; nothing here resolves references.
  */
-import { cosmiconfig, defaultLoaders, type CosmiconfigResult } from 'cosmiconfig';
+import type { CosmiconfigResult } from 'cosmiconfig';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { SentinelError } from '../errors.js';
 import {
@@ -13,7 +14,6 @@ import {
   searchDirectories,
   defaultGlobalConfigPath,
 } from './locate.js';
-import { jsonSyntaxError } from './json-error.js';
 import { checkConfig } from './validate.js';
 import { DEFAULT_SETTINGS, type SentinelConfig, type Settings } from './types.js';
 
@@ -36,14 +36,18 @@ const SKIPPED_SEARCH_ERRORS = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EISDIR'])
 /** cosmiconfig names the file in the first line of a parse error: "JSON Error in /path/file:". */
 const FOUND_IN = /^(?:JSON|YAML) Error in (.+):\s*$/m;
 
-/** JSON with our own syntax errors (file, line, column, the line and a caret), then cosmiconfig's loader. */
-function loadJson(filepath: string, content: string): unknown {
-  const error = jsonSyntaxError(filepath, content);
-  if (error) throw error;
-  return defaultLoaders['.json'](filepath, content);
-}
-
-function createExplorer() {
+/** Loaded on first use: serve's usual start (a JSON file that parses, readPlainJson) needs neither. */
+async function createExplorer() {
+  const [{ cosmiconfig, defaultLoaders }, { jsonSyntaxError }] = await Promise.all([
+    import('cosmiconfig'),
+    import('./json-error.js'),
+  ]);
+  /** JSON with our own syntax errors (file, line, column, the line and a caret), then cosmiconfig's loader. */
+  const loadJson = (filepath: string, content: string): unknown => {
+    const error = jsonSyntaxError(filepath, content);
+    if (error) throw error;
+    return defaultLoaders['.json'](filepath, content);
+  };
   return cosmiconfig(MODULE_NAME, {
     searchPlaces: SEARCH_PLACES,
     searchStrategy: 'none',
@@ -62,7 +66,7 @@ export async function locateConfig(options: LoadOptions = {}): Promise<string | 
   const env = options.env ?? process.env;
   const explicit = options.config ?? env.MCP_SENTINEL_CONFIG;
   if (explicit) return resolve(options.cwd ?? process.cwd(), explicit);
-  const explorer = createExplorer();
+  const explorer = await createExplorer();
   for (const dir of searchDirectories(options.cwd ?? process.cwd())) {
     let found: CosmiconfigResult;
     try {
@@ -87,8 +91,12 @@ async function readConfigFile(path: string): Promise<CosmiconfigResult> {
       hint: 'mcp-sentinel reads .json, .yaml and .yml files only; a config is never executed as code',
     });
   }
+  if (ext === '.json') {
+    const plain = await readPlainJson(path);
+    if (plain) return plain;
+  }
   try {
-    return await createExplorer().load(path);
+    return await (await createExplorer()).load(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -112,6 +120,20 @@ async function readConfigFile(path: string): Promise<CosmiconfigResult> {
       });
     }
     throw parseError(path, error);
+  }
+}
+
+/**
+ * A .json file that is there and parses as JSON, read without cosmiconfig: what cosmiconfig's loader would
+ * return for it. Anything else (missing, empty, not valid JSON) is undefined and takes cosmiconfig's path,
+ * with its errors.
+ */
+async function readPlainJson(path: string): Promise<CosmiconfigResult | undefined> {
+  try {
+    const text = await readFile(path, 'utf8');
+    return text.trim() ? { config: JSON.parse(text) as unknown, filepath: path } : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -8,6 +8,8 @@
 //   node test/conformance/http-bridge.mjs CONFIG     listens on 127.0.0.1:$PORT (0 picks one), prints
 //                                                    `LISTENING <port>` on stderr
 //
+// A client of the 2026-07-28 revision (no initialize, no sessions) is served by http-bridge-modern.mjs.
+//
 // Notifications and requests mcp-sentinel sends while a host request is in flight go on that request's
 // stream (progress by its token; anything else to the one request in flight), as a server speaking HTTP
 // itself would send them.
@@ -17,6 +19,7 @@ import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { createModernSide, isModernMessage } from './http-bridge-modern.mjs';
 
 const config = process.argv[2];
 if (!config) {
@@ -27,11 +30,24 @@ const cli = fileURLToPath(new URL('../../bin/mcp-sentinel.js', import.meta.url))
 const sessions = new Map();
 const children = new Set();
 
-function openSession() {
+function spawnServe() {
   const child = spawn(process.execPath, [cli, 'serve', '--config', config], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+/**
+ * The next session's `serve`, started ahead: the suite opens a session per scenario, and a serve that has
+ * already loaded waits only for its backends.
+ */
+let spare;
+
+function openSession() {
+  const child = spare && spare.exitCode === null ? spare : spawnServe();
+  spare = spawnServe();
   /** Host requests still waiting for their response, with their progress tokens. */
   const inFlight = new Map();
   const transport = new StreamableHTTPServerTransport({
@@ -68,16 +84,31 @@ function openSession() {
       process.stderr.write(`bridge: could not deliver a message: ${error?.message ?? error}\n`);
     });
   });
-  child.on('exit', () => {
-    children.delete(child);
-    void transport.close();
-  });
+  child.on('exit', () => void transport.close());
   return transport;
+}
+
+let modern;
+
+async function readJson(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 const http = createServer(async (req, res) => {
   const url = new URL(req.url, 'http://127.0.0.1');
   if (url.pathname !== '/mcp') return res.writeHead(404).end();
+  const body = req.method === 'POST' ? await readJson(req) : undefined;
+  if (body && !Array.isArray(body) && isModernMessage(body, req.headers)) {
+    modern ??= createModernSide(cli, config);
+    children.add(modern.child);
+    return modern.handle(body, req, res);
+  }
   const sessionId = req.headers['mcp-session-id'];
   let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
   if (!transport) {
@@ -85,7 +116,7 @@ const http = createServer(async (req, res) => {
     if (req.method !== 'POST') return res.writeHead(400).end();
     transport = openSession();
   }
-  await transport.handleRequest(req, res);
+  await transport.handleRequest(req, res, body);
 });
 
 const shutdown = () => {

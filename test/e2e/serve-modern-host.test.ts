@@ -121,4 +121,40 @@ describe('a 2026-07-28 host in front of a 2025-era stdio backend', () => {
     expect(forged.error?.code).toBe(-32602);
     expect(host.nonProtocolStdout()).toEqual([]);
   });
+
+  it('fails a request whose backend needs a capability the request did not declare (-32021)', async () => {
+    const refused = await raw('r6', 'tools/call', { name: 'legacy__elicit', arguments: {}, _meta: envelope });
+    expect(refused.error).toMatchObject({
+      code: -32021,
+      data: { requiredCapabilities: { elicitation: {} } },
+    });
+  });
+
+  it('tells a subscriptions/listen stream of list changes, tagged with its subscription id', async () => {
+    const notices = () =>
+      host.stdoutLines
+        .map((line) => JSON.parse(line) as Line & { params?: Record<string, unknown> })
+        .filter((m) => m.method !== undefined && m.id === undefined);
+    const listen = { jsonrpc: '2.0', id: 'listen-1', method: 'subscriptions/listen' };
+    host.transport.sendRaw(
+      JSON.stringify({ ...listen, params: { notifications: { toolsListChanged: true }, _meta: envelope } }) +
+        '\n',
+    );
+    const ack = await waitFor('the acknowledgement', () =>
+      notices().find((m) => m.method === 'notifications/subscriptions/acknowledged'),
+    );
+    expect(ack.params).toMatchObject({
+      notifications: { toolsListChanged: true },
+      _meta: { 'io.modelcontextprotocol/subscriptionId': 'listen-1' },
+    });
+    await raw('r7', 'tools/call', {
+      name: 'legacy__add-tool',
+      arguments: { name: 'added' },
+      _meta: envelope,
+    });
+    const changed = await waitFor('the list change', () =>
+      notices().find((m) => m.method === 'notifications/tools/list_changed'),
+    );
+    expect(changed.params).toMatchObject({ _meta: { 'io.modelcontextprotocol/subscriptionId': 'listen-1' } });
+  });
 });

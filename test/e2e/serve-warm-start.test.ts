@@ -3,10 +3,11 @@
  * and the lists from the manifests before its SDK server and backend layer exist. Those early answers must
  * be what the full path says: the same config started eagerly (every backend running), and the full
  * server of the warm session itself once it is up, give the same capabilities, instructions, server info
- * and lists, for a plain host and for one whose tool surface is search.
+ * and lists, for a plain host and for one whose tool surface is search. An edit of the config made while
+ * the full server is still loading is not lost.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,6 +30,7 @@ class Session {
   private nextId = 1;
   private buffer = '';
   private readonly waiting = new Map<number, (message: Record<string, unknown>) => void>();
+  readonly notifications: string[] = [];
   stderr = '';
 
   private constructor(readonly child: ChildProcessWithoutNullStreams) {
@@ -40,6 +42,7 @@ class Session {
         const message = JSON.parse(this.buffer.slice(0, newline)) as Record<string, unknown>;
         this.buffer = this.buffer.slice(newline + 1);
         if (typeof message.id === 'number') this.waiting.get(message.id)?.(message);
+        else if (typeof message.method === 'string') this.notifications.push(message.method);
       }
     });
     child.stderr.setEncoding('utf8');
@@ -178,5 +181,32 @@ describe('the warm start answers from the manifests what the full path answers',
     const full = await compare({ surface: 'search' }, { name: 'claude-code', version: '2.0.0' });
     const tools = (full.lists['tools/list'] as { tools: { name: string }[] }).tools.map((t) => t.name);
     expect(tools).toEqual(expect.arrayContaining(['sentinel__find_tools', 'fx__echo']));
+  });
+});
+
+describe('an edit of the config during the warm start', () => {
+  it('is applied once the full server is up: the added backend is listed and list_changed sent', async () => {
+    const dir = tempDir();
+    const cache = join(dir, 'cache');
+    const path = join(dir, 'config.json');
+    const save = (mcpServers: object) => {
+      writeFileSync(`${path}.tmp`, JSON.stringify({ mcpServers }));
+      renameSync(`${path}.tmp`, path); // as editors save
+    };
+    const base = { a: fixtureServer('a'), b: fixtureServer('b') };
+    save(base);
+    const first = Session.open(path, cache);
+    await first.start({ name: 'test-host', version: '1.0.0' });
+    await waitFor('the manifests', () => manifestCount(cache) >= 2);
+    expect(await first.close()).toEqual([]);
+
+    const warm = Session.open(path, cache);
+    await warm.start({ name: 'test-host', version: '1.0.0' });
+    save({ ...base, added: fixtureServer('added') }); // at once, before the watcher can exist
+    const names = async () =>
+      ((await warm.request('tools/list')) as { tools: { name: string }[] }).tools.map((t) => t.name).sort();
+    await waitFor('the added tools', async () => (await names()).includes('added__echo'));
+    expect(await names()).toEqual(['a__echo', 'a__env', 'added__echo', 'added__env', 'b__echo', 'b__env']);
+    await waitFor('list_changed', () => warm.notifications.includes('notifications/tools/list_changed'));
   });
 });

@@ -23,6 +23,8 @@ class RecordingStdioTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   readonly stdoutLines: string[] = [];
+  /** Every stdout line that parsed as JSON, parsed once as it arrived (tests poll these often). */
+  readonly stdoutMessages: unknown[] = [];
   private buffer = '';
 
   constructor(private readonly child: ChildProcessWithoutNullStreams) {}
@@ -37,6 +39,8 @@ class RecordingStdioTransport implements Transport {
         this.buffer = this.buffer.slice(newline + 1);
         this.stdoutLines.push(line);
         try {
+          // A copy of its own: the SDK client must not change what the tests read.
+          this.stdoutMessages.push(JSON.parse(line));
           this.onmessage?.(JSON.parse(line) as JSONRPCMessage);
         } catch (error) {
           this.onerror?.(error as Error);

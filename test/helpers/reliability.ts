@@ -72,13 +72,7 @@ export function readRecord(path: string): FixtureEvent[] {
 
 /** Parsed stdout lines of the sentinel (every one is JSON-RPC; the tests check that separately). */
 export function stdoutMessages(host: TestHost): Record<string, unknown>[] {
-  return host.stdoutLines.flatMap((line) => {
-    try {
-      return [JSON.parse(line) as Record<string, unknown>];
-    } catch {
-      return [];
-    }
-  });
+  return host.transport.stdoutMessages.slice() as Record<string, unknown>[];
 }
 
 /** The responses the sentinel wrote for `id`. */

@@ -35,6 +35,8 @@ export interface Exchange {
   state?: string;
   /** The final answer, when it came while the host had yet to retry. */
   final?: Record<string, unknown>;
+  /** The host request failed (it could take none of the inputs asked): the final answer is dropped. */
+  abandoned?: boolean;
   gather?: NodeJS.Timeout;
   expiry?: NodeJS.Timeout;
   expiresAfterMs: number;

@@ -98,6 +98,13 @@ export class ModernHostGateway {
           result: modernResult(exchange.method, result, options.serverInfo),
         });
       },
+      failHost: (exchange, error) => {
+        const hostId = exchange.hostId!;
+        this.byHost.delete(keyOf(hostId));
+        exchange.hostId = undefined;
+        exchange.abandoned = true;
+        this.toHost({ jsonrpc: '2.0', id: hostId, error });
+      },
     });
     this.listen = new ListenStreams({
       notify: (method, params) => this.toHost({ jsonrpc: '2.0', method, params }),
@@ -178,6 +185,11 @@ export class ModernHostGateway {
     const exchange = this.exchanges.get(id);
     if (!exchange) return Promise.resolve();
     const { id: _id, jsonrpc: _v, ...outcome } = message;
+    if (exchange.abandoned) {
+      this.exchanges.delete(id);
+      this.bridge.close(exchange);
+      return Promise.resolve();
+    }
     if (exchange.hostId === undefined) {
       exchange.final = outcome; // the host has yet to retry: it gets this then
       return Promise.resolve();

@@ -9,7 +9,9 @@
  * it is taken to belong to the oldest host request that can take input (`tools/call`, `prompts/get`,
  * `resources/read`) still in flight. Requests that arrive together (a backend asking for several inputs
  * at once) go out in one `input_required` result. An input the host request did not declare the
- * capability for is refused to the backend once the others are answered, never put to the host.
+ * capability for is never put to the host: it is refused to the backend once the others are answered,
+ * and when the host could take none of a round's inputs its request fails with -32021
+ * (MissingRequiredClientCapability), as the revision asks of a server that needs an undeclared capability.
  */
 import { randomUUID } from 'node:crypto';
 import type { Exchange, ReverseRequest } from './exchange.js';
@@ -35,6 +37,8 @@ export interface InputBridgeHooks {
   ): void;
   /** Answers the host request the exchange currently belongs to with an `input_required` result. */
   askHost(exchange: Exchange, result: Record<string, unknown>): void;
+  /** Fails the host request the exchange belongs to; the exchange's final answer goes nowhere. */
+  failHost(exchange: Exchange, error: Record<string, unknown>): void;
 }
 
 export class InputBridge {
@@ -117,6 +121,12 @@ export class InputBridge {
     const undeclared = exchange.queued.filter((r) => !declared.includes(r));
     exchange.queued = [];
     if (declared.length === 0) {
+      const requiredCapabilities = Object.fromEntries(undeclared.map((r) => [CAPABILITY_OF[r.method]!, {}]));
+      this.hooks.failHost(exchange, {
+        code: -32021,
+        message: `the request needs the client capabilities ${Object.keys(requiredCapabilities).join(', ')}, which it did not declare`,
+        data: { requiredCapabilities },
+      });
       for (const reverse of undeclared) this.refuse(reverse);
       return;
     }
@@ -152,7 +162,7 @@ export class InputBridge {
 function oldestTaking(exchanges: Iterable<Exchange>): Exchange | undefined {
   let waiting: Exchange | undefined;
   for (const exchange of exchanges) {
-    if (!INPUT_CAPABLE.has(exchange.method)) continue;
+    if (!INPUT_CAPABLE.has(exchange.method) || exchange.abandoned) continue;
     if (exchange.hostId !== undefined) return exchange;
     waiting ??= exchange;
   }

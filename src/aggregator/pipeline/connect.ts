@@ -1,7 +1,8 @@
 /**
  * Connects an aggregator to the host pipeline behind its front (front.ts): the fast path for plain tool
- * calls, then the SDK server through its link; both answer through the front's `toHost`. The host transport keeps owning the wire (exactly one response per request, and the
- * redaction of everything but results: outbound-redaction.ts).
+ * calls, then the SDK server through its link; both answer through the front's `toHost`. The host
+ * transport keeps owning the wire (exactly one response per request, and the redaction of everything
+ * but results: outbound-redaction.ts).
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendManager } from '../../backends/manager.js';

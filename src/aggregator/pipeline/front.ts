@@ -1,10 +1,10 @@
 /**
  * The front of the host pipeline, there from the first byte and free of SDK imports: a host that speaks
  * the 2026-07-28 revision (server/discover, per-request `_meta`) is taken by the modern-host gateway
- * (modern-host/); before the rest exists, the warm start answers what the cached manifests can (`early`,
- * src/cli/warm-start.ts); every other message goes to early-initialize. Both wait for the rest of the pipeline
- * (`connect`); what mcp-sentinel sends the host goes out through `toHost`, which the gateway translates
- * for a modern host and passes on unchanged otherwise.
+ * (modern-host/); before the rest exists, the warm start answers what the cached manifests can
+ * (`early`, src/cli/warm-start.ts); every other message goes to early-initialize. All of them wait for
+ * the rest of the pipeline (`connect`); what mcp-sentinel sends the host goes out through `toHost`,
+ * which the gateway translates for a modern host and passes on unchanged otherwise.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../log.js';

@@ -4,9 +4,15 @@
  * first, then title, server, description, and parameter names and descriptions. Prefix and fuzzy
  * matching forgive partial and misspelt words. Built once per catalog (see `searchIndexFor`).
  */
-import MiniSearch from 'minisearch';
+import { createRequire } from 'node:module';
+import type MiniSearch from 'minisearch';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { indexTerm, isWidened, queryTerms, splitWords } from './text.js';
+
+// Loaded with the first index (the search surface, find_tools): serve's warm start lists without it.
+const require = createRequire(import.meta.url);
+let engine: typeof MiniSearch | undefined;
+const searchEngine = () => (engine ??= require('minisearch') as typeof MiniSearch);
 
 export interface IndexedTool {
   /** The public name the host calls. */
@@ -37,7 +43,7 @@ export class ToolSearchIndex {
   private readonly search: MiniSearch<Doc>;
 
   constructor(private readonly tools: readonly IndexedTool[]) {
-    this.search = new MiniSearch<Doc>({
+    this.search = new (searchEngine())<Doc>({
       fields: ['name', 'original', 'title', 'description', 'params', 'server'],
       tokenize: splitWords,
       processTerm: indexTerm,

@@ -1,10 +1,10 @@
 /**
  * The failures of a forwarded request, as SentinelErrors that also say how the host sees them (`rpc`: the
  * JSON-RPC code and data), and their one rendering for the wire. A backend's own error keeps its code,
- * message and data; the message is redacted where it is rendered, so no registered secret reaches the host.
+ * message and data; no registered secret reaches the host, because everything but a result is redacted
+ * where it leaves for the host (src/aggregator/outbound-redaction.ts), not here.
  */
 import { SentinelError } from '../../errors.js';
-import { redact } from '../../log.js';
 
 /** The JSON-RPC codes the forwarder answers with itself (the SDK's ErrorCode values). */
 export const RpcCode = {
@@ -38,7 +38,7 @@ export function timeoutError(backend: string, timeoutMs: number): SentinelError 
 export function jsonRpcError(error: SentinelError): { code: number; message: string; data?: unknown } {
   const code = error.rpc?.code ?? RpcCode.InternalError;
   const data = error.rpc ? error.rpc.data : { code: error.code };
-  return { code, message: redact(error.message), ...(data !== undefined && { data }) };
+  return { code, message: error.message, ...(data !== undefined && { data }) };
 }
 
 /**

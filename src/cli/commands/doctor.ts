@@ -9,7 +9,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import yoctoSpinner from 'yocto-spinner';
 import { redact, setLogLevel } from '../../log.js';
 import { runThenExit } from '../render-error.js';
-import { runDoctor, type DoctorReport } from '../../doctor/index.js';
+import type { DoctorReport } from '../../doctor/index.js';
 import { checkHostDuplicates } from '../../install/host-duplicates.js';
 import type { Check, Status } from '../../doctor/report.js';
 import { HOST_IDS, type HostId } from '../../hosts.js';
@@ -172,6 +172,9 @@ export async function doctor(servers: string[], options: DoctorCliOptions): Prom
   setLogLevel('error');
   const progress = createProgress(!options.json && process.stderr.isTTY === true);
   let report: DoctorReport;
+  // Loaded here, not with the command: it brings the aggregator and every transport, which the other
+  // commands (all registered on each start) do not need.
+  const { runDoctor } = await import('../../doctor/index.js');
   try {
     report = await runDoctor({
       config: options.config,
