@@ -79,6 +79,16 @@ export class LiveCatalog {
     return this.current;
   }
 
+  /**
+   * The catalog once every list of `kind` past its `ttlMs` (2026-07-28 backends: backends/cache-hints.ts)
+   * has been fetched again, so that the host is never served a list its backend called stale.
+   */
+  async fresh(kind: ListKind): Promise<Catalog> {
+    await this.ready();
+    await this.manager.refreshExpired(kind);
+    return this.current;
+  }
+
   /** The backend a tool name routed to once, when that backend is down now. */
   downToolBackend(name: string): Backend | undefined {
     return this.down(this.lastKnownTools.get(name));

@@ -18,6 +18,7 @@ import { identityOf, type Connection } from './connection/connection.js';
 import { Closing, openConnection, prepareAuth } from './connection/open.js';
 import { startFailure, unavailable } from './errors.js';
 import { Forwarder, type ForwardCall, type ForwardOptions } from './forwarder/forwarder.js';
+import type { ListHints } from './cache-hints.js';
 import { ListState } from './lists.js';
 import { eraOf } from './modern-session.js';
 import type { Manifest } from './manifest/store.js';
@@ -139,6 +140,22 @@ export class Backend extends EventEmitter<BackendEvents> {
     return this.listState.versions;
   }
 
+  /** The caching hints of the current lists, per kind (2026-07-28 backends only: cache-hints.ts). */
+  get listHints(): ListHints {
+    return this.listState.hints;
+  }
+
+  /**
+   * Fetches `kind` again when its `ttlMs` has passed, before the host is served it: a ready backend
+   * re-lists it, an idle one starts (and lists everything afresh). Never rejects: on failure the lists stay.
+   */
+  async refreshExpired(kind: ListKind): Promise<void> {
+    if (!this.listState.expired(kind)) return;
+    if (this.state === 'idle' || this.supervisor.waking) return this.supervisor.wake().catch(() => undefined);
+    if (this.state !== 'ready') return;
+    await this.listState.refresh(kind);
+  }
+
   get timeoutMs(): number {
     return this.config.timeoutMs ?? this.deps.settings.requestTimeoutMs;
   }
@@ -184,7 +201,7 @@ export class Backend extends EventEmitter<BackendEvents> {
       const { serverInfo, capabilities: serverCapabilities, protocolVersion, instructions } = manifest;
       Object.assign(this, { serverInfo, serverCapabilities, protocolVersion, instructions });
       this.knownEra = eraOf(manifest.protocolVersion);
-      this.listState.set(manifest.lists);
+      this.listState.set(manifest.lists, manifest.cache);
     });
   }
 

@@ -25,6 +25,8 @@ export async function listAll<T>(
   timeout: number,
   log: Logger,
   idField: 'name' | 'uri' | 'uriTemplate' = key === 'resources' ? 'uri' : 'name',
+  /** Sees every page's result as it came (for its caching hints: cache-hints.ts). */
+  onPage?: (result: Record<string, unknown>) => void,
 ): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;
@@ -42,6 +44,7 @@ export async function listAll<T>(
       }
       throw error;
     }
+    onPage?.(result);
     const batch = result[key];
     if (Array.isArray(batch)) {
       for (const item of batch) {
@@ -66,15 +69,18 @@ export async function listKind(
   kind: ListKind,
   timeout: number,
   log: Logger,
+  onPage?: (result: Record<string, unknown>) => void,
 ): Promise<Partial<BackendLists>> {
   switch (kind) {
     case 'tools':
-      return { tools: await listAll<Tool>(client, 'tools/list', 'tools', timeout, log) };
+      return { tools: await listAll<Tool>(client, 'tools/list', 'tools', timeout, log, 'name', onPage) };
     case 'prompts':
-      return { prompts: await listAll<Prompt>(client, 'prompts/list', 'prompts', timeout, log) };
+      return {
+        prompts: await listAll<Prompt>(client, 'prompts/list', 'prompts', timeout, log, 'name', onPage),
+      };
     case 'resources': {
       const [resources, resourceTemplates] = await Promise.all([
-        listAll<Resource>(client, 'resources/list', 'resources', timeout, log),
+        listAll<Resource>(client, 'resources/list', 'resources', timeout, log, 'uri', onPage),
         listAll<ResourceTemplate>(
           client,
           'resources/templates/list',
@@ -82,6 +88,7 @@ export async function listKind(
           timeout,
           log,
           'uriTemplate',
+          onPage,
         ),
       ]);
       return { resources, resourceTemplates };

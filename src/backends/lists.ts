@@ -1,11 +1,13 @@
 /**
  * What one backend offers, across its sessions: the current lists, the last lists any session got (kept
  * while the backend restarts, so the catalog reserves their names), a version per kind that changes only
- * when a kind's content changes, and the debounced re-list on `list_changed` notifications. Fetching a
- * kind with pagination is listing.ts.
+ * when a kind's content changes, the debounced re-list on `list_changed` notifications, and the caching
+ * hints a 2026-07-28 backend sent with each kind (cache-hints.ts): a kind whose `ttlMs` has passed is
+ * fetched again before it is served (`refresh`). Fetching a kind with pagination is listing.ts.
  */
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { combineHints, hintOf, isExpired, type ListHint, type ListHints } from './cache-hints.js';
 import { listKind } from './listing.js';
 import type { BackendSession } from './modern-session.js';
 import type { BackendLists, ListKind } from './types.js';
@@ -31,7 +33,13 @@ export class ListState {
   lists: BackendLists = EMPTY_LISTS;
   lastLists?: BackendLists;
   readonly versions: Record<ListKind, number> = { tools: 0, resources: 0, prompts: 0 };
+  /** The caching hints of the current lists, per kind (none for a 2025-era backend). */
+  hints: ListHints = {};
   private readonly timers = new Map<ListKind, NodeJS.Timeout>();
+  /** The hints each fetch() result came with, until set() takes the lists. */
+  private readonly fetchedHints = new WeakMap<BackendLists, ListHints>();
+  /** Re-lists under way for an expired kind (single-flight per kind). */
+  private readonly refreshing = new Map<ListKind, Promise<void>>();
 
   constructor(
     private readonly timeoutMs: () => number,
@@ -46,11 +54,34 @@ export class ListState {
   async fetch(session: BackendSession): Promise<BackendLists> {
     const caps = session.getServerCapabilities() ?? {};
     const kinds = (['tools', 'resources', 'prompts'] as const).filter((kind) => caps[kind]);
-    const parts = await Promise.all(kinds.map((kind) => listKind(session, kind, this.timeoutMs(), this.log)));
-    return Object.assign({ ...EMPTY_LISTS }, ...parts) as BackendLists;
+    const hints: ListHints = {};
+    const parts = await Promise.all(
+      kinds.map(async (kind) => {
+        const { lists, hint } = await this.fetchKind(session, kind);
+        if (hint) hints[kind] = hint;
+        return lists;
+      }),
+    );
+    const lists = Object.assign({ ...EMPTY_LISTS }, ...parts) as BackendLists;
+    this.fetchedHints.set(lists, hints);
+    return lists;
   }
 
-  set(lists: BackendLists): void {
+  /** One kind with the hint of its results (undefined from a 2025-era backend). */
+  private async fetchKind(
+    session: BackendSession,
+    kind: ListKind,
+  ): Promise<{ lists: Partial<BackendLists>; hint?: ListHint }> {
+    const pages: (ListHint | undefined)[] = [];
+    const lists = await listKind(session, kind, this.timeoutMs(), this.log, (result) =>
+      pages.push(hintOf(result, Date.now())),
+    );
+    return { lists, hint: combineHints(pages) };
+  }
+
+  /** Takes lists fetched by fetch(), or read from a manifest with its `hints`. */
+  set(lists: BackendLists, hints: ListHints | undefined = this.fetchedHints.get(lists)): void {
+    this.hints = { ...hints };
     const last = this.lastLists;
     if (!last || !sameItems(last.tools, lists.tools)) this.versions.tools = nextListVersion();
     if (!last || !sameItems(last.prompts, lists.prompts)) this.versions.prompts = nextListVersion();
@@ -62,6 +93,21 @@ export class ListState {
       this.versions.resources = nextListVersion();
     this.lists = lists;
     this.lastLists = lists;
+  }
+
+  /** Whether `kind` must be fetched again before it is served: its `ttlMs` has passed. */
+  expired(kind: ListKind): boolean {
+    return isExpired(this.hints[kind], Date.now());
+  }
+
+  /** Fetches an expired kind again now (one fetch however many wait for it). */
+  refresh(kind: ListKind): Promise<void> {
+    let running = this.refreshing.get(kind);
+    if (!running) {
+      running = this.relist(kind).finally(() => this.refreshing.delete(kind));
+      this.refreshing.set(kind, running);
+    }
+    return running;
   }
 
   /** The backend is down: nothing is listed now (lastLists stay). */
@@ -90,10 +136,13 @@ export class ListState {
     const session = this.current();
     if (!session) return;
     try {
-      const fetched = await listKind(session, kind, this.timeoutMs(), this.log);
+      const { lists: fetched, hint } = await this.fetchKind(session, kind);
       if (session !== this.current()) return;
       // Only the kind fetched: a re-list of another kind running meanwhile keeps its own result.
-      this.set({ ...this.lists, ...fetched });
+      const hints = { ...this.hints };
+      if (hint) hints[kind] = hint;
+      else delete hints[kind];
+      this.set({ ...this.lists, ...fetched }, hints);
       this.changed();
     } catch (error) {
       this.log.warn(`could not re-list ${kind}: ${describeError(error)}`);

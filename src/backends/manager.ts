@@ -11,7 +11,7 @@ import { applySettings, drainThenStop } from './reload/apply.js';
 import type { ConfigDiff } from './reload/config-diff.js';
 import { launch, record } from './manifest/lazy-start.js';
 import type { ManifestStore } from './manifest/store.js';
-import type { BackendDeps } from './types.js';
+import type { BackendDeps, ListKind } from './types.js';
 
 export interface ManagerOptions {
   /** The manifest cache: backends with an entry start lazily, and every live listing is recorded. */
@@ -96,6 +96,11 @@ export class BackendManager extends EventEmitter<ManagerEvents> {
     });
     await Promise.race([all, timeout]);
     clearTimeout(timer);
+  }
+
+  /** Fetches again every listed backend's `kind` whose caching hint has expired (cache-hints.ts). */
+  async refreshExpired(kind: ListKind): Promise<void> {
+    await Promise.all(this.backends.filter((b) => b.listed).map((b) => b.refreshExpired(kind)));
   }
 
   /** The live settings object every backend and the aggregator read. */

@@ -136,6 +136,23 @@ describe('manifest store', () => {
     expect(await store.read('../../etc/passwd')).toBeUndefined();
   });
 
+  it('refuses private lists, reads lists past their ttlMs as a miss, and forgets a file', async () => {
+    const { store } = storeIn();
+    const now = Date.now();
+    const hinted = (scope: 'public' | 'private', ttlMs: number, fetchedAt = now): Manifest => ({
+      ...manifest(fp),
+      cache: { tools: { ttlMs, scope, fetchedAt } },
+    });
+    expect(await store.write(hinted('private', 600_000))).toBe(false);
+    expect(await store.read(fp)).toBeUndefined();
+    expect(await store.write(hinted('public', 600_000))).toBe(true);
+    expect((await store.read(fp))?.cache?.tools?.scope).toBe('public');
+    expect(await store.write(hinted('public', 1_000, now - 1_001))).toBe(true);
+    expect(await store.read(fp)).toBeUndefined();
+    await store.forget(fp);
+    expect(readdirSync(store.dir)).toEqual([]);
+  });
+
   it('refuses a manifest that holds a registered secret', async () => {
     const { store } = storeIn();
     const release = redactSecret('hunter2-secret-value');

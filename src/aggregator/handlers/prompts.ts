@@ -17,7 +17,7 @@ import type { AggregatorParts, Handler } from '../parts.js';
 
 export function promptHandlers(parts: AggregatorParts): Record<string, Handler> {
   return {
-    'prompts/list': async () => ({ prompts: (await parts.live.ready()).prompts }),
+    'prompts/list': async () => ({ prompts: (await parts.live.fresh('prompts')).prompts }),
     'prompts/get': (params, context) => getPrompt(parts, params, context),
     'completion/complete': (params, context) => complete(parts, params, context),
   };

@@ -14,10 +14,10 @@ import { ownContext, type AggregatorParts, type Handler } from '../parts.js';
 export function resourceHandlers(parts: AggregatorParts): Record<string, Handler> {
   return {
     'resources/list': async () => ({
-      resources: [...parts.own.listedResources(), ...(await parts.live.ready()).resources],
+      resources: [...parts.own.listedResources(), ...(await parts.live.fresh('resources')).resources],
     }),
     'resources/templates/list': async () => ({
-      resourceTemplates: (await parts.live.ready()).resourceTemplates,
+      resourceTemplates: (await parts.live.fresh('resources')).resourceTemplates,
     }),
     'resources/read': (params, context) => read(parts, params, context),
     'resources/subscribe': (params, context) => subscribe(parts, params, context),

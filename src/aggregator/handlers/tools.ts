@@ -19,7 +19,7 @@ import { asDirectCall, MetaCallError } from '../surface/index.js';
 export function toolHandlers(parts: AggregatorParts): Record<string, Handler> {
   return {
     'tools/list': async () => {
-      await parts.live.ready();
+      await parts.live.fresh('tools');
       return { tools: (await parts.surface.view()).tools };
     },
     'tools/call': (params, context) => callTool(parts, params, context),

@@ -7,6 +7,7 @@
 import type { Backend } from '../backend.js';
 import type { BackendDeps } from '../types.js';
 import { VERSION } from '../../version.js';
+import { isShareable } from '../cache-hints.js';
 import { launchFingerprint } from './fingerprint.js';
 import { MANIFEST_FORMAT, type Manifest, type ManifestStore } from './store.js';
 
@@ -58,6 +59,13 @@ export async function record(backend: Backend, deps: BackendDeps, store: Manifes
     instructions: backend.instructions,
     lists: backend.lists,
   };
+  const hints = backend.listHints;
+  if (!isShareable(hints)) {
+    // Lists private to this session never go into the file, and an older copy of them goes too.
+    recorded.delete(backend);
+    return store.forget(manifest.fingerprint);
+  }
+  if (Object.keys(hints).length > 0) manifest.cache = hints;
   const content = contentOf(manifest);
   if (recorded.get(backend) === content) return;
   recorded.set(backend, content);

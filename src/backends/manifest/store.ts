@@ -4,6 +4,9 @@
  * directory is 0700 and every file 0600, written to a temporary name and renamed, so a reader never sees
  * half a file. A manifest that holds any value registered with the redactor (a resolved secret, a token)
  * is refused rather than written: the cache never holds a credential, whatever a backend echoes back.
+ * A 2026-07-28 backend's caching hints are honoured (cache-hints.ts): a list it says is private to the
+ * session is never written here, and a manifest whose lists' `ttlMs` has passed is read as a miss, so the
+ * backend starts and lists afresh before anything is served.
  *
  * Every failure here is a cache miss, never an error: the backend then simply starts.
  */
@@ -11,6 +14,7 @@ import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'no
 import { join } from 'node:path';
 import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { redact, type Logger } from '../../log.js';
+import { allFresh, isShareable, type ListHints } from '../cache-hints.js';
 import type { BackendLists } from '../types.js';
 
 export const MANIFEST_FORMAT = 1;
@@ -30,13 +34,17 @@ export interface Manifest {
   capabilities?: ServerCapabilities;
   instructions?: string;
   lists: BackendLists;
+  /** The caching hints the lists came with, per kind; absent for a 2025-era backend (no hints). */
+  cache?: ListHints;
 }
 
 export interface ManifestStore {
   readonly dir: string;
   read(fingerprint: string): Promise<Manifest | undefined>;
-  /** True when written; false when refused (a secret in it) or the write failed. */
+  /** True when written; false when refused (a secret or a private list in it) or the write failed. */
   write(manifest: Manifest): Promise<boolean>;
+  /** Removes the manifest of a fingerprint, if there is one (its backend's lists became private). */
+  forget(fingerprint: string): Promise<void>;
 }
 
 export function createManifestStore(dir: string, log: Logger): ManifestStore {
@@ -54,13 +62,16 @@ export function createManifestStore(dir: string, log: Logger): ManifestStore {
       }
       try {
         const manifest = JSON.parse(text) as Manifest;
-        return isManifest(manifest, fingerprint) ? manifest : undefined;
+        if (!isManifest(manifest, fingerprint)) return undefined;
+        // Lists past their ttlMs are fetched again before they are served: the backend starts instead.
+        return isShareable(manifest.cache) && allFresh(manifest.cache, Date.now()) ? manifest : undefined;
       } catch {
         log.debug(`ignored an unreadable manifest ${fileOf(fingerprint)}`);
         return undefined;
       }
     },
     async write(manifest) {
+      if (!isShareable(manifest.cache)) return false;
       const text = JSON.stringify(manifest);
       if (redact(text) !== text) {
         log.warn('its lists were not cached: they contain a value registered as a secret');
@@ -81,6 +92,10 @@ export function createManifestStore(dir: string, log: Logger): ManifestStore {
         log.debug(`could not write the manifest cache in ${dir}: ${(error as Error).message}`);
         return false;
       }
+    },
+    async forget(fingerprint) {
+      if (!/^[0-9a-f]{64}$/.test(fingerprint)) return;
+      await rm(fileOf(fingerprint), { force: true }).catch(() => undefined);
     },
   };
 }

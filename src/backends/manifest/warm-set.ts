@@ -57,5 +57,6 @@ export function primedStore(store: ManifestStore, warm: readonly WarmBackend[] |
       return Promise.resolve(entry.manifest);
     },
     write: (manifest) => store.write(manifest),
+    forget: (fingerprint) => store.forget(fingerprint),
   };
 }
