@@ -42,19 +42,16 @@ const SIZE_RULES = {
   'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
 };
 // Still too long, being split: whoever shortens one of these takes it off the list.
-const TOO_LONG_FILES = ['src/doctor/backends.ts', 'src/auth/signin/session.ts'];
+const TOO_LONG_FILES = ['src/auth/signin/session.ts'];
 const TOO_LONG_FUNCTIONS = [
   'src/aggregator/catalog.ts',
   'src/aggregator/sign-in.ts',
-  'src/auth/oauth2/strategy.ts',
   'src/auth/signin/strategy.ts',
   'src/cli/commands/doctor.ts',
   'src/cli/commands/init.ts',
   'src/cli/commands/install.ts',
   'src/cli/commands/secrets.ts',
   'src/cli/program.ts',
-  'src/doctor/hosts.ts',
-  'src/doctor/index.ts',
 ];
 
 export default tseslint.config(

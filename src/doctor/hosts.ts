@@ -41,9 +41,37 @@ export function checkHost(host: HostId, serverKey: string, catalog: CatalogSumma
       checks: [],
     };
   }
-  const checks: NamedCheck[] = [];
   const tools = catalog.tools;
+  const checks: NamedCheck[] = [
+    ...nameChecks(host, serverKey, tools),
+    ...toolCountChecks(host, tools.length, catalog.listedTools ?? tools.length),
+    // Collisions are the catalog's, not the host's: reported with the first host checked only (firstHost).
+    ...(catalog.firstHost !== false ? collisionChecks(catalog.collisions) : []),
+  ];
+  const status = worst(checks.map((c) => c.status));
+  const problems = checks.filter((c) => c.status !== 'ok');
+  const partial =
+    catalog.readyBackends < catalog.totalBackends
+      ? ` (from ${catalog.readyBackends} of ${catalog.totalBackends} backends)`
+      : '';
+  return {
+    host,
+    displayName: def.displayName,
+    serverKey,
+    status,
+    reason:
+      problems.length === 0
+        ? `${tools.length} tools${partial}, all usable`
+        : problems.map((c) => c.reason).join('; '),
+    hint: problems[0]?.hint,
+    checks,
+  };
+}
 
+/** The name pattern, the length budget after the host's own prefix, and names a host's cut makes equal. */
+function nameChecks(host: HostId, serverKey: string, tools: string[]): NamedCheck[] {
+  const def = HOSTS[host];
+  const checks: NamedCheck[] = [];
   const badPattern = tools.filter((name) => !MODEL_TOOL_NAME.test(name));
   const tooLong = tools.filter(
     (name) => !hostToolName(host, serverKey, name).fits && MODEL_TOOL_NAME.test(name),
@@ -98,60 +126,47 @@ export function checkHost(host: HostId, serverKey: string, catalog: CatalogSumma
       });
     }
   }
+  return checks;
+}
 
-  const listed = catalog.listedTools ?? tools.length;
-  if (def.toolCaps.length > 0) {
-    const exceeded = def.toolCaps.filter((cap) => listed > cap.limit);
-    const lowest = Math.min(...def.toolCaps.map((cap) => cap.limit));
-    checks.push(
-      exceeded.length > 0
-        ? {
-            id: 'tool-count',
-            status: 'warn',
-            reason: `${listed} tools: ${def.displayName} uses at most ${exceeded.map((cap) => `${cap.limit} (${cap.applies})`).join(' or ')}`,
-            hint: `set "settings": {"hosts": {"${host}": {"surface": "search"}}}, or export fewer tools with "tools": {"include": [...]} per server`,
-          }
-        : {
-            id: 'tool-count',
-            status: 'ok',
-            reason: `${listed} tools${listed < tools.length ? ' listed (search surface)' : ''}, within ${def.displayName}'s cap of ${lowest}`,
-          },
-    );
-  }
+/** The tool count against the caps the host applies. */
+function toolCountChecks(host: HostId, total: number, listed: number): NamedCheck[] {
+  const def = HOSTS[host];
+  if (def.toolCaps.length === 0) return [];
+  const exceeded = def.toolCaps.filter((cap) => listed > cap.limit);
+  const lowest = Math.min(...def.toolCaps.map((cap) => cap.limit));
+  return [
+    exceeded.length > 0
+      ? {
+          id: 'tool-count',
+          status: 'warn',
+          reason: `${listed} tools: ${def.displayName} uses at most ${exceeded.map((cap) => `${cap.limit} (${cap.applies})`).join(' or ')}`,
+          hint: `set "settings": {"hosts": {"${host}": {"surface": "search"}}}, or export fewer tools with "tools": {"include": [...]} per server`,
+        }
+      : {
+          id: 'tool-count',
+          status: 'ok',
+          reason: `${listed} tools${listed < total ? ' listed (search surface)' : ''}, within ${def.displayName}'s cap of ${lowest}`,
+        },
+  ];
+}
 
-  // Collisions are the catalog's, not the host's: reported with the first host checked only (firstHost).
-  if (catalog.collisions.length > 0 && catalog.firstHost !== false) {
-    const renamed = catalog.collisions.filter((m) => / is exported as /.test(m)).length;
-    const hidden = catalog.collisions.length - renamed;
-    const what = [renamed ? `${renamed} renamed` : '', hidden ? `${hidden} hidden` : '']
-      .filter(Boolean)
-      .join(', ');
-    checks.push({
+/** Names the catalog itself had to rename or hide. */
+function collisionChecks(collisions: string[]): NamedCheck[] {
+  if (collisions.length === 0) return [];
+  const renamed = collisions.filter((m) => / is exported as /.test(m)).length;
+  const hidden = collisions.length - renamed;
+  const what = [renamed ? `${renamed} renamed` : '', hidden ? `${hidden} hidden` : '']
+    .filter(Boolean)
+    .join(', ');
+  return [
+    {
       id: 'catalog-collisions',
       status: 'warn',
-      reason: `${catalog.collisions.length} name collision${catalog.collisions.length === 1 ? '' : 's'} (${what}): ${catalog.collisions[0]}`,
+      reason: `${collisions.length} name collision${collisions.length === 1 ? '' : 's'} (${what}): ${collisions[0]}`,
       hint: hidden
         ? 'a resource URI or template cannot be renamed: the first server listing it serves it; hide it from the other with "resources": {"exclude": ["<uri or template>"]} on that server (or "disabled": true if it is the same server twice)'
         : 'give the colliding servers distinct "prefix" values so that names stay predictable',
-    });
-  }
-
-  const status = worst(checks.map((c) => c.status));
-  const problems = checks.filter((c) => c.status !== 'ok');
-  const partial =
-    catalog.readyBackends < catalog.totalBackends
-      ? ` (from ${catalog.readyBackends} of ${catalog.totalBackends} backends)`
-      : '';
-  return {
-    host,
-    displayName: def.displayName,
-    serverKey,
-    status,
-    reason:
-      problems.length === 0
-        ? `${tools.length} tools${partial}, all usable`
-        : problems.map((c) => c.reason).join('; '),
-    hint: problems[0]?.hint,
-    checks,
-  };
+    },
+  ];
 }

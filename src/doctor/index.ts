@@ -169,23 +169,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     onSettled: options.onBackendSettled,
   });
   try {
-    const perServer = Promise.all(
-      active.map(async ([name, server]) => {
-        const refs = await checkServerReferences(name, server, env, secrets);
-        // The command is checked even when another value's reference fails, as long as it has none itself.
-        const base = `mcpServers.${name}`;
-        const commandRefs = refs.results.some(
-          (r) => r.path === `${base}.command` || r.path === `${base}.cwd`,
-        );
-        const source = refs.resolved ?? (commandRefs ? undefined : server);
-        const command =
-          source && isStdioServer(source)
-            ? await checkCommand({ command: source.command, cwd: source.cwd, env })
-            : undefined;
-        const cache = await checkCache(server, refs.resolved, loaded.settings, env, options.env);
-        return { name, references: refs.results, command, cache };
-      }),
-    );
+    const perServer = checkEachServer(active, loaded, env, secrets, options.env);
     const [keychain, credentials, servers, probe] = await Promise.all([
       checkKeychain(secrets, active, env),
       checkConfigCredentials(loaded.path, loaded.config),
@@ -199,40 +183,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       return withCacheCheck(withCommandCheck(result, server?.command), server?.cache);
     });
 
-    const collisions: string[] = [];
-    const catalog = buildCatalog(probe.sources(), loaded.settings, (message) => collisions.push(message));
-    const summaryInput = {
-      tools: catalog.tools.map((tool) => tool.name),
-      collisions,
-      readyBackends: probe.sources().length,
-      totalBackends: active.length,
-    };
-    const titles = new Map(backends.map((b) => [b.name, b.server?.name]));
-    const surfaces = await hostSurfaces(
-      options.hosts,
-      catalog,
-      loaded.config.mcpServers,
-      titles,
-      loaded.settings,
-    );
-    const hosts = await Promise.all(
-      options.hosts.map(async (host, index) =>
-        withDuplicateCheck(
-          withSurface(
-            withScope(
-              checkHost(host, options.serverKey, {
-                ...summaryInput,
-                listedTools: surfaces.get(host)?.listedTools,
-                firstHost: index === 0,
-              }),
-              options.servers,
-            ),
-            surfaces.get(host),
-          ),
-          await options.hostFileCheck?.(host, loaded.config.mcpServers),
-        ),
-      ),
-    );
+    const hosts = await checkHosts(options, loaded, probe, backends, active.length);
 
     const partial: Omit<DoctorReport, 'summary'> = {
       reportVersion: 1,
@@ -254,4 +205,75 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   } finally {
     await (await probing.catch(() => undefined))?.stop();
   }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Each active server's references, its command (stdio) and its manifest cache entry. */
+function checkEachServer(
+  active: [string, ServerConfig][],
+  loaded: LoadedConfig,
+  env: Env,
+  secrets: SecretStore,
+  processEnv: DoctorOptions['env'],
+) {
+  return Promise.all(
+    active.map(async ([name, server]) => {
+      const refs = await checkServerReferences(name, server, env, secrets);
+      // The command is checked even when another value's reference fails, as long as it has none itself.
+      const base = `mcpServers.${name}`;
+      const commandRefs = refs.results.some((r) => r.path === `${base}.command` || r.path === `${base}.cwd`);
+      const source = refs.resolved ?? (commandRefs ? undefined : server);
+      const command =
+        source && isStdioServer(source)
+          ? await checkCommand({ command: source.command, cwd: source.cwd, env })
+          : undefined;
+      const cache = await checkCache(server, refs.resolved, loaded.settings, env, processEnv);
+      return { name, references: refs.results, command, cache };
+    }),
+  );
+}
+
+/** The catalog the ready backends make, against each host: names, counts, surface and the host's file. */
+async function checkHosts(
+  options: DoctorOptions,
+  loaded: LoadedConfig,
+  probe: Awaited<ReturnType<typeof probeBackends>>,
+  backends: BackendResult[],
+  totalBackends: number,
+): Promise<HostResult[]> {
+  const collisions: string[] = [];
+  const catalog = buildCatalog(probe.sources(), loaded.settings, (message) => collisions.push(message));
+  const summaryInput = {
+    tools: catalog.tools.map((tool) => tool.name),
+    collisions,
+    readyBackends: probe.sources().length,
+    totalBackends,
+  };
+  const titles = new Map(backends.map((b) => [b.name, b.server?.name]));
+  const surfaces = await hostSurfaces(
+    options.hosts,
+    catalog,
+    loaded.config.mcpServers,
+    titles,
+    loaded.settings,
+  );
+  return Promise.all(
+    options.hosts.map(async (host, index) =>
+      withDuplicateCheck(
+        withSurface(
+          withScope(
+            checkHost(host, options.serverKey, {
+              ...summaryInput,
+              listedTools: surfaces.get(host)?.listedTools,
+              firstHost: index === 0,
+            }),
+            options.servers,
+          ),
+          surfaces.get(host),
+        ),
+        await options.hostFileCheck?.(host, loaded.config.mcpServers),
+      ),
+    ),
+  );
 }

@@ -1,15 +1,8 @@
 /**
  * The token strategies: a Bearer token on every request of one backend, obtained with the backend's grant
  * (`oauth2`: client credentials; `jwt-bearer`, `token-exchange`, `enterprise`: grants/*.ts). The grant
- * says how one token is requested; this module owns where the token endpoint comes from, the cache, and
- * what happens on a 401.
- *
- * Where the token endpoint comes from, and who may receive the client secret (issuer binding):
- * - `tokenUrl` pinned: that endpoint, nothing else; the token is fetched in `prepare()`.
- * - `issuer` pinned: that issuer's metadata gives the endpoint; metadata naming another issuer is refused.
- * - neither: the backend's first 401 starts MCP discovery (discovery.ts). The issuer found that way gets
- *   the secret only with `allowDiscoveredIssuer: true`; otherwise the request fails with a hint showing
- *   the issuer to pin, and `describe()` shows it for `doctor`.
+ * says how one token is requested; this module owns the cache, the token on each request, and what happens
+ * on a 401. Where the token endpoint comes from, and who may receive the client secret, is endpoint.ts.
  *
  * On a 401 from the backend: drop the cached token only if it is the one sent, get a fresh one, retry the
  * request once; a second 401 is an AUTH_FAILED error. Another 401-driven refresh within a short window
@@ -20,23 +13,25 @@ import { SentinelError } from '../../errors.js';
 import { redactSecret } from '../../log.js';
 import type { OAuth2AuthConfig } from '../../config/types.js';
 import { defaultBaseFetch, type BaseFetch } from '../base-fetch.js';
-import { mergeHeaders, sameOrigin, type AuthContext, type AuthStrategy } from '../strategy.js';
+import {
+  mergeHeaders,
+  sameOrigin,
+  type AuthContext,
+  type AuthOptions,
+  type AuthStrategy,
+} from '../strategy.js';
 import { clientCredentialsGrant } from './client-credentials.js';
-import { discoverProtectedResource, fetchAuthorizationServer, type MetadataEnv } from './discovery.js';
+import type { MetadataEnv } from './discovery.js';
+import { createEndpointResolver, type Endpoint, type EndpointResolver } from './endpoint.js';
+import type { TokenGrant } from './grant.js';
 import { TokenError } from './token-client.js';
-import { abortable, TokenCache, tokenCacheKey, type CachedToken } from './token-cache.js';
-import type { GrantTarget, TokenGrant } from './grant.js';
+import { TokenCache, type CachedToken } from './token-cache.js';
 
 export interface OAuth2StrategyInput {
   url: string;
   /** Per-server `headers`, resolved and validated. */
   headers: Record<string, string>;
   auth: OAuth2AuthConfig;
-}
-
-interface Endpoint extends GrantTarget {
-  /** The token cache key, computed once: it hashes the grant's confidential material. */
-  key: string;
 }
 
 let sharedCache: TokenCache | undefined;
@@ -54,6 +49,23 @@ export function createOAuth2Strategy(
   return createTokenStrategy(input, clientCredentialsGrant(input.auth), ctx);
 }
 
+/** What the parts of one backend's token strategy share. */
+interface TokenState {
+  grant: TokenGrant;
+  headers: Record<string, string>;
+  origin: string;
+  who: string;
+  base: BaseFetch;
+  cache: TokenCache;
+  options: AuthOptions;
+  now: () => number;
+  endpoints: EndpointResolver;
+  /** The token for `endpoint`, from the cache or a new request. */
+  token(endpoint: Endpoint, signal?: AbortSignal): Promise<CachedToken>;
+  /** The last error a caller saw, for `describe()`. */
+  lastError?: SentinelError;
+}
+
 /** The strategy for one backend whose tokens come from `grant`. */
 export function createTokenStrategy(
   input: { url: string; headers: Record<string, string> },
@@ -63,12 +75,7 @@ export function createTokenStrategy(
   const options = ctx.options ?? {};
   const now = ctx.now ?? Date.now;
   const base: BaseFetch = ctx.baseFetch ?? defaultBaseFetch();
-  const cache = ctx.tokenCache ?? sharedTokenCache();
-  const origin = new URL(input.url).origin;
   const who = `backend "${ctx.backend}"`;
-  const plainHeaders = Object.entries(input.headers);
-  const log = ctx.log;
-
   // No caller's signal: discovery is shared by every waiter, and its requests have their own deadline.
   const metadataEnv: MetadataEnv = {
     base,
@@ -76,110 +83,48 @@ export function createTokenStrategy(
     timeoutMs: options.metadataTimeoutMs ?? 10_000,
     maxResponseBytes: options.maxResponseBytes ?? 1024 * 1024,
   };
-
-  const withKey = (e: Omit<Endpoint, 'key' | 'backendUrl'>): Endpoint => ({
-    ...e,
+  const endpoints = createEndpointResolver(grant, {
     backendUrl: input.url,
-    key: tokenCacheKey({
-      tokenEndpoint: e.tokenEndpoint,
-      clientId: `${grant.type} ${grant.identity.clientId ?? ''}`,
-      clientSecret: grant.identity.material,
-      scopes: grant.identity.scopes,
-      audience: grant.identity.audience,
-      resource: e.resource,
-    }),
+    metadataEnv,
+    options,
+    now,
+    log: ctx.log,
+    who,
   });
+  const state: TokenState = {
+    grant,
+    headers: input.headers,
+    origin: new URL(input.url).origin,
+    who,
+    base,
+    cache: ctx.tokenCache ?? sharedTokenCache(),
+    options,
+    now,
+    endpoints,
+    token: tokenSource(grant, ctx, base, options, () => state),
+  };
+  return {
+    type: grant.type,
+    fetch: tokenFetch(state),
+    prepare: (signal) => prepare(state, signal),
+    describe: () => describe(state),
+    close: () => undefined,
+  };
+}
 
-  let endpoint: Endpoint | undefined = grant.tokenUrl
-    ? withKey({
-        tokenEndpoint: grant.tokenUrl,
-        issuer: grant.issuer,
-        source: 'tokenUrl',
-        resource: grant.resource,
-      })
-    : undefined;
-  let endpointPending: Promise<Endpoint> | undefined;
-  /** The last failed discovery, answered to every caller until `retryAt` instead of discovering again. */
-  let discoveryFailure: { error: unknown; retryAt: number; attempts: number } | undefined;
-  let discoveredIssuer: string | undefined;
-  let lastUnauthorizedRefresh = Number.NEGATIVE_INFINITY;
-  let lastError: SentinelError | undefined;
+/** Tokens from the cache, requested with the grant when needed; each new one replaces the last in the redactor. */
+function tokenSource(
+  grant: TokenGrant,
+  ctx: AuthContext & { tokenCache?: TokenCache },
+  base: BaseFetch,
+  options: AuthOptions,
+  state: () => TokenState,
+): TokenState['token'] {
   /** Takes the current access token out of the log redactor once a newer one replaces it. */
   let unregisterToken: () => void = () => undefined;
-  /** Set when discovery found an issuer nobody pinned: a configuration matter, so it is not retried. */
-  let refusal: SentinelError | undefined;
-
-  /**
-   * Single-flight resolution of the endpoint from a pinned issuer, or from a 401 challenge. The shared
-   * discovery ignores the callers' signals; each caller's `signal` only ends its own wait. After a failure,
-   * callers get the same error until a backoff has passed (every 401 would otherwise discover again).
-   */
-  const resolveEndpoint = (challenge: string | null | undefined, signal?: AbortSignal): Promise<Endpoint> => {
-    if (endpoint) return Promise.resolve(endpoint);
-    if (discoveryFailure && now() < discoveryFailure.retryAt) return Promise.reject(discoveryFailure.error);
-    if (!endpointPending) {
-      endpointPending = (async () => {
-        try {
-          if (grant.issuer) {
-            const as = await fetchAuthorizationServer(grant.issuer, metadataEnv);
-            endpoint = withKey({
-              tokenEndpoint: as.tokenEndpoint,
-              issuer: as.issuer,
-              source: 'issuer',
-              resource: grant.resource,
-            });
-            discoveryFailure = undefined;
-            return endpoint;
-          }
-          const prm = await discoverProtectedResource(input.url, challenge ?? null, metadataEnv);
-          discoveredIssuer = prm.issuer;
-          if (grant.allowDiscoveredIssuer !== true) {
-            throw (refusal = new SentinelError(
-              'AUTH_FAILED',
-              `${who}: discovery found authorization server ${prm.issuer}, which no tokenUrl or issuer pins; it is not sent ${grant.confidential}`,
-              {
-                hint: `if you trust it, add "issuer": "${prm.issuer}" to this backend's auth settings`,
-                permanent: true,
-              },
-            ));
-          }
-          const as = await fetchAuthorizationServer(prm.issuer, metadataEnv);
-          log.info(
-            `using authorization server ${as.issuer} found by discovery; pin it with "issuer" in the config`,
-          );
-          endpoint = withKey({
-            tokenEndpoint: as.tokenEndpoint,
-            issuer: as.issuer,
-            source: 'discovery',
-            resource: grant.resource ?? prm.resource,
-          });
-          discoveryFailure = undefined;
-          return endpoint;
-        } catch (error) {
-          const attempts = (discoveryFailure?.attempts ?? 0) + 1;
-          const transient =
-            error instanceof SentinelError && error.code === 'AUTH_TRANSIENT' && !error.permanent;
-          const wait = transient
-            ? Math.min(
-                options.maxTransientBackoffMs ?? 30_000,
-                (options.transientBackoffMs ?? 1_000) * 2 ** (attempts - 1),
-              )
-            : (options.permanentBackoffMs ?? 60_000);
-          discoveryFailure = { error, attempts, retryAt: now() + wait };
-          throw error;
-        } finally {
-          endpointPending = undefined;
-        }
-      })();
-      // Every waiter may have stopped waiting: a failure nobody awaits is still handled.
-      endpointPending.catch(() => undefined);
-    }
-    return abortable(endpointPending, signal);
-  };
-
-  const token = async (e: Endpoint, signal?: AbortSignal): Promise<CachedToken> => {
+  return async (e, signal) => {
     try {
-      const cached = await cache.get(
+      const cached = await state().cache.get(
         e.key,
         async () => {
           const issued = await grant.request(e, {
@@ -193,27 +138,33 @@ export function createTokenStrategy(
           const unregister = redactSecret(issued.accessToken);
           unregisterToken();
           unregisterToken = unregister;
-          log.debug(
+          ctx.log.debug(
             `obtained an access token from ${new URL(e.tokenEndpoint).origin} (valid ${Math.round(issued.lifetimeMs / 1000)} s)`,
           );
           return issued;
         },
         signal,
       );
-      lastError = undefined;
+      state().lastError = undefined;
       return cached;
     } catch (error) {
-      if (error instanceof SentinelError) lastError = error;
+      if (error instanceof SentinelError) state().lastError = error;
       throw error;
     }
   };
+}
+
+/**
+ * The backend's requests with its headers and a Bearer token; on a 401, one retry with a fresh token
+ * (the cached one dropped only if it is the one sent), and a 401-driven refresh at most once per window.
+ */
+function tokenFetch(state: TokenState): AuthStrategy['fetch'] {
+  const { base, who, cache, endpoints, options, now } = state;
+  const plainHeaders = Object.entries(state.headers);
+  let lastUnauthorizedRefresh = Number.NEGATIVE_INFINITY;
 
   /** Sends to the backend's own origin with its headers and `bearer` (when there is one). */
-  const send = (
-    url: string | URL,
-    init: RequestInit | undefined,
-    bearer: string | undefined,
-  ): Promise<Response> => {
+  const send = (url: string | URL, init: RequestInit | undefined, bearer: string | undefined) => {
     const credentials: [string, string][] = [...plainHeaders];
     if (bearer !== undefined) credentials.push(['authorization', `Bearer ${bearer}`]);
     return base(url, { ...init, headers: mergeHeaders(init, credentials) }, who);
@@ -226,24 +177,27 @@ export function createTokenStrategy(
       `${who} answered HTTP 401${challenge ? ` (${challenge})` : ''} ${detail}`,
       { hint: 'check that the token fits this backend: auth.resource, auth.audience and auth.scopes' },
     );
-    lastError = error;
+    state.lastError = error;
     return error;
   };
 
-  const fetch = async (url: string | URL, init?: RequestInit): Promise<Response> => {
+  return async (url, init) => {
     // Another origin gets neither the configured headers nor the token.
-    if (!sameOrigin(url, origin)) return base(url, { ...init, headers: mergeHeaders(init, undefined) }, who);
+    if (!sameOrigin(url, state.origin))
+      return base(url, { ...init, headers: mergeHeaders(init, undefined) }, who);
+    const refusal = endpoints.refusal();
     if (refusal) throw refusal;
     const signal = init?.signal ?? undefined;
-    const sent = endpoint ? await token(endpoint, signal) : undefined;
+    const known = endpoints.current();
+    const sent = known ? await state.token(known, signal) : undefined;
     const first = await send(url, init, sent?.value);
     if (first.status !== 401) return first;
     await first.body?.cancel().catch(() => undefined);
     if (!isReplayable(init)) throw unauthorized(first, 'and the request cannot be repeated');
 
-    let target = endpoint;
+    let target = known;
     if (!target || !sent) {
-      target = await resolveEndpoint(first.headers.get('www-authenticate'), signal);
+      target = await endpoints.resolve(first.headers.get('www-authenticate'), signal);
     } else if (cache.peek(target.key)?.value === sent.value) {
       if (now() - lastUnauthorizedRefresh < (options.unauthorizedRefreshIntervalMs ?? 5_000)) {
         throw unauthorized(first, 'again right after a token refresh; not asking for another token yet');
@@ -251,7 +205,7 @@ export function createTokenStrategy(
       lastUnauthorizedRefresh = now();
       cache.invalidate(target.key, sent.value);
     }
-    const fresh = await token(target, signal);
+    const fresh = await state.token(target, signal);
     const second = await send(url, init, fresh.value);
     if (second.status === 401) {
       await second.body?.cancel().catch(() => undefined);
@@ -259,61 +213,60 @@ export function createTokenStrategy(
     }
     return second;
   };
+}
 
+/** With a pinned endpoint or issuer, the first token before the backend connects. */
+async function prepare(state: TokenState, signal: AbortSignal | undefined): Promise<void> {
+  const { grant, now } = state;
+  if (!grant.tokenUrl && !grant.issuer) return;
+  const started = now();
+  let waitingFor = grant.tokenUrl
+    ? `token endpoint ${withoutQuery(grant.tokenUrl)}`
+    : `the metadata of authorization server ${grant.issuer}`;
+  try {
+    const e = await state.endpoints.resolve(undefined, signal);
+    waitingFor = `token endpoint ${withoutQuery(e.tokenEndpoint)}`;
+    await state.token(e, signal);
+  } catch (error) {
+    // The caller's deadline (the backend's startup timeout) ran out first: say what it was waiting for.
+    const reason: unknown = signal?.aborted ? signal.reason : undefined;
+    if (reason !== undefined && error === reason && (reason as Error).name === 'TimeoutError') {
+      throw new TokenError(
+        false,
+        `${state.who}: ${waitingFor} did not answer within ${Math.round((now() - started) / 100) / 10} s`,
+        { hint: 'check that the authorization server is up; it is asked again when the backend restarts' },
+      );
+    }
+    throw error;
+  }
+}
+
+/** Names, endpoints, expiry and the last error: never a token or a secret. */
+function describe(state: TokenState): Record<string, unknown> {
+  const { grant, cache, endpoints } = state;
+  const endpoint = endpoints.current();
+  const cached = endpoint ? cache.peek(endpoint.key) : undefined;
+  const failure = endpoint ? cache.failure(endpoint.key) : undefined;
+  const shownError =
+    state.lastError ??
+    endpoints.refusal() ??
+    (failure?.error instanceof SentinelError ? failure.error : undefined);
+  const discoveredIssuer = endpoints.discoveredIssuer();
   return {
     type: grant.type,
-    fetch,
-    prepare: async (signal) => {
-      if (!grant.tokenUrl && !grant.issuer) return;
-      const started = now();
-      let waitingFor = grant.tokenUrl
-        ? `token endpoint ${withoutQuery(grant.tokenUrl)}`
-        : `the metadata of authorization server ${grant.issuer}`;
-      try {
-        const e = await resolveEndpoint(undefined, signal);
-        waitingFor = `token endpoint ${withoutQuery(e.tokenEndpoint)}`;
-        await token(e, signal);
-      } catch (error) {
-        // The caller's deadline (the backend's startup timeout) ran out first: say what it was waiting for.
-        const reason: unknown = signal?.aborted ? signal.reason : undefined;
-        if (reason !== undefined && error === reason && (reason as Error).name === 'TimeoutError') {
-          throw new TokenError(
-            false,
-            `${who}: ${waitingFor} did not answer within ${Math.round((now() - started) / 100) / 10} s`,
-            {
-              hint: 'check that the authorization server is up; it is asked again when the backend restarts',
-            },
-          );
-        }
-        throw error;
-      }
-    },
-    describe: () => {
-      const cached = endpoint ? cache.peek(endpoint.key) : undefined;
-      const failure = endpoint ? cache.failure(endpoint.key) : undefined;
-      const shownError =
-        lastError ?? refusal ?? (failure?.error instanceof SentinelError ? failure.error : undefined);
-      return {
-        type: grant.type,
-        ...grant.describe(),
-        // Without its query: a token endpoint URL may carry a key there.
-        tokenEndpoint: endpoint ? withoutQuery(endpoint.tokenEndpoint) : undefined,
-        issuer: endpoint?.issuer ?? grant.issuer,
-        endpointSource: endpoint?.source ?? (grant.issuer ? 'issuer' : 'discovery'),
-        ...(discoveredIssuer !== undefined
-          ? {
-              discoveredIssuer,
-              pinHint: `add "issuer": "${discoveredIssuer}" to this backend's auth settings`,
-            }
-          : {}),
-        resource: endpoint?.resource ?? grant.resource,
-        expiresAt: cached ? new Date(cached.expiresAt).toISOString() : undefined,
-        retryAt: failure ? new Date(failure.retryAt).toISOString() : undefined,
-        lastError: shownError ? { code: shownError.code, message: shownError.message } : undefined,
-        headers: Object.keys(input.headers),
-      };
-    },
-    close: () => undefined,
+    ...grant.describe(),
+    // Without its query: a token endpoint URL may carry a key there.
+    tokenEndpoint: endpoint ? withoutQuery(endpoint.tokenEndpoint) : undefined,
+    issuer: endpoint?.issuer ?? grant.issuer,
+    endpointSource: endpoint?.source ?? (grant.issuer ? 'issuer' : 'discovery'),
+    ...(discoveredIssuer !== undefined
+      ? { discoveredIssuer, pinHint: `add "issuer": "${discoveredIssuer}" to this backend's auth settings` }
+      : {}),
+    resource: endpoint?.resource ?? grant.resource,
+    expiresAt: cached ? new Date(cached.expiresAt).toISOString() : undefined,
+    retryAt: failure ? new Date(failure.retryAt).toISOString() : undefined,
+    lastError: shownError ? { code: shownError.code, message: shownError.message } : undefined,
+    headers: Object.keys(state.headers),
   };
 }
 
