@@ -44,8 +44,6 @@ const SIZE_RULES = {
 // Still too long, being split: whoever shortens one of these takes it off the list.
 const TOO_LONG_FILES = ['src/backends/backend.ts', 'src/auth/signin/session.ts'];
 const TOO_LONG_FUNCTIONS = [
-  'src/aggregator/catalog.ts',
-  'src/aggregator/sign-in.ts',
   'src/auth/signin/strategy.ts',
   'src/cli/commands/doctor.ts',
   'src/cli/commands/init.ts',
