@@ -63,7 +63,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-const CALL_PLAN = { rounds: ROUNDS, calls: 400, parallelCalls: 1_600, payloadCalls: 8, warmup: 200 };
+const CALL_PLAN = { rounds: ROUNDS, calls: 400, parallelCalls: 1_600, payloadCalls: 12, warmup: 200 };
 
 /** The mcp-sentinel column of a per-call table: `serve` with `config`, calling the echo of backend `e`. */
 async function sentinelColumn(config) {

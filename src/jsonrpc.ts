@@ -2,7 +2,7 @@
  * The JSON-RPC 2.0 envelope as MCP uses it, shared by both sides of the relay (the host transport and the
  * stdio backend transport), so that both accept exactly what the SDK's strict schemas accept.
  */
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 
 /** JSON-RPC error codes (the SDK's ErrorCode values), without importing the SDK's schemas on the host path. */
 export const JsonRpcErrorCode = {

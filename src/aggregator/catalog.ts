@@ -5,7 +5,12 @@
  */
 import { createRequire } from 'node:module';
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
-import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type {
+  Prompt,
+  Resource,
+  ResourceTemplateType as ResourceTemplate,
+  Tool,
+} from '@modelcontextprotocol/server';
 import type { Settings, ToolFilter } from '../config/types.js';
 import type { BackendLists } from '../backends/backend.js';
 import { NameAllocator, toPublicName } from './names.js';

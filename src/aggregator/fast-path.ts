@@ -6,7 +6,7 @@
  * goes on to the SDK server, whose handlers give the full answers and errors. Task-augmented calls
  * (`params.task`) go there too: tasks are routed and refused in one place (tasks.ts).
  */
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import type { BackendManager } from '../backends/manager.js';
 import { jsonRpcError } from '../backends/forwarder/outcomes.js';
 import { keyOf } from '../jsonrpc.js';

@@ -6,11 +6,8 @@
  * `serve` (pipeline/), an in-memory pair in the CLI's try commands.
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import {
-  ResultSchema,
-  RootsListChangedNotificationSchema,
-  type Result,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { Result } from '@modelcontextprotocol/server';
+import { ResultSchema, RootsListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendManager } from '../backends/manager.js';
 import { INSTRUCTIONS, SERVER_CAPABILITIES, SERVER_INFO } from './identity.js';
 import type { RequestRouter } from './router.js';

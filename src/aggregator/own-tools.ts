@@ -6,7 +6,7 @@
  *
  * It owns no feature itself: the search meta-tools, kept results, sign-in and status register here.
  */
-import type { Resource, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Resource, Tool } from '@modelcontextprotocol/server';
 
 export const OWN_TOOL_PREFIX = 'sentinel__';
 export const OWN_URI_SCHEME = 'sentinel://';

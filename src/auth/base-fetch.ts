@@ -16,7 +16,7 @@
  * Not here: which headers are added (strategy.ts, static.ts, oauth2/strategy.ts).
  */
 import { Agent, fetch as undiciFetch } from 'undici';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { FetchLike } from '@modelcontextprotocol/client';
 import { SentinelError } from '../errors.js';
 import { originOf } from './urls.js';
 import { DIRECT_SEND, type DirectSend } from './direct-send.js';

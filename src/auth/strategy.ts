@@ -7,7 +7,7 @@
  * (no token passthrough), then add the configured headers. Configured headers go only to the backend's own
  * origin. Reserved names are refused at validation time, so configured headers never clash with the SDK's.
  */
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { FetchLike } from '@modelcontextprotocol/client';
 import type { Logger } from '../log.js';
 import type { BaseFetch } from './base-fetch.js';
 

@@ -9,7 +9,7 @@
  * SentinelError that says why, and everything else keeps working.
  */
 import { EventEmitter } from 'node:events';
-import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/client';
 import { SentinelError, describeError } from '../errors.js';
 import type { ServerConfig } from '../config/types.js';
 import type { Logger } from '../log.js';

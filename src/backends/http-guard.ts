@@ -12,7 +12,7 @@
  *
  * Not here: credentials and redirects (src/auth), which sit below this in the same fetch.
  */
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { FetchLike } from '@modelcontextprotocol/client';
 import { SentinelError } from '../errors.js';
 import { clip, type Logger } from '../log.js';
 import { hostOutput } from '../output-gate.js';

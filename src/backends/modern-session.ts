@@ -12,8 +12,8 @@
  * Errors are turned into the v1 SDK's McpError, with the backend's code, message and data.
  */
 import type { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
-import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError, type ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities, FetchLike, Transport } from '@modelcontextprotocol/client';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { VERSION } from '../version.js';
 
 /** The part of a v1 Client that a Backend uses once a session is open. */

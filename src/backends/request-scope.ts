@@ -11,7 +11,7 @@
  * inherit the context but never the signal.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Transport } from '@modelcontextprotocol/client';
 
 interface Scope {
   signal: AbortSignal;

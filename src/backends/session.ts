@@ -6,6 +6,7 @@
  * forwarder (forwarder/forwarder.ts), not through it.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { ClientCapabilities, LoggingMessageNotification } from '@modelcontextprotocol/client';
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
@@ -16,8 +17,6 @@ import {
   ResourceUpdatedNotificationSchema,
   TaskStatusNotificationSchema,
   ToolListChangedNotificationSchema,
-  type ClientCapabilities,
-  type LoggingMessageNotification,
 } from '@modelcontextprotocol/sdk/types.js';
 import { SentinelError } from '../errors.js';
 import { VERSION } from '../version.js';

@@ -12,7 +12,7 @@
  * What this module does not own: opening either session, and remembering the verdict (the Backend keeps
  * the era of its last session, and the manifest cache the era of its last listing).
  */
-import type { ClientCapabilities, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities, JSONRPCMessage } from '@modelcontextprotocol/client';
 import { VERSION } from '../version.js';
 import { MODERN_PROTOCOL_VERSION } from './modern-session.js';
 import type { ChildStdioTransport } from './stdio-transport.js';

@@ -7,8 +7,7 @@
  * that `npx` grandchildren die with it; and stderr must be drained and forwarded line by line, rate-limited.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import { SentinelError } from '../errors.js';
 import { encodeMessage, exceedsDepth, isJsonRpcMessage, MAX_JSON_DEPTH } from '../jsonrpc.js';
 import { clip, type Logger } from '../log.js';

@@ -3,7 +3,7 @@
  * SSE or Streamable HTTP transport (with the backend's own auth fetch) for remote servers.
  */
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Transport } from '@modelcontextprotocol/client';
 import { isStdioServer, type ServerConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { ChildStdioTransport } from './stdio-transport.js';

@@ -4,13 +4,13 @@
  */
 import type {
   ClientCapabilities,
+  FetchLike,
   LoggingMessageNotification,
   Prompt,
   Resource,
-  ResourceTemplate,
+  ResourceTemplateType as ResourceTemplate,
   Tool,
-} from '@modelcontextprotocol/sdk/types.js';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+} from '@modelcontextprotocol/client';
 import type {
   ResolvedHttpServerConfig,
   ResolvedServerConfig,

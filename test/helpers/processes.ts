@@ -2,7 +2,7 @@
  * Finds the descendants of a process by walking /proc, so tests can prove that nothing was left
  * running: no backend, no npx grandchild.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 function parentOf(pid: number): number | undefined {
   try {
@@ -24,7 +24,22 @@ function isZombie(pid: number): boolean {
   }
 }
 
-export function descendantsOf(root: number): number[] {
+/** Whether this kernel lists each task's children (CONFIG_PROC_CHILDREN): then only the tree is read. */
+const hasChildrenFiles = existsSync(`/proc/${process.pid}/task/${process.pid}/children`);
+
+/** The children of `pid`, from the children file of each of its threads; none once it is gone. */
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** Every process of /proc by its parent: the fallback without children files. */
+function childrenByParent(): Map<number, number[]> {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
@@ -35,11 +50,17 @@ export function descendantsOf(root: number): number[] {
     list.push(pid);
     children.set(parent, list);
   }
+  return children;
+}
+
+export function descendantsOf(root: number): number[] {
+  // Polled often while tests wait: reading the tree alone is much cheaper than all of /proc.
+  const byParent = hasChildrenFiles ? undefined : childrenByParent();
   const found: number[] = [];
   const queue = [root];
   while (queue.length > 0) {
     const next = queue.shift()!;
-    for (const child of children.get(next) ?? []) {
+    for (const child of byParent ? (byParent.get(next) ?? []) : childrenOf(next)) {
       found.push(child);
       queue.push(child);
     }

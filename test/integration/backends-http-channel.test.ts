@@ -4,6 +4,8 @@
  * the sink in order, an abort ends the request and the channel keeps serving, a cancel reaches the server,
  * a reply past maxResponseBytes is cut off, a forgotten session says so (the request never ran), and a 401
  * is an auth failure that keeps the credential out of the message while the credential rode on the POST.
+ * With the one forwarder on top: a hung call times out and is cancelled at the server, and progress keeps
+ * a slow call alive past its timeout.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,7 @@ import { SentinelError } from '../../src/errors.js';
 import type { ForwardSink } from '../../src/backends/forwarder/channel.js';
 import { httpChannelOf } from '../../src/backends/http-channel/sdk-session.js';
 import { Demux } from '../../src/backends/connection/demux.js';
+import { Forwarder, type ForwardOutcome } from '../../src/backends/forwarder/forwarder.js';
 import { sendFailure } from '../../src/backends/errors.js';
 import type { HttpForwardChannel } from '../../src/backends/http-channel/channel.js';
 import { createTransport } from '../../src/backends/transports.js';
@@ -171,6 +174,76 @@ describe.each<Kind>(['streamable-http', 'sse'])('the HTTP channel to a %s backen
     await waitFor('the next reply', () => opened.sink.responseTo(after.id));
   });
 });
+
+describe.each<Kind>(['streamable-http', 'sse'])(
+  'the forwarder over the HTTP channel to a %s backend',
+  (kind) => {
+    let server: RunningServer;
+    let opened: Opened;
+    let record: string;
+
+    beforeAll(async () => {
+      record = join(dir, `forwarder-${kind}.jsonl`);
+      server = await startHttpServer(
+        [fixture('fixture-server.mjs')],
+        { FIXTURE_TRANSPORT: kind, FIXTURE_NAME: 'web', FIXTURE_SPECIAL: '1', FIXTURE_RECORD: record },
+        kind === 'sse' ? '/sse' : '/mcp',
+      );
+      opened = await open({ type: kind, url: server.url });
+    });
+    afterAll(async () => {
+      await opened?.close();
+      await server?.close();
+    });
+
+    const forwarder = () =>
+      new Forwarder({ backend: 'web', channel: () => opened.channel, renew: async () => undefined });
+
+    it('times a hung call out, tells the server, and the next call is answered', async () => {
+      const outcomes: ForwardOutcome[] = [];
+      const f = forwarder();
+      f.start({
+        method: 'tools/call',
+        params: { name: 'hang', arguments: {} },
+        timeoutMs: 300,
+        maxTotalMs: 3_000,
+        onDone: (outcome) => outcomes.push(outcome),
+      });
+      const [outcome] = await waitFor('the timeout', () => outcomes.length > 0 && outcomes);
+      expect('error' in outcome! && outcome.error.code).toBe('BACKEND_TIMEOUT');
+      await waitFor('the server to see the cancel', () =>
+        readRecord(record).some((e) => e.event === 'cancelled'),
+      );
+      f.start({
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { after: 1 } },
+        timeoutMs: 5_000,
+        maxTotalMs: 5_000,
+        onDone: (next) => outcomes.push(next),
+      });
+      const answered = await waitFor('the next answer', () => outcomes[1]);
+      expect(answered).toEqual({ result: { content: [{ type: 'text', text: 'web/echo: {"after":1}' }] } });
+      expect(f.size).toBe(0);
+    });
+
+    it('keeps a slow call alive while its progress arrives, and relays that progress in order', async () => {
+      const progress: unknown[] = [];
+      const outcomes: ForwardOutcome[] = [];
+      forwarder().start({
+        method: 'tools/call',
+        params: { name: 'progress', arguments: { steps: 6, intervalMs: 400 } },
+        // Five pauses of 400 ms, 2 s in all: past the 1.5 s timeout, which each progress resets.
+        timeoutMs: 1_500,
+        maxTotalMs: 10_000,
+        onProgress: (params) => progress.push(params.progress),
+        onDone: (outcome) => outcomes.push(outcome),
+      });
+      const [outcome] = await waitFor('the answer', () => outcomes.length > 0 && outcomes, 15_000);
+      expect('result' in outcome!).toBe(true);
+      expect(progress).toEqual([1, 2, 3, 4, 5, 6]);
+    });
+  },
+);
 
 describe('limits and failures of the Streamable HTTP channel', () => {
   let server: RunningServer;

@@ -4,7 +4,7 @@
  * transport keeps owning the wire (exactly one response per request, and the redaction of everything
  * but results: outbound-redaction.ts).
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { BackendManager } from '../../backends/manager.js';
 import { createToolCallFastPath } from '../fast-path.js';
 import type { Aggregator } from '../server.js';

@@ -6,7 +6,7 @@
  * of the pipeline sees `initialize` too (the SDK server learns the client's capabilities from it; its
  * own answer is dropped by the host transport as a second response to one request).
  */
-import type { ClientCapabilities, JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities, JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import type { Deliver } from './stages.js';
 
 export interface Downstream {

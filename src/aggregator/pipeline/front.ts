@@ -6,7 +6,7 @@
  * the rest of the pipeline (`connect`); what mcp-sentinel sends the host goes out through `toHost`,
  * which the gateway translates for a modern host and passes on unchanged otherwise.
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { Logger } from '../../log.js';
 import { SERVER_INFO } from '../identity.js';
 import { ModernHostGateway } from '../modern-host/index.js';

@@ -3,8 +3,7 @@
  * stays the pipeline's; this link only hands the SDK what reached the end of the pipeline (`deliver`)
  * and passes what the SDK sends (responses, notifications, reverse requests) back to the host.
  */
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/server';
 
 export class SdkLink implements Transport {
   onclose?: () => void;

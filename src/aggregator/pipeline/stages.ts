@@ -5,7 +5,7 @@
  * plain tool calls it can route itself; the SDK server's link dispatches the rest. A stage either takes
  * a message or hands it to the next one. No SDK import here: the first stages run before the SDK loads.
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 
 export type Deliver = (message: JSONRPCMessage) => void;
 

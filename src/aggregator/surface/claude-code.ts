@@ -3,7 +3,7 @@
  * tool search depend on it), tools that must never be deferred marked `_meta["anthropic/alwaysLoad"]`,
  * and descriptions within the 2 KB it keeps (it cuts longer ones blindly; we cut at a word and say so).
  */
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/server';
 
 export const ALWAYS_LOAD = 'anthropic/alwaysLoad';
 /** Claude Code keeps tool descriptions and server instructions up to 2 KB (v2.1.84). */

@@ -4,7 +4,7 @@
  * index per catalog, and registers the two meta-tools in the own-tools registry. server.ts asks it for
  * the tool list and rewrites `sentinel__call_tool` calls with `asDirectCall` before routing.
  */
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/server';
 import type { ServerConfig, Settings } from '../../config/types.js';
 import type { Catalog } from '../catalog.js';
 import type { OwnRegistry } from '../own-tools.js';

@@ -6,7 +6,7 @@
  * of the direct call. Their descriptions name the servers behind them and what each offers, briefly, so a
  * model knows when searching is worth it.
  */
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/server';
 import type { ToolSearchIndex } from './search-index.js';
 import { fitBytes } from './claude-code.js';
 

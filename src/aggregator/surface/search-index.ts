@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type MiniSearch from 'minisearch';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/server';
 import { indexTerm, isWidened, queryTerms, splitWords } from './text.js';
 
 // Loaded with the first index (the search surface, find_tools): serve's warm start lists without it.

@@ -7,7 +7,7 @@ import type { Catalog } from '../catalog.js';
 import { countToolListTokens } from './tokens.js';
 import { buildToolView, type SurfaceServer, type ToolView } from './view.js';
 import type { Settings } from '../../config/types.js';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/server';
 
 export interface SurfaceSummary {
   host: SurfaceHostId;

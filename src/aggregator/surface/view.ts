@@ -5,7 +5,7 @@
  * tokenizer; the same function serves `serve`, `tools --host` and doctor, so what they show is what a
  * host gets. Every tool stays reachable: listed, or found by find_tools and called by call_tool.
  */
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/server';
 import type { ServerConfig, Settings, SurfaceHostId } from '../../config/types.js';
 import type { Catalog } from '../catalog.js';
 import { chooseSurface, type SurfaceChoice } from './choose.js';

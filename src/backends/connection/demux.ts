@@ -6,8 +6,7 @@
  * patched: the protocol version the client negotiates is seen as it passes, and responses to the client
  * are delivered a little later (see below).
  */
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, MessageExtraInfo, Transport } from '@modelcontextprotocol/client';
 import { sendingWith } from '../request-scope.js';
 import type { ForwardChannel, ForwardSink, OutgoingMessage } from '../forwarder/channel.js';
 import type { SentinelError } from '../../errors.js';

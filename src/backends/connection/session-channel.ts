@@ -5,7 +5,8 @@
  * handed to the forwarder's sink as the messages a wire would have carried; the forwarder's cancel aborts
  * that request (the session tells the backend).
  */
-import { McpError, ResultSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
+import { McpError, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { ForwardChannel, ForwardSink, OutgoingMessage } from '../forwarder/channel.js';
 import { sendFailure } from '../errors.js';
 import type { BackendSession } from '../modern-session.js';

@@ -13,7 +13,7 @@
  * channel that shares a stream with the SDK client offers every message to the sink first; what the sink
  * declines goes on to the client (reverse requests, log messages, list changes).
  */
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/client';
 import type { SentinelError } from '../../errors.js';
 
 /** Request ids and progress tokens the forwarder puts on the wire are `${FORWARD_ID_PREFIX}${n}`. */

@@ -14,7 +14,7 @@
  * It knows nothing of transports: a ForwardChannel carries its messages. The caller (backend.ts) picks the
  * channel of the current session and supplies the renewal.
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import { SentinelError } from '../../errors.js';
 import { FORWARD_ID_PREFIX, isForwardId, type ForwardChannel, type ForwardSink } from './channel.js';
 import { RpcCode, backendError, closedError, timeoutError } from './outcomes.js';

@@ -10,8 +10,7 @@
  * its URL, session id and protocol version, per request, through `HttpSession`.
  */
 import { Readable } from 'node:stream';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { FetchLike, JSONRPCMessage } from '@modelcontextprotocol/client';
 import { SentinelError } from '../../errors.js';
 import type { ForwardChannel, ForwardSink, OutgoingMessage } from '../forwarder/channel.js';
 import { RpcCode, closedError } from '../forwarder/outcomes.js';

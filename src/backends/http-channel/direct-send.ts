@@ -51,13 +51,6 @@ async function poolOf(origin: string): Promise<Pool> {
   return pool;
 }
 
-/** Closes every pool (their in-flight requests are ended); for shutdown and tests. */
-export async function closePools(): Promise<void> {
-  const all = [...pools.values()];
-  pools.clear();
-  await Promise.allSettled(all.map((pool) => pool.destroy()));
-}
-
 function flatHeaders(given: RequestInit['headers']): string[] {
   const out: string[] = [];
   const headers = given instanceof Headers ? given : new Headers(given);

@@ -8,7 +8,7 @@
  * (src/output-gate.ts). The caller's abort destroys the stream; what was already complete stays delivered.
  */
 import { StringDecoder } from 'node:string_decoder';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import { SentinelError } from '../../errors.js';
 import { hostOutput } from '../../output-gate.js';
 import { RpcCode } from '../forwarder/outcomes.js';

@@ -9,7 +9,7 @@
  * The SSE transport does not expose the endpoint the server gave it, so it is read from `_endpoint`, the one
  * SDK internal read here; while it is unknown, sends go through the demux (the SDK transport) instead.
  */
-import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { FetchLike, Transport } from '@modelcontextprotocol/client';
 import type { ForwardChannel } from '../forwarder/channel.js';
 import { HttpForwardChannel, type HttpSession } from './channel.js';
 

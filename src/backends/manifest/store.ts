@@ -12,7 +12,7 @@
  */
 import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/client';
 import { redact, type Logger } from '../../log.js';
 import { allFresh, isShareable, type ListHints } from '../cache-hints.js';
 import type { BackendLists } from '../types.js';
