@@ -42,7 +42,7 @@ const SIZE_RULES = {
   'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
 };
 // Still too long, being split: whoever shortens one of these takes it off the list.
-const TOO_LONG_FILES = ['src/backends/backend.ts', 'src/auth/signin/session.ts'];
+const TOO_LONG_FILES = ['src/auth/signin/session.ts'];
 const TOO_LONG_FUNCTIONS = [
   'src/auth/signin/strategy.ts',
   'src/cli/commands/doctor.ts',
