@@ -44,8 +44,6 @@ const SIZE_RULES = {
 // Still too long, being split: whoever shortens one of these takes it off the list.
 const TOO_LONG_FILES = [];
 const TOO_LONG_FUNCTIONS = [
-  'src/aggregator/catalog.ts',
-  'src/aggregator/sign-in.ts',
   'src/cli/commands/doctor.ts',
   'src/cli/commands/init.ts',
   'src/cli/commands/install.ts',
