@@ -1,7 +1,7 @@
 /**
  * stdio backends speak the era they offer: a child is asked for `server/discover` first and spoken to in
- * 2026-07-28 when it offers it, in the 2025 era (`initialize`) otherwise; `"protocol": "2025-11-25"` never
- * asks. A backend built with the v2 server in modern-only mode (`legacy: 'reject'`) is served to a 2025-era
+ * 2026-07-28 when that is all it offers (or its entry asks for it), in the 2025 era (`initialize`)
+ * otherwise, a server of both eras included; `"protocol": "2025-11-25"` never asks. A backend built with the v2 server in modern-only mode (`legacy: 'reject'`) is served to a 2025-era
  * host, its `input_required` elicitation bridged to the host; doctor shows each backend's era.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,7 +20,7 @@ const modernStdio = (env: Record<string, string> = {}, extra: object = {}) => ({
 });
 
 describe.each([
-  ['found by server/discover', {}],
+  ['found when it refuses initialize, then asked server/discover', {}],
   ['asked for on every start (protocol: "2026-07-28")', { protocol: '2026-07-28' }],
 ])('a 2026-07-28-only stdio backend behind a 2025-era host, %s', (_label, extra) => {
   let host: TestHost;
@@ -74,8 +74,13 @@ describe('the era of each stdio backend', () => {
     dir = mkdtempSync(join(tmpdir(), 'sentinel-era-'));
     config = writeTempConfig({
       mcpServers: {
-        // Serves both eras: asked, it speaks 2026-07-28.
+        // Serves both eras: asked, it is spoken to in the 2025 era, which carries everything in full.
         both: modernStdio({ MODERN_LEGACY: 'serve', MODERN_RECORD: record('both') }),
+        // The same server with "protocol": "2026-07-28": asked, and spoken to in 2026-07-28.
+        forced: modernStdio(
+          { MODERN_LEGACY: 'serve', MODERN_RECORD: record('forced') },
+          { protocol: '2026-07-28' },
+        ),
         // The same server, told to speak the 2025 era: never asked.
         told: modernStdio(
           { MODERN_LEGACY: 'serve', MODERN_RECORD: record('told') },
@@ -83,7 +88,7 @@ describe('the era of each stdio backend', () => {
         ),
         // A 2025-era server (v1 SDK): asked, it answers "method not found" and is initialized.
         legacy: { command: process.execPath, args: [fixture('fixture-server.mjs')] },
-        // A 2025-era server that exits on any request before `initialize`: started again and initialized.
+        // A 2025-era server that would exit on any request before `initialize`: never asked.
         strict: {
           command: process.execPath,
           args: [fixture('fixture-server.mjs')],
@@ -104,20 +109,25 @@ describe('the era of each stdio backend', () => {
       backends: { name: string; status: string; protocolVersion?: string }[];
     };
     const era = Object.fromEntries(report.backends.map((b) => [b.name, [b.status, b.protocolVersion]]));
-    expect(era.both).toEqual(['ok', '2026-07-28']);
+    expect(era.both?.[0]).toBe('ok');
+    expect(era.both?.[1]).toMatch(/^2025-/);
+    expect(era.forced).toEqual(['ok', '2026-07-28']);
     expect(era.told?.[0]).toBe('ok');
     expect(era.told?.[1]).toMatch(/^2025-/);
     expect(era.legacy?.[0]).toBe('ok');
     expect(era.legacy?.[1]).toMatch(/^2025-/);
     expect(era.strict?.[0]).toBe('ok');
     expect(era.strict?.[1]).toMatch(/^2025-/);
+    // A 2025-era server is never asked: `initialize` comes first and is answered.
     const strictEvents = lines('strict').map((line) => (JSON.parse(line) as { event: string }).event);
-    expect(strictEvents.slice(0, 3)).toEqual(['start', 'refused-opening', 'start']);
-    expect(openings('both')).toEqual(['server/discover']);
+    expect(strictEvents).not.toContain('refused-opening');
+    expect(openings('both')).toEqual(['initialize']);
+    expect(openings('forced')).toEqual(['server/discover']);
     expect(openings('told')).toEqual(['initialize']);
 
     const human = await runCli(['doctor', '--config', config.path], { env });
-    expect(human.stdout).toMatch(/✔ both\s+stdio \d+ ms\s+modern-fixture 1\.0\.0, protocol 2026-07-28;/);
+    expect(human.stdout).toMatch(/✔ forced\s+stdio \d+ ms\s+modern-fixture 1\.0\.0, protocol 2026-07-28;/);
+    expect(human.stdout).toMatch(/✔ both\s+stdio \d+ ms\s+modern-fixture 1\.0\.0, protocol 2025-/);
     expect(human.stdout).toMatch(/✔ legacy\s+stdio \d+ ms\s+fixture 1\.0\.0, protocol 2025-/);
   });
 });

@@ -18,13 +18,20 @@ import { SessionChannel } from './session-channel.js';
 const ERA_PROBE_MS = 5_000;
 
 /**
- * Whether to ask: unless the entry says "protocol": "2025-11-25", or an earlier session (or the cached
- * manifest) found a 2025-era server and the entry does not ask for 2026-07-28 on every start (a 2025-era
- * server answers the question with an error, or exits on it and costs a second start).
+ * Whether to ask before `initialize`: when the entry says "protocol": "2026-07-28", or an earlier session
+ * (or the cached manifest) found a server that speaks only 2026-07-28. Otherwise `initialize` comes first
+ * (stdio.ts), and only a refusal of it leads to the question: a server of both eras is spoken to in the
+ * 2025 era, which mcp-sentinel carries in full for stdio children (progress, log messages, sampling,
+ * elicitation, subscriptions, the tools/call fast path), and a 2025-era server is never asked at all.
  */
 export function asksEra(server: StdioServerConfig, context: ConnectContext): boolean {
   if (server.protocol === '2025-11-25') return false;
-  return server.protocol === '2026-07-28' || context.knownEra !== 'legacy';
+  return server.protocol === '2026-07-28' || context.knownEra === 'modern';
+}
+
+/** Whether a refused `initialize` is worth the question (the entry does not pin the 2025 era). */
+export function asksAfterRefusal(server: StdioServerConfig): boolean {
+  return server.protocol !== '2025-11-25';
 }
 
 /**

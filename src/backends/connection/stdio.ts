@@ -5,14 +5,14 @@
  */
 import { SentinelError, describeError } from '../../errors.js';
 import type { StdioServerConfig } from '../../config/types.js';
-import { isConnectionClosed, startFailure } from '../errors.js';
+import { isConnectionClosed, mayBeModernOnly, startFailure } from '../errors.js';
 import { RpcCode } from '../forwarder/outcomes.js';
 import { createClient } from '../session.js';
 import { ChildStdioTransport } from '../stdio-transport.js';
 import { childEnvironment } from '../transports.js';
 import type { Connection, ConnectContext } from './connection.js';
 import { Demux } from './demux.js';
-import { asksEra, withEra } from './stdio-modern.js';
+import { asksAfterRefusal, asksEra, withEra } from './stdio-modern.js';
 
 export async function openStdio(server: StdioServerConfig, context: ConnectContext): Promise<Connection> {
   const spawnChild = () =>
@@ -30,11 +30,13 @@ export async function openStdio(server: StdioServerConfig, context: ConnectConte
   const deadline = performance.now() + context.startupTimeoutMs;
   const client = createClient(context.host, context.events);
   let demux!: Demux;
+  let asked = false;
   try {
     if (asksEra(server, context)) {
-      const asked = await withEra(transport, context, spawnChild);
-      if ('connection' in asked) return asked.connection;
-      transport = asked.transport;
+      asked = true;
+      const era = await withEra(transport, context, spawnChild);
+      if ('connection' in era) return era.connection;
+      transport = era.transport;
     }
     demux = new Demux(transport, (error) => writeFailure(context.name, error), true);
     const timeout = Math.max(1, Math.round(deadline - performance.now()));
@@ -43,7 +45,15 @@ export async function openStdio(server: StdioServerConfig, context: ConnectConte
     // The child's last words say why it failed.
     const stderr = isConnectionClosed(error) ? await transport.finalStderr() : [];
     await transport.close();
-    throw startFailure(context.name, error, context.startupTimeoutMs, server, stderr);
+    const failure = startFailure(context.name, error, context.startupTimeoutMs, server, stderr);
+    if (asked || !asksAfterRefusal(server) || !mayBeModernOnly(error) || context.signal.aborted)
+      throw failure;
+    // `initialize` refused: a server of 2026-07-28 only. A fresh child is asked which era it speaks.
+    transport = spawnChild();
+    const era = await withEra(transport, context, spawnChild).catch(() => undefined);
+    if (era && 'connection' in era) return era.connection;
+    await (era?.transport ?? transport).close();
+    throw failure;
   } finally {
     context.signal.removeEventListener('abort', abandon);
   }
