@@ -42,11 +42,8 @@ const SIZE_RULES = {
   'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
 };
 // Still too long, being split: whoever shortens one of these takes it off the list.
-const TOO_LONG_FILES = ['src/backends/backend.ts', 'src/auth/signin/session.ts'];
+const TOO_LONG_FILES = [];
 const TOO_LONG_FUNCTIONS = [
-  'src/aggregator/catalog.ts',
-  'src/aggregator/sign-in.ts',
-  'src/auth/signin/strategy.ts',
   'src/cli/commands/doctor.ts',
   'src/cli/commands/init.ts',
   'src/cli/commands/install.ts',
@@ -81,7 +78,7 @@ export default tseslint.config(
     ),
   })),
   { files: ['src/**/*.ts'], rules: SIZE_RULES },
-  { files: TOO_LONG_FILES, rules: { 'max-lines': 'off' } },
+  ...(TOO_LONG_FILES.length > 0 ? [{ files: TOO_LONG_FILES, rules: { 'max-lines': 'off' } }] : []),
   { files: TOO_LONG_FUNCTIONS, rules: { 'max-lines-per-function': 'off' } },
   {
     // The base modules at the top of src/ import no folder of src/.

@@ -26,14 +26,8 @@ import { Renewal } from './renewal.js';
 import { RestartPolicy } from './restart-policy.js';
 import type { SessionEvents } from './session.js';
 import { Supervisor, type Attempt } from './supervisor.js';
-import type {
-  BackendAuth,
-  BackendDeps,
-  BackendEvents,
-  BackendLists,
-  BackendState,
-  ListKind,
-} from './types.js';
+import type { BackendAuth, BackendDeps, BackendEvents } from './types.js';
+import type { BackendLists, BackendState, ListKind } from './types.js';
 
 export type { BackendLists, ListKind } from './types.js';
 export type { ForwardCall, ForwardOptions, ForwardOutcome } from './forwarder/forwarder.js';
@@ -80,7 +74,8 @@ export class Backend extends EventEmitter<BackendEvents> {
     );
     this.activity = new Activity(
       () => this.config.idleTimeoutMs ?? deps.settings.idleTimeoutMs,
-      () => void this.sleep(),
+      // The idle stop: the connection goes, the lists stay exported, the next request starts it again.
+      () => void (this.activity.busy || this.supervisor.sleep(this.activity.timeoutMs)),
     );
     const restarts = deps.restartStrategy?.() ?? new RestartPolicy(deps.settings.restart);
     const hooks = {
@@ -215,15 +210,6 @@ export class Backend extends EventEmitter<BackendEvents> {
     return this.supervisor.reconnect();
   }
 
-  /** The idle stop: the connection goes, the lists stay exported, the next request starts it again. */
-  private async sleep(): Promise<void> {
-    if (this.state !== 'ready' || this.activity.busy) return;
-    this.log.info(
-      `stopping after ${this.activity.timeoutMs} ms without traffic; it starts again on the next request`,
-    );
-    await this.supervisor.sleep();
-  }
-
   private async connect(attempt: Attempt): Promise<void> {
     const started = performance.now();
     const server = await this.deps.resolve(this.name, this.config);
@@ -277,7 +263,7 @@ export class Backend extends EventEmitter<BackendEvents> {
   private adopt(connection: Connection): void {
     const previous = this.connection;
     this.connection = connection;
-    if (previous && previous !== connection) this.retire(previous, 'was replaced by a new connection', false);
+    if (previous && previous !== connection) void this.retire(previous, 'was replaced by a new connection');
     connection.onclose = () => this.onDisconnected(connection);
     connection.onlost = (why, expired) => {
       if (connection === this.connection && this.state === 'ready')
@@ -319,10 +305,10 @@ export class Backend extends EventEmitter<BackendEvents> {
   }
 
   /** Ends the requests of a connection that is no longer current, and closes it. */
-  private retire(connection: Connection, why: string, resend: boolean): void {
+  private retire(connection: Connection, why: string, resend = false): Promise<void> {
     if (connection === this.connection) this.connection = undefined;
     this.forwarder.drop(connection.channel, why, resend);
-    void this.closing.track(connection.close());
+    return this.closing.track(connection.close());
   }
 
   /**
@@ -375,12 +361,11 @@ export class Backend extends EventEmitter<BackendEvents> {
     return unavailable(this.name, this.state, this.error);
   }
 
-  private async dropConnection(): Promise<void> {
+  private dropConnection(): Promise<void> {
     const connection = this.connection;
-    this.connection = undefined;
-    if (!connection) return;
-    this.forwarder.drop(connection.channel, connection.closeReason ?? 'closed its connection');
-    await this.closing.track(connection.close());
+    return connection
+      ? this.retire(connection, connection.closeReason ?? 'closed its connection')
+      : Promise.resolve();
   }
 
   async stop(): Promise<void> {

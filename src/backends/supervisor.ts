@@ -100,9 +100,10 @@ export class Supervisor {
     return this.waking;
   }
 
-  /** The idle stop: the connection goes, the next request starts it again. */
-  async sleep(): Promise<void> {
+  /** The idle stop after `idleMs` without traffic: the connection goes, the next request starts it again. */
+  async sleep(idleMs?: number): Promise<void> {
     if (this.state !== 'ready') return;
+    this.log.info(`stopping after ${idleMs} ms without traffic; it starts again on the next request`);
     this.begin();
     clearTimeout(this.restartTimer);
     const dropped = this.hooks.disconnect();

@@ -20,8 +20,11 @@ class ScriptedChannel implements ForwardChannel {
     this.sink = sink;
   }
 
-  async send(message: OutgoingMessage): Promise<void> {
+  readonly signals: (AbortSignal | undefined)[] = [];
+
+  async send(message: OutgoingMessage, signal?: AbortSignal): Promise<void> {
     this.sent.push(message);
+    if (message.id !== undefined) this.signals.push(signal);
     const error = this.rejectWith?.(message);
     if (error) throw error;
   }
@@ -290,6 +293,18 @@ const cases: Case[] = [
     },
     expect(h) {
       expect(h.outcomes).toEqual([{ result: {} }]);
+    },
+  },
+  {
+    name: 'aborts a request’s signal when it gives up on it, not after its answer',
+    async run(h) {
+      h.start();
+      h.channel.reply({ id: h.channel.requests[0]!.id, result: {} });
+      h.start();
+      await vi.advanceTimersByTimeAsync(150);
+    },
+    expect(h) {
+      expect(h.channel.signals.map((signal) => signal?.aborted)).toEqual([false, true]);
     },
   },
   {

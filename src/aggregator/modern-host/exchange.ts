@@ -43,3 +43,13 @@ export interface Exchange {
 }
 
 export const keyOf = (id: RequestId): string => `${typeof id}:${String(id)}`;
+
+const LOG_SEVERITY = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
+/** Whether a request in flight asked for log messages of this level (`_meta` logLevel). */
+export function wantsLog(exchanges: Iterable<Exchange>, level: unknown): boolean {
+  const severity = LOG_SEVERITY.indexOf(typeof level === 'string' ? level : 'emergency');
+  for (const exchange of exchanges)
+    if (exchange.logLevel && severity >= LOG_SEVERITY.indexOf(exchange.logLevel)) return true;
+  return false;
+}

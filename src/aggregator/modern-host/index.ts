@@ -26,7 +26,7 @@ import {
   metaOf,
   SUBSCRIPTION_ID_KEY,
 } from './envelope.js';
-import { keyOf, type Exchange, type RequestId } from './exchange.js';
+import { keyOf, wantsLog, type Exchange, type RequestId } from './exchange.js';
 import { CAPABILITY_OF, InputBridge } from './input-bridge.js';
 import { ListenStreams, readFilter } from './listen.js';
 import { discoverResult, modernResult, type DiscoverParts } from './results.js';
@@ -53,8 +53,6 @@ const REMOVED = new Set([
   'resources/subscribe',
   'resources/unsubscribe',
 ]);
-
-const LOG_SEVERITY = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
 export interface ModernHostOptions {
   /** Writes a message to the host. */
@@ -97,6 +95,17 @@ export class ModernHostGateway {
           id: hostId,
           result: modernResult(exchange.method, result, options.serverInfo),
         });
+      },
+      expired: (exchange) => {
+        this.exchanges.delete(exchange.internalId);
+        this.bridge.close(exchange);
+        // Still running at the 2025-era server (waiting on the inputs just refused): it is cancelled there.
+        if (!exchange.final)
+          this.options.deliver({
+            jsonrpc: '2.0',
+            method: 'notifications/cancelled',
+            params: { requestId: exchange.internalId, reason: 'the host did not retry its input_required' },
+          });
       },
       failHost: (exchange, error) => {
         const hostId = exchange.hostId!;
@@ -272,16 +281,9 @@ export class ModernHostGateway {
       return Promise.resolve();
     }
     if (this.listen.deliver(method, params)) return Promise.resolve();
-    if (method === 'notifications/message' && !this.wantsLog(params?.level)) return Promise.resolve();
+    if (method === 'notifications/message' && !wantsLog(this.exchanges.values(), params?.level))
+      return Promise.resolve();
     return this.options.sendToHost(message);
-  }
-
-  /** Whether a request in flight asked for log messages of this level (`_meta` logLevel). */
-  private wantsLog(level: unknown): boolean {
-    const severity = LOG_SEVERITY.indexOf(typeof level === 'string' ? level : 'emergency');
-    for (const exchange of this.exchanges.values())
-      if (exchange.logLevel && severity >= LOG_SEVERITY.indexOf(exchange.logLevel)) return true;
-    return false;
   }
 
   private receiveNotification(message: Message): void {

@@ -39,6 +39,8 @@ export interface InputBridgeHooks {
   askHost(exchange: Exchange, result: Record<string, unknown>): void;
   /** Fails the host request the exchange belongs to; the exchange's final answer goes nowhere. */
   failHost(exchange: Exchange, error: Record<string, unknown>): void;
+  /** The host did not retry in time: the exchange is given up. */
+  expired(exchange: Exchange): void;
 }
 
 export class InputBridge {
@@ -142,7 +144,9 @@ export class InputBridge {
     this.byState.set(state, exchange);
     // A host that never retries: its state is forgotten with the requests it was given for.
     exchange.expiry = setTimeout(() => {
-      if (this.byState.get(state) === exchange) this.byState.delete(state);
+      if (this.byState.get(state) !== exchange) return;
+      this.byState.delete(state);
+      this.hooks.expired(exchange);
     }, exchange.expiresAfterMs);
     exchange.expiry.unref?.();
     this.hooks.askHost(exchange, { resultType: 'input_required', inputRequests, requestState: state });

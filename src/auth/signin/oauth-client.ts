@@ -208,6 +208,22 @@ export async function revokeToken(
   });
 }
 
+/**
+ * Ends a sign-in at the server: revokes the refresh token (what keeps a sign-in alive), else the access
+ * token. False when there is no client or the server offers no revocation (RFC 7009).
+ */
+export async function revokeSignIn(
+  as: oauth.AuthorizationServer,
+  record: ClientRecord | undefined,
+  token: { accessToken: string; refreshToken?: string },
+  env: OAuthEnv,
+): Promise<boolean> {
+  if (!record || typeof as.revocation_endpoint !== 'string') return false;
+  if (token.refreshToken) await revokeToken(as, record, token.refreshToken, 'refresh_token', env);
+  else await revokeToken(as, record, token.accessToken, 'access_token', env);
+  return true;
+}
+
 /** A DPoP `use_dpop_nonce` answer is retried once: the handle has learned the nonce by then. */
 async function retryOnNonce<T>(env: OAuthEnv, run: () => Promise<T>): Promise<T> {
   try {

@@ -6,10 +6,9 @@
  *   is read again, because another instance may have refreshed already. A rotated refresh token is stored
  *   before the new access token is used. A refused refresh (invalid_grant) removes the token: every
  *   instance then sees "sign-in needed" instead of retrying a dead refresh token.
- * - `signIn(open, need)`: discovery (metadata.ts), the client (client-choice.ts), the loopback listener and
- *   the authorization (authorize.ts); scopes are the challenge's, else the resource's `scopes_supported`,
- *   plus what was asked before (step-up takes the union), plus `offline_access` when the authorization
- *   server lists it. Two sign-ins for the same server wait for each other (the same lock).
+ * - `signIn(open, need)`: discovery (metadata.ts), then the browser sign-in with its scopes (interactive.ts);
+ *   the token and the server record are stored here. Two sign-ins for the same server wait for each other
+ *   (the same lock).
  */
 import type * as oauth from 'oauth4webapi';
 import { SentinelError } from '../../errors.js';
@@ -18,14 +17,15 @@ import { redactSecret } from '../../log.js';
 import type { OAuthAuthConfig } from '../../config/types.js';
 import type { BaseFetch } from '../base-fetch.js';
 import * as oauthLib from 'oauth4webapi';
-import { authorize, tokenRecord } from './authorize.js';
-import { importDpopKey, newDpopKey, supportsDpop } from './dpop.js';
+import { tokenRecord } from './authorize.js';
+import { importDpopKey } from './dpop.js';
 import { parseBearerChallenge } from './challenge.js';
-import { chooseClient, knownClient, DYNAMIC_IDENTITY } from './client-choice.js';
+import { knownClient } from './client-choice.js';
+import { authorizeInBrowser, signInScopes, union, type SignInNeed } from './interactive.js';
 import { withFileLock } from './lock.js';
-import { startLoopback } from './loopback.js';
+import { expired, expiring } from './token-life.js';
 import { discover, discoverAuthorizationServer, type Discovery, type MetadataEnv } from './metadata.js';
-import { clientOf, OAuthRequestError, refreshGrant, revokeToken, type OAuthEnv } from './oauth-client.js';
+import { OAuthRequestError, refreshGrant, revokeSignIn, type OAuthEnv } from './oauth-client.js';
 import { tokenEntry, type ServerRecord, type SignInStore, type TokenRecord } from './store.js';
 
 export interface SignInTarget {
@@ -48,17 +48,7 @@ export interface SignInDeps {
   redirectTimeoutMs?: number;
 }
 
-/** Why a backend needs the user: no token yet, a refused refresh, or more scope. */
-export interface SignInNeed {
-  reason: 'no-token' | 'refresh-refused' | 'insufficient-scope';
-  /** The `WWW-Authenticate` header that asked, when one did. */
-  challenge?: string;
-  /** Scopes a 403 asked for. */
-  scopes?: string[];
-}
-
-/** Refresh when less than this much lifetime is left (or a tenth of the lifetime, whichever is larger). */
-const REFRESH_MARGIN_MS = 60_000;
+export type { SignInNeed } from './interactive.js';
 
 export class SignInSession {
   private token: TokenRecord | undefined;
@@ -247,73 +237,38 @@ export class SignInSession {
     const { as } = discovery;
     this.metadataCache.set(as.issuer, Promise.resolve(as));
     const resource = this.resourceFor(discovery);
-    const scopes = this.selectScopes(discovery, challenge.scopes, need);
-
-    const stored = await this.deps.store.getClient(as.issuer, DYNAMIC_IDENTITY);
-    const port = this.target.auth.redirectPort ?? portOf(stored?.redirectUri);
-    const timeoutMs = this.deps.redirectTimeoutMs;
-    const loopback = await startLoopback({ port, timeoutMs }).catch((error: unknown) => {
-      if (this.target.auth.redirectPort) throw error;
-      return startLoopback({ timeoutMs });
+    const scopes = signInScopes(
+      this.target.auth.scopes ?? [],
+      discovery,
+      challenge.scopes,
+      need,
+      this.server,
+    );
+    const token = await authorizeInBrowser({
+      discovery,
+      auth: this.target.auth,
+      clientMetadataUrl: this.clientMetadataUrl,
+      store: this.deps.store,
+      env: this.oauthEnv,
+      redirectTimeoutMs: this.deps.redirectTimeoutMs,
+      scopes,
+      resource,
+      open,
+      now: () => this.now(),
     });
-    try {
-      const client = await chooseClient({
-        as,
-        auth: this.target.auth,
-        clientMetadataUrl: this.clientMetadataUrl,
-        redirectUri: loopback.redirectUri,
-        store: this.deps.store,
-        env: this.oauthEnv,
-      });
-      // DPoP where the server supports it: the key is made here and kept with the token.
-      const key = supportsDpop(as) ? await newDpopKey() : undefined;
-      const dpop = key ? oauthLib.DPoP(clientOf(client), key.keyPair) : undefined;
-      const token = await authorize({
-        as,
-        client,
-        loopback,
-        scopes,
-        resource,
-        open,
-        env: { ...this.oauthEnv, dpop },
-        now: () => this.now(),
-      });
-      if (key && token.tokenType === 'dpop') token.dpopKey = key.stored;
-      await this.deps.store.setToken(token);
-      this.server = {
-        serverUrl: this.target.serverUrl,
-        issuer: as.issuer,
-        resource,
-        resourceMetadataUrl: discovery.resourceMetadata?.url,
-        scopes,
-      };
-      await this.deps.store.setServer(this.server);
-      this.loaded = true;
-      this.lastError = undefined;
-      this.refreshRefused = false;
-      return this.setToken(token) as TokenRecord;
-    } finally {
-      loopback.close();
-    }
-  }
-
-  private selectScopes(discovery: Discovery, challenged: string[] | undefined, need: SignInNeed): string[] {
-    const configured = this.target.auth.scopes ?? [];
-    const base = challenged?.length
-      ? challenged
-      : need.scopes?.length
-        ? need.scopes
-        : (discovery.resourceMetadata?.scopesSupported ?? []);
-    let scopes = union(configured, base);
-    // A step-up keeps what was granted before (the union); so does a sign-in `login` makes after one.
-    if (need.reason === 'insufficient-scope' || this.server?.pendingScopes?.length) {
-      scopes = union(union(this.server?.scopes ?? [], this.server?.pendingScopes ?? []), scopes);
-    }
-    const supported = discovery.as.scopes_supported;
-    if (Array.isArray(supported) && supported.includes('offline_access')) {
-      scopes = union(scopes, ['offline_access']);
-    }
-    return scopes;
+    await this.deps.store.setToken(token);
+    this.server = {
+      serverUrl: this.target.serverUrl,
+      issuer: as.issuer,
+      resource,
+      resourceMetadataUrl: discovery.resourceMetadata?.url,
+      scopes,
+    };
+    await this.deps.store.setServer(this.server);
+    this.loaded = true;
+    this.lastError = undefined;
+    this.refreshRefused = false;
+    return this.setToken(token) as TokenRecord;
   }
 
   /** The DPoP handle of a bound token (its key from the keychain), one per key: it keeps the server's nonce. */
@@ -347,18 +302,9 @@ export class SignInSession {
   private async revoke(token: TokenRecord): Promise<boolean> {
     try {
       const as = await this.authorizationServer(token.issuer);
-      const client = await knownClient(
-        as,
-        this.target.auth,
-        this.clientMetadataUrl,
-        this.deps.store,
-        this.target.backend,
-      );
-      if (!client || typeof as.revocation_endpoint !== 'string') return false;
-      if (token.refreshToken)
-        await revokeToken(as, client, token.refreshToken, 'refresh_token', this.oauthEnv);
-      else await revokeToken(as, client, token.accessToken, 'access_token', this.oauthEnv);
-      return true;
+      const { auth, backend } = this.target;
+      const client = await knownClient(as, auth, this.clientMetadataUrl, this.deps.store, backend);
+      return await revokeSignIn(as, client, token, this.oauthEnv);
     } catch (error) {
       this.deps.log.warn(
         `could not revoke the tokens: ${error instanceof Error ? error.message : String(error)}`,
@@ -396,29 +342,5 @@ export class SignInSession {
       refreshAvailable: Boolean(token?.refreshToken),
       pendingScopes: this.server?.pendingScopes,
     };
-  }
-}
-
-export function expiring(token: TokenRecord, now: number): boolean {
-  if (token.expiresAt === undefined) return false;
-  const lifetime = token.expiresAt - token.obtainedAt;
-  return token.expiresAt - now < Math.max(Math.min(REFRESH_MARGIN_MS, lifetime / 2), lifetime / 10);
-}
-
-function expired(token: TokenRecord, now: number): boolean {
-  return token.expiresAt !== undefined && token.expiresAt <= now;
-}
-
-function union(a: readonly string[], b: readonly string[]): string[] {
-  return [...new Set([...a, ...b])];
-}
-
-function portOf(uri: string | undefined): number | undefined {
-  if (!uri) return undefined;
-  try {
-    const port = Number(new URL(uri).port);
-    return port > 0 ? port : undefined;
-  } catch {
-    return undefined;
   }
 }

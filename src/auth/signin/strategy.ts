@@ -51,15 +51,67 @@ export interface SignInStrategy extends AuthStrategy {
   readonly engaged: boolean;
 }
 
+/** What the parts of one backend's sign-in strategy share; `engaged`, `need` and `stepUps` change. */
+interface SignInState {
+  input: SignInStrategyInput;
+  ctx: SignInContext;
+  base: BaseFetch;
+  origin: string;
+  who: string;
+  plainHeaders: [string, string][];
+  session: SignInSession;
+  engaged: boolean;
+  need?: SignInNeed;
+  pendingSignIn?: Promise<TokenRecord>;
+  stepUps: number;
+}
+
 export function createSignInStrategy(input: SignInStrategyInput, ctx: SignInContext): SignInStrategy {
   const implicit = input.auth === undefined;
-  const auth: OAuthAuthConfig = input.auth ?? { type: 'oauth' };
   const base: BaseFetch = ctx.baseFetch ?? defaultBaseFetch();
-  const origin = new URL(input.url).origin;
-  const who = `backend "${ctx.backend}"`;
-  const plainHeaders = Object.entries(input.headers);
+  const state: SignInState = {
+    input,
+    ctx,
+    base,
+    origin: new URL(input.url).origin,
+    who: `backend "${ctx.backend}"`,
+    plainHeaders: Object.entries(input.headers),
+    session: createSession(input, ctx, base),
+    engaged: !implicit,
+    stepUps: 0,
+  };
+  const { session } = state;
+  return {
+    type: implicit ? 'none' : 'oauth',
+    fetch: (url, init) => signedInFetch(state, url, init),
+    session,
+    get needsSignIn() {
+      return state.need;
+    },
+    get engaged() {
+      return state.engaged;
+    },
+    prepare: async () => {
+      if (!state.engaged) return;
+      // A keychain that cannot be read is reported by the first request's sign-in error, not here.
+      await session.accessToken().catch((error: unknown) => {
+        if (error instanceof SentinelError) session.lastError = error;
+      });
+    },
+    describe: () => ({
+      type: implicit ? 'none' : 'oauth',
+      ...(state.engaged ? { signIn: { ...session.describe(), needed: state.need?.reason } } : {}),
+      headers: Object.keys(input.headers),
+    }),
+    close: () => undefined,
+  };
+}
+
+/** The backend's session; the keychain store is opened on first use only. */
+function createSession(input: SignInStrategyInput, ctx: SignInContext, base: BaseFetch): SignInSession {
+  const auth: OAuthAuthConfig = input.auth ?? { type: 'oauth' };
   let store: SignInStore | undefined;
-  const session = new SignInSession(
+  return new SignInSession(
     { backend: ctx.backend, serverUrl: input.url, auth, clientMetadataUrl: input.clientMetadataUrl },
     {
       get store() {
@@ -73,117 +125,118 @@ export function createSignInStrategy(input: SignInStrategyInput, ctx: SignInCont
       timeoutMs: ctx.options?.metadataTimeoutMs,
     },
   );
-  let engaged = !implicit;
-  let need: SignInNeed | undefined;
-  let pendingSignIn: Promise<TokenRecord> | undefined;
-  let stepUps = 0;
+}
 
-  const send = async (url: string | URL, init: RequestInit | undefined, token: TokenRecord | undefined) => {
-    if (token?.tokenType === 'dpop' && token.dpopKey) {
-      const handle = await session.dpopHandle(token);
-      const headers = mergeHeaders(init, plainHeaders);
-      return dpopRequest(token.accessToken, handle, url, { ...init, headers }, (href, request) =>
-        base(href, request, who),
-      );
-    }
-    const headers: [string, string][] = [...plainHeaders];
-    if (token) headers.push(['authorization', `Bearer ${token.accessToken}`]);
-    return base(url, { ...init, headers: mergeHeaders(init, headers) }, who);
-  };
+/** Sends to the backend's own origin with its headers and `token` (Bearer, or DPoP-bound). */
+async function send(
+  state: SignInState,
+  url: string | URL,
+  init: RequestInit | undefined,
+  token: TokenRecord | undefined,
+): Promise<Response> {
+  const { base, who, plainHeaders } = state;
+  if (token?.tokenType === 'dpop' && token.dpopKey) {
+    const handle = await state.session.dpopHandle(token);
+    const headers = mergeHeaders(init, plainHeaders);
+    return dpopRequest(token.accessToken, handle, url, { ...init, headers }, (href, request) =>
+      base(href, request, who),
+    );
+  }
+  const headers: [string, string][] = [...plainHeaders];
+  if (token) headers.push(['authorization', `Bearer ${token.accessToken}`]);
+  return base(url, { ...init, headers: mergeHeaders(init, headers) }, who);
+}
 
-  const signIn = (next: SignInNeed): Promise<TokenRecord> => {
-    need = next;
-    if (!ctx.onSignIn) {
-      const scopes = next.scopes?.length ? ` (it asks for scope ${next.scopes.join(' ')})` : '';
-      throw new SentinelError(
-        'AUTH_SIGNIN_REQUIRED',
-        `${who} needs sign-in${next.reason === 'refresh-refused' ? ' again: the authorization server refused to refresh the token' : ''}${scopes}`,
-        { hint: `run: mcp-sentinel login ${ctx.backend}`, permanent: true },
-      );
-    }
-    pendingSignIn ??= ctx.onSignIn(next, session).finally(() => {
-      pendingSignIn = undefined;
-    });
-    return pendingSignIn.then((token) => {
-      need = undefined;
-      return token;
-    });
-  };
+/** A sign-in for `next`, single-flight through `onSignIn`; without one, AUTH_SIGNIN_REQUIRED. */
+function signIn(state: SignInState, next: SignInNeed): Promise<TokenRecord> {
+  const { ctx } = state;
+  state.need = next;
+  if (!ctx.onSignIn) {
+    const scopes = next.scopes?.length ? ` (it asks for scope ${next.scopes.join(' ')})` : '';
+    throw new SentinelError(
+      'AUTH_SIGNIN_REQUIRED',
+      `${state.who} needs sign-in${next.reason === 'refresh-refused' ? ' again: the authorization server refused to refresh the token' : ''}${scopes}`,
+      { hint: `run: mcp-sentinel login ${ctx.backend}`, permanent: true },
+    );
+  }
+  state.pendingSignIn ??= ctx.onSignIn(next, state.session).finally(() => {
+    state.pendingSignIn = undefined;
+  });
+  return state.pendingSignIn.then((token) => {
+    state.need = undefined;
+    return token;
+  });
+}
 
-  /** Whether a 401 is an MCP authorization challenge (for an entry without `auth`). */
-  const wantsSignIn = async (response: Response): Promise<boolean> => {
-    if (hasBearerChallenge(response.headers.get('www-authenticate'))) return true;
-    const metadata = await discoverResourceMetadata(input.url, undefined, {
-      base,
-      backend: ctx.backend,
-      timeoutMs: ctx.options?.metadataTimeoutMs ?? 10_000,
-      maxResponseBytes: ctx.options?.maxResponseBytes ?? 1024 * 1024,
-    }).catch(() => undefined);
-    return metadata !== undefined;
-  };
+/** Whether a 401 is an MCP authorization challenge (for an entry without `auth`). */
+async function wantsSignIn(state: SignInState, response: Response): Promise<boolean> {
+  if (hasBearerChallenge(response.headers.get('www-authenticate'))) return true;
+  const { ctx } = state;
+  const metadata = await discoverResourceMetadata(state.input.url, undefined, {
+    base: state.base,
+    backend: ctx.backend,
+    timeoutMs: ctx.options?.metadataTimeoutMs ?? 10_000,
+    maxResponseBytes: ctx.options?.maxResponseBytes ?? 1024 * 1024,
+  }).catch(() => undefined);
+  return metadata !== undefined;
+}
 
-  const fetch = async (url: string | URL, init?: RequestInit): Promise<Response> => {
-    if (!sameOrigin(url, origin)) return base(url, { ...init, headers: mergeHeaders(init, undefined) }, who);
-    let token = engaged ? await session.accessToken() : undefined;
-    let response = await send(url, init, token);
-    if (response.status === 401) {
-      if (!engaged && !(await wantsSignIn(response))) return response;
-      engaged = true;
-      const challenge = response.headers.get('www-authenticate') ?? undefined;
-      if (!isReplayable(init)) return response;
-      await response.body?.cancel().catch(() => undefined);
-      const next = token ? await session.afterUnauthorized(token.accessToken) : await session.accessToken();
-      token =
-        next && next.accessToken !== token?.accessToken
-          ? next
-          : await signIn({ reason: session.refreshRefused ? 'refresh-refused' : 'no-token', challenge });
-      response = await send(url, init, token);
-      if (response.status !== 401) need = undefined;
-      return response;
-    }
-    if (response.status === 403 && engaged) {
-      const header = response.headers.get('www-authenticate');
-      const challenge = parseBearerChallenge(header);
-      if (challenge.error !== 'insufficient_scope' || !challenge.scopes?.length || !isReplayable(init))
-        return response;
-      if (stepUps >= MAX_STEP_UPS) return response;
-      stepUps++;
-      await response.body?.cancel().catch(() => undefined);
-      await session.recordPendingScopes(challenge.scopes).catch(() => undefined);
-      token = await signIn({
-        reason: 'insufficient-scope',
-        challenge: header ?? undefined,
-        scopes: challenge.scopes,
-      });
-      return send(url, init, token);
-    }
+async function signedInFetch(state: SignInState, url: string | URL, init?: RequestInit): Promise<Response> {
+  const { base, who, session } = state;
+  if (!sameOrigin(url, state.origin))
+    return base(url, { ...init, headers: mergeHeaders(init, undefined) }, who);
+  const token = state.engaged ? await session.accessToken() : undefined;
+  const response = await send(state, url, init, token);
+  if (response.status === 401) return retryUnauthorized(state, url, init, token, response);
+  if (response.status === 403 && state.engaged) return stepUp(state, url, init, response);
+  return response;
+}
+
+/** A 401: a newer token from the keychain or a refresh, else a sign-in; the request is retried once. */
+async function retryUnauthorized(
+  state: SignInState,
+  url: string | URL,
+  init: RequestInit | undefined,
+  token: TokenRecord | undefined,
+  response: Response,
+): Promise<Response> {
+  const { session } = state;
+  if (!state.engaged && !(await wantsSignIn(state, response))) return response;
+  state.engaged = true;
+  const challenge = response.headers.get('www-authenticate') ?? undefined;
+  if (!isReplayable(init)) return response;
+  await response.body?.cancel().catch(() => undefined);
+  const next = token ? await session.afterUnauthorized(token.accessToken) : await session.accessToken();
+  const fresh =
+    next && next.accessToken !== token?.accessToken
+      ? next
+      : await signIn(state, { reason: session.refreshRefused ? 'refresh-refused' : 'no-token', challenge });
+  const retried = await send(state, url, init, fresh);
+  if (retried.status !== 401) state.need = undefined;
+  return retried;
+}
+
+/** A 403 insufficient_scope with scopes: a sign-in with them (at most MAX_STEP_UPS), then one retry. */
+async function stepUp(
+  state: SignInState,
+  url: string | URL,
+  init: RequestInit | undefined,
+  response: Response,
+): Promise<Response> {
+  const header = response.headers.get('www-authenticate');
+  const challenge = parseBearerChallenge(header);
+  if (challenge.error !== 'insufficient_scope' || !challenge.scopes?.length || !isReplayable(init))
     return response;
-  };
-
-  return {
-    type: implicit ? 'none' : 'oauth',
-    fetch,
-    session,
-    get needsSignIn() {
-      return need;
-    },
-    get engaged() {
-      return engaged;
-    },
-    prepare: async () => {
-      if (!engaged) return;
-      // A keychain that cannot be read is reported by the first request's sign-in error, not here.
-      await session.accessToken().catch((error: unknown) => {
-        if (error instanceof SentinelError) session.lastError = error;
-      });
-    },
-    describe: () => ({
-      type: implicit ? 'none' : 'oauth',
-      ...(engaged ? { signIn: { ...session.describe(), needed: need?.reason } } : {}),
-      headers: Object.keys(input.headers),
-    }),
-    close: () => undefined,
-  };
+  if (state.stepUps >= MAX_STEP_UPS) return response;
+  state.stepUps++;
+  await response.body?.cancel().catch(() => undefined);
+  await state.session.recordPendingScopes(challenge.scopes).catch(() => undefined);
+  const token = await signIn(state, {
+    reason: 'insufficient-scope',
+    challenge: header ?? undefined,
+    scopes: challenge.scopes,
+  });
+  return send(state, url, init, token);
 }
 
 function isReplayable(init: RequestInit | undefined): boolean {

@@ -24,6 +24,8 @@ export class Demux implements ForwardChannel {
     private readonly transport: Transport,
     /** Turns a failed send into the error the forwarder acts on (an expired session, a lost connection). */
     private readonly sendFailure: (error: unknown) => SentinelError,
+    /** The transport has no request to abort (stdio): see ForwardChannel.unsignalled. */
+    readonly unsignalled = false,
   ) {
     const client: Transport = {
       start: () => transport.start(),
@@ -63,16 +65,18 @@ export class Demux implements ForwardChannel {
     this.sink = sink;
   }
 
-  async send(message: OutgoingMessage, signal?: AbortSignal): Promise<void> {
+  send(message: OutgoingMessage, signal?: AbortSignal): Promise<void> {
+    let sent: Promise<void>;
     try {
-      // The HTTP transports tie the request's fetch to `signal` (request-scope.ts); stdio ignores it.
-      const sent = signal
-        ? sendingWith(signal, () => this.transport.send(message as JSONRPCMessage))
-        : this.transport.send(message as JSONRPCMessage);
-      await sent;
+      // The HTTP transports tie the request's fetch to `signal` (request-scope.ts).
+      const rpc = message as JSONRPCMessage;
+      sent = signal ? sendingWith(signal, () => this.transport.send(rpc)) : this.transport.send(rpc);
     } catch (error) {
-      throw this.sendFailure(error);
+      return Promise.reject(this.sendFailure(error));
     }
+    return sent.catch((error: unknown) => {
+      throw this.sendFailure(error);
+    });
   }
 }
 

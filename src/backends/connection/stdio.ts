@@ -36,7 +36,7 @@ export async function openStdio(server: StdioServerConfig, context: ConnectConte
       if ('connection' in asked) return asked.connection;
       transport = asked.transport;
     }
-    demux = new Demux(transport, (error) => writeFailure(context.name, error));
+    demux = new Demux(transport, (error) => writeFailure(context.name, error), true);
     const timeout = Math.max(1, Math.round(deadline - performance.now()));
     await client.connect(demux.clientSide, { timeout });
   } catch (error) {

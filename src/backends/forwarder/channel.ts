@@ -37,7 +37,9 @@ export interface ForwardSink {
   message(message: JSONRPCMessage): boolean;
   /**
    * One request can no longer get its response through this channel (its POST failed after it was
-   * accepted, its response stream broke): the forwarder ends it with `error`. Unknown ids are ignored.
+   * accepted, its response stream broke): the forwarder ends it with `error`, or, for the code
+   * `BACKEND_SESSION_EXPIRED` (the request never ran), renews the session and resends it once. Unknown ids
+   * are ignored.
    */
   failed(id: RequestId, error: SentinelError): void;
 }
@@ -51,10 +53,16 @@ export interface ForwardChannel {
    * delivered; code `BACKEND_SESSION_EXPIRED` means the server no longer knows the session and the
    * request never ran (the forwarder renews the session and resends once).
    *
-   * `signal` aborts when the forwarder is done with the request (answered, timed out, cancelled): an HTTP
-   * channel ends the request's POST and response stream with it, so no socket outlives its request.
+   * `signal` aborts when the forwarder gives up on the request before its response came (timed out,
+   * cancelled, its session dropped): an HTTP channel ends the request's POST and response stream with it,
+   * so no socket outlives its request. (It does not abort after the response: the channel is done then.)
    */
   send(message: OutgoingMessage, signal?: AbortSignal): Promise<void>;
+  /**
+   * True when `send` ignores its signal (stdio: a written line cannot be taken back): the forwarder then
+   * makes none, since an AbortSignal per request costs about as much as the rest of the relay.
+   */
+  readonly unsignalled?: boolean;
 }
 
 /** True for the forwarder's own ids and progress tokens. */
