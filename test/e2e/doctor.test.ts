@@ -166,7 +166,8 @@ describe('doctor on a config with every kind of backend', () => {
   it('reports each backend as it is, exits 1, prints no secret and leaves no process', async () => {
     const started = Date.now();
     const { code, stdout, stderr } = await run([]);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    // Bounded by the start timeout (the stuck backend's wait), with room for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS * 5);
     expect(code).toBe(1);
     expect(stdout + stderr).not.toContain(PLANTED);
     expect(stdout).toMatch(
