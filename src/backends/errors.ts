@@ -9,6 +9,7 @@ import { SEE_DOCTOR_HINT, SentinelError, describeError } from '../errors.js';
 import { isStdioServer, type ServerConfig } from '../config/types.js';
 import { describeRemoteFailure, tellingLine } from './failure-text.js';
 import { FIRST_START_MS, packageRunner } from './package-runner.js';
+import { networkCode } from './network-codes.js';
 import { remoteSdk } from './remote-sdk.js';
 import { RpcCode, closedError } from './forwarder/outcomes.js';
 
@@ -29,24 +30,12 @@ export function isSessionExpired(error: unknown): boolean {
   return error instanceof Error && /Error POSTing to endpoint \(HTTP 404\)/.test(error.message);
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-]);
-
 /** fetch failed below HTTP: the server is down or the connection broke. */
 export function isConnectionLost(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const cause = (error as { cause?: { code?: string } }).cause;
   return (
     (error instanceof TypeError && /fetch failed|terminated/i.test(error.message)) ||
-    NETWORK_CODES.has(cause?.code ?? '')
+    networkCode(error) !== undefined
   );
 }
 

@@ -15,14 +15,13 @@ import {
   sendFailure,
   startFailure,
 } from '../errors.js';
-import { MODERN_PROTOCOL_VERSION, openModernSession } from '../modern-session.js';
 import { remoteSdk } from '../remote-sdk.js';
-import { clientCapabilities, createClient, routeNotification } from '../session.js';
+import { createClient } from '../session.js';
 import { createTransport } from '../transports.js';
 import type { Connection, ConnectContext } from './connection.js';
 import { Demux } from './demux.js';
 import { httpChannelOf } from '../http-channel/sdk-session.js';
-import { SessionChannel } from './session-channel.js';
+import { openModernConnection } from './modern.js';
 
 /** A courtesy to the server (DELETE of the session): never worth holding up the shutdown for long. */
 const GOODBYE_MS = 2_000;
@@ -130,40 +129,11 @@ function whyLost(error: Error, hasSession: boolean): { why: string; expired: boo
 }
 
 /** A 2026-07-28 session in place of the 2025-era one that was refused. */
-async function openModern(server: HttpServerConfig, context: ConnectContext): Promise<Connection> {
-  const session = await openModernSession({
-    url: new URL(server.url),
-    fetch: context.auth?.fetch,
-    capabilities: clientCapabilities(context.host),
-    timeoutMs: context.startupTimeoutMs,
-    relay: (method, params, signal) => context.host.request(method, params, signal),
-    onNotification: (method, params) => routeNotification(context.events, method, params),
+function openModern(server: HttpServerConfig, context: ConnectContext): Promise<Connection> {
+  return openModernConnection(context, {
+    endpoint: { url: new URL(server.url), fetch: context.auth?.fetch },
+    lostOn: (error) => whyLost(error, false),
   });
-  if (context.signal.aborted) {
-    await session.close().catch(() => undefined);
-    throw new SentinelError('BACKEND_DOWN', `backend "${context.name}" was stopped while connecting`);
-  }
-  context.log.debug('speaks the 2026-07-28 revision');
-  let closed = false;
-  const connection: Connection = {
-    kind: 'modern',
-    session,
-    channel: new SessionChannel(session, context.name),
-    protocolVersion: MODERN_PROTOCOL_VERSION,
-    async close() {
-      closed = true;
-      await session.close().catch(() => undefined);
-    },
-  };
-  session.onclose = () => {
-    if (!closed) connection.onclose?.();
-  };
-  session.onerror = (error) => {
-    context.log.debug(`transport: ${describeError(error)}`);
-    const lost = whyLost(error, false);
-    if (lost && !closed) connection.onlost?.(lost.why, lost.expired);
-  };
-  return connection;
 }
 
 function withTimeout(promise: Promise<void>, ms: number): Promise<void> {

@@ -5,14 +5,12 @@
  * the discover answer adopted; otherwise stdio.ts goes on with `initialize`, on a fresh child when the
  * first one exited on the question.
  */
-import { describeError, SentinelError } from '../../errors.js';
 import type { StdioServerConfig } from '../../config/types.js';
-import { MODERN_PROTOCOL_VERSION, openModernSession } from '../modern-session.js';
-import { clientCapabilities, routeNotification } from '../session.js';
+import { clientCapabilities } from '../session.js';
 import { discoverStdioEra, type DiscoverResult } from '../stdio-era.js';
 import type { ChildStdioTransport } from '../stdio-transport.js';
 import type { Connection, ConnectContext } from './connection.js';
-import { SessionChannel } from './session-channel.js';
+import { openModernConnection } from './modern.js';
 
 /** The longest a child is waited for to answer `server/discover`. */
 const ERA_PROBE_MS = 5_000;
@@ -54,44 +52,10 @@ export async function withEra(
   return { transport: respawn() };
 }
 
-async function openModernStdio(
+function openModernStdio(
   transport: ChildStdioTransport,
   discover: DiscoverResult,
   context: ConnectContext,
 ): Promise<Connection> {
-  const session = await openModernSession({
-    stdio: { transport, discover },
-    capabilities: clientCapabilities(context.host),
-    timeoutMs: context.startupTimeoutMs,
-    relay: (method, params, signal) => context.host.request(method, params, signal),
-    onNotification: (method, params) => routeNotification(context.events, method, params),
-  });
-  if (context.signal.aborted) {
-    await session.close().catch(() => undefined);
-    throw new SentinelError('BACKEND_DOWN', `backend "${context.name}" was stopped while connecting`);
-  }
-  context.log.debug('speaks the 2026-07-28 revision');
-  let closed = false;
-  const connection: Connection = {
-    kind: 'modern',
-    session,
-    channel: new SessionChannel(session, context.name),
-    protocolVersion: MODERN_PROTOCOL_VERSION,
-    get pid() {
-      return transport.pid;
-    },
-    get closeReason() {
-      return transport.closeReason;
-    },
-    async close() {
-      closed = true;
-      await session.close().catch(() => undefined);
-      await transport.close();
-    },
-  };
-  session.onclose = () => {
-    if (!closed) connection.onclose?.();
-  };
-  session.onerror = (error) => context.log.debug(`transport: ${describeError(error)}`);
-  return connection;
+  return openModernConnection(context, { endpoint: { stdio: { transport, discover } }, child: transport });
 }

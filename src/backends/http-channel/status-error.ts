@@ -8,6 +8,7 @@
 import { SentinelError } from '../../errors.js';
 import { RpcCode, closedError } from '../forwarder/outcomes.js';
 import { summariseBody } from '../http-guard.js';
+import { networkCode } from '../network-codes.js';
 import { RAW_BODY, type DirectResponse } from './direct-send.js';
 
 /** How much of an error body is read to summarise it; the rest is never read. */
@@ -59,28 +60,6 @@ async function readHead(response: Response, max: number): Promise<string> {
     else await response.body?.cancel().catch(() => undefined);
   }
   return Buffer.concat(chunks).subarray(0, max).toString('utf8');
-}
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-function networkCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 /**
