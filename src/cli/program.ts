@@ -60,6 +60,35 @@ export async function createProgram(
     import('../config/load.js'),
   ]);
 
+  registerToolsCommand(program, setExitCode);
+
+  registerSecretsCommand(program, {
+    loadConfigForSecrets: async (opts: { config?: string }) => {
+      const loaded = await loadConfig({ config: opts.config }).catch((error: unknown) => {
+        if (opts.config) throw error;
+        return undefined;
+      });
+      return loaded ? { path: loaded.path, servers: loaded.config.mcpServers } : undefined;
+    },
+  });
+
+  registerSignInCommands(program, setExitCode);
+
+  registerDoctorCommand(program, setExitCode);
+  registerInitCommand(program, setExitCode);
+  registerInstallCommand(program, setExitCode);
+  registerTryCommands(
+    program,
+    setExitCode,
+    () => [configOption(), dotenvOption(), logLevelOption()],
+    applyLogLevel,
+  );
+
+  return program;
+}
+
+/** `tools`: what the host will see, from every backend. */
+function registerToolsCommand(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('tools')
     .description('connect to every backend and print the tools the host will see')
@@ -93,17 +122,10 @@ export async function createProgram(
         );
       },
     );
+}
 
-  registerSecretsCommand(program, {
-    loadConfigForSecrets: async (opts: { config?: string }) => {
-      const loaded = await loadConfig({ config: opts.config }).catch((error: unknown) => {
-        if (opts.config) throw error;
-        return undefined;
-      });
-      return loaded ? { path: loaded.path, servers: loaded.config.mcpServers } : undefined;
-    },
-  });
-
+/** `login` and `logout`: the user's own sign-in to remote servers. */
+function registerSignInCommands(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('login')
     .description(
@@ -138,16 +160,4 @@ export async function createProgram(
       const { logout } = await import('./commands/login.js');
       setExitCode(await logout({ config: options.config, envFile: options.dotenv, name }));
     });
-
-  registerDoctorCommand(program, setExitCode);
-  registerInitCommand(program, setExitCode);
-  registerInstallCommand(program, setExitCode);
-  registerTryCommands(
-    program,
-    setExitCode,
-    () => [configOption(), dotenvOption(), logLevelOption()],
-    applyLogLevel,
-  );
-
-  return program;
 }

@@ -109,6 +109,13 @@ describe('init', () => {
 
     expect((await cli(['init', '--force'])).code).toBe(0);
     expect(readFileSync(path, 'utf8')).toContain('"example"');
+
+    // --force where there is nothing to replace writes the file (no backup to take).
+    const fresh = join(home, 'fresh', 'sentinel.json');
+    const forcedFresh = await cli(['init', '--force', '--path', fresh]);
+    expect(forcedFresh.code, forcedFresh.stderr).toBe(0);
+    expect(forcedFresh.stdout).not.toMatch(/backup/);
+    expect(readFileSync(fresh, 'utf8')).toContain('"example"');
   });
 
   it('--from imports the servers verbatim, remote ones with their transport, and lists literal credentials without their values', async () => {

@@ -49,6 +49,17 @@ function heading(text: string): string {
 }
 
 export function renderReport(report: DoctorReport): string {
+  const lines = [
+    ...configLines(report),
+    ...referenceLines(report),
+    ...backendLines(report),
+    ...hostLines(report),
+    ...summaryLines(report),
+  ];
+  return redact(lines.join('\n'));
+}
+
+function configLines(report: DoctorReport): string[] {
   const lines: string[] = [];
   const { config } = report;
   lines.push(heading('Config'));
@@ -63,72 +74,76 @@ export function renderReport(report: DoctorReport): string {
     lines.push(`  ${mark(config.credentials.status)} ${config.credentials.reason}`);
     lines.push(...hintLine(config.credentials, '    '));
   }
-
   if (report.keychain.status !== 'skip') {
     lines.push('', heading('Keychain'));
     lines.push(`  ${mark(report.keychain.status)} ${report.keychain.reason}`);
     lines.push(...hintLine(report.keychain, '    '));
   }
+  return lines;
+}
 
-  if (report.references.length > 0) {
-    lines.push('', heading('References'));
-    const width = Math.max(...report.references.map((r) => r.server.length));
-    for (const ref of report.references) {
-      const what =
-        ref.kind === 'secret' ? `secret:${ref.name}` : ref.kind === 'env' ? `$${ref.name}` : ref.path;
-      lines.push(
-        `  ${mark(ref.status)} ${chalk.cyan(ref.server.padEnd(width))}  ${what}  ${chalk.dim(ref.reason)}`,
-      );
-      lines.push(...hintLine(ref, `    ${' '.repeat(width)}  `));
-    }
+function referenceLines(report: DoctorReport): string[] {
+  if (report.references.length === 0) return [];
+  const lines = ['', heading('References')];
+  const width = Math.max(...report.references.map((r) => r.server.length));
+  for (const ref of report.references) {
+    const what =
+      ref.kind === 'secret' ? `secret:${ref.name}` : ref.kind === 'env' ? `$${ref.name}` : ref.path;
+    lines.push(
+      `  ${mark(ref.status)} ${chalk.cyan(ref.server.padEnd(width))}  ${what}  ${chalk.dim(ref.reason)}`,
+    );
+    lines.push(...hintLine(ref, `    ${' '.repeat(width)}  `));
   }
+  return lines;
+}
 
-  if (report.backends.length > 0) {
-    lines.push('', heading('Backends'));
-    const width = Math.max(...report.backends.map((b) => b.name.length));
-    for (const backend of report.backends) {
-      const time = backend.ms !== undefined ? chalk.dim(` ${backend.ms} ms`) : '';
-      lines.push(
-        `  ${mark(backend.status)} ${chalk.cyan(backend.name.padEnd(width))}  ${chalk.dim(backend.transport)}${time}  ${backend.reason}`,
-      );
-      const pad = `    ${' '.repeat(width)}  `;
-      for (const check of backend.checks) {
-        if (check.status === 'ok' && check.id !== 'auth') continue;
-        if (check.reason === backend.reason) continue;
-        lines.push(`${pad}${mark(check.status)} ${check.id}: ${check.reason}`);
-      }
-      if (backend.cache) lines.push(`${pad}${chalk.dim('·')} cache: ${backend.cache.reason}`);
-      lines.push(...hintLine(backend, pad));
+function backendLines(report: DoctorReport): string[] {
+  if (report.backends.length === 0) return [];
+  const lines = ['', heading('Backends')];
+  const width = Math.max(...report.backends.map((b) => b.name.length));
+  for (const backend of report.backends) {
+    const time = backend.ms !== undefined ? chalk.dim(` ${backend.ms} ms`) : '';
+    lines.push(
+      `  ${mark(backend.status)} ${chalk.cyan(backend.name.padEnd(width))}  ${chalk.dim(backend.transport)}${time}  ${backend.reason}`,
+    );
+    const pad = `    ${' '.repeat(width)}  `;
+    for (const check of backend.checks) {
+      if (check.status === 'ok' && check.id !== 'auth') continue;
+      if (check.reason === backend.reason) continue;
+      lines.push(`${pad}${mark(check.status)} ${check.id}: ${check.reason}`);
     }
+    if (backend.cache) lines.push(`${pad}${chalk.dim('·')} cache: ${backend.cache.reason}`);
+    lines.push(...hintLine(backend, pad));
   }
+  return lines;
+}
 
-  if (report.hosts.length > 0) {
-    lines.push('', heading('Hosts'));
-    const width = Math.max(...report.hosts.map((h) => h.host.length));
-    for (const host of report.hosts) {
-      const problems = host.checks.filter((c) => c.status !== 'ok');
-      const surface = host.surface
-        ? [`    ${' '.repeat(width)}  ${chalk.dim(describeSurface(host.surface))}`]
-        : [];
-      if (problems.length === 0) {
-        lines.push(
-          `  ${mark(host.status)} ${chalk.cyan(host.host.padEnd(width))}  ${host.reason}`,
-          ...surface,
-        );
-        continue;
-      }
-      lines.push(`  ${mark(host.status)} ${chalk.cyan(host.host.padEnd(width))}  ${problems[0]!.reason}`);
-      const pad = `    ${' '.repeat(width)}  `;
-      lines.push(...hintLine(problems[0]!, pad));
-      for (const check of problems.slice(1)) {
-        lines.push(`${pad}${mark(check.status)} ${check.reason}`);
-        lines.push(...hintLine(check, pad));
-      }
-      lines.push(...surface);
+function hostLines(report: DoctorReport): string[] {
+  if (report.hosts.length === 0) return [];
+  const lines = ['', heading('Hosts')];
+  const width = Math.max(...report.hosts.map((h) => h.host.length));
+  for (const host of report.hosts) {
+    const problems = host.checks.filter((c) => c.status !== 'ok');
+    const surface = host.surface
+      ? [`    ${' '.repeat(width)}  ${chalk.dim(describeSurface(host.surface))}`]
+      : [];
+    if (problems.length === 0) {
+      lines.push(`  ${mark(host.status)} ${chalk.cyan(host.host.padEnd(width))}  ${host.reason}`, ...surface);
+      continue;
     }
+    lines.push(`  ${mark(host.status)} ${chalk.cyan(host.host.padEnd(width))}  ${problems[0]!.reason}`);
+    const pad = `    ${' '.repeat(width)}  `;
+    lines.push(...hintLine(problems[0]!, pad));
+    for (const check of problems.slice(1)) {
+      lines.push(`${pad}${mark(check.status)} ${check.reason}`);
+      lines.push(...hintLine(check, pad));
+    }
+    lines.push(...surface);
   }
+  return lines;
+}
 
-  const { summary } = report;
+function summaryLines({ summary }: DoctorReport): string[] {
   const parts = [
     `${summary.ok} ok`,
     `${summary.warn} warning${summary.warn === 1 ? '' : 's'}`,
@@ -137,8 +152,7 @@ export function renderReport(report: DoctorReport): string {
   if (summary.skip) parts.push(`${summary.skip} skipped`);
   const colour =
     summary.status === 'fail' ? chalk.red : summary.status === 'warn' ? chalk.yellow : chalk.green;
-  lines.push('', colour(parts.join(', ')));
-  return redact(lines.join('\n'));
+  return ['', colour(parts.join(', '))];
 }
 
 /** Live progress on a terminal: one spinner line on stderr that names the backends still starting. */

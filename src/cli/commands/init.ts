@@ -89,43 +89,63 @@ export async function init(options: InitOptions): Promise<number> {
   const config = starterConfig(servers);
   // --force keeps the old config: it may hold servers and credentials found nowhere else.
   // Always its own backup (not the day's one): the config being replaced may have been edited since.
-  const backup = options.force
-    ? await backupFile(target, new Date(), await readFile(target, 'utf8'))
-    : undefined;
+  const backup =
+    options.force && existsSync(target)
+      ? await backupFile(target, new Date(), await readFile(target, 'utf8'))
+      : undefined;
   // 0600: the file may hold credentials until they are moved to the keychain.
   await writeFileSafely(target, JSON.stringify(config, null, 2) + '\n', 0o600);
 
   say(`${chalk.green('✔')} wrote ${target}`);
   if (backup) say(`  ${chalk.dim('backup of the old file:')} ${backup}`);
-  if (imported) {
-    const { file, result } = imported;
-    const names = Object.keys(result.servers);
+  if (imported) sayImported(say, options.from!, imported, moved!);
+  sayNextSteps(say, options, target, Boolean(servers), Boolean(imported));
+  if (options.json) printJson(target, backup, options.from, imported, moved);
+  return 0;
+}
+
+type Say = (line: string) => void;
+type Imported = NonNullable<Awaited<ReturnType<typeof importFrom>>>;
+type Moved = Awaited<ReturnType<typeof moveCredentials>>;
+
+/** What was imported from the host, what was stored, and the commands for what stays literal. */
+function sayImported(say: Say, from: HostId, imported: Imported, moved: Moved): void {
+  const { file, result } = imported;
+  const names = Object.keys(result.servers);
+  say(
+    `  imported ${names.length} server${names.length === 1 ? '' : 's'} from ${HOSTS[from].displayName} (${file})${names.length ? ': ' + names.join(', ') : ''}`,
+  );
+  for (const skip of result.skipped) say(`  ${chalk.dim('skipped')} "${skip.name}": ${skip.reason}`);
+  for (const note of result.notes) say(`  ${chalk.yellow('note')} ${note}`);
+  for (const { credential } of moved.stored)
     say(
-      `  imported ${names.length} server${names.length === 1 ? '' : 's'} from ${HOSTS[options.from!].displayName} (${file})${names.length ? ': ' + names.join(', ') : ''}`,
+      `  ${chalk.green('✔')} stored secret "${credential.secretName}" in the keychain; ${credential.path} reads "${credential.replacement}"`,
     );
-    for (const skip of result.skipped) say(`  ${chalk.dim('skipped')} "${skip.name}": ${skip.reason}`);
-    for (const note of result.notes) say(`  ${chalk.yellow('note')} ${note}`);
-    for (const { credential } of moved!.stored)
-      say(
-        `  ${chalk.green('✔')} stored secret "${credential.secretName}" in the keychain; ${credential.path} reads "${credential.replacement}"`,
-      );
-    for (const line of moved!.problems) say(`  ${chalk.yellow('warn')} ${line}`);
-    const left = result.credentials.filter((c) => !(moved?.stored ?? []).some((m) => m.credential === c));
-    if (left.length > 0) {
-      say('');
-      say(
-        chalk.yellow(
-          `${left.length} literal credential${left.length === 1 ? '' : 's'} found; move them into the keychain:`,
-        ),
-      );
-      say(chalk.dim(`  (or run init again with --force --store-secrets to store them all as they are)`));
-      for (const cred of left) {
-        say(`  mcp-sentinel secrets set ${cred.secretName}`);
-        say(chalk.dim(`    then set ${cred.path} to "${cred.replacement}"`));
-        if (cred.note) say(chalk.dim(`    (${cred.note})`));
-      }
+  for (const line of moved.problems) say(`  ${chalk.yellow('warn')} ${line}`);
+  const left = result.credentials.filter((c) => !moved.stored.some((m) => m.credential === c));
+  if (left.length > 0) {
+    say('');
+    say(
+      chalk.yellow(
+        `${left.length} literal credential${left.length === 1 ? '' : 's'} found; move them into the keychain:`,
+      ),
+    );
+    say(chalk.dim(`  (or run init again with --force --store-secrets to store them all as they are)`));
+    for (const cred of left) {
+      say(`  mcp-sentinel secrets set ${cred.secretName}`);
+      say(chalk.dim(`    then set ${cred.path} to "${cred.replacement}"`));
+      if (cred.note) say(chalk.dim(`    (${cred.note})`));
     }
   }
+}
+
+function sayNextSteps(
+  say: Say,
+  options: InitOptions,
+  target: string,
+  servers: boolean,
+  imported: boolean,
+): void {
   say('');
   say('Next steps:');
   let step = 1;
@@ -141,41 +161,48 @@ export async function init(options: InitOptions): Promise<number> {
       ),
     );
   else say(chalk.dim('     (hosts: claude-desktop, claude-code, cursor, vscode)'));
-  if (options.json) {
-    process.stdout.write(
-      JSON.stringify(
-        {
-          written: target,
-          backup: backup ?? null,
-          imported: imported
-            ? {
-                host: options.from,
-                file: imported.file,
-                servers: Object.keys(imported.result.servers),
-                skipped: imported.result.skipped,
-                notes: imported.result.notes,
-              }
-            : null,
-          stored: (moved?.stored ?? []).map(({ credential }) => ({
-            secret: credential.secretName,
-            path: credential.path,
+}
+
+/** --json: one document saying what was done (never a credential value). */
+function printJson(
+  target: string,
+  backup: string | undefined,
+  from: HostId | undefined,
+  imported: Imported | undefined,
+  moved: Moved | undefined,
+): void {
+  process.stdout.write(
+    JSON.stringify(
+      {
+        written: target,
+        backup: backup ?? null,
+        imported: imported
+          ? {
+              host: from,
+              file: imported.file,
+              servers: Object.keys(imported.result.servers),
+              skipped: imported.result.skipped,
+              notes: imported.result.notes,
+            }
+          : null,
+        stored: (moved?.stored ?? []).map(({ credential }) => ({
+          secret: credential.secretName,
+          path: credential.path,
+        })),
+        credentials: (imported?.result.credentials ?? [])
+          .filter((c) => !(moved?.stored ?? []).some((m) => m.credential === c))
+          .map((c) => ({
+            path: c.path,
+            secret: c.secretName,
+            replacement: c.replacement,
+            command: `mcp-sentinel secrets set ${c.secretName}`,
           })),
-          credentials: (imported?.result.credentials ?? [])
-            .filter((c) => !(moved?.stored ?? []).some((m) => m.credential === c))
-            .map((c) => ({
-              path: c.path,
-              secret: c.secretName,
-              replacement: c.replacement,
-              command: `mcp-sentinel secrets set ${c.secretName}`,
-            })),
-          problems: moved?.problems ?? [],
-        },
-        null,
-        2,
-      ) + '\n',
-    );
-  }
-  return 0;
+        problems: moved?.problems ?? [],
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 }
 
 export function registerInitCommand(program: Command, setExitCode: (code: number) => void): void {

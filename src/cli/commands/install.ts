@@ -190,21 +190,7 @@ export async function install(options: InstallOptions): Promise<number> {
     backupText: options.remove ? undefined : prepared.sanitizedBefore?.text,
   });
   if (result.written) await keepRecord(options, plan, prepared);
-  const where = `${def.displayName} (${file})`;
-  switch (plan.action) {
-    case 'unchanged':
-      say(`${chalk.green('✔')} "${options.name}" is already up to date in ${where}`);
-      break;
-    case 'absent':
-      say(`${chalk.green('✔')} there is no "${options.name}" entry in ${where}; nothing to remove`);
-      break;
-    case 'remove':
-      say(`${chalk.green('✔')} removed "${options.name}" from ${where}`);
-      break;
-    default:
-      say(`${chalk.green('✔')} ${plan.action === 'add' ? 'added' : 'updated'} "${options.name}" in ${where}`);
-      say(`  ${chalk.dim('runs:')} ${[entry!.command, ...entry!.args].join(' ')}`);
-  }
+  for (const line of outcomeLines(plan, options.name, `${def.displayName} (${file})`, entry)) say(line);
   const moved = describeMoved(plan, Boolean(options.remove));
   if (moved) say(`  ${moved}`);
   for (const name of check?.stored ?? [])
@@ -234,6 +220,23 @@ export async function install(options: InstallOptions): Promise<number> {
     differing: check?.differing ?? [],
   });
   return 0;
+}
+
+/** What was done to the host file, in a line or two. */
+function outcomeLines(plan: InstallPlan, name: string, where: string, entry: Prepared['entry']): string[] {
+  switch (plan.action) {
+    case 'unchanged':
+      return [`${chalk.green('✔')} "${name}" is already up to date in ${where}`];
+    case 'absent':
+      return [`${chalk.green('✔')} there is no "${name}" entry in ${where}; nothing to remove`];
+    case 'remove':
+      return [`${chalk.green('✔')} removed "${name}" from ${where}`];
+    default:
+      return [
+        `${chalk.green('✔')} ${plan.action === 'add' ? 'added' : 'updated'} "${name}" in ${where}`,
+        `  ${chalk.dim('runs:')} ${[entry!.command, ...entry!.args].join(' ')}`,
+      ];
+  }
 }
 
 /** Keeps (install) or drops (remove) the record of what install took out of the file. */

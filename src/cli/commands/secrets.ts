@@ -58,32 +58,10 @@ export function registerSecretsCommand(program: Command, deps: SecretsCommandDep
     )
     .argument('<name>', 'secret name, e.g. github-pat')
     .action(async (name: string) => {
-      await runThenExit(async () => {
-        assertSecretName(name);
-        const store = makeStore();
-        if (process.stdin.isTTY && !(await confirmReplace(store, name))) {
-          process.stdout.write(`kept the stored value of ${chalk.bold(name)}; nothing was changed\n`);
-          return 0;
-        }
-        const value = await readSecretValue(name);
-        await store.set(name, value);
-        process.stdout.write(
-          `${chalk.green('✔')} stored secret ${chalk.bold(name)} in the ${store.description}\n`,
-        );
-        if (secretFromEnv(process.env, name) !== undefined) {
-          process.stderr.write(
-            `${chalk.yellow('note')} ${envVarForSecret(name)} is set in this environment and takes precedence over the stored value\n`,
-          );
-        }
-      });
+      await runThenExit(() => setSecret(name, makeStore));
     });
 
-  /** The environment MCP_SENTINEL_SECRET_<NAME> is read from, as serve sees it: process env over a .env beside the config. */
-  const environmentFor = async (configOption: string | undefined) => {
-    const config = await deps.loadConfigForSecrets({ config: configOption });
-    const env = await loadEnvironment({ configPath: config?.path });
-    return { config, env };
-  };
+  const environmentFor = (configOption: string | undefined) => environmentOf(deps, configOption);
 
   secrets
     .command('list')
@@ -91,29 +69,7 @@ export function registerSecretsCommand(program: Command, deps: SecretsCommandDep
     .option('-c, --config <path>', 'config file to compare against')
     .option('--json', 'print JSON')
     .action(async (options: { config?: string; json?: boolean }) => {
-      await runThenExit(async () => {
-        const { config, env } = await environmentFor(options.config);
-        const store = makeStore(env);
-        let stored: string[] = [];
-        let keychainError: SentinelError | undefined;
-        try {
-          stored = await store.list();
-        } catch (error) {
-          // Containers and CI have no keychain but MCP_SENTINEL_SECRET_*: still show what they provide.
-          if (!(error instanceof SentinelError) || !error.code.startsWith('KEYCHAIN_')) throw error;
-          keychainError = error;
-        }
-        const listing = buildListing(stored, config, env, store.description);
-        if (keychainError) {
-          listing.keychainError = { code: keychainError.code, message: keychainError.message };
-          process.stderr.write(
-            `${chalkStderr.yellow('warn')} ${keychainError.message}; showing only what the environment provides\n` +
-              (keychainError.hint ? `  ${chalkStderr.cyan('hint:')} ${keychainError.hint}\n` : ''),
-          );
-          process.exitCode = 1;
-        }
-        process.stdout.write(options.json ? JSON.stringify(listing, null, 2) + '\n' : renderListing(listing));
-      });
+      await runThenExit(() => listSecrets(options, deps, makeStore));
     });
 
   secrets
@@ -153,6 +109,58 @@ export function registerSecretsCommand(program: Command, deps: SecretsCommandDep
     });
 
   return secrets;
+}
+
+async function setSecret(name: string, makeStore: () => SecretStore): Promise<number | void> {
+  assertSecretName(name);
+  const store = makeStore();
+  if (process.stdin.isTTY && !(await confirmReplace(store, name))) {
+    process.stdout.write(`kept the stored value of ${chalk.bold(name)}; nothing was changed\n`);
+    return 0;
+  }
+  const value = await readSecretValue(name);
+  await store.set(name, value);
+  process.stdout.write(`${chalk.green('✔')} stored secret ${chalk.bold(name)} in the ${store.description}\n`);
+  if (secretFromEnv(process.env, name) !== undefined) {
+    process.stderr.write(
+      `${chalk.yellow('note')} ${envVarForSecret(name)} is set in this environment and takes precedence over the stored value\n`,
+    );
+  }
+}
+
+/** The environment MCP_SENTINEL_SECRET_<NAME> is read from, as serve sees it: process env over a .env beside the config. */
+async function environmentOf(deps: SecretsCommandDeps, configOption: string | undefined) {
+  const config = await deps.loadConfigForSecrets({ config: configOption });
+  const env = await loadEnvironment({ configPath: config?.path });
+  return { config, env };
+}
+
+async function listSecrets(
+  options: { config?: string; json?: boolean },
+  deps: SecretsCommandDeps,
+  makeStore: (env: Record<string, string | undefined>) => SecretStore,
+): Promise<void> {
+  const { config, env } = await environmentOf(deps, options.config);
+  const store = makeStore(env);
+  let stored: string[] = [];
+  let keychainError: SentinelError | undefined;
+  try {
+    stored = await store.list();
+  } catch (error) {
+    // Containers and CI have no keychain but MCP_SENTINEL_SECRET_*: still show what they provide.
+    if (!(error instanceof SentinelError) || !error.code.startsWith('KEYCHAIN_')) throw error;
+    keychainError = error;
+  }
+  const listing = buildListing(stored, config, env, store.description);
+  if (keychainError) {
+    listing.keychainError = { code: keychainError.code, message: keychainError.message };
+    process.stderr.write(
+      `${chalkStderr.yellow('warn')} ${keychainError.message}; showing only what the environment provides\n` +
+        (keychainError.hint ? `  ${chalkStderr.cyan('hint:')} ${keychainError.hint}\n` : ''),
+    );
+    process.exitCode = 1;
+  }
+  process.stdout.write(options.json ? JSON.stringify(listing, null, 2) + '\n' : renderListing(listing));
 }
 
 function notFound(name: string): SentinelError {
