@@ -9,6 +9,7 @@
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import type { BackendManager } from '../backends/manager.js';
 import { jsonRpcError } from '../backends/forwarder/outcomes.js';
+import { errorResult } from './forward.js';
 import { keyOf } from '../jsonrpc.js';
 import type { Catalog } from './catalog.js';
 import { OWN_TOOL_PREFIX } from './own-tools.js';
@@ -79,7 +80,11 @@ export function createToolCallFastPath(
         onDone: (outcome) => {
           cancels.delete(key);
           if ('error' in outcome) {
-            reply({ id, error: jsonRpcError(outcome.error) });
+            // As on the SDK path (handlers/tools.ts): a failure with a wire form (the backend's own error,
+            // a timeout, a lost connection) is that JSON-RPC error; mcp-sentinel's own (a sign-in needed)
+            // is a tool result the model can read and act on.
+            const { error } = outcome;
+            reply(error.rpc ? { id, error: jsonRpcError(error) } : { id, result: errorResult(error) });
             return;
           }
           onResult(route.backend, outcome.result);

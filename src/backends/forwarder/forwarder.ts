@@ -252,19 +252,13 @@ export class Forwarder {
 }
 
 /**
- * A send that failed, as the request's outcome: a SentinelError keeps its code and words (an expired
- * session is resent), and gets a wire form when it has none; anything else closed the request.
+ * A send that failed, as the request's outcome: a SentinelError stays as it is (an expired session is
+ * resent). One without a wire form is mcp-sentinel's own failure, such as a sign-in the backend needs: the
+ * aggregator tells it to the host as a tool result the model can act on (a JSON-RPC error otherwise), as
+ * on every path. Anything else closed the request.
  */
 function toSendError(backend: string, error: unknown): SentinelError {
-  if (error instanceof SentinelError) {
-    if (error.rpc || error.code === 'BACKEND_SESSION_EXPIRED') return error;
-    return new SentinelError(error.code, error.message, {
-      hint: error.hint,
-      backend: error.backend ?? backend,
-      rpc: { code: RpcCode.InternalError },
-      cause: error.cause,
-    });
-  }
+  if (error instanceof SentinelError) return error;
   const why = error instanceof Error ? error.message : String(error);
   return new SentinelError('BACKEND_DOWN', `backend "${backend}" could not be written to: ${why}`, {
     backend,
