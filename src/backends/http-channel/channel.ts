@@ -42,6 +42,10 @@ export interface HttpChannelOptions {
 }
 
 const STREAMABLE_ACCEPT = 'application/json, text/event-stream';
+/** How long to wait before resuming a stream whose server gave no `retry:` (the SDK client's default). */
+const DEFAULT_RETRY_MS = 1_000;
+/** Resumptions of one reply at most, so a server that closes every stream cannot hold a request forever. */
+const MAX_RESUMES = 5;
 
 export class HttpForwardChannel implements ForwardChannel {
   private sink?: ForwardSink;
@@ -104,9 +108,17 @@ export class HttpForwardChannel implements ForwardChannel {
     }
   }
 
-  private read(body: ByteSource, eventStream: boolean, id: string, signal: AbortSignal | undefined): void {
+  private read(
+    body: ByteSource,
+    eventStream: boolean,
+    id: string,
+    signal: AbortSignal | undefined,
+    resumes = 0,
+  ): void {
     const { backend, maxResponseBytes, session } = this.options;
     let answered = false;
+    let lastEventId: string | undefined;
+    let retryMs = DEFAULT_RETRY_MS;
     readReply(
       body,
       eventStream,
@@ -116,12 +128,55 @@ export class HttpForwardChannel implements ForwardChannel {
           if ('id' in message && message.id === id && !('method' in message)) answered = true;
           if (!this.sink?.message(message)) session.passOn(message);
         },
+        position: (field, value) => {
+          if (field === 'id') lastEventId = value;
+          else if (/^\d+$/.test(value)) retryMs = Number(value);
+        },
         end: (error) => {
           if (answered || signal?.aborted) return;
+          // A resumable stream closed before its answer (the server's way to shed the connection): the
+          // rest comes on a GET with Last-Event-ID, after the server's `retry:` wait.
+          if (!error && eventStream && lastEventId !== undefined && resumes < MAX_RESUMES) {
+            this.resume(id, lastEventId, retryMs, signal, resumes + 1);
+            return;
+          }
           this.sink?.failed(id, error instanceof SentinelError ? error : brokenReply(backend, error));
         },
       },
     );
+  }
+
+  /** Goes on with a POST's event stream on a GET from `lastEventId`, `waitMs` after it closed. */
+  private resume(
+    id: string,
+    lastEventId: string,
+    waitMs: number,
+    signal: AbortSignal | undefined,
+    resumes: number,
+  ) {
+    const { backend, session } = this.options;
+    const fail = (error: unknown) => {
+      if (signal?.aborted) return;
+      this.sink?.failed(id, error instanceof SentinelError ? error : brokenReply(backend, error as Error));
+    };
+    const timer = setTimeout(async () => {
+      const url = session.endpoint();
+      if (!url || signal?.aborted) return fail(undefined);
+      const headers = { ...session.headers(), accept: 'text/event-stream', 'last-event-id': lastEventId };
+      try {
+        const init = { method: 'GET', headers, signal, [DIRECT_SEND]: directSend };
+        const response = await this.options.fetch(url, init);
+        if (response.status >= 400) throw await statusError(backend, response, response.status === 404);
+        if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+          await response.body?.cancel().catch(() => undefined);
+          return fail(undefined);
+        }
+        this.read(bodyOf(response), true, id, signal, resumes);
+      } catch (error) {
+        fail(sendFailure(backend, error, signal).error);
+      }
+    }, waitMs);
+    signal?.addEventListener('abort', () => clearTimeout(timer), { once: true });
   }
 }
 

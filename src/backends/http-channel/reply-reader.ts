@@ -17,6 +17,8 @@ export interface ReplyHandlers {
   message(message: JSONRPCMessage): void;
   /** The body ended (`error` undefined) or broke; called once, after the last message. */
   end(error?: SentinelError | Error): void;
+  /** An event stream's `id:` (where a resumed stream goes on from) and `retry:` (how long to wait first). */
+  position?(field: 'id' | 'retry', value: string): void;
 }
 
 /** The body as the reader needs it: undici's Readable, or a WHATWG stream adapted to it (channel.ts). */
@@ -142,6 +144,7 @@ function eventParser(handlers: ReplyHandlers): Parser {
     if (value.charCodeAt(0) === 32) value = value.slice(1);
     if (field === 'data') data.push(value);
     else if (field === 'event') event = value;
+    else if (field === 'id' || field === 'retry') handlers.position?.(field, value);
   };
 
   return {
