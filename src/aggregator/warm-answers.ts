@@ -25,6 +25,8 @@ type Result = Record<string, unknown>;
 export interface WarmAnswers {
   /** The answer to a request the manifests answer; undefined for every other request. */
   answer(method: string, params: Params): Promise<Result> | undefined;
+  /** The backend a listed tool belongs to (by its public name). */
+  backendOfTool(name: string): string | undefined;
 }
 
 export function createWarmAnswers(backends: readonly WarmBackend[], settings: Settings): WarmAnswers {
@@ -93,5 +95,6 @@ export function createWarmAnswers(backends: readonly WarmBackend[], settings: Se
       const answer = Object.hasOwn(answers, method) ? answers[method] : undefined;
       return answer && Promise.resolve(answer(params));
     },
+    backendOfTool: (name) => catalog.toolRoutes.get(name)?.backend,
   };
 }

@@ -62,6 +62,8 @@ export async function findWarmStart(
     if (!pending) {
       // A notification waits harmlessly (notifications/initialized); anything else needs the full server.
       if (isRequest || method === undefined) load();
+      // A tool call's backend is spawned now, while the full server loads (backends/prespawn.ts).
+      if (isRequest && method === 'tools/call') void prespawn(message.params).catch(() => undefined);
       return false;
     }
     void pending.then(
@@ -71,6 +73,23 @@ export async function findWarmStart(
     if (method === 'tools/list') setImmediate(load);
     else if (method === 'initialize') setTimeout(load, IDLE_LOAD_MS).unref();
     return true;
+  };
+  const prespawn = async (params: unknown) => {
+    const tool = (params as { name?: unknown } | undefined)?.name;
+    const name = typeof tool === 'string' ? answers.backendOfTool(tool) : undefined;
+    const server = name === undefined ? undefined : loaded.config.mcpServers[name];
+    if (!name || !server || !('command' in server) || server.disabled) return;
+    const resolved = await resolve(name, server);
+    if (!('command' in resolved)) return;
+    const [{ childEnvironment }, { ChildStdioTransport }, { launchSpec, offerChild }] = await Promise.all([
+      import('../backends/transports.js'),
+      import('../backends/stdio-transport.js'),
+      import('../backends/prespawn.js'),
+    ]);
+    const childEnv = childEnvironment(resolved, env);
+    const { command, args = [], cwd } = resolved;
+    const transport = new ChildStdioTransport({ command, args, env: childEnv, cwd, log: log.child(name) });
+    offerChild(name, transport, launchSpec(resolved, childEnv));
   };
   return { backends, handle, needed, load };
 }

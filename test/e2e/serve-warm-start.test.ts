@@ -7,7 +7,7 @@
  * the full server is still loading is not lost.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -208,5 +208,41 @@ describe('an edit of the config during the warm start', () => {
     await waitFor('the added tools', async () => (await names()).includes('added__echo'));
     expect(await names()).toEqual(['a__echo', 'a__env', 'added__echo', 'added__env', 'b__echo', 'b__env']);
     await waitFor('list_changed', () => warm.notifications.includes('notifications/tools/list_changed'));
+  });
+});
+
+describe('a tool call during the warm start', () => {
+  it("spawns just that call's backend, once, while the full server loads, and is answered", async () => {
+    const dir = tempDir();
+    const cache = join(dir, 'cache');
+    const record = join(dir, 'events.log');
+    const path = join(dir, 'config.json');
+    const withRecord = { FIXTURE_RECORD: record };
+    writeFileSync(
+      path,
+      JSON.stringify({
+        mcpServers: { a: fixtureServer('a', withRecord), b: fixtureServer('b', withRecord) },
+      }),
+    );
+    const first = Session.open(path, cache);
+    await first.start({ name: 'test-host', version: '1.0.0' });
+    await waitFor('the manifests', () => manifestCount(cache) >= 2);
+    expect(await first.close()).toEqual([]);
+    rmSync(record, { force: true });
+
+    const warm = Session.open(path, cache);
+    await warm.start({ name: 'test-host', version: '1.0.0' });
+    // Sent the moment the lists are in: the full server is still loading.
+    const result = (await warm.request('tools/call', { name: 'a__echo', arguments: { text: 'hi' } })) as {
+      content: { text: string }[];
+    };
+    expect(JSON.stringify(result.content)).toContain('hi');
+    const starts = readFileSync(record, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { name: string; event: string })
+      .filter((event) => event.event === 'start');
+    expect(starts.map((event) => event.name)).toEqual(['a']);
+    expect(warm.stderr).not.toMatch(/error/i);
   });
 });

@@ -12,6 +12,7 @@ import { ChildStdioTransport } from '../stdio-transport.js';
 import { childEnvironment } from '../transports.js';
 import type { Connection, ConnectContext } from './connection.js';
 import { Demux } from './demux.js';
+import { launchSpec, takeChild } from '../prespawn.js';
 import { asksAfterRefusal, asksEra, withEra } from './stdio-modern.js';
 
 export async function openStdio(server: StdioServerConfig, context: ConnectContext): Promise<Connection> {
@@ -23,7 +24,9 @@ export async function openStdio(server: StdioServerConfig, context: ConnectConte
       cwd: server.cwd,
       log: context.log,
     });
-  let transport = spawnChild();
+  // A child the warm start spawned for this backend's first call, when it was started the same way.
+  const env = childEnvironment(server, context.environment);
+  let transport = takeChild(context.name, launchSpec(server, env)) ?? spawnChild();
   const abandon = () => void transport.close();
   context.signal.addEventListener('abort', abandon, { once: true });
   // One startup budget for the era question (stdio-modern.ts) and `initialize`: a hung child fails in time.

@@ -64,6 +64,8 @@ export async function serve(options: CommonOptions): Promise<void> {
       transport.failPending(`mcp-sentinel is shutting down (${why}); the request was not completed`);
       await transport.flush();
       await close();
+      // A child the warm start spawned that no backend took yet (backends/prespawn.ts).
+      await (await import('../../backends/prespawn.js')).closeOffered();
     },
     flush: () => transport.flush(),
   });
