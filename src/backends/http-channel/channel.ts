@@ -166,7 +166,8 @@ export class HttpForwardChannel implements ForwardChannel {
       try {
         const init = { method: 'GET', headers, signal, [DIRECT_SEND]: directSend };
         const response = await this.options.fetch(url, init);
-        if (response.status >= 400) throw await statusError(backend, response, response.status === 404);
+        // Never "session expired" here: the request already ran, and that error would have it sent again.
+        if (response.status >= 400) throw await statusError(backend, response, false);
         if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
           await response.body?.cancel().catch(() => undefined);
           return fail(undefined);
