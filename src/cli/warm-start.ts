@@ -74,11 +74,14 @@ export async function findWarmStart(
     else if (method === 'initialize') setTimeout(load, IDLE_LOAD_MS).unref();
     return true;
   };
+  // One child per backend at most: a second call to it during the warm start waits for the same one.
+  const prespawned = new Set<string>();
   const prespawn = async (params: unknown) => {
     const tool = (params as { name?: unknown } | undefined)?.name;
     const name = typeof tool === 'string' ? answers.backendOfTool(tool) : undefined;
     const server = name === undefined ? undefined : loaded.config.mcpServers[name];
-    if (!name || !server || !('command' in server) || server.disabled) return;
+    if (!name || !server || !('command' in server) || server.disabled || prespawned.has(name)) return;
+    prespawned.add(name);
     const resolved = await resolve(name, server);
     if (!('command' in resolved)) return;
     const [{ childEnvironment }, { ChildStdioTransport }, { launchSpec, offerChild }] = await Promise.all([
