@@ -19,10 +19,10 @@ import {
   type JSONRPCRequest,
   type Result,
   type ServerContext,
-  type StandardSchemaV1,
 } from '@modelcontextprotocol/server';
 import type { BackendManager } from '../backends/manager.js';
 import { RpcCode } from '../backends/forwarder/outcomes.js';
+import { PASS_THROUGH } from '../backends/pass-through.js';
 import { INSTRUCTIONS, SERVER_CAPABILITIES, SERVER_INFO } from './identity.js';
 import type { Params } from './forward.js';
 import type { RequestRouter } from './router.js';
@@ -39,18 +39,6 @@ export interface HostServer {
     timeoutMs: number,
   ): Promise<Record<string, unknown>>;
 }
-
-/** The host's answer to a backend's request, unchecked but for being an object: the backend judges it. */
-const HOST_RESULT: StandardSchemaV1<unknown, Record<string, unknown>> = {
-  '~standard': {
-    version: 1,
-    vendor: 'mcp-sentinel',
-    validate: (value) =>
-      typeof value === 'object' && value !== null && !Array.isArray(value)
-        ? { value: value as Record<string, unknown> }
-        : { issues: [{ message: 'the host answered with a result that is not an object' }] },
-  },
-};
 
 export function createHostServer(
   router: RequestRouter,
@@ -75,7 +63,8 @@ export function createHostServer(
     notify: (method, params) => void server.notification({ method, params }).catch(() => undefined),
     request: async (method, params, signal, timeout) => {
       try {
-        return await server.request({ method, params }, HOST_RESULT, { signal, timeout });
+        // The host's answer as it came, unchecked but for being an object: the backend judges it.
+        return await server.request({ method, params }, PASS_THROUGH, { signal, timeout });
       } catch (error) {
         throw asRpcError(error);
       }
