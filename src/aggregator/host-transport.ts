@@ -16,7 +16,7 @@ import type { Logger } from '../log.js';
 import { hostOutput } from '../output-gate.js';
 import { redactForHost } from './outbound-redaction.js';
 import {
-  encodeMessage,
+  encodeLine,
   exceedsDepth,
   isJsonRpcMessage,
   JsonRpcErrorCode,
@@ -227,10 +227,10 @@ export class HostStdioTransport implements Transport {
       this.options.log.debug(`dropped a second response to request ${JSON.stringify(id)}`);
       return Promise.resolve();
     }
-    let text = this.encode(message, isResponse);
-    if (text === undefined) {
+    let line = this.encode(message, isResponse);
+    if (line === undefined) {
       if (key === undefined) return Promise.reject(new Error(this.lastProblem));
-      text = this.encode(
+      line = this.encode(
         {
           jsonrpc: '2.0',
           id,
@@ -243,34 +243,34 @@ export class HostStdioTransport implements Transport {
       )!;
     }
     if (key !== undefined) this.pending.delete(key);
-    return this.writeText(text);
+    return this.writeLine(line);
   }
 
   private lastProblem = '';
 
   /** The message as a line, redacted unless a plain result; undefined (and `lastProblem`) when it cannot be. */
-  private encode(message: unknown, isResponse: boolean): string | undefined {
-    const encoded = encodeMessage(message);
+  private encode(message: unknown, isResponse: boolean): Buffer | undefined {
+    const encoded = encodeLine(message, (text) => redactForHost(message, text));
     if ('problem' in encoded) {
       this.lastProblem = encoded.problem;
       const what = isResponse ? 'a response' : `a ${(message as { method?: string }).method ?? 'message'}`;
       this.complain(`could not send ${what} to the host: it ${encoded.problem}`);
       return undefined;
     }
-    return redactForHost(message, encoded.text) + '\n';
+    return encoded.line;
   }
 
   private write(message: unknown): Promise<void> {
-    const text = this.encode(message, false);
-    return text === undefined ? Promise.resolve() : this.writeText(text);
+    const line = this.encode(message, false);
+    return line === undefined ? Promise.resolve() : this.writeLine(line);
   }
 
   /** One 'drain' listener for the whole stream, however many writes wait for it. */
   private drained?: Promise<void>;
 
-  private writeText(text: string): Promise<void> {
+  private writeLine(line: Buffer): Promise<void> {
     if (this.closed && this.stdout.destroyed) return Promise.resolve();
-    if (this.stdout.write(text)) return Promise.resolve();
+    if (this.stdout.write(line)) return Promise.resolve();
     if (this.stdout.writableLength > HOST_QUEUE_HIGH_WATER) this.throttle();
     this.drained ??= new Promise((resolve) =>
       this.stdout.once('drain', () => {

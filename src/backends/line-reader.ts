@@ -2,6 +2,8 @@
  * Splits a byte stream into lines without ever holding more than `maxLineBytes` of one line. Used for a
  * stdio backend's stdout (JSON-RPC, one message per line) and stderr (forwarded to our stderr).
  */
+import { isAscii } from 'node:buffer';
+
 const HEAD_BYTES = 4096;
 
 export interface LineReaderOptions {
@@ -60,12 +62,18 @@ export class LineReader {
       this.discarding = false;
       return;
     }
-    const line =
-      this.chunks.length === 1
-        ? this.chunks[0]!.toString('utf8')
-        : Buffer.concat(this.chunks, this.size).toString('utf8');
+    const bytes = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+    const line = decode(bytes);
     this.chunks = [];
     this.size = 0;
     this.options.onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
   }
+}
+
+/**
+ * UTF-8 bytes as a string. Pure ASCII (most JSON-RPC, whatever its size) is decoded as Latin-1, which gives
+ * the same string about three times faster than the UTF-8 decoder (isAscii itself is a SIMD scan).
+ */
+function decode(bytes: Buffer): string {
+  return bytes.length > 256 && isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }

@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import { SentinelError } from '../errors.js';
-import { encodeMessage, exceedsDepth, isJsonRpcMessage, MAX_JSON_DEPTH } from '../jsonrpc.js';
+import { encodeLine, exceedsDepth, isJsonRpcMessage, MAX_JSON_DEPTH } from '../jsonrpc.js';
 import { clip, type Logger } from '../log.js';
 import { hostOutput } from '../output-gate.js';
 import { LineReader } from './line-reader.js';
@@ -215,7 +215,7 @@ export class ChildStdioTransport implements Transport {
     if (!stdin || this.closed || !stdin.writable) {
       return Promise.reject(new SentinelError('BACKEND_DOWN', 'the backend process is not running'));
     }
-    const encoded = encodeMessage(message);
+    const encoded = encodeLine(message);
     if ('problem' in encoded) {
       return Promise.reject(
         new SentinelError(
@@ -224,7 +224,7 @@ export class ChildStdioTransport implements Transport {
         ),
       );
     }
-    if (stdin.write(encoded.text + '\n')) return Promise.resolve();
+    if (stdin.write(encoded.line)) return Promise.resolve();
     // One 'drain' listener however many writes wait for it (one per write piles up listeners in a flood).
     this.drained ??= new Promise((resolve) => {
       const done = () => {
