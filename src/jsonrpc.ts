@@ -3,6 +3,8 @@
  * stdio backend transport), so that both accept exactly what the SDK's strict schemas accept.
  */
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
+import type { Writable } from 'node:stream';
+import { splicedLine } from './json-splice.js';
 
 /** JSON-RPC error codes (the SDK's ErrorCode values), without importing the SDK's schemas on the host path. */
 export const JsonRpcErrorCode = {
@@ -143,14 +145,22 @@ export function encodeMessage(message: unknown): Encoded {
   return { text };
 }
 
-export type EncodedLine = { line: Buffer } | { problem: string };
+/** One line to write: a Buffer, or its parts in order (written at once, see json-splice.ts). */
+export type EncodedLine = { line: Buffer | Buffer[] } | { problem: string };
 
 /**
  * A message as one line to write: its JSON, passed through `finish` (the host side's redaction), and a
  * newline, as UTF-8 bytes; or why it cannot be sent, as encodeMessage. Bytes, because the depth check is
- * cheapest on them and a stream writes a Buffer as it is (a string is encoded again on every write).
+ * cheapest on them and a stream writes a Buffer as it is (a string is encoded again on every write). A
+ * large value its holder passes on unchanged is spliced in from the text it came in (json-splice.ts)
+ * when nothing is to be redacted.
  */
 export function encodeLine(message: unknown, finish?: (text: string) => string): EncodedLine {
+  if (!finish && typeof message === 'object' && message !== null) {
+    const parts = splicedLine(message as Record<string, unknown>);
+    // The spliced value keeps the level it was checked at; what is around it is checked here.
+    if (parts && !exceedsDepth(Buffer.concat([parts[0]!, parts[2]!]))) return { line: parts };
+  }
   let text: string;
   try {
     text = JSON.stringify(message);
@@ -166,4 +176,14 @@ function stringifyProblem(error: unknown): string {
   return error instanceof RangeError
     ? TOO_DEEP
     : `cannot be encoded as JSON (${error instanceof Error ? error.message : String(error)})`;
+}
+
+/** Writes one encoded line; its parts go out in one writev. Returns what Writable.write returns. */
+export function writeLine(stream: Writable, line: Buffer | Buffer[]): boolean {
+  if (!Array.isArray(line)) return stream.write(line);
+  stream.cork();
+  let ok = true;
+  for (const part of line) ok = stream.write(part);
+  stream.uncork();
+  return ok;
 }
