@@ -15,12 +15,18 @@ import type { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/in
 import type { ClientCapabilities, FetchLike, Transport } from '@modelcontextprotocol/client';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { VERSION } from '../version.js';
+import { ModernRequests } from './modern-requests.js';
 
 /** The part of a v1 Client that a Backend uses once a session is open. */
 export type BackendSession = Pick<
   LegacyClient,
   'request' | 'notification' | 'close' | 'getServerCapabilities' | 'getServerVersion' | 'getInstructions'
-> & { onclose?: () => void; onerror?: (error: Error) => void };
+> & {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  /** Progress of a request sent with the forwarder's own token (session-channel.ts), as it arrives. */
+  onprogress?: (params: Record<string, unknown>) => void;
+};
 
 export const MODERN_PROTOCOL_VERSION = '2026-07-28';
 
@@ -131,23 +137,29 @@ async function listenForChanges(client: ModernClient): Promise<void> {
 }
 
 function adapt(client: ModernClient): BackendSession {
+  const extras = new ModernRequests(client);
   const session: BackendSession = {
     request: (async (
       request: { method: string; params?: Record<string, unknown> },
       _schema: unknown,
-      options?: Record<string, unknown>,
+      given?: Record<string, unknown>,
     ) => {
       try {
+        const local = extras.answer(request.method, request.params);
+        if (local) return await local;
+        const { params, options } = extras.prepare(request.method, request.params, given);
         // tools/list and tools/call go through the client's own verbs: it drops tools whose x-mcp-header
         // annotations are invalid and mirrors the annotated arguments into Mcp-Param-* headers (SEP-2243).
-        if (request.method === 'tools/list')
-          return await client.listTools(
-            request.params as never,
+        if (request.method === 'tools/list') {
+          const listed = await client.listTools(
+            params as never,
             { ...(options as object), cacheMode: 'refresh' } as never,
           );
-        if (request.method === 'tools/call')
-          return await client.callTool(request.params as never, options as never);
-        return await client.request(request as never, PASS_THROUGH, options as never);
+          extras.listed(listed);
+          return listed;
+        }
+        if (request.method === 'tools/call') return await client.callTool(params as never, options as never);
+        return await client.request({ ...request, params } as never, PASS_THROUGH, options as never);
       } catch (error) {
         throw toLegacyError(error);
       }
@@ -160,6 +172,11 @@ function adapt(client: ModernClient): BackendSession {
     getServerVersion: () => client.getServerVersion() as never,
     getInstructions: () => client.getInstructions(),
   };
+  // Progress goes to the session's hook as it arrives: the client's own progress dispatch runs a
+  // microtask later, when a response read in the same chunk has removed its handler, and drops it.
+  client.setNotificationHandler('notifications/progress', ((notification: {
+    params: Record<string, unknown>;
+  }) => session.onprogress?.(notification.params)) as never);
   client.onclose = () => session.onclose?.();
   client.onerror = (error) => session.onerror?.(error);
   return session;
