@@ -12,6 +12,9 @@ export default defineConfig({
     maxWorkers: 4,
     fileParallelism: true,
     globalSetup: ['test/helpers/global-setup.ts'],
+    // Transformed test files and helpers are kept on disk (node_modules/.experimental-vitest-cache) and
+    // reused while their source is unchanged: a run no longer transforms all of them again.
+    experimental: { fsModuleCache: true },
     // The manifest cache of every CLI a test starts goes to a throw-away directory, never the user's own
     // (test/helpers/host.ts gives each host its own below that).
     env: { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'sentinel-test-cache-')) },

@@ -1,20 +1,34 @@
 #!/bin/sh
-# The project's test command (`npm test`): build, then run the whole suite. When a private Secret Service
-# can be made (the tools scripts/with-keyring.sh needs are installed), the suite runs inside one so the
-# keychain tests use a real keyring; without them they are skipped locally (CI installs them, and there
-# they never skip).
+# The project's test command (`npm test`): build (unless nothing the build reads changed since the last
+# one), then run the whole suite. When a private Secret Service can be made (the tools
+# scripts/with-keyring.sh needs are installed), the suite runs inside one so the keychain tests use a real
+# keyring; without them they are skipped locally (CI installs them, and there they never skip).
 set -e
 cd "$(dirname "$0")/.."
-npm run --silent build
+# tsc's incremental build parses every file even when nothing changed (2-3 s before the first test starts),
+# so a build whose inputs are all older than the last one is skipped. A deleted file changes its folder's
+# time, so it is seen too.
+stamp=dist/.tsbuildinfo
+if [ ! -f "$stamp" ] || [ ! -f dist/config/config-validator.cjs ] ||
+  [ -n "$(find src schemas scripts/build-validator.mjs tsconfig.json tsconfig.build.json package.json \
+    package-lock.json -newer "$stamp" -print 2>/dev/null | head -n 1)" ]; then
+  started=$(mktemp)
+  npm run --silent build
+  # The time the build started: a file saved while it ran is newer, and the next run builds again.
+  touch -r "$started" "$stamp"
+  rm -f "$started"
+fi
+# vitest directly: npx would start one more Node and npm first.
+vitest="node_modules/vitest/vitest.mjs"
 # The tools scripts/with-keyring.sh checks for, and secret-tool, which the keychain tests call.
 missing=
 for tool in dbus-run-session dbus-daemon dbus-send gnome-keyring-daemon secret-tool; do
   command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
 done
 if [ -z "$missing" ]; then
-  exec sh scripts/with-keyring.sh npx vitest run "$@"
+  exec sh scripts/with-keyring.sh node "$vitest" run "$@"
 fi
 echo "test: the keychain tests are skipped: not installed:$missing" >&2
 echo "test: to run them, install the packages dbus, gnome-keyring and libsecret-tools" >&2
 echo "test: (Debian/Ubuntu: apt-get install -y --no-install-recommends dbus gnome-keyring libsecret-tools)" >&2
-exec npx vitest run "$@"
+exec node "$vitest" run "$@"

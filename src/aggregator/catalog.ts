@@ -4,7 +4,6 @@
  * requests are routed through these tables, never by splitting a public name.
  */
 import { createRequire } from 'node:module';
-import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import type {
   Prompt,
   Resource,
@@ -14,6 +13,7 @@ import type {
 import type { Settings, ToolFilter } from '../config/types.js';
 import type { BackendLists } from '../backends/backend.js';
 import { NameAllocator, toPublicName } from './names.js';
+import { UriTemplate } from './uri-template.js';
 
 // Loaded on the first filter: a config without tool filters never pays for it (serve's warm start).
 const require = createRequire(import.meta.url);
@@ -196,7 +196,7 @@ export function routeResource(catalog: Catalog, uri: string): string | undefined
   const exact = catalog.resourceRoutes.get(uri);
   if (exact !== undefined) return exact;
   for (const { template, backend } of catalog.templateRoutes) {
-    if (template.match(uri)) return backend;
+    if (template.matches(uri)) return backend;
   }
   return undefined;
 }

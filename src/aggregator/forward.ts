@@ -4,7 +4,7 @@
  * failure is told to the host: as a tool error result, or as a JSON-RPC error. The text is not redacted
  * here: everything but a successful result is redacted where it leaves for the host (outbound-redaction.ts).
  */
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { describeError, SentinelError } from '../errors.js';
 import type { BackendManager } from '../backends/manager.js';
 import { forHost } from '../backends/forwarder/outcomes.js';
@@ -60,14 +60,14 @@ export async function forwardOrExplain(
   try {
     return await forward(backend, method, params, context);
   } catch (error) {
-    throw error instanceof SentinelError ? toMcpError(error) : error;
+    throw error instanceof SentinelError ? toProtocolError(error) : error;
   }
 }
 
 /** The backend a route names; one that is gone by now is an internal error. */
 export function backendFor(manager: BackendManager, name: string): Backend {
   const backend = manager.get(name);
-  if (!backend) throw new McpError(ErrorCode.InternalError, `no backend named "${name}"`);
+  if (!backend) throw new ProtocolError(ProtocolErrorCode.InternalError, `no backend named "${name}"`);
   return backend;
 }
 
@@ -77,12 +77,13 @@ export function errorResult(error: SentinelError): Result {
   return { content: [{ type: 'text', text }], isError: true };
 }
 
-export function toMcpError(error: SentinelError): McpError {
-  return new McpError(ErrorCode.InternalError, describeError(error), { code: error.code });
+export function toProtocolError(error: SentinelError): ProtocolError {
+  return new ProtocolError(ProtocolErrorCode.InternalError, describeError(error), { code: error.code });
 }
 
 export function requireString(params: Params, key: string): string {
   const value = params[key];
-  if (typeof value !== 'string') throw new McpError(ErrorCode.InvalidParams, `"${key}" must be a string`);
+  if (typeof value !== 'string')
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, `"${key}" must be a string`);
   return value;
 }

@@ -1,15 +1,30 @@
 /**
  * The SDK `Server` the host talks to, used through its public seams only: requests mcp-sentinel answers
- * reach the router through `fallbackRequestHandler` (the SDK keeps `initialize` and `ping`), notifications
- * go out through `notification`, reverse requests of backends (sampling, elicitation, roots) through
- * `request`. It is connected to whatever Transport the caller gives it: the host pipeline's link in
- * `serve` (pipeline/), an in-memory pair in the CLI's try commands.
+ * reach the router through `fallbackRequestHandler` (the SDK keeps `ping`), notifications go out through
+ * `notification`, reverse requests of backends (sampling, elicitation, roots) through `request`. It is
+ * connected to whatever Transport the caller gives it: the host pipeline's link in `serve` (pipeline/),
+ * an in-memory pair in the CLI's try commands.
+ *
+ * In `serve` the SDK never sees `initialize` (the pipeline answers it: pipeline/early-initialize.ts), and
+ * it does not need to: with no version negotiated it speaks the 2025 wire every 2025-era host speaks (a
+ * 2026-07-28 host is translated to it by modern-host/), and the client capabilities it would record are
+ * read only by push APIs mcp-sentinel does not use (reverse requests go through `request`, which checks
+ * none). What the host said of itself is kept by the pipeline's front.
  */
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { Result } from '@modelcontextprotocol/server';
-import { ResultSchema, RootsListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ProtocolError,
+  SdkError,
+  SdkErrorCode,
+  Server,
+  type JSONRPCRequest,
+  type Result,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import type { BackendManager } from '../backends/manager.js';
+import { RpcCode } from '../backends/forwarder/outcomes.js';
+import { PASS_THROUGH } from '../backends/pass-through.js';
 import { INSTRUCTIONS, SERVER_CAPABILITIES, SERVER_INFO } from './identity.js';
+import type { Params } from './forward.js';
 import type { RequestRouter } from './router.js';
 
 export interface HostServer {
@@ -33,23 +48,53 @@ export function createHostServer(
   const server = new Server(SERVER_INFO, { capabilities: SERVER_CAPABILITIES, instructions: INSTRUCTIONS });
   // The SDK's own logging/setLevel only records the level per session; ours forwards it (handlers/session.ts).
   server.removeRequestHandler('logging/setLevel');
-  server.fallbackRequestHandler = async (request, extra) =>
-    (await router.dispatch(request.method, request.params, {
-      signal: extra.signal,
-      sendNotification: (notification) => extra.sendNotification(notification),
+  server.fallbackRequestHandler = async (request, ctx) =>
+    (await router.dispatch(request.method, paramsAsSent(request, ctx), {
+      signal: ctx.mcpReq.signal,
+      sendNotification: (notification) => ctx.mcpReq.notify(notification),
     })) as Result;
   server.oninitialized = onInitialized;
   // Backends were told the host has roots; they hear when those change.
-  server.setNotificationHandler(RootsListChangedNotificationSchema, () => {
+  server.setNotificationHandler('notifications/roots/list_changed', () => {
     for (const backend of manager.backends) backend.notify('notifications/roots/list_changed');
   });
   return {
     server,
     notify: (method, params) => void server.notification({ method, params }).catch(() => undefined),
-    request: async (method, params, signal, timeout) =>
-      (await server.request({ method, params }, ResultSchema, { signal, timeout })) as Record<
-        string,
-        unknown
-      >,
+    request: async (method, params, signal, timeout) => {
+      try {
+        // The host's answer as it came, unchecked but for being an object: the backend judges it.
+        return await server.request({ method, params }, PASS_THROUGH, { signal, timeout });
+      } catch (error) {
+        throw asRpcError(error);
+      }
+    },
   };
+}
+
+/**
+ * The params as the host sent them: the SDK lifts the 2026-07-28 envelope keys out of `_meta` and the
+ * multi round-trip fields out of the params before a handler runs; they are put back for the backend.
+ */
+function paramsAsSent(request: JSONRPCRequest, ctx: ServerContext): Params | undefined {
+  const { envelope, inputResponses } = ctx.mcpReq;
+  const requestState = ctx.mcpReq.requestState<unknown>();
+  const params = request.params as Params | undefined;
+  if (!envelope && inputResponses === undefined && requestState === undefined) return params;
+  return {
+    ...params,
+    ...(envelope && { _meta: { ...envelope, ...params?._meta } }),
+    ...(inputResponses !== undefined && { inputResponses }),
+    ...(requestState !== undefined && { requestState }),
+  };
+}
+
+/** The SDK's own failures of a reverse request, as the JSON-RPC errors the backend is answered with. */
+function asRpcError(error: unknown): unknown {
+  if (!(error instanceof SdkError)) return error;
+  if (error.code === SdkErrorCode.RequestTimeout)
+    return new ProtocolError(RpcCode.RequestTimeout, error.message, error.data);
+  if (error.code === SdkErrorCode.ConnectionClosed || error.code === SdkErrorCode.NotConnected)
+    return new ProtocolError(RpcCode.ConnectionClosed, error.message);
+  return new ProtocolError(RpcCode.InternalError, error.message);
 }

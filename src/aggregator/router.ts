@@ -4,7 +4,7 @@
  * `fallbackRequestHandler`, so no handler is registered through the SDK's per-method schemas: params reach
  * the handler as the host sent them, for the backend to judge.
  */
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { Params, RequestContext, Result } from './forward.js';
 import type { Handler } from './parts.js';
 
@@ -30,15 +30,8 @@ export class RequestRouter {
 
   dispatch(method: string, params: Params | undefined, context: RequestContext): Promise<Result> {
     const handler = this.handlers.get(method);
-    if (!handler) return Promise.reject(new MethodNotFound());
+    if (!handler)
+      return Promise.reject(new ProtocolError(ProtocolErrorCode.MethodNotFound, 'Method not found'));
     return handler(params ?? {}, context);
-  }
-}
-
-/** Answered as the SDK answers a method nobody handles: -32601 "Method not found", without McpError's prefix. */
-class MethodNotFound extends Error {
-  readonly code = ErrorCode.MethodNotFound;
-  constructor() {
-    super('Method not found');
   }
 }

@@ -5,7 +5,7 @@
  * pipeline (pipeline/), the CLI's try commands through an in-memory pair. Results pass through
  * unchanged; errors name the backend and the reason.
  */
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Server } from '@modelcontextprotocol/server';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Settings } from '../config/types.js';
@@ -21,6 +21,7 @@ import { OwnRegistry } from './own-tools.js';
 import { createStatusBoard, registerStatus, type StatusBoard } from './status.js';
 import { KeptResults } from './results/kept-results.js';
 import { createToolSurface, type SurfaceDeps, type ToolSurface } from './surface/index.js';
+import type { ClientInfo } from './surface/hosts.js';
 import { forwardOrExplain, type RequestContext, type Result } from './forward.js';
 import { LiveCatalog } from './live-catalog.js';
 import { HostNotifier } from './host-notifier.js';
@@ -57,11 +58,19 @@ export interface Aggregator {
   router: RequestRouter;
 }
 
-export function createAggregator(manager: BackendManager, settings: Settings, log: Logger): Aggregator {
+/** What the host said of itself (`initialize`'s clientInfo, or a 2026-07-28 host's `_meta`), once it did. */
+export type HostClientInfo = () => ClientInfo | undefined;
+
+export function createAggregator(
+  manager: BackendManager,
+  settings: Settings,
+  log: Logger,
+  clientInfo: HostClientInfo = () => undefined,
+): Aggregator {
   const router = new RequestRouter();
   // `initialized` comes from the host once connected, long after the notifier below exists.
   const host = createHostServer(router, manager, () => notifier.hostInitialized());
-  const { parts, status } = createParts(manager, settings, log, () => host.server.getClientVersion());
+  const { parts, status } = createParts(manager, settings, log, clientInfo);
   for (const handlers of [toolHandlers, promptHandlers, resourceHandlers, sessionHandlers])
     router.define(handlers(parts));
   /** The capabilities the host was told of; list changes of other kinds would be a protocol error. */

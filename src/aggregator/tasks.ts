@@ -6,7 +6,7 @@
  * notifications reach the host under the public id. A backend (or a tool) that does not take tasks gets
  * no task-augmented request: the host is told so with -32601, as the spec asks of a receiver.
  */
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { Backend } from '../backends/backend.js';
 import type { TaskCapability } from './tasks-capability.js';
 
@@ -44,15 +44,15 @@ export class TaskRouter<C> {
   /** A task-augmented tools/call of `tool` (the backend's own name) at `backend`. */
   async callTool(backend: Backend, params: Params, context: C): Promise<Record<string, unknown>> {
     if (!tasksOf(backend)?.requests?.tools?.call)
-      throw new McpError(
-        ErrorCode.MethodNotFound,
+      throw new ProtocolError(
+        ProtocolErrorCode.MethodNotFound,
         `backend "${backend.name}" does not run tool calls as tasks: call ${String(params.name)} without "task"`,
       );
     const tool = backend.lists.tools.find((t) => t.name === params.name);
     const support = (tool as { execution?: { taskSupport?: string } } | undefined)?.execution?.taskSupport;
     if (tool && (support ?? 'forbidden') === 'forbidden')
-      throw new McpError(
-        ErrorCode.MethodNotFound,
+      throw new ProtocolError(
+        ProtocolErrorCode.MethodNotFound,
         `tool ${String(params.name)} of "${backend.name}" does not run as a task: call it without "task"`,
       );
     const result = await this.forward(backend, 'tools/call', params, context);
@@ -88,7 +88,7 @@ export class TaskRouter<C> {
     const listing = this.backends().filter((b) => b.state === 'ready' && tasksOf(b)?.list);
     const at = decodeCursor(params.cursor);
     const index = at ? listing.findIndex((b) => b.name === at.backend) : 0;
-    if (index < 0) throw new McpError(ErrorCode.InvalidParams, 'Invalid cursor for tasks/list');
+    if (index < 0) throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid cursor for tasks/list');
     const backend = listing[index];
     if (!backend) return { tasks: [] };
     const page = await this.forward(backend, 'tasks/list', at?.cursor ? { cursor: at.cursor } : {}, context);
@@ -111,10 +111,11 @@ export class TaskRouter<C> {
 
   private route(params: Params): { backend: Backend; taskId: string } {
     const id = params.taskId;
-    if (typeof id !== 'string') throw new McpError(ErrorCode.InvalidParams, '"taskId" must be a string');
+    if (typeof id !== 'string')
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, '"taskId" must be a string');
     const route = this.routes.get(id);
     const backend = route && this.backends().find((b) => b.name === route.backend);
-    if (!route || !backend) throw new McpError(ErrorCode.InvalidParams, `Task not found: ${id}`);
+    if (!route || !backend) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Task not found: ${id}`);
     return { backend, taskId: route.taskId };
   }
 
@@ -179,5 +180,5 @@ function decodeCursor(cursor: unknown): { backend: string; cursor?: string } | u
   } catch {
     // fall through
   }
-  throw new McpError(ErrorCode.InvalidParams, 'Invalid cursor for tasks/list');
+  throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid cursor for tasks/list');
 }

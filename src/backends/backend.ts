@@ -352,7 +352,7 @@ export class Backend extends EventEmitter<BackendEvents> {
 
   notify(method: string, params?: Record<string, unknown>): void {
     if (this.state !== 'ready' || !this.connection) return;
-    this.connection.session.notification({ method, params } as never).catch((error: unknown) => {
+    this.connection.session.notification({ method, params }).catch((error: unknown) => {
       this.log.debug(`notification ${method} failed: ${describeError(error)}`);
     });
   }

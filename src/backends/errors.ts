@@ -1,33 +1,30 @@
 /**
  * Transport and SDK failures of a backend, classified and turned into the one SentinelError (src/errors.ts)
- * with `code`, `backend`, `stage` and `cause`. Classification goes by error types and codes (McpError codes,
- * the SDK's StreamableHTTPError status, socket error codes); message text is matched only where the SDK
- * gives nothing typed (its SSE transport's POST failures and its reconnection give-up are plain Errors).
+ * with `code`, `backend`, `stage` and `cause`. Classification goes by error types and codes only: the SDK's
+ * ProtocolError (the backend's JSON-RPC error) and SdkError codes (connection closed, request timeout), the
+ * HTTP status of its transports' errors and of ours (remote-errors.ts), socket error codes.
  */
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
 import { SEE_DOCTOR_HINT, SentinelError, describeError } from '../errors.js';
 import { isStdioServer, type ServerConfig } from '../config/types.js';
 import { describeRemoteFailure, tellingLine } from './failure-text.js';
 import { FIRST_START_MS, packageRunner } from './package-runner.js';
 import { networkCode } from './network-codes.js';
-import { remoteSdk } from './remote-sdk.js';
+import { EventStreamGaveUp, PostStatusError } from './remote-errors.js';
 import { RpcCode, closedError } from './forwarder/outcomes.js';
 
 /** The SDK's "Connection closed": the transport ended while a request (initialize, a list) waited. */
 export function isConnectionClosed(error: unknown): boolean {
-  return error instanceof McpError && error.code === ErrorCode.ConnectionClosed;
+  return error instanceof SdkError && error.code === SdkErrorCode.ConnectionClosed;
 }
 
 export function isRequestTimeout(error: unknown): boolean {
-  return error instanceof McpError && error.code === ErrorCode.RequestTimeout;
+  return error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout;
 }
 
 /** A 404 to a request that carried a session id (Streamable HTTP) or went to a session endpoint (SSE). */
 export function isSessionExpired(error: unknown): boolean {
-  const sdk = remoteSdk();
-  if (sdk && error instanceof sdk.StreamableHTTPError) return error.code === 404;
-  // The SSE transport throws a plain Error for a failed POST: its text is all there is.
-  return error instanceof Error && /Error POSTing to endpoint \(HTTP 404\)/.test(error.message);
+  return (error instanceof SdkHttpError || error instanceof PostStatusError) && error.status === 404;
 }
 
 /** fetch failed below HTTP: the server is down or the connection broke. */
@@ -39,9 +36,9 @@ export function isConnectionLost(error: unknown): boolean {
   );
 }
 
-/** The SDK's Streamable HTTP transport gave up reopening its event stream (a plain Error, nothing typed). */
+/** The Streamable HTTP transport gave up reopening its event stream (remote-errors.ts). */
 export function isReconnectGiveUp(error: Error): boolean {
-  return /Maximum reconnection attempts/.test(error.message);
+  return error instanceof EventStreamGaveUp;
 }
 
 export function describeCause(error: unknown): string {
@@ -57,10 +54,9 @@ const AUTH_OR_GONE = new Set([401, 403, 404, 429]);
  * or a network failure is no sign of a revision, and asking again would only double the wait.
  */
 export function mayBeModernOnly(error: unknown): boolean {
-  if (error instanceof McpError) return !isRequestTimeout(error) && !isConnectionClosed(error);
-  const sdk = remoteSdk();
-  if (sdk && error instanceof sdk.StreamableHTTPError)
-    return error.code !== undefined && error.code >= 400 && error.code < 500 && !AUTH_OR_GONE.has(error.code);
+  if (error instanceof ProtocolError) return true;
+  if (error instanceof SdkHttpError)
+    return error.status >= 400 && error.status < 500 && !AUTH_OR_GONE.has(error.status);
   return false;
 }
 

@@ -5,6 +5,7 @@
  * that says what went wrong is kept (npm's "404 Not Found", not "A complete log of this run can be found in").
  * Remote backends are never told to "run the command by hand".
  */
+import { httpStatusOf } from './remote-errors.js';
 
 export interface FailureText {
   message: string;
@@ -63,9 +64,8 @@ export function describeRemoteFailure(
   const code = networkCode(error);
   if (code) return NETWORK[code]!(host);
   const message = error instanceof Error ? error.message : String(error);
-  const status = /Non-200 status code \((\d{3})\)|\(HTTP (\d{3})\)/.exec(message);
-  const statusCode = Number(status?.[1] ?? status?.[2]);
-  if (server.type === 'sse' && [400, 404, 405, 406].includes(statusCode)) {
+  const statusCode = httpStatusOf(error);
+  if (server.type === 'sse' && statusCode !== undefined && [400, 404, 405, 406].includes(statusCode)) {
     return {
       message: `the server did not open an SSE stream at ${server.url.split('?')[0]} (HTTP ${statusCode}): it looks like a Streamable HTTP endpoint`,
       hint: 'set "type": "streamable-http" for this server (the URL usually ends in /mcp; SSE ones often end in /sse)',

@@ -4,12 +4,17 @@
  * the params, for a backend of that revision (src/aggregator/modern-host/envelope.ts); a 2025-era backend
  * gets none of them. A `requestState` cannot be its own (it has no such thing): the gateway answers the
  * retries of the states it issued itself, so one that reaches a 2025-era backend was altered or has
- * expired, and is refused with -32602 as a 2026-07-28 server would refuse it.
+ * expired, and is refused with -32602 as a 2026-07-28 server would refuse it. The forwarder applies it
+ * on every channel but a 2026-07-28 session's (forwarder.ts).
  */
 import { SentinelError } from '../errors.js';
-import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY } from './modern-requests.js';
 
 type Params = Record<string, unknown>;
+
+// The 2026-07-28 envelope keys (literal, as in stdio-era.ts: this module loads on every start, the v2
+// packages only with a session).
+export const CLIENT_CAPABILITIES_META_KEY = 'io.modelcontextprotocol/clientCapabilities';
+export const LOG_LEVEL_META_KEY = 'io.modelcontextprotocol/logLevel';
 
 /** Whether the params carry anything of a 2026-07-28 host's (cheap: on every forwarded request). */
 export function carriesModernHostParts(params: Params | undefined): boolean {

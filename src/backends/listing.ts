@@ -3,21 +3,23 @@
  * unchanged (input schemas included): one malformed tool is dropped with a warning instead of failing
  * the whole backend, and nothing is deep-validated twice.
  */
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type {
-  Prompt,
-  Resource,
-  ResourceTemplateType as ResourceTemplate,
-  Tool,
+import {
+  ProtocolError,
+  ProtocolErrorCode,
+  type Prompt,
+  type Resource,
+  type ResourceTemplateType as ResourceTemplate,
+  type Tool,
 } from '@modelcontextprotocol/client';
-import { ErrorCode, McpError, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log.js';
+import type { BackendSession } from './modern-session.js';
+import { PASS_THROUGH } from './pass-through.js';
 import type { BackendLists, ListKind } from './types.js';
 
 const MAX_PAGES = 100;
 
 export async function listAll<T>(
-  client: Pick<Client, 'request'>,
+  client: Pick<BackendSession, 'request'>,
   method: string,
   key: string,
   timeout: number,
@@ -31,12 +33,10 @@ export async function listAll<T>(
   for (let page = 0; page < MAX_PAGES; page++) {
     let result: Record<string, unknown>;
     try {
-      result = (await client.request({ method, params: cursor ? { cursor } : {} } as never, ResultSchema, {
-        timeout,
-      })) as Record<string, unknown>;
+      result = await client.request({ method, params: cursor ? { cursor } : {} }, PASS_THROUGH, { timeout });
     } catch (error) {
       // A server that declares `resources` but not templates (or a list it does not implement) is common.
-      if (error instanceof McpError && error.code === ErrorCode.MethodNotFound) {
+      if (error instanceof ProtocolError && error.code === ProtocolErrorCode.MethodNotFound) {
         log.debug(`${method} is not implemented; treating it as empty`);
         return items;
       }
@@ -63,7 +63,7 @@ export async function listAll<T>(
 
 /** The lists of one kind (resources come with their templates), each fetched in full. */
 export async function listKind(
-  client: Pick<Client, 'request'>,
+  client: Pick<BackendSession, 'request'>,
   kind: ListKind,
   timeout: number,
   log: Logger,

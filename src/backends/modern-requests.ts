@@ -20,9 +20,7 @@ import type { McpSubscription } from '@modelcontextprotocol/client';
 type ModernClient = InstanceType<(typeof import('@modelcontextprotocol/client'))['Client']>;
 type Params = Record<string, unknown>;
 
-// The 2026-07-28 envelope keys (as in stdio-era.ts, literal: the v2 packages load only with a session).
-export const CLIENT_CAPABILITIES_META_KEY = 'io.modelcontextprotocol/clientCapabilities';
-export const LOG_LEVEL_META_KEY = 'io.modelcontextprotocol/logLevel';
+import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY } from './legacy-params.js';
 
 /** The methods whose result may be `input_required` in this revision. */
 const INPUT_CAPABLE = new Set(['tools/call', 'prompts/get', 'resources/read']);
@@ -37,11 +35,6 @@ export function fromModernHost(params: Params | undefined): boolean {
   return metaOf(params)?.[CLIENT_CAPABILITIES_META_KEY] !== undefined;
 }
 
-/** An error the v2 session turns into the host's JSON-RPC error (modern-session.ts `toLegacyError`). */
-function invalidParams(message: string): Error {
-  return Object.assign(new Error(message), { code: -32602 });
-}
-
 export class ModernRequests {
   private level?: string;
   private readonly uris = new Set<string>();
@@ -50,19 +43,24 @@ export class ModernRequests {
   /** The tools of the last listing, by name (a call from a modern host names its definition). */
   private tools = new Map<string, Params>();
 
-  constructor(private readonly client: ModernClient) {}
+  constructor(
+    private readonly client: ModernClient,
+    /** The -32602 error of the client's package (this module loads none: it loads with every start). */
+    private readonly invalidParams: (message: string) => Error,
+  ) {}
 
   /** The answer to a method this revision removed, from what is kept here; undefined for every other. */
   answer(method: string, params: Params | undefined): Promise<Params> | undefined {
     if (method === 'logging/setLevel') {
       if (typeof params?.level !== 'string')
-        return Promise.reject(invalidParams('Invalid params: level must be a string'));
+        return Promise.reject(this.invalidParams('Invalid params: level must be a string'));
       this.level = params.level;
       return Promise.resolve({});
     }
     if (method !== 'resources/subscribe' && method !== 'resources/unsubscribe') return undefined;
     const uri = params?.uri;
-    if (typeof uri !== 'string') return Promise.reject(invalidParams('Invalid params: uri must be a string'));
+    if (typeof uri !== 'string')
+      return Promise.reject(this.invalidParams('Invalid params: uri must be a string'));
     const had = this.uris.has(uri);
     if (method === 'resources/subscribe') this.uris.add(uri);
     else this.uris.delete(uri);

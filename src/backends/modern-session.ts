@@ -2,24 +2,24 @@
  * A session with a backend that speaks the 2026-07-28 revision (no `initialize`: it answers
  * `server/discover`, and every request carries version and capabilities in `_meta`), through the v2 SDK
  * Client: over Streamable HTTP, or over the stdio child mcp-sentinel runs, whose `server/discover` answer
- * (stdio-era.ts) the client adopts without asking again. A Backend uses it exactly as it uses the v1 Client of a 2025-era session (the members in
+ * (stdio-era.ts) the client adopts without asking again. A Backend uses it exactly as it uses the Client of a 2025-era session (the members in
  * BackendSession), so everything above it (catalog, routing, errors) is the same in both eras.
  *
  * What the 2026-07-28 wire changes, the v2 Client handles: a backend that needs the user's input answers
  * `input_required` (elicitation, sampling, roots) instead of sending a request; the client fulfils it
  * through the handlers registered here, which relay to the host as 2025-era requests, and retries the call
  * with the answers and the server's `requestState`. List changes arrive through `subscriptions/listen`.
- * Errors are turned into the v1 SDK's McpError, with the backend's code, message and data.
+ * Errors are the SDK's own (ProtocolError with the backend's code, message and data; SdkError), as in the
+ * 2025 era.
  */
-import type { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
-import type { ClientCapabilities, FetchLike, Transport } from '@modelcontextprotocol/client';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { Client, ClientCapabilities, FetchLike, Transport } from '@modelcontextprotocol/client';
 import { VERSION } from '../version.js';
 import { ModernRequests } from './modern-requests.js';
+import { reconnection } from './remote-errors.js';
 
-/** The part of a v1 Client that a Backend uses once a session is open. */
+/** The part of the SDK Client that a Backend uses once a session is open, in either era. */
 export type BackendSession = Pick<
-  LegacyClient,
+  Client,
   'request' | 'notification' | 'close' | 'getServerCapabilities' | 'getServerVersion' | 'getInstructions'
 > & {
   onclose?: () => void;
@@ -85,11 +85,12 @@ const NOTIFICATIONS = [
  * reached): the caller then reports the error of its 2025-era attempt.
  */
 export async function openModernSession(options: ModernSessionOptions): Promise<BackendSession> {
-  const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
+  const { Client, ProtocolError, StreamableHTTPClientTransport } =
+    await import('@modelcontextprotocol/client');
   const client = new Client(
     { name: 'mcp-sentinel', version: VERSION },
     {
-      capabilities: options.capabilities as never,
+      capabilities: options.capabilities,
       versionNegotiation: { mode: { pin: MODERN_PROTOCOL_VERSION }, probe: { timeoutMs: options.timeoutMs } },
     },
   );
@@ -108,18 +109,21 @@ export async function openModernSession(options: ModernSessionOptions): Promise<
       options.onNotification(method, notification.params)) as never);
   }
   const { stdio } = options;
-  const transport = stdio
-    ? (stdio.transport as never)
-    : new StreamableHTTPClientTransport(options.url!, { fetch: options.fetch });
+  const transport: Transport = stdio
+    ? stdio.transport
+    : new StreamableHTTPClientTransport(options.url!, {
+        fetch: options.fetch,
+        ...reconnection((error) => transport.onerror?.(error)),
+      });
   const prior = stdio && { kind: 'modern' as const, discover: stdio.discover };
   try {
     await client.connect(transport, { timeout: options.timeoutMs, ...(prior && { prior: prior as never }) });
   } catch (error) {
     await client.close().catch(() => undefined);
-    throw toLegacyError(error);
+    throw error;
   }
   await listenForChanges(client);
-  return adapt(client);
+  return adapt(client, new ModernRequests(client, (message) => new ProtocolError(-32602, message)));
 }
 
 type ModernClient = InstanceType<(typeof import('@modelcontextprotocol/client'))['Client']>;
@@ -136,40 +140,35 @@ async function listenForChanges(client: ModernClient): Promise<void> {
   await client.listen(filter as never).catch(() => undefined);
 }
 
-function adapt(client: ModernClient): BackendSession {
-  const extras = new ModernRequests(client);
+function adapt(client: ModernClient, extras: ModernRequests): BackendSession {
   const session: BackendSession = {
     request: (async (
       request: { method: string; params?: Record<string, unknown> },
       _schema: unknown,
       given?: Record<string, unknown>,
     ) => {
-      try {
-        const local = extras.answer(request.method, request.params);
-        if (local) return await local;
-        const { params, options } = extras.prepare(request.method, request.params, given);
-        // tools/list and tools/call go through the client's own verbs: it drops tools whose x-mcp-header
-        // annotations are invalid and mirrors the annotated arguments into Mcp-Param-* headers (SEP-2243).
-        if (request.method === 'tools/list') {
-          const listed = await client.listTools(
-            params as never,
-            { ...(options as object), cacheMode: 'refresh' } as never,
-          );
-          extras.listed(listed);
-          return listed;
-        }
-        if (request.method === 'tools/call') return await client.callTool(params as never, options as never);
-        return await client.request({ ...request, params } as never, PASS_THROUGH, options as never);
-      } catch (error) {
-        throw toLegacyError(error);
+      const local = extras.answer(request.method, request.params);
+      if (local) return await local;
+      const { params, options } = extras.prepare(request.method, request.params, given);
+      // tools/list and tools/call go through the client's own verbs: it drops tools whose x-mcp-header
+      // annotations are invalid and mirrors the annotated arguments into Mcp-Param-* headers (SEP-2243).
+      if (request.method === 'tools/list') {
+        const listed = await client.listTools(
+          params as never,
+          { ...(options as object), cacheMode: 'refresh' } as never,
+        );
+        extras.listed(listed);
+        return listed;
       }
-    }) as unknown as LegacyClient['request'],
+      if (request.method === 'tools/call') return await client.callTool(params as never, options as never);
+      return await client.request({ ...request, params } as never, PASS_THROUGH, options as never);
+    }) as unknown as Client['request'],
     notification: (async (notification: { method: string; params?: Record<string, unknown> }) => {
       await client.notification(notification as never);
-    }) as unknown as LegacyClient['notification'],
+    }) as unknown as Client['notification'],
     close: () => client.close(),
-    getServerCapabilities: () => client.getServerCapabilities() as never,
-    getServerVersion: () => client.getServerVersion() as never,
+    getServerCapabilities: () => client.getServerCapabilities(),
+    getServerVersion: () => client.getServerVersion(),
     getInstructions: () => client.getInstructions(),
   };
   // Progress goes to the session's hook as it arrives: the client's own progress dispatch runs a
@@ -180,15 +179,4 @@ function adapt(client: ModernClient): BackendSession {
   client.onclose = () => session.onclose?.();
   client.onerror = (error) => session.onerror?.(error);
   return session;
-}
-
-/** v2 errors as the v1 SDK's, which the Backend knows how to explain (codes and data unchanged). */
-function toLegacyError(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  const { code, data } = error as { code?: unknown; data?: unknown };
-  if (typeof code === 'number') return new McpError(code, error.message, data);
-  if (code === 'REQUEST_TIMEOUT') return new McpError(ErrorCode.RequestTimeout, 'Request timed out', data);
-  if (code === 'CONNECTION_CLOSED' || code === 'NOT_CONNECTED')
-    return new McpError(ErrorCode.ConnectionClosed, 'Connection closed');
-  return error;
 }

@@ -5,22 +5,16 @@
  * The client does `initialize`, the lists and reverse requests; forwarded requests go through the
  * forwarder (forwarder/forwarder.ts), not through it.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { ClientCapabilities, LoggingMessageNotification } from '@modelcontextprotocol/client';
 import {
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ListRootsRequestSchema,
-  LoggingMessageNotificationSchema,
-  PromptListChangedNotificationSchema,
-  ResourceListChangedNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-  TaskStatusNotificationSchema,
-  ToolListChangedNotificationSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+  Client,
+  type ClientCapabilities,
+  type HandlerResultTypeMap,
+  type LoggingMessageNotification,
+} from '@modelcontextprotocol/client';
 import { SentinelError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { RpcCode, RpcFailure } from './forwarder/outcomes.js';
+import { PASS_THROUGH } from './pass-through.js';
 import type { HostBridge, ListKind } from './types.js';
 
 /** What a session reports upward (backend.ts turns these into re-lists and events). */
@@ -48,26 +42,30 @@ export function clientCapabilities(host: HostBridge): ClientCapabilities {
   return capabilities;
 }
 
-/** A refusal the backend sees as the JSON-RPC error it is (not prefixed the way McpError's are). */
+/** A refusal the backend sees as the JSON-RPC error it is: its code, and our words for why. */
 function refusal(message: string): RpcFailure {
   return new RpcFailure(
     new SentinelError('BACKEND_ERROR', message, { rpc: { code: RpcCode.MethodNotFound } }),
   );
 }
 
+type Relayed = 'sampling/createMessage' | 'elicitation/create' | 'roots/list';
+
+/** The host's answer to a backend's request, relayed as it came (the SDK encodes it for the wire). */
+function relay<M extends Relayed>(client: Client, host: HostBridge, method: M): void {
+  client.setRequestHandler(method, async (request, ctx) => {
+    const answer = await host.request(method, request.params, ctx.mcpReq.signal);
+    return answer as HandlerResultTypeMap[M];
+  });
+}
+
 /** A 2025-era SDK client with the reverse-request relay and the notification handlers installed. */
 export function createClient(host: HostBridge, events: SessionEvents): Client {
   const capabilities = clientCapabilities(host);
   const client = new Client({ name: 'mcp-sentinel', version: VERSION }, { capabilities });
-  const relay =
-    (method: string) =>
-    async (request: { params?: Record<string, unknown> }, extra: { signal: AbortSignal }) =>
-      host.request(method, request.params, extra.signal);
-  if (capabilities.sampling)
-    client.setRequestHandler(CreateMessageRequestSchema, relay('sampling/createMessage') as never);
-  if (capabilities.elicitation)
-    client.setRequestHandler(ElicitRequestSchema, relay('elicitation/create') as never);
-  if (capabilities.roots) client.setRequestHandler(ListRootsRequestSchema, relay('roots/list') as never);
+  if (capabilities.sampling) relay(client, host, 'sampling/createMessage');
+  if (capabilities.elicitation) relay(client, host, 'elicitation/create');
+  if (capabilities.roots) relay(client, host, 'roots/list');
   // Whatever the host did not declare is refused with a reason, not a bare "Method not found".
   client.fallbackRequestHandler = async (request) => {
     const capability = Object.hasOwn(REVERSE_CAPABILITY, request.method)
@@ -78,15 +76,18 @@ export function createClient(host: HostBridge, events: SessionEvents): Client {
       `${request.method} refused: the host connected to mcp-sentinel did not declare the "${capability}" capability`,
     );
   };
-  client.setNotificationHandler(ToolListChangedNotificationSchema, () => events.listChanged('tools'));
-  client.setNotificationHandler(ResourceListChangedNotificationSchema, () => events.listChanged('resources'));
-  client.setNotificationHandler(PromptListChangedNotificationSchema, () => events.listChanged('prompts'));
-  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) =>
+  client.setNotificationHandler('notifications/tools/list_changed', () => events.listChanged('tools'));
+  client.setNotificationHandler('notifications/resources/list_changed', () =>
+    events.listChanged('resources'),
+  );
+  client.setNotificationHandler('notifications/prompts/list_changed', () => events.listChanged('prompts'));
+  client.setNotificationHandler('notifications/resources/updated', (n) =>
     events.resourceUpdated(n.params.uri),
   );
-  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => events.log(n.params));
-  client.setNotificationHandler(TaskStatusNotificationSchema, (n) =>
-    events.taskStatus(n.params as Record<string, unknown>),
+  client.setNotificationHandler('notifications/message', (n) => events.log(n.params));
+  // Task status (2025-11-25) is vocabulary the v2 SDK keeps for the wire only: its params as they came.
+  client.setNotificationHandler('notifications/tasks/status', { params: PASS_THROUGH }, (params) =>
+    events.taskStatus(params),
   );
   return client;
 }

@@ -1,13 +1,18 @@
 /**
  * Builds the client transport of one backend from its resolved entry: a child process for stdio, the SDK's
- * SSE or Streamable HTTP transport (with the backend's own auth fetch) for remote servers.
+ * SSE or Streamable HTTP transport (with the backend's own auth fetch) for remote servers, whose failures
+ * come out typed (remote-errors.ts).
  */
-import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { Transport } from '@modelcontextprotocol/client';
+import {
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from '@modelcontextprotocol/client';
+import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import { isStdioServer, type ServerConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { ChildStdioTransport } from './stdio-transport.js';
-import { loadRemoteSdk } from './remote-sdk.js';
+import { reconnection, typedPostFailures } from './remote-errors.js';
 import type { BackendAuth } from './types.js';
 import { guardFetch } from './http-guard.js';
 import { scopeSends } from './request-scope.js';
@@ -47,17 +52,20 @@ export async function createTransport(
       log: options.log,
     });
   }
-  const { SSEClientTransport, StreamableHTTPClientTransport } = await loadRemoteSdk();
   const url = new URL(server.url);
   const fetch = guardFetch(options.auth?.fetch ?? globalThis.fetch, {
     backend: options.backend ?? url.host,
     maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     log: options.log,
   });
-  const transport =
-    server.type === 'sse'
-      ? new SSEClientTransport(url, { fetch, eventSourceInit: { fetch } })
-      : new StreamableHTTPClientTransport(url, { fetch });
+  let transport: Transport;
+  if (server.type === 'sse')
+    transport = new SSEClientTransport(url, { fetch: typedPostFailures(fetch), eventSourceInit: { fetch } });
+  else
+    transport = new StreamableHTTPClientTransport(url, {
+      fetch,
+      ...reconnection((error) => transport.onerror?.(error)),
+    });
   scopeSends(transport);
   return transport;
 }

@@ -1,6 +1,6 @@
 /**
  * The keep-alive HTTP channel of remote backends (src/backends/http-channel) against real Streamable HTTP
- * and SSE servers on 127.0.0.1, beside the SDK client that holds the session: replies and progress reach
+ * and SSE servers on 127.0.0.1, beside the SDK (v2) client that holds the session: replies and progress reach
  * the sink in order, an abort ends the request and the channel keeps serving, a cancel reaches the server,
  * a reply past maxResponseBytes is cut off, a forgotten session says so (the request never ran), and a 401
  * is an auth failure that keeps the credential out of the message while the credential rode on the POST.
@@ -10,8 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { Client, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpServerConfig } from '../../src/config/types.js';
 import { SentinelError } from '../../src/errors.js';

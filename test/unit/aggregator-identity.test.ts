@@ -3,13 +3,13 @@
  * Server would give, for every protocol version a host may ask for.
  */
 import { describe, expect, it } from 'vitest';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import {
+  InMemoryTransport,
   LATEST_PROTOCOL_VERSION as SDK_LATEST,
+  Server,
   SUPPORTED_PROTOCOL_VERSIONS as SDK_SUPPORTED,
   type JSONRPCMessage,
-} from '@modelcontextprotocol/sdk/types.js';
+} from '@modelcontextprotocol/server';
 import {
   INSTRUCTIONS,
   LATEST_PROTOCOL_VERSION,

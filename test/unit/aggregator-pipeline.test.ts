@@ -1,10 +1,11 @@
 /**
  * The stages of the host pipeline in-process: the order stages run in, early-initialize holding what
- * the host sends until `initialize` is answered, and the SDK server at the end of it answering through
- * the request router (unknown methods refused, logging/setLevel ours, not the SDK's).
+ * the host sends until `initialize` is answered (and keeping `initialize` to itself), and the SDK server
+ * at the end of it answering through the request router without ever having seen `initialize` (unknown
+ * methods refused, logging/setLevel ours, not the SDK's, the host's reverse-request answers).
  */
 import { describe, expect, it } from 'vitest';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { BackendManager } from '../../src/backends/manager.js';
 import { composeStages, type Stage } from '../../src/aggregator/pipeline/stages.js';
 import { createEarlyInitialize } from '../../src/aggregator/pipeline/early-initialize.js';
@@ -76,16 +77,16 @@ describe('early-initialize', () => {
       expected: ['notifications/x', 'ping#1'],
     },
     {
-      name: 'holds what comes while initialize waits, behind initialize itself',
+      name: 'holds what comes while initialize waits, and keeps initialize to itself',
       before: [initialize(1), request(2, 'tools/list')],
       after: [request(3, 'ping')],
-      expected: ['initialize#1', 'tools/list#2', 'ping#3'],
+      expected: ['tools/list#2', 'ping#3'],
     },
     {
       name: 'answers one initialize itself; a second one goes on like any request',
       before: [initialize(1), initialize(2)],
       after: [],
-      expected: ['initialize#1', 'initialize#2'],
+      expected: ['initialize#2'],
     },
   ])('$name', async ({ before, after, expected }) => {
     const { early, sent, delivered, connect, answer } = gate();
@@ -108,22 +109,25 @@ describe('early-initialize', () => {
     early.answered(initialize(1));
     early.answered(request(2, 'tools/list'));
     expect(early.clientCapabilities()).toEqual({ roots: {} });
+    expect(early.clientInfo()).toEqual({ name: 'test-host', version: '1' });
     connect();
     expect(early.beforeConnect()).toBe(false);
     early.receive(request(3, 'ping'));
-    expect(delivered).toEqual(['initialize#1', 'tools/list#2', 'ping#3']);
+    expect(delivered).toEqual(['tools/list#2', 'ping#3']);
     expect(sent).toEqual([]);
     expect(answeredEarly()).toBe(1);
   });
 
-  it('passes the asked protocol version to the answer and keeps the client capabilities', async () => {
-    const { early, connect, answer, versions, delivered } = gate();
+  it('passes the asked protocol version to the answer and keeps what the host said of itself', async () => {
+    const { early, connect, answer, versions, sent } = gate();
     expect(early.clientCapabilities()).toBeUndefined();
+    expect(early.clientInfo()).toBeUndefined();
     early.receive(initialize(7));
     expect(early.clientCapabilities()).toEqual({ roots: {} });
+    expect(early.clientInfo()).toEqual({ name: 'test-host', version: '1' });
     connect();
     answer({});
-    await waitFor('initialize handed on', () => delivered.length === 1);
+    await waitFor('initialize answered', () => sent.length === 1);
     expect(versions).toEqual(['2025-06-18']);
   });
 });
@@ -132,12 +136,14 @@ describe('the SDK server at the end of the pipeline', () => {
   async function serverWith(router: RequestRouter) {
     const sent: JSONRPCMessage[] = [];
     const manager = { backends: [] } as unknown as BackendManager;
-    const { server } = createHostServer(router, manager, () => undefined);
+    let initialized = 0;
+    const host = createHostServer(router, manager, () => void initialized++);
     const link = new SdkLink(async (message) => void sent.push(message));
-    await server.connect(link);
-    link.deliver(initialize(0));
+    await host.server.connect(link);
+    // As in serve: the SDK server never sees initialize, only the host's notifications/initialized.
     link.deliver(notification('notifications/initialized'));
-    return { sent, link };
+    await waitFor('initialized', () => initialized === 1);
+    return { sent, link, host };
   }
   const response = (sent: JSONRPCMessage[], id: number) =>
     waitFor(`the response to ${id}`, () => sent.find((m) => 'id' in m && m.id === id && !('method' in m)));
@@ -188,6 +194,55 @@ describe('the SDK server at the end of the pipeline', () => {
       params: { requestId: 2 },
     } as JSONRPCMessage);
     await waitFor('the handler aborted', () => aborted?.aborted);
+  });
+
+  it.each([
+    { name: 'tasks/get', params: { taskId: 'b:1' } },
+    {
+      name: 'tools/call with envelope keys and multi round-trip fields',
+      params: {
+        name: 'echo',
+        _meta: { 'io.modelcontextprotocol/clientInfo': { name: 'h', version: '1' }, progressToken: 3 },
+        inputResponses: { a: { action: 'accept' } },
+        requestState: 'opaque',
+      },
+    },
+  ])('hands the router $name with its params as the host sent them', async ({ params }) => {
+    const method = 'taskId' in params ? 'tasks/get' : 'tools/call';
+    const router = new RequestRouter().define({ [method]: async (given) => ({ given }) });
+    const { sent, link } = await serverWith(router);
+    link.deliver(request(4, method, params));
+    expect(await response(sent, 4)).toMatchObject({ result: { given: params } });
+  });
+
+  it.each([
+    { name: 'a result', answer: { result: { action: 'accept' } }, expected: { action: 'accept' } },
+    {
+      name: 'an error, unprefixed',
+      answer: { error: { code: -32600, message: 'no thanks', data: { why: 1 } } },
+      expected: { code: -32600, message: 'no thanks', data: { why: 1 } },
+    },
+  ])("carries a backend's request to the host and back: $name", async ({ answer, expected }) => {
+    const { sent, link, host } = await serverWith(new RequestRouter());
+    const outcome = host
+      .request('elicitation/create', { message: 'ok?' }, new AbortController().signal, 5_000)
+      .then(
+        (result) => result,
+        (error: unknown) => ({ ...(error as object), message: (error as Error).message }),
+      );
+    const asked = await waitFor('the request to the host', () =>
+      sent.find((m) => 'method' in m && m.method === 'elicitation/create' && 'id' in m),
+    );
+    link.deliver({ jsonrpc: '2.0', id: (asked as { id: number }).id, ...answer } as JSONRPCMessage);
+    expect(await outcome).toMatchObject(expected);
+  });
+
+  it("answers a backend's request the host leaves unanswered as a JSON-RPC timeout", async () => {
+    const { host } = await serverWith(new RequestRouter());
+    const failure = await host
+      .request('roots/list', undefined, new AbortController().signal, 50)
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: -32001, message: 'Request timed out' });
   });
 
   it('refuses a method defined twice', () => {

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SentinelError } from '../../src/errors.js';
 import type { ForwardChannel, ForwardSink, OutgoingMessage } from '../../src/backends/forwarder/channel.js';
 import { Forwarder, type ForwardOutcome } from '../../src/backends/forwarder/forwarder.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 
 class ScriptedChannel implements ForwardChannel {
   readonly sent: OutgoingMessage[] = [];

@@ -37,11 +37,9 @@ describe("serve's warm start", () => {
     expect(ours).toContain('cli/warm-start.js');
     expect(ours).toContain('aggregator/warm-answers.js');
     expect(ours.filter((f) => /^(auth\/|aggregator\/server\.js|backends\/backend\.js)/.test(f))).toEqual([]);
-    // The SDK's URI template matcher is one file with no imports; nothing else of the SDK.
-    const heavy = [...packages].filter(
-      (p) =>
-        /^(zod|ajv|undici|oauth4webapi|@modelcontextprotocol\/)/.test(p) &&
-        p !== '@modelcontextprotocol/sdk/shared/uriTemplate.js',
+    // Nothing of the SDK at all (the catalog's URI template matcher is mcp-sentinel's own).
+    const heavy = [...packages].filter((p) =>
+      /^(zod|ajv|undici|oauth4webapi|@modelcontextprotocol\/)/.test(p),
     );
     expect(heavy).toEqual([]);
   });

@@ -3,13 +3,13 @@
  * catalog; completions routed by the prompt or resource template they complete, empty (not an error) for
  * a backend that has no completions.
  */
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { routeResource } from '../catalog.js';
 import {
   backendFor,
   forwardOrExplain,
   requireString,
-  toMcpError,
+  toProtocolError,
   type Params,
   type RequestContext,
 } from '../forward.js';
@@ -30,8 +30,8 @@ async function getPrompt(parts: AggregatorParts, params: Params, context: Reques
     live.catalog.promptRoutes.get(publicName) ?? (await live.ready()).promptRoutes.get(publicName);
   if (!route) {
     const known = live.downPromptBackend(publicName);
-    if (known) throw toMcpError(known.unavailableError());
-    throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${publicName}`);
+    if (known) throw toProtocolError(known.unavailableError());
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${publicName}`);
   }
   const backend = backendFor(parts.manager, route.backend);
   const result = await forwardOrExplain(backend, 'prompts/get', { ...params, name: route.name }, context);
@@ -47,7 +47,7 @@ async function complete(parts: AggregatorParts, params: Params, context: Request
   const completes = (name: string) => !!parts.manager.get(name)?.serverCapabilities?.completions;
   if (ref?.type === 'ref/prompt' && typeof ref.name === 'string') {
     const route = catalog.promptRoutes.get(ref.name);
-    if (!route) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
+    if (!route) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
     if (!completes(route.backend)) return empty();
     const routed = { ...params, ref: { ...ref, name: route.name } };
     return forwardOrExplain(backendFor(parts.manager, route.backend), 'completion/complete', routed, context);
@@ -56,12 +56,13 @@ async function complete(parts: AggregatorParts, params: Params, context: Request
     const owner =
       catalog.templateRoutes.find((t) => t.template.toString() === ref.uri)?.backend ??
       routeResource(catalog, ref.uri);
-    if (!owner) throw new McpError(ErrorCode.InvalidParams, `Unknown resource template: ${ref.uri}`);
+    if (!owner)
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown resource template: ${ref.uri}`);
     if (!completes(owner)) return empty();
     return forwardOrExplain(backendFor(parts.manager, owner), 'completion/complete', params, context);
   }
-  throw new McpError(
-    ErrorCode.InvalidParams,
+  throw new ProtocolError(
+    ProtocolErrorCode.InvalidParams,
     'completion/complete needs a ref of type ref/prompt or ref/resource',
   );
 }

@@ -4,7 +4,7 @@
  * serve resources, in config order, until one has it. Subscriptions are remembered (replay.ts) so that a
  * backend's new session gets them again and only subscribed updates reach the host.
  */
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { Backend } from '../../backends/backend.js';
 import { routeResource } from '../catalog.js';
 import { isNotFound } from '../resource-routes.js';
@@ -54,7 +54,7 @@ async function unsubscribe(parts: AggregatorParts, params: Params, context: Requ
   const uri = requireString(params, 'uri');
   const owner = parts.replay.subscriber(uri) ?? (await ownerOf(parts, uri));
   parts.replay.unsubscribed(uri);
-  if (!owner) throw new McpError(ErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
+  if (!owner) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
   return forwardOrExplain(backendFor(parts.manager, owner), 'resources/unsubscribe', params, context);
 }
 
@@ -90,5 +90,5 @@ async function fromAnyOwner(
       if (!isNotFound(error) || context.signal.aborted) throw error;
     }
   }
-  throw new McpError(ErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
+  throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
 }

@@ -2,7 +2,7 @@
  * Requests about the host's session rather than one backend: `logging/setLevel` (kept and replayed to
  * every backend session, replay.ts) and the `tasks/*` methods (routed by public task id, tasks.ts).
  */
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { requireString } from '../forward.js';
 import { LOG_SEVERITY } from '../host-notifier.js';
 import type { AggregatorParts, Handler } from '../parts.js';
@@ -13,7 +13,7 @@ export function sessionHandlers(parts: AggregatorParts): Record<string, Handler>
     'logging/setLevel': async (params) => {
       const level = requireString(params, 'level');
       if (!LOG_SEVERITY.includes(level))
-        throw new McpError(ErrorCode.InvalidParams, `unknown log level "${level}"`);
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `unknown log level "${level}"`);
       await parts.replay.setLevel(level, parts.manager.backends);
       return {};
     },

@@ -3,7 +3,7 @@
  * to mcp-sentinel's own tools first, then through the catalog to a backend (task-augmented calls to
  * tasks.ts). The stdio fast path (fast-path.ts) takes most plain calls before they get here.
  */
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { SentinelError } from '../../errors.js';
 import {
   backendFor,
@@ -31,7 +31,7 @@ async function callTool(parts: AggregatorParts, given: Params, context: RequestC
   const publicName = requireString(params, 'name');
   const args = params.arguments;
   if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args)))
-    throw new McpError(ErrorCode.InvalidParams, '"arguments" must be an object');
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, '"arguments" must be an object');
   const ownTool = parts.own.tool(publicName);
   if (ownTool) return ownTool.call((args ?? {}) as Params, ownContext(params, context));
   const { live } = parts;
@@ -41,11 +41,11 @@ async function callTool(parts: AggregatorParts, given: Params, context: RequestC
     if (known) return errorResult(known.unavailableError());
     const filteredBy = live.catalog.filteredTools.get(publicName);
     if (filteredBy)
-      throw new McpError(
-        ErrorCode.InvalidParams,
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
         `Tool ${publicName} is excluded by mcpServers.${filteredBy}.tools`,
       );
-    throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${publicName}`);
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${publicName}`);
   }
   const backend = backendFor(parts.manager, route.backend);
   const routed = { ...params, name: route.name };
@@ -65,7 +65,8 @@ function directCall(params: Params): Params {
   try {
     return asDirectCall(params);
   } catch (error) {
-    if (error instanceof MetaCallError) throw new McpError(ErrorCode.InvalidParams, error.message);
+    if (error instanceof MetaCallError)
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, error.message);
     throw error;
   }
 }

@@ -17,8 +17,8 @@
  *   `input_required` goes to the host as it is, and a retry whose `requestState` the gateway did not
  *   issue goes to mcp-sentinel's server like any request, for that backend to judge.
  *
- * The 2025-era server is told once, as if the host had sent `initialize`, that the host can take
- * elicitation, sampling and roots: the gateway can carry all three to a modern host.
+ * mcp-sentinel is told once that the host can take elicitation, sampling and roots (the gateway can
+ * carry all three to a modern host), and who it is (`onFirstRequest`).
  */
 import type { Logger } from '../../log.js';
 import {
@@ -142,7 +142,7 @@ export class ModernHostGateway {
   }
 
   /** Set when the gateway first serves a request: the backends start on it. */
-  onFirstRequest?: (capabilities: Record<string, unknown>) => void;
+  onFirstRequest?: (capabilities: Record<string, unknown>, clientInfo: Record<string, unknown>) => void;
 
   /** A message of the modern host. */
   receive(message: Message): void {
@@ -210,7 +210,7 @@ export class ModernHostGateway {
     }
     const id = message.id;
     if (typeof id !== 'string') return Promise.resolve();
-    if (this.internal.delete(id)) return Promise.resolve(); // our own initialize, subscriptions
+    if (this.internal.delete(id)) return Promise.resolve(); // our own subscriptions
     const exchange = this.exchanges.get(id);
     if (!exchange) return Promise.resolve();
     const { id: _id, jsonrpc: _v, ...outcome } = message;
@@ -330,18 +330,16 @@ export class ModernHostGateway {
     this.listen.open(id, filter);
   }
 
-  /** The first request: the 2025-era server hears an `initialize` (its answer is dropped) and backends start. */
+  /** The first request: the 2025-era server hears `notifications/initialized` and backends start. */
   private start(message: Message): void {
     if (this.started) return;
     this.started = true;
-    const clientInfo = metaOf(message.params)?.[CLIENT_INFO_KEY] ?? { name: 'unknown', version: '0' };
-    this.deliverInternal('initialize', {
-      protocolVersion: '2025-11-25',
-      capabilities: MODERN_HOST_CAPABILITIES,
-      clientInfo,
-    });
+    const clientInfo = metaOf(message.params)?.[CLIENT_INFO_KEY];
     this.options.deliver({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    this.onFirstRequest?.(MODERN_HOST_CAPABILITIES);
+    this.onFirstRequest?.(
+      MODERN_HOST_CAPABILITIES,
+      typeof clientInfo === 'object' && clientInfo !== null ? (clientInfo as Record<string, unknown>) : {},
+    );
   }
 
   private deliverInternal(method: string, params: Record<string, unknown>): void {

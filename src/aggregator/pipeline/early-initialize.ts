@@ -2,11 +2,16 @@
  * The first stage of the host pipeline, there from the first byte: `serve` answers `initialize` before
  * the SDK and the backends have loaded (src/aggregator/identity.ts is SDK-free). The answer carries what
  * the backends offer, so it waits for `connect` (the rest of the pipeline) and for the aggregator's
- * answer; whatever the host sends meanwhile is kept and handed on in order after that answer. The rest
- * of the pipeline sees `initialize` too (the SDK server learns the client's capabilities from it; its
- * own answer is dropped by the host transport as a second response to one request).
+ * answer; whatever the host sends meanwhile is kept and handed on in order after that answer.
+ * `initialize` itself ends here: what the host said of itself (capabilities, clientInfo) is kept here for
+ * the rest of mcp-sentinel, and the SDK server, which needs none of it, never sees it (host-server.ts).
  */
-import type { ClientCapabilities, JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
+import type {
+  ClientCapabilities,
+  Implementation,
+  JSONRPCMessage,
+  RequestId,
+} from '@modelcontextprotocol/server';
 import type { Deliver } from './stages.js';
 
 export interface Downstream {
@@ -29,18 +34,26 @@ export interface EarlyInitialize {
   beforeConnect(): boolean;
   /**
    * A message an earlier stage answered already (the warm start): kept for the rest of the pipeline like
-   * the others, so that it stands where it would had it answered everything itself.
+   * the others (but `initialize`), so that it stands where it would had it answered everything itself.
    */
   answered(message: JSONRPCMessage): void;
   /** What the host said it can do in `initialize` (undefined before it said anything). */
   clientCapabilities(): ClientCapabilities | undefined;
+  /** Who the host said it is in `initialize` (undefined before it said anything). */
+  clientInfo(): Implementation | undefined;
 }
+
+type InitializeParams = {
+  capabilities?: ClientCapabilities;
+  clientInfo?: Implementation;
+  protocolVersion?: unknown;
+};
 
 export function createEarlyInitialize(send: (message: JSONRPCMessage) => Promise<void>): EarlyInitialize {
   let downstream: Downstream | undefined;
   let connected: () => void;
   const up = new Promise<void>((resolve) => (connected = resolve));
-  let capabilities: ClientCapabilities | undefined;
+  let said: InitializeParams | undefined;
   const waiting: JSONRPCMessage[] = [];
   /** True while `initialize` waits for its answer: what the host sends meanwhile waits too. */
   let holding = false;
@@ -57,12 +70,9 @@ export function createEarlyInitialize(send: (message: JSONRPCMessage) => Promise
   return {
     receive(message) {
       if ('method' in message && message.method === 'initialize' && 'id' in message && !holding) {
-        const params = message.params as
-          { capabilities?: ClientCapabilities; protocolVersion?: unknown } | undefined;
-        capabilities = params?.capabilities ?? {};
+        said = (message.params as InitializeParams | undefined) ?? {};
         holding = true;
-        waiting.push(message);
-        void answer(message.id, params?.protocolVersion).finally(release);
+        void answer(message.id, said.protocolVersion).finally(release);
         return;
       }
       if (downstream && !holding) downstream.deliver(message);
@@ -77,13 +87,14 @@ export function createEarlyInitialize(send: (message: JSONRPCMessage) => Promise
     beforeConnect: () => !downstream && !holding,
     answered(message) {
       if ('method' in message && message.method === 'initialize') {
-        capabilities =
-          (message.params as { capabilities?: ClientCapabilities } | undefined)?.capabilities ?? {};
+        said = (message.params as InitializeParams | undefined) ?? {};
         answeredEarly = true;
+        return;
       }
       waiting.push(message);
     },
     connected: up,
-    clientCapabilities: () => capabilities,
+    clientCapabilities: () => (said ? (said.capabilities ?? {}) : undefined),
+    clientInfo: () => said?.clientInfo,
   };
 }

@@ -45,12 +45,15 @@ export interface HostFront {
   connect(downstream: FrontDownstream): void;
   /** What the host can take (sampling, elicitation, roots), once it said. */
   clientCapabilities(): Record<string, unknown> | undefined;
+  /** Who the host is (`initialize`'s clientInfo, or a modern host's `_meta`), once it said. */
+  clientInfo(): Record<string, unknown> | undefined;
 }
 
 export function createHostFront(options: HostFrontOptions): HostFront {
   const early = createEarlyInitialize(options.send);
   let downstream: FrontDownstream | undefined;
   let modernCapabilities: Record<string, unknown> | undefined;
+  let modernClientInfo: Record<string, unknown> | undefined;
   const modern = new ModernHostGateway({
     sendToHost: (message) => options.send(message as JSONRPCMessage),
     deliver: (message) => downstream!.deliver(message as JSONRPCMessage),
@@ -59,8 +62,9 @@ export function createHostFront(options: HostFrontOptions): HostFront {
     retryWindowMs: options.retryWindowMs,
     log: options.log,
   });
-  modern.onFirstRequest = (capabilities) => {
+  modern.onFirstRequest = (capabilities, clientInfo) => {
     modernCapabilities = capabilities;
+    modernClientInfo = clientInfo;
     void early.connected.then(() => setImmediate(() => downstream!.startBackends()));
   };
   const { early: answers } = options;
@@ -82,5 +86,6 @@ export function createHostFront(options: HostFrontOptions): HostFront {
       early.connect(next);
     },
     clientCapabilities: () => modernCapabilities ?? early.clientCapabilities(),
+    clientInfo: () => modernClientInfo ?? early.clientInfo(),
   };
 }

@@ -9,7 +9,10 @@
  *    the issuer; without metadata there, `/authorize`, `/token` and `/register` at the origin.
  *
  * Every URL learned from a peer must be https (or loopback); requests carry no credentials, never follow
- * redirects and have a deadline and a body cap (oauth2/discovery.ts's getJson).
+ * redirects and have a deadline and a body cap (oauth2/discovery.ts's getJson). An authorization server
+ * the backend names, and the token and registration endpoints its metadata names, must also not be at an
+ * address the backend could not make us reach itself (urls.ts's learnedTargetProblem: never link-local,
+ * private or loopback only for a backend on this machine); a pinned `auth.issuer` is the user's choice.
  */
 import type * as oauth from 'oauth4webapi';
 import { SentinelError } from '../../errors.js';
@@ -21,7 +24,7 @@ import {
   resourceCovers,
   type MetadataEnv,
 } from '../oauth2/discovery.js';
-import { secureEndpointProblem } from '../urls.js';
+import { learnedTargetProblem, secureEndpointProblem } from '../urls.js';
 
 export type { MetadataEnv } from '../oauth2/discovery.js';
 
@@ -85,9 +88,11 @@ export async function discoverAuthorizationServer(
   issuer: string,
   env: MetadataEnv,
   legacy = false,
+  learnedFrom?: string,
 ): Promise<{ as: oauth.AuthorizationServer; defaults: boolean }> {
   const who = `backend "${env.backend}"`;
-  const problem = secureEndpointProblem(issuer);
+  const problem =
+    secureEndpointProblem(issuer) ?? (learnedFrom && (await learnedTargetProblem(issuer, learnedFrom)));
   if (problem) throw refused(`${who}: the authorization server ${safeOrigin(issuer)} ${problem}`);
   for (const candidate of authorizationServerMetadataUrls(issuer)) {
     const json = await getJson(candidate, env, 'authorization-server metadata');
@@ -104,6 +109,10 @@ export async function discoverAuthorizationServer(
       if (value === undefined) continue;
       const endpointProblem = typeof value === 'string' ? secureEndpointProblem(value) : 'is not a URL';
       if (endpointProblem) throw refused(`${who}: the ${key} of ${issuer} ${endpointProblem}`);
+      // The authorization endpoint is opened in the user's browser, never fetched by mcp-sentinel.
+      const fetched = key !== 'authorization_endpoint' && learnedFrom && typeof value === 'string';
+      const addressProblem = fetched ? await learnedTargetProblem(value, learnedFrom) : undefined;
+      if (addressProblem) throw refused(`${who}: the ${key} of ${issuer} ${addressProblem}`);
     }
     if (typeof as.authorization_endpoint !== 'string' || typeof as.token_endpoint !== 'string') {
       throw refused(`${who}: authorization server ${issuer} publishes no authorization or token endpoint`);
@@ -146,10 +155,11 @@ export async function discover(
         `backend "${env.backend}": its protected-resource metadata names no authorization server`,
       );
     }
-    const { as } = await discoverAuthorizationServer(issuer, env);
+    const { as } = await discoverAuthorizationServer(issuer, env, false, serverUrl);
     return { resourceMetadata, as, source: 'protected-resource' };
   }
-  const { as, defaults } = await discoverAuthorizationServer(new URL(serverUrl).origin, env, true);
+  const origin = new URL(serverUrl).origin;
+  const { as, defaults } = await discoverAuthorizationServer(origin, env, true, serverUrl);
   return { as, source: defaults ? 'legacy-defaults' : 'legacy-metadata' };
 }
 

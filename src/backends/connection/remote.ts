@@ -5,6 +5,7 @@
  * reported, and one configured with `protocol: "2026-07-28"` is asked for it first. Transport errors that
  * mean the session is gone although nothing closed it are reported as `onlost`, for a renewal.
  */
+import { SdkHttpError, SseError } from '@modelcontextprotocol/client';
 import { SentinelError, describeError } from '../../errors.js';
 import type { HttpServerConfig } from '../../config/types.js';
 import {
@@ -15,7 +16,6 @@ import {
   sendFailure,
   startFailure,
 } from '../errors.js';
-import { remoteSdk } from '../remote-sdk.js';
 import { createClient } from '../session.js';
 import { createTransport } from '../transports.js';
 import type { Connection, ConnectContext } from './connection.js';
@@ -117,10 +117,9 @@ async function openLegacy(server: HttpServerConfig, context: ConnectContext): Pr
 
 /** Transport errors that mean the session is gone even though nothing closed it. */
 function whyLost(error: Error, hasSession: boolean): { why: string; expired: boolean } | undefined {
-  const sdk = remoteSdk();
   // An SSE backend's session lives and dies with its stream (idle timeout, server restart).
-  if (sdk && error instanceof sdk.SseError) return { why: 'its event stream ended', expired: false };
-  if (sdk && error instanceof sdk.StreamableHTTPError && error.code === 404 && hasSession)
+  if (error instanceof SseError) return { why: 'its event stream ended', expired: false };
+  if (error instanceof SdkHttpError && error.status === 404 && hasSession)
     return { why: 'session expired', expired: true };
   // The Streamable HTTP event stream could not be reopened: the server is most likely gone.
   if (isReconnectGiveUp(error) || isConnectionLost(error))

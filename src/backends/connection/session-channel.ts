@@ -6,11 +6,11 @@
  * own token, which the request carries); the forwarder's cancel aborts that request (the session tells
  * the backend).
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/client';
-import { McpError, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { ForwardChannel, ForwardSink, OutgoingMessage } from '../forwarder/channel.js';
 import { sendFailure } from '../errors.js';
 import type { BackendSession } from '../modern-session.js';
+import { PASS_THROUGH } from '../pass-through.js';
 
 /** The forwarder keeps the time; the session's own timeout must never come first. */
 const NO_TIMEOUT_MS = 2 ** 31 - 1;
@@ -38,7 +38,7 @@ export class SessionChannel implements ForwardChannel {
         this.open.get(String(message.params?.requestId))?.abort();
         return;
       }
-      await this.session.notification({ method: message.method, params: message.params } as never);
+      await this.session.notification({ method: message.method, params: message.params });
       return;
     }
     this.request(message.id, message, signal);
@@ -53,7 +53,7 @@ export class SessionChannel implements ForwardChannel {
     // The forwarder's progress token stays in `_meta`: its progress comes back through the session's
     // hook (set in the constructor), in order with the result.
     this.session
-      .request({ method: message.method, params: message.params } as never, ResultSchema, {
+      .request({ method: message.method, params: message.params }, PASS_THROUGH, {
         signal: controller.signal,
         timeout: NO_TIMEOUT_MS,
       })
@@ -61,16 +61,11 @@ export class SessionChannel implements ForwardChannel {
         (result) => deliver({ id, result }),
         (error: unknown) => {
           if (controller.signal.aborted) return; // the forwarder is done with it
-          if (error instanceof McpError)
-            deliver({ id, error: { code: error.code, message: plainMessage(error), data: error.data } });
+          if (error instanceof ProtocolError)
+            deliver({ id, error: { code: error.code, message: error.message, data: error.data } });
           else this.sink?.failed(id, sendFailure(this.backend, error));
         },
       )
       .finally(() => this.open.delete(id));
   }
-}
-
-/** McpError prefixes its message with "MCP error <code>:", which the host's SDK would repeat. */
-function plainMessage(error: McpError): string {
-  return error.message.replace(/^(MCP error -?\d+: )+/, '');
 }

@@ -103,7 +103,7 @@ export async function serve(options: CommonOptions): Promise<void> {
   const signIn = createSignInCoordinator({ log, host: hostBridge });
   runtime.onSignIn = signIn.onSignIn;
   const manager = createManager(runtime, hostBridge, undefined, { manifests });
-  const aggregator = createAggregator(manager, loaded.settings, log);
+  const aggregator = createAggregator(manager, loaded.settings, log, front.clientInfo);
   signIn.attach(aggregator, manager);
   aggregatorRef.current = aggregator;
   const stopWatching = watchConfig({ runtime, envFile: options.envFile, manager, host: hostBridge });

@@ -4,8 +4,7 @@
  * a host talks to (in memory, so names, routing, filters and errors are the host's), prints the answer and
  * exits. `--json` prints the protocol's own result.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import chalk from 'chalk';
 import { createAggregator } from '../../aggregator/server.js';
 import { SentinelError } from '../../errors.js';
