@@ -3,6 +3,8 @@
  * stdio backend transport), so that both accept exactly what the SDK's strict schemas accept.
  */
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
+import type { Writable } from 'node:stream';
+import { splicedLine } from './json-splice.js';
 
 /** JSON-RPC error codes (the SDK's ErrorCode values), without importing the SDK's schemas on the host path. */
 export const JsonRpcErrorCode = {
@@ -61,13 +63,16 @@ export function isJsonRpcMessage(value: unknown): value is JSONRPCMessage {
 export const MAX_JSON_DEPTH = 1000;
 
 /**
- * Whether JSON text nests deeper than `limit`, found without recursion. Cheap bounds first: text shorter
- * than `2 * limit` cannot, nor text with at most `limit` opening brackets (counted with indexOf, which is
- * native). Only text with more containers than the limit is scanned, strings skipped with indexOf.
+ * Whether JSON text (a string, or its UTF-8 bytes) nests deeper than `limit`, found without recursion.
+ * Cheap bounds first: text shorter than `2 * limit` cannot, nor text with at most `limit` opening brackets
+ * (counted with indexOf, which is native: memchr on bytes). Only text with more containers than the limit
+ * is scanned, strings skipped with indexOf. The bytes are the cheaper form to ask of a freshly encoded
+ * message: JSON.stringify returns a string made of pieces, which indexOf would first copy into one.
  */
-export function exceedsDepth(text: string, limit = MAX_JSON_DEPTH): boolean {
-  if (text.length <= 2 * limit || countUpTo(text, '[', countUpTo(text, '{', 0, limit), limit) <= limit)
-    return false;
+export function exceedsDepth(text: string | Buffer, limit = MAX_JSON_DEPTH): boolean {
+  if (text.length <= 2 * limit) return false;
+  if (typeof text !== 'string') return bytesExceed(text, limit);
+  if (countUpTo(text, '[', countUpTo(text, '{', 0, limit), limit) <= limit) return false;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -81,23 +86,47 @@ export function exceedsDepth(text: string, limit = MAX_JSON_DEPTH): boolean {
   return false;
 }
 
+/** exceedsDepth on UTF-8 bytes (no byte of a multi-byte character is a bracket, quote or backslash). */
+function bytesExceed(bytes: Buffer, limit: number): boolean {
+  if (countUpTo(bytes, '[', countUpTo(bytes, '{', 0, limit), limit) <= limit) return false;
+  let depth = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c === 0x22) {
+      i = closingQuote(bytes, i);
+      if (i === -1) return false;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
 /** `count` plus the occurrences of `char` in `text`, counting no further than past `limit`. */
-function countUpTo(text: string, char: string, count: number, limit: number): number {
-  for (let at = text.indexOf(char); at !== -1 && count <= limit; at = text.indexOf(char, at + 1)) count++;
+function countUpTo(text: string | Buffer, char: string, count: number, limit: number): number {
+  const code = char.charCodeAt(0);
+  const find =
+    typeof text === 'string'
+      ? (from: number) => text.indexOf(char, from)
+      : (from: number) => text.indexOf(code, from);
+  for (let at = find(0); at !== -1 && count <= limit; at = find(at + 1)) count++;
   return count;
 }
 
 /** The index of the quote that ends the string opening at `open`, or -1. */
-function closingQuote(text: string, open: number): number {
-  let at = open;
+function closingQuote(text: string | Buffer, open: number): number {
+  const codeAt = typeof text === 'string' ? (i: number) => text.charCodeAt(i) : (i: number) => text[i];
+  let close = open;
   for (;;) {
-    at = text.indexOf('"', at + 1);
-    if (at === -1) return -1;
+    close = typeof text === 'string' ? text.indexOf('"', close + 1) : text.indexOf(0x22, close + 1);
+    if (close === -1) return -1;
     let backslashes = 0;
-    while (text.charCodeAt(at - 1 - backslashes) === 0x5c) backslashes++;
-    if (backslashes % 2 === 0) return at;
+    while (codeAt(close - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return close;
   }
 }
+
+const TOO_DEEP = `nests deeper than ${MAX_JSON_DEPTH} levels (mcp-sentinel's limit)`;
 
 export type Encoded = { text: string } | { problem: string };
 
@@ -110,14 +139,51 @@ export function encodeMessage(message: unknown): Encoded {
   try {
     text = JSON.stringify(message);
   } catch (error) {
-    return {
-      problem:
-        error instanceof RangeError
-          ? `nests deeper than ${MAX_JSON_DEPTH} levels (mcp-sentinel's limit)`
-          : `cannot be encoded as JSON (${error instanceof Error ? error.message : String(error)})`,
-    };
+    return { problem: stringifyProblem(error) };
   }
-  if (exceedsDepth(text))
-    return { problem: `nests deeper than ${MAX_JSON_DEPTH} levels (mcp-sentinel's limit)` };
+  if (exceedsDepth(text)) return { problem: TOO_DEEP };
   return { text };
+}
+
+/** One line to write: a Buffer, or its parts in order (written at once, see json-splice.ts). */
+export type EncodedLine = { line: Buffer | Buffer[] } | { problem: string };
+
+/**
+ * A message as one line to write: its JSON, passed through `finish` (the host side's redaction), and a
+ * newline, as UTF-8 bytes; or why it cannot be sent, as encodeMessage. Bytes, because the depth check is
+ * cheapest on them and a stream writes a Buffer as it is (a string is encoded again on every write). A
+ * large value its holder passes on unchanged is spliced in from the text it came in (json-splice.ts)
+ * when nothing is to be redacted.
+ */
+export function encodeLine(message: unknown, finish?: (text: string) => string): EncodedLine {
+  if (!finish && typeof message === 'object' && message !== null) {
+    const parts = splicedLine(message as Record<string, unknown>);
+    // The spliced value keeps the level it was checked at; what is around it is checked here.
+    if (parts && !exceedsDepth(Buffer.concat([parts[0]!, parts[2]!]))) return { line: parts };
+  }
+  let text: string;
+  try {
+    text = JSON.stringify(message);
+  } catch (error) {
+    return { problem: stringifyProblem(error) };
+  }
+  if (finish) text = finish(text);
+  const line = Buffer.from(`${text}\n`);
+  return exceedsDepth(line) ? { problem: TOO_DEEP } : { line };
+}
+
+function stringifyProblem(error: unknown): string {
+  return error instanceof RangeError
+    ? TOO_DEEP
+    : `cannot be encoded as JSON (${error instanceof Error ? error.message : String(error)})`;
+}
+
+/** Writes one encoded line; its parts go out in one writev. Returns what Writable.write returns. */
+export function writeLine(stream: Writable, line: Buffer | Buffer[]): boolean {
+  if (!Array.isArray(line)) return stream.write(line);
+  stream.cork();
+  let ok = true;
+  for (const part of line) ok = stream.write(part);
+  stream.uncork();
+  return ok;
 }

@@ -11,6 +11,7 @@ import type { BackendManager } from '../backends/manager.js';
 import { jsonRpcError } from '../backends/forwarder/outcomes.js';
 import { errorResult } from './forward.js';
 import { keyOf } from '../jsonrpc.js';
+import { VERBATIM } from '../json-splice.js';
 import type { Catalog } from './catalog.js';
 import { OWN_TOOL_PREFIX } from './own-tools.js';
 import { asDirectCall } from './surface/meta-tools.js';
@@ -69,7 +70,8 @@ export function createToolCallFastPath(
       const progressToken = (params._meta as { progressToken?: string | number } | undefined)?.progressToken;
       const cancel = backend.forward({
         method: 'tools/call',
-        params: { ...params, name: route.name },
+        // The arguments go on unchanged: they may be written from the host's own text (json-splice.ts).
+        params: { ...params, name: route.name, [VERBATIM]: params.arguments },
         timeoutMs: backend.timeoutMs,
         maxTotalMs: backend.timeoutMs * 10,
         onProgress:
@@ -89,7 +91,9 @@ export function createToolCallFastPath(
           }
           onResult(route.backend, outcome.result);
           const fitted = finish(publicName, outcome.result);
-          if (fitted === outcome.result) return reply({ id, result: outcome.result });
+          // The backend's result as it came: it may be written from the backend's own text (json-splice.ts).
+          if (fitted === outcome.result)
+            return reply({ id, result: outcome.result, [VERBATIM]: outcome.result });
           void Promise.resolve(fitted).then(
             (result) => reply({ id, result }),
             () => reply({ id, result: outcome.result }),

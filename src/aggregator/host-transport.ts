@@ -10,18 +10,20 @@
 import type { Readable, Writable } from 'node:stream';
 import type { JSONRPCMessage, RequestId, Transport } from '@modelcontextprotocol/server';
 import { LineReader } from '../backends/line-reader.js';
+import { rememberSpan, SPLICE_MIN_CHARS } from '../json-splice.js';
 import { RateLimiter } from '../backends/rate-limit.js';
 import { MAX_MESSAGE_BYTES } from '../backends/stdio-transport.js';
 import type { Logger } from '../log.js';
 import { hostOutput } from '../output-gate.js';
-import { redactForHost } from './outbound-redaction.js';
+import { needsRedaction, redactForHost } from './outbound-redaction.js';
 import {
-  encodeMessage,
+  encodeLine,
   exceedsDepth,
   isJsonRpcMessage,
   JsonRpcErrorCode,
   keyOf,
   MAX_JSON_DEPTH,
+  writeLine,
 } from '../jsonrpc.js';
 
 export { isJsonRpcMessage };
@@ -65,7 +67,7 @@ export class HostStdioTransport implements Transport {
     const max = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
     this.reader = new LineReader({
       maxLineBytes: max,
-      onLine: (line) => this.handleLine(line),
+      onLine: (line, ascii) => this.handleLine(line, ascii),
       onOverflow: (bytes) =>
         this.reject(
           null,
@@ -96,7 +98,7 @@ export class HostStdioTransport implements Transport {
     this.stdout.on('error', this.onStdinError);
   }
 
-  private handleLine(line: string): void {
+  private handleLine(line: string, ascii?: Buffer): void {
     if (line.trim() === '') return;
     let parsed: unknown;
     try {
@@ -134,6 +136,9 @@ export class HostStdioTransport implements Transport {
       }
       this.pending.set(key, message.id);
       if (message.method === 'initialize') this.initializeKey = key;
+      // Large arguments can be written to the backend from this line as they are (json-splice.ts).
+      if (message.method === 'tools/call' && line.length >= SPLICE_MIN_CHARS)
+        rememberSpan(message, line, ascii, ['params', 'arguments']);
     } else if ('method' in message && message.method === 'notifications/cancelled') {
       const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
       if (requestId === undefined) return;
@@ -227,10 +232,10 @@ export class HostStdioTransport implements Transport {
       this.options.log.debug(`dropped a second response to request ${JSON.stringify(id)}`);
       return Promise.resolve();
     }
-    let text = this.encode(message, isResponse);
-    if (text === undefined) {
+    let line = this.encode(message, isResponse);
+    if (line === undefined) {
       if (key === undefined) return Promise.reject(new Error(this.lastProblem));
-      text = this.encode(
+      line = this.encode(
         {
           jsonrpc: '2.0',
           id,
@@ -243,34 +248,35 @@ export class HostStdioTransport implements Transport {
       )!;
     }
     if (key !== undefined) this.pending.delete(key);
-    return this.writeText(text);
+    return this.writeLine(line);
   }
 
   private lastProblem = '';
 
   /** The message as a line, redacted unless a plain result; undefined (and `lastProblem`) when it cannot be. */
-  private encode(message: unknown, isResponse: boolean): string | undefined {
-    const encoded = encodeMessage(message);
+  private encode(message: unknown, isResponse: boolean): Buffer | Buffer[] | undefined {
+    const redact = needsRedaction(message) ? (text: string) => redactForHost(message, text) : undefined;
+    const encoded = encodeLine(message, redact);
     if ('problem' in encoded) {
       this.lastProblem = encoded.problem;
       const what = isResponse ? 'a response' : `a ${(message as { method?: string }).method ?? 'message'}`;
       this.complain(`could not send ${what} to the host: it ${encoded.problem}`);
       return undefined;
     }
-    return redactForHost(message, encoded.text) + '\n';
+    return encoded.line;
   }
 
   private write(message: unknown): Promise<void> {
-    const text = this.encode(message, false);
-    return text === undefined ? Promise.resolve() : this.writeText(text);
+    const line = this.encode(message, false);
+    return line === undefined ? Promise.resolve() : this.writeLine(line);
   }
 
   /** One 'drain' listener for the whole stream, however many writes wait for it. */
   private drained?: Promise<void>;
 
-  private writeText(text: string): Promise<void> {
+  private writeLine(line: Buffer | Buffer[]): Promise<void> {
     if (this.closed && this.stdout.destroyed) return Promise.resolve();
-    if (this.stdout.write(text)) return Promise.resolve();
+    if (writeLine(this.stdout, line)) return Promise.resolve();
     if (this.stdout.writableLength > HOST_QUEUE_HIGH_WATER) this.throttle();
     this.drained ??= new Promise((resolve) =>
       this.stdout.once('drain', () => {

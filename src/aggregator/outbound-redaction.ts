@@ -23,7 +23,12 @@ export function isPlainResult(message: unknown): boolean {
   );
 }
 
+/** Whether redaction could change `message` on its way to the host (its encoding may then be spliced). */
+export function needsRedaction(message: unknown): boolean {
+  return hasSecrets() && !isPlainResult(message);
+}
+
 /** `text`, the encoding of `message`, as it may leave for the host. */
 export function redactForHost(message: unknown, text: string): string {
-  return hasSecrets() && !isPlainResult(message) ? redactJson(text) : text;
+  return needsRedaction(message) ? redactJson(text) : text;
 }

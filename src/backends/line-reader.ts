@@ -2,11 +2,14 @@
  * Splits a byte stream into lines without ever holding more than `maxLineBytes` of one line. Used for a
  * stdio backend's stdout (JSON-RPC, one message per line) and stderr (forwarded to our stderr).
  */
+import { isAscii } from 'node:buffer';
+
 const HEAD_BYTES = 4096;
 
 export interface LineReaderOptions {
   maxLineBytes: number;
-  onLine(line: string): void;
+  /** `ascii` is the line's bytes when it is pure ASCII (then an index into one is an index into both). */
+  onLine(line: string, ascii?: Buffer): void;
   /** Called once per over-long line; the rest of that line is discarded. `head()` gives its first bytes. */
   onOverflow(bytes: number, head: () => string): void;
 }
@@ -60,12 +63,13 @@ export class LineReader {
       this.discarding = false;
       return;
     }
-    const line =
-      this.chunks.length === 1
-        ? this.chunks[0]!.toString('utf8')
-        : Buffer.concat(this.chunks, this.size).toString('utf8');
+    const bytes = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+    // Pure ASCII (most JSON-RPC, whatever its size) decodes as Latin-1 to the same string, about three
+    // times faster than the UTF-8 decoder (isAscii itself is a SIMD scan).
+    const ascii = bytes.length > 256 && isAscii(bytes);
+    const line = ascii ? bytes.toString('latin1') : bytes.toString('utf8');
     this.chunks = [];
     this.size = 0;
-    this.options.onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+    this.options.onLine(line.endsWith('\r') ? line.slice(0, -1) : line, ascii ? bytes : undefined);
   }
 }

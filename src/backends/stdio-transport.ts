@@ -9,10 +9,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import { SentinelError } from '../errors.js';
-import { encodeMessage, exceedsDepth, isJsonRpcMessage, MAX_JSON_DEPTH } from '../jsonrpc.js';
+import { encodeLine, exceedsDepth, isJsonRpcMessage, MAX_JSON_DEPTH, writeLine } from '../jsonrpc.js';
 import { clip, type Logger } from '../log.js';
 import { hostOutput } from '../output-gate.js';
 import { LineReader } from './line-reader.js';
+import { rememberSpan, SPLICE_MIN_CHARS } from '../json-splice.js';
 import { RateLimiter } from './rate-limit.js';
 import { reapGroup, terminateTree } from './process-tree.js';
 
@@ -95,7 +96,7 @@ export class ChildStdioTransport implements Transport {
 
       const stdout = new LineReader({
         maxLineBytes: MAX_MESSAGE_BYTES,
-        onLine: (line) => this.handleLine(line),
+        onLine: (line, ascii) => this.handleLine(line, ascii),
         onOverflow: (bytes) => {
           this.failure ??= `sent a message larger than ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB and was restarted`;
           this.onerror?.(
@@ -133,7 +134,7 @@ export class ChildStdioTransport implements Transport {
     });
   }
 
-  private handleLine(line: string): void {
+  private handleLine(line: string, ascii?: Buffer): void {
     if (line.trim() === '') return;
     let message: unknown;
     try {
@@ -147,6 +148,9 @@ export class ChildStdioTransport implements Transport {
     }
     const shape = checkMessage(message);
     if (shape === 'ok') {
+      // A large result can be written to the host from this line as it is (json-splice.ts).
+      if (line.length >= SPLICE_MIN_CHARS && 'result' in (message as object))
+        rememberSpan(message, line, ascii, ['result']);
       this.onmessage?.(message as JSONRPCMessage);
       return;
     }
@@ -215,7 +219,7 @@ export class ChildStdioTransport implements Transport {
     if (!stdin || this.closed || !stdin.writable) {
       return Promise.reject(new SentinelError('BACKEND_DOWN', 'the backend process is not running'));
     }
-    const encoded = encodeMessage(message);
+    const encoded = encodeLine(message);
     if ('problem' in encoded) {
       return Promise.reject(
         new SentinelError(
@@ -224,7 +228,7 @@ export class ChildStdioTransport implements Transport {
         ),
       );
     }
-    if (stdin.write(encoded.text + '\n')) return Promise.resolve();
+    if (writeLine(stdin, encoded.line)) return Promise.resolve();
     // One 'drain' listener however many writes wait for it (one per write piles up listeners in a flood).
     this.drained ??= new Promise((resolve) => {
       const done = () => {

@@ -42,6 +42,15 @@ describe.each(TRANSPORTS)('large messages and concurrency, %s backends', (transp
     expect((await callTool(host, 'b__echo', { after: 'huge' })).text).toBe('b/echo: {"after":"huge"}');
   });
 
+  // Large arguments and results are written on from the text they came in (src/json-splice.ts).
+  it.each([
+    ['ASCII', 'x'.repeat(300_000)],
+    ['multi-byte text, escapes and quotes', `é€😀 "quoted" \\ \n ${'ü'.repeat(100_000)}`],
+  ])('passes a large argument and its echo through unchanged: %s', async (_what, text) => {
+    const args = { text, nested: { list: [1, 2.5, null, true], empty: {} } };
+    expect((await callTool(host, 'b__echo', args)).text).toBe(`b/echo: ${JSON.stringify(args)}`);
+  });
+
   it('correlates 200 concurrent calls across three backends', async () => {
     const calls = Array.from({ length: 200 }, (_, i) => {
       const backend = ['a', 'b', 'c'][i % 3]!;
