@@ -1,9 +1,11 @@
 /**
- * The SDK `Server` the host talks to, used through its public seams only: requests mcp-sentinel answers
- * reach the router through `fallbackRequestHandler` (the SDK keeps `ping`), notifications go out through
- * `notification`, reverse requests of backends (sampling, elicitation, roots) through `request`. It is
- * connected to whatever Transport the caller gives it: the host pipeline's link in `serve` (pipeline/),
- * an in-memory pair in the CLI's try commands.
+ * The SDK `Server` the host talks to, used through its public seams only: notifications go out through
+ * `notification`, reverse requests of backends (sampling, elicitation, roots) through `request`, and the
+ * host's answers to those come back through it; it answers `ping`. It is connected to whatever Transport
+ * the caller gives it: the host pipeline's link in `serve` (pipeline/), an in-memory pair in the CLI's
+ * try commands. In `serve` the requests mcp-sentinel answers are answered before they reach it
+ * (pipeline/dispatch.ts); where there is no pipeline they reach the same router through
+ * `fallbackRequestHandler`.
  *
  * In `serve` the SDK never sees `initialize` (the pipeline answers it: pipeline/early-initialize.ts), and
  * it does not need to: with no version negotiated it speaks the 2025 wire every 2025-era host speaks (a

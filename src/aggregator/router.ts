@@ -1,8 +1,8 @@
 /**
- * The table of host request methods mcp-sentinel answers, each to one handler (handlers/*). The SDK server
- * hands every request it does not answer itself (initialize, ping) to `dispatch` through its
- * `fallbackRequestHandler`, so no handler is registered through the SDK's per-method schemas: params reach
- * the handler as the host sent them, for the backend to judge.
+ * The table of host request methods mcp-sentinel answers, each to one handler (handlers/*). In `serve` the
+ * host pipeline's dispatch stage calls `dispatch` (pipeline/dispatch.ts); without a pipeline (the CLI's try
+ * commands) the SDK server does, through its `fallbackRequestHandler`. No handler is registered through
+ * the SDK's per-method schemas: params reach the handler as the host sent them, for the backend to judge.
  */
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { Params, RequestContext, Result } from './forward.js';

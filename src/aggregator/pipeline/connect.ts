@@ -1,13 +1,15 @@
 /**
  * Connects an aggregator to the host pipeline behind its front (front.ts): the fast path for plain tool
- * calls, then the SDK server through its link; both answer through the front's `toHost`. The host
- * transport keeps owning the wire (exactly one response per request, and the redaction of everything
- * but results: outbound-redaction.ts).
+ * calls, the dispatch stage for every request the router answers (dispatch.ts), then the SDK server
+ * through its link (ping, the host's answers to backends' requests, its notifications); all answer
+ * through the front's `toHost`. The host transport keeps owning the wire (exactly one response per
+ * request, and the redaction of everything but results: outbound-redaction.ts).
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { BackendManager } from '../../backends/manager.js';
 import { createToolCallFastPath } from '../fast-path.js';
 import type { Aggregator } from '../server.js';
+import { createDispatchStage } from './dispatch.js';
 import { SdkLink } from './sdk-link.js';
 import { composeStages, type Deliver, type Stage } from './stages.js';
 import type { HostFront } from './front.js';
@@ -28,7 +30,11 @@ export async function connectPipeline(
   const toHost = (message: JSONRPCMessage) => front.toHost(message);
   const link = new SdkLink(toHost);
   await aggregator.server.connect(link);
-  host.onclose = () => void link.close();
+  const dispatch = createDispatchStage(aggregator.router, toHost);
+  host.onclose = () => {
+    dispatch.close();
+    void link.close();
+  };
   const fastPath = createToolCallFastPath(
     aggregator.catalog,
     manager,
@@ -39,7 +45,7 @@ export async function connectPipeline(
   const fastPathStage: Stage = (message, next) => {
     if (!fastPath.handle(message)) next(message);
   };
-  const deliver = composeStages([fastPathStage], link.deliver);
+  const deliver = composeStages([fastPathStage, dispatch.stage], link.deliver);
   front.connect({
     answer: (version) => aggregator.initialize(version),
     discover: () => aggregator.advertised(),

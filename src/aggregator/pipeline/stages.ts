@@ -2,7 +2,8 @@
  * The host's messages pass through a short chain of stages, in order (`serve` wires it: front.ts, then
  * connect.ts): the modern-host gateway takes a 2026-07-28 host; the warm start answers from cached
  * manifests; early-initialize holds everything until `initialize` is answered; the fast path takes the
- * plain tool calls it can route itself; the SDK server's link dispatches the rest. A stage either takes
+ * plain tool calls it can route itself; the dispatch stage answers the requests the router has handlers
+ * for; the SDK server's link takes the rest. A stage either takes
  * a message or hands it to the next one. No SDK import here: the first stages run before the SDK loads.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';

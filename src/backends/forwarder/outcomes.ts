@@ -43,7 +43,7 @@ export function jsonRpcError(error: SentinelError): { code: number; message: str
 
 /**
  * The error a request handler of the SDK's Protocol throws to answer with `jsonRpcError` as it is: the
- * Protocol reads `code`, `message` and `data` of what is thrown (an McpError would prefix its message).
+ * Protocol reads `code`, `message` and `data` of what is thrown.
  */
 export class RpcFailure extends Error {
   readonly code: number;
