@@ -4,7 +4,7 @@
 // passes directly must pass through mcp-sentinel. mcp-sentinel runs behind a stdio → Streamable HTTP
 // bridge (test/conformance/http-bridge.mjs: the suite needs a URL; it speaks 2026-07-28 to a client that
 // does), with the reference server as its one backend, `prefix: ""`, once over stdio and once over
-// Streamable HTTP (which, on the 2026-07-28 run, is asked for that revision). Scenarios about the HTTP
+// Streamable HTTP, spoken to in the revision of the run. Scenarios about the HTTP
 // server itself (sessions, SSE streams, standard headers, DNS-rebinding protection) test the bridge, not
 // mcp-sentinel: they are reported apart and never fail the run.
 //
@@ -35,19 +35,6 @@ const BRIDGE_OWN = new Set([
   'server-sse-multiple-streams',
   'http-header-validation',
   'http-custom-header-server-validation',
-]);
-
-/**
- * Differences that come from the 2025-era wire between mcp-sentinel and its backend, not from
- * mcp-sentinel: reported apart, with the reason. A 2025-era backend asks for input with a plain
- * elicitation request, which has no name; the 2026-07-28 host gets it under one mcp-sentinel makes up
- * (`elicitation-1`), while the scenario expects the reference server's own name (`user_name`).
- */
-const WIRE_BOUND = new Map([
-  [
-    'input-required-result-basic-elicitation',
-    'the input is asked of the backend over the 2025-era wire, which carries no input name',
-  ],
 ]);
 
 const started = [];
@@ -106,14 +93,18 @@ async function bridge(config, dir, name) {
 }
 
 /**
- * The wire mcp-sentinel speaks to its stdio backend (the reference server offers both): 2025-11-25 unless
- * CONFORMANCE_STDIO_WIRE says 2026-07-28, so that a 2026-07-28 host meets a 2025-era backend on that run.
+ * The wire mcp-sentinel speaks to its backend (the reference server offers both eras): the revision of the
+ * run, over stdio and Streamable HTTP alike, so that on the 2026-07-28 run a 2026-07-28 host meets a
+ * 2026-07-28 backend and its `input_required` results pass through as the backend made them. On the
+ * 2025-11-25 run, CONFORMANCE_STDIO_WIRE=2026-07-28 speaks 2026-07-28 to the stdio backend all the same
+ * (a 2025-era host in front of a 2026-07-28 backend; the reference server's 2025-era tools that send
+ * requests to the client themselves cannot do so in that revision).
  */
-const STDIO_WIRE = process.env.CONFORMANCE_STDIO_WIRE ?? '2025-11-25';
-
 function backends(spec, direct) {
-  const stdio = { command: process.execPath, args: [reference, 'stdio'], prefix: '', protocol: STDIO_WIRE };
-  const http = { type: 'http', url: direct, prefix: '', ...(spec >= '2026' && { protocol: spec }) };
+  const modern = spec >= '2026';
+  const stdioWire = modern ? spec : (process.env.CONFORMANCE_STDIO_WIRE ?? spec);
+  const stdio = { command: process.execPath, args: [reference, 'stdio'], prefix: '', protocol: stdioWire };
+  const http = { type: 'http', url: direct, prefix: '', ...(modern && { protocol: spec }) };
   return { stdio, http };
 }
 
@@ -156,16 +147,11 @@ async function runSpec(spec, direct, dir) {
     const through = Object.keys(targets)
       .slice(1)
       .map((name) => runs[name].results.get(scenario));
-    const note = BRIDGE_OWN.has(scenario)
-      ? '  (the bridge\u2019s own HTTP)'
-      : WIRE_BOUND.has(scenario) && through.some((p) => p !== true)
-        ? `  (${WIRE_BOUND.get(scenario)})`
-        : '';
+    const note = BRIDGE_OWN.has(scenario) ? '  (the bridge\u2019s own HTTP)' : '';
     lines.push(
       `${scenario.padEnd(46)} direct ${mark(passedDirectly).padEnd(7)} stdio ${mark(through[0]).padEnd(7)} http ${mark(through[1])}${note}`,
     );
-    const comparable = !BRIDGE_OWN.has(scenario) && !WIRE_BOUND.has(scenario);
-    if (passedDirectly && comparable && through.some((p) => p !== true))
+    if (passedDirectly && !BRIDGE_OWN.has(scenario) && through.some((p) => p !== true))
       regressions.push(`${spec} ${scenario}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -14,13 +14,19 @@
  */
 import type { Client, ClientCapabilities, FetchLike, Transport } from '@modelcontextprotocol/client';
 import { VERSION } from '../version.js';
+import { ModernRequests } from './modern-requests.js';
 import { reconnection } from './remote-errors.js';
 
 /** The part of the SDK Client that a Backend uses once a session is open, in either era. */
 export type BackendSession = Pick<
   Client,
   'request' | 'notification' | 'close' | 'getServerCapabilities' | 'getServerVersion' | 'getInstructions'
-> & { onclose?: () => void; onerror?: (error: Error) => void };
+> & {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  /** Progress of a request sent with the forwarder's own token (session-channel.ts), as it arrives. */
+  onprogress?: (params: Record<string, unknown>) => void;
+};
 
 export const MODERN_PROTOCOL_VERSION = '2026-07-28';
 
@@ -79,7 +85,8 @@ const NOTIFICATIONS = [
  * reached): the caller then reports the error of its 2025-era attempt.
  */
 export async function openModernSession(options: ModernSessionOptions): Promise<BackendSession> {
-  const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
+  const { Client, ProtocolError, StreamableHTTPClientTransport } =
+    await import('@modelcontextprotocol/client');
   const client = new Client(
     { name: 'mcp-sentinel', version: VERSION },
     {
@@ -116,7 +123,7 @@ export async function openModernSession(options: ModernSessionOptions): Promise<
     throw error;
   }
   await listenForChanges(client);
-  return adapt(client);
+  return adapt(client, new ModernRequests(client, (message) => new ProtocolError(-32602, message)));
 }
 
 type ModernClient = InstanceType<(typeof import('@modelcontextprotocol/client'))['Client']>;
@@ -133,23 +140,28 @@ async function listenForChanges(client: ModernClient): Promise<void> {
   await client.listen(filter as never).catch(() => undefined);
 }
 
-function adapt(client: ModernClient): BackendSession {
+function adapt(client: ModernClient, extras: ModernRequests): BackendSession {
   const session: BackendSession = {
     request: (async (
       request: { method: string; params?: Record<string, unknown> },
       _schema: unknown,
-      options?: Record<string, unknown>,
+      given?: Record<string, unknown>,
     ) => {
+      const local = extras.answer(request.method, request.params);
+      if (local) return await local;
+      const { params, options } = extras.prepare(request.method, request.params, given);
       // tools/list and tools/call go through the client's own verbs: it drops tools whose x-mcp-header
       // annotations are invalid and mirrors the annotated arguments into Mcp-Param-* headers (SEP-2243).
-      if (request.method === 'tools/list')
-        return await client.listTools(
-          request.params as never,
+      if (request.method === 'tools/list') {
+        const listed = await client.listTools(
+          params as never,
           { ...(options as object), cacheMode: 'refresh' } as never,
         );
-      if (request.method === 'tools/call')
-        return await client.callTool(request.params as never, options as never);
-      return await client.request(request as never, PASS_THROUGH, options as never);
+        extras.listed(listed);
+        return listed;
+      }
+      if (request.method === 'tools/call') return await client.callTool(params as never, options as never);
+      return await client.request({ ...request, params } as never, PASS_THROUGH, options as never);
     }) as unknown as Client['request'],
     notification: (async (notification: { method: string; params?: Record<string, unknown> }) => {
       await client.notification(notification as never);
@@ -159,6 +171,11 @@ function adapt(client: ModernClient): BackendSession {
     getServerVersion: () => client.getServerVersion(),
     getInstructions: () => client.getInstructions(),
   };
+  // Progress goes to the session's hook as it arrives: the client's own progress dispatch runs a
+  // microtask later, when a response read in the same chunk has removed its handler, and drops it.
+  client.setNotificationHandler('notifications/progress', ((notification: {
+    params: Record<string, unknown>;
+  }) => session.onprogress?.(notification.params)) as never);
   client.onclose = () => session.onclose?.();
   client.onerror = (error) => session.onerror?.(error);
   return session;

@@ -76,7 +76,7 @@ async function stop(host: TestHost): Promise<void> {
 }
 
 const toolNames = async (host: TestHost) => (await host.client.listTools()).tools.map((t) => t.name).sort();
-const ALL_TOOLS = ['legacy__echo', 'legacy__env', 'modern__confirm', 'modern__echo'];
+const ALL_TOOLS = ['legacy__echo', 'legacy__env', 'modern__confirm', 'modern__echo', 'modern__sign'];
 
 describe('the caching hints of a 2026-07-28 backend', () => {
   it('re-fetches a list whose ttlMs has passed before serving it, and serves a fresh one from memory', async () => {

@@ -37,7 +37,7 @@ describe.each([
 
   it('lists and calls its tools, with its instructions passed on', async () => {
     const { tools } = await host.client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['modern__confirm', 'modern__echo']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['modern__confirm', 'modern__echo', 'modern__sign']);
     expect(await callTool(host, 'modern__echo', { text: 'hi' })).toEqual({
       text: 'modern/echo: hi',
       isError: false,

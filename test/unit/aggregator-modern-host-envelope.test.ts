@@ -4,7 +4,7 @@
  * and the fields every result gains (resultType; caching hints on lists and reads).
  */
 import { describe, expect, it } from 'vitest';
-import { checkEnvelope, claimsModern, legacyParams } from '../../src/aggregator/modern-host/envelope.js';
+import { checkEnvelope, claimsModern, forwardedParams } from '../../src/aggregator/modern-host/envelope.js';
 import { discoverResult, modernResult } from '../../src/aggregator/modern-host/results.js';
 import { readFilter } from '../../src/aggregator/modern-host/listen.js';
 
@@ -46,17 +46,29 @@ describe('the envelope of a request', () => {
   });
 });
 
-describe('params for the 2025-era server', () => {
-  it('drop the envelope and the multi round-trip fields, keeping the progress token', () => {
+describe('params for mcp-sentinel\u2019s server', () => {
+  it('drop the envelope keys about the host\u2019s connection, keeping what a 2026-07-28 backend judges', () => {
+    const L = 'io.modelcontextprotocol/logLevel';
     expect(
-      legacyParams({
+      forwardedParams({
         name: 't',
         inputResponses: { a: {} },
         requestState: 's',
-        _meta: { [V]: '2026-07-28', [C]: {}, progressToken: 7 },
+        _meta: {
+          [V]: '2026-07-28',
+          [C]: {},
+          [L]: 'info',
+          'io.modelcontextprotocol/clientInfo': {},
+          progressToken: 7,
+        },
       }),
-    ).toEqual({ name: 't', _meta: { progressToken: 7 } });
-    expect(legacyParams({ name: 't', _meta: { [V]: '2026-07-28', [C]: {} } })).toEqual({ name: 't' });
+    ).toEqual({
+      name: 't',
+      inputResponses: { a: {} },
+      requestState: 's',
+      _meta: { [C]: {}, [L]: 'info', progressToken: 7 },
+    });
+    expect(forwardedParams({ name: 't', _meta: { [V]: '2026-07-28' } })).toEqual({ name: 't' });
   });
 });
 

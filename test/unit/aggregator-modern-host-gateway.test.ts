@@ -2,7 +2,8 @@
  * The modern-host gateway in-process, between a scripted 2026-07-28 host and a scripted 2025-era server:
  * requests reach the server without the envelope under ids of the gateway's own, backend requests made
  * together reach the host as one input_required, the retry answers them and gets the final answer, an
- * undeclared capability fails the request with -32021, and a host that never retries is given up on.
+ * undeclared capability fails the request with -32021, and a host that never retries is given up on; a
+ * 2026-07-28 backend's own input_required reaches the host as it was, and the retry goes back as sent.
  */
 import { describe, expect, it } from 'vitest';
 import { ModernHostGateway } from '../../src/aggregator/modern-host/index.js';
@@ -126,12 +127,56 @@ describe('the modern-host gateway', () => {
       toServer.find((m) => m.method === 'notifications/cancelled' && m.params?.requestId === call.id),
     );
     expect(toServer.find((m) => m.id === 100)?.error).toMatchObject({ code: -32601 });
+    // A state the gateway no longer knows is not its to judge: it goes on, for the backend to refuse.
     host({
       jsonrpc: '2.0',
       id: 2,
       method: 'tools/call',
       params: { name: 'ask', requestState, inputResponses: {}, _meta: envelope({ elicitation: {} }) },
     });
-    expect(toHost.at(-1)).toMatchObject({ id: 2, error: { code: -32602 } });
+    expect(atServer('tools/call')).toMatchObject({
+      params: { name: 'ask', requestState, inputResponses: {} },
+    });
+  });
+
+  it('passes a backend\u2019s own input_required to the host, and the retry back, as they were', async () => {
+    const { gateway, toHost, host, atServer } = setUp();
+    const declared = envelope({ elicitation: {} });
+    host({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'ask', _meta: declared } });
+    const first = atServer('tools/call');
+    // The backend judges what the host declared, under the envelope's own key.
+    expect(first.params?._meta).toEqual({
+      'io.modelcontextprotocol/clientCapabilities': { elicitation: {} },
+    });
+    const own = {
+      resultType: 'input_required',
+      inputRequests: { user_name: { method: 'elicitation/create', params: { message: 'Name?' } } },
+      requestState: 'backend-state',
+    };
+    await gateway.send({ jsonrpc: '2.0', id: first.id, result: own });
+    expect(toHost.at(-1)).toMatchObject({ id: 1, result: own });
+    const answers = { user_name: { action: 'accept', content: { name: 'Ada' } } };
+    host({
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'tools/call',
+      params: { name: 'ask', inputResponses: answers, requestState: 'backend-state', _meta: declared },
+    });
+    const retry = atServer('tools/call');
+    expect(retry.id).not.toBe(first.id);
+    expect(retry.params).toMatchObject({
+      name: 'ask',
+      inputResponses: answers,
+      requestState: 'backend-state',
+    });
+    await gateway.send({ jsonrpc: '2.0', id: retry.id, result: { content: [] } });
+    expect(toHost.at(-1)).toMatchObject({ id: 2, result: { content: [], resultType: 'complete' } });
+    host({
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'ask', inputResponses: null, _meta: declared },
+    });
+    expect(toHost.at(-1)).toMatchObject({ id: 3, error: { code: -32602 } });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The forwarder's rules, in-process over a scripted channel: ids and progress tokens swapped, progress
  * resetting the timeout up to its cap, cancellation both ways, one resend after an expired session, and
- * exactly one outcome per request whatever the channel does afterwards. (The same rules over real stdio,
+ * exactly one outcome per request whatever the channel does afterwards; a 2026-07-28 host's own parts
+ * of a request kept from a 2025-era backend. (The same rules over real stdio,
  * SSE and Streamable HTTP servers: test/e2e/reliability-protocol.test.ts.)
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -110,6 +111,39 @@ const cases: Case[] = [
       expect(sent.id).toMatch(/^sentinel-\d+$/);
       expect(sent.params).toMatchObject({ name: 'echo', _meta: { progressToken: sent.id } });
       expect(h.outcomes).toEqual([{ result: { content: [] } }]);
+    },
+  },
+  {
+    name: 'gives a 2025-era backend a 2026-07-28 host’s request without that host’s own parts',
+    async run(h) {
+      h.start({
+        params: {
+          name: 'echo',
+          inputResponses: { a: {} },
+          _meta: {
+            'io.modelcontextprotocol/clientCapabilities': { elicitation: {} },
+            'io.modelcontextprotocol/logLevel': 'info',
+            trace: 't',
+          },
+        },
+      });
+      h.cancel();
+    },
+    expect(h) {
+      expect(h.channel.requests[0]!.params).toEqual({
+        name: 'echo',
+        _meta: { trace: 't', progressToken: h.channel.requests[0]!.id },
+      });
+    },
+  },
+  {
+    name: 'refuses a requestState for a 2025-era backend (-32602), which issued none',
+    async run(h) {
+      h.start({ params: { name: 'echo', requestState: 'from-elsewhere', inputResponses: {} } });
+    },
+    expect(h) {
+      expect(h.channel.requests).toEqual([]);
+      expect(errorOf(h).rpc).toEqual({ code: -32602 });
     },
   },
   {

@@ -1,8 +1,8 @@
 /**
  * The per-request envelope of the 2026-07-28 revision: the `_meta` keys that carry the protocol version,
  * the client's capabilities, its identity and its log level on every request (there is no `initialize`).
- * Which era a host message belongs to, whether its envelope is whole, and the params as the 2025-era
- * server behind the gateway expects them (envelope keys and the multi round-trip fields taken out).
+ * Which era a host message belongs to, whether its envelope is whole, and the params as mcp-sentinel's
+ * server behind the gateway takes them (forwardedParams).
  * Free of SDK imports: it runs on the host path before the SDK has loaded.
  */
 
@@ -16,7 +16,8 @@ export const LOG_LEVEL_KEY = 'io.modelcontextprotocol/logLevel';
 export const SERVER_INFO_KEY = 'io.modelcontextprotocol/serverInfo';
 export const SUBSCRIPTION_ID_KEY = 'io.modelcontextprotocol/subscriptionId';
 
-const ENVELOPE_KEYS = [PROTOCOL_VERSION_KEY, CLIENT_CAPABILITIES_KEY, CLIENT_INFO_KEY, LOG_LEVEL_KEY];
+/** The envelope keys about the host's connection to mcp-sentinel, which no backend is given. */
+const HOST_KEYS = [PROTOCOL_VERSION_KEY, CLIENT_INFO_KEY];
 
 type Params = Record<string, unknown>;
 
@@ -84,14 +85,18 @@ export function checkEnvelope(params: unknown): EnvelopeCheck {
 }
 
 /**
- * The params as a 2025-era server takes them: the envelope keys out of `_meta` (progress tokens and
- * other keys stay), and `inputResponses` / `requestState`, which the gateway answers itself.
+ * The params as mcp-sentinel's server takes them, for the backend that answers: the envelope keys that
+ * name the revision and the host (protocol version, client info) out of `_meta`, since mcp-sentinel is
+ * the client of its backends. The host's own capabilities and log level stay in `_meta`, and a retry's
+ * `inputResponses` / `requestState` stay in the params: a 2026-07-28 backend gets them as the host sent
+ * them, so that its `input_required` rounds are the host's own; a 2025-era backend never sees them
+ * (src/backends/legacy-params.ts). Progress tokens and other `_meta` keys stay.
  */
-export function legacyParams(params: unknown): Params | undefined {
+export function forwardedParams(params: unknown): Params | undefined {
   if (!isObject(params)) return undefined;
-  const { _meta, inputResponses: _responses, requestState: _state, ...rest } = params;
+  const { _meta, ...rest } = params;
   if (!isObject(_meta)) return rest;
   const meta = { ..._meta };
-  for (const key of ENVELOPE_KEYS) delete meta[key];
+  for (const key of HOST_KEYS) delete meta[key];
   return Object.keys(meta).length > 0 ? { ...rest, _meta: meta } : rest;
 }

@@ -7,12 +7,15 @@
  * - answers `server/discover` (the capabilities and instructions `initialize` would carry) and refuses
  *   the methods the revision removed (`initialize`, `ping`, `logging/setLevel`, `resources/subscribe`,
  *   `resources/unsubscribe`) with -32601; checks every request's envelope (-32602, -32022);
- * - hands the 2025-era server each request without the envelope, under an id of its own, and the host
- *   each answer with `resultType` and, on lists and reads, caching hints (results.ts);
+ * - hands the 2025-era server each request under an id of its own, without the envelope keys about the
+ *   host's own connection (the host's capabilities and log level stay, for a 2026-07-28 backend), and
+ *   the host each answer with `resultType` and, on lists and reads, caching hints (results.ts);
  * - sends log messages only while a request that asked for them (`_meta` logLevel) is in flight, at or
  *   above its level, and list changes only on `subscriptions/listen` streams (listen.ts);
- * - turns the backend requests (elicitation, sampling, roots) into `input_required` results and the
- *   host's retries into their answers (input-bridge.ts).
+ * - turns the requests of 2025-era backends (elicitation, sampling, roots) into `input_required`
+ *   results and the host's retries into their answers (input-bridge.ts); a 2026-07-28 backend's own
+ *   `input_required` goes to the host as it is, and a retry whose `requestState` the gateway did not
+ *   issue goes to mcp-sentinel's server like any request, for that backend to judge.
  *
  * mcp-sentinel is told once that the host can take elicitation, sampling and roots (the gateway can
  * carry all three to a modern host), and who it is (`onFirstRequest`).
@@ -22,7 +25,7 @@ import {
   checkEnvelope,
   claimsModern,
   CLIENT_INFO_KEY,
-  legacyParams,
+  forwardedParams,
   metaOf,
   SUBSCRIPTION_ID_KEY,
 } from './envelope.js';
@@ -157,14 +160,31 @@ export class ModernHostGateway {
       );
     if (method === 'server/discover') return void this.answerDiscover(message.id);
     if (method === 'subscriptions/listen') return this.openStream(message.id, message.params);
-    const params = message.params ?? {};
-    if (params.requestState !== undefined) return this.retry(message, check.envelope.capabilities);
+    const responses = message.params?.inputResponses;
+    if (
+      responses !== undefined &&
+      (typeof responses !== 'object' || responses === null || Array.isArray(responses))
+    )
+      return this.fail(message.id, -32602, 'Invalid params: inputResponses must be an object');
+    if (message.params?.requestState !== undefined && this.retry(message, check.envelope.capabilities))
+      return;
+    this.open(message, check.envelope);
+  }
+
+  /**
+   * A request for mcp-sentinel's server: a new exchange. A retry whose `requestState` the gateway did not
+   * issue is one too: it answers an `input_required` of a 2026-07-28 backend, which judges the state.
+   */
+  private open(
+    message: Message,
+    envelope: { capabilities: Record<string, unknown>; logLevel?: string },
+  ): void {
     const exchange: Exchange = {
       internalId: this.internalId(),
-      hostId: message.id,
-      method,
-      capabilities: check.envelope.capabilities,
-      ...(check.envelope.logLevel && { logLevel: check.envelope.logLevel }),
+      hostId: message.id!,
+      method: message.method!,
+      capabilities: envelope.capabilities,
+      ...(envelope.logLevel && { logLevel: envelope.logLevel }),
       queued: [],
       asked: new Map(),
       held: [],
@@ -172,12 +192,12 @@ export class ModernHostGateway {
       expiresAfterMs: this.options.retryWindowMs,
     };
     this.exchanges.set(exchange.internalId, exchange);
-    this.byHost.set(keyOf(message.id), exchange);
+    this.byHost.set(keyOf(message.id!), exchange);
     this.options.deliver({
       jsonrpc: '2.0',
       id: exchange.internalId,
-      method,
-      params: legacyParams(params) ?? {},
+      method: exchange.method,
+      params: forwardedParams(message.params) ?? {},
     });
   }
 
@@ -224,21 +244,11 @@ export class ModernHostGateway {
     return this.options.sendToHost({ jsonrpc: '2.0', id: hostId, ...answer });
   }
 
-  private retry(message: Message, capabilities: Record<string, unknown>): void {
+  /** A retry of an `input_required` the gateway issued (true), answered here; false for any other. */
+  private retry(message: Message, capabilities: Record<string, unknown>): boolean {
     const params = message.params!;
-    const responses = params.inputResponses;
-    if (
-      responses !== undefined &&
-      (typeof responses !== 'object' || responses === null || Array.isArray(responses))
-    )
-      return this.fail(message.id!, -32602, 'Invalid params: inputResponses must be an object');
     const exchange = this.bridge.claim(params.requestState, message.method!);
-    if (!exchange)
-      return this.fail(
-        message.id!,
-        -32602,
-        'Invalid params: requestState was not issued by this server for this request (altered, or expired)',
-      );
+    if (!exchange) return false;
     exchange.hostId = message.id!;
     exchange.capabilities = capabilities;
     this.byHost.set(keyOf(message.id!), exchange);
@@ -246,9 +256,10 @@ export class ModernHostGateway {
       const final = exchange.final;
       exchange.final = undefined;
       void this.finish(exchange, final);
-      return;
+      return true;
     }
-    this.bridge.answer(exchange, responses as Record<string, unknown> | undefined);
+    this.bridge.answer(exchange, params.inputResponses as Record<string, unknown> | undefined);
+    return true;
   }
 
   private takeReverse(message: Message): Promise<void> {

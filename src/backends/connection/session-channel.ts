@@ -2,8 +2,9 @@
  * A ForwardChannel over a session object that speaks in requests rather than messages: the v2 SDK client
  * of a 2026-07-28 session (modern-session.ts), which turns `input_required` answers into retries itself.
  * Each forwarded request becomes one `request()` of the session, whose result, error and progress are
- * handed to the forwarder's sink as the messages a wire would have carried; the forwarder's cancel aborts
- * that request (the session tells the backend).
+ * handed to the forwarder's sink as the messages a wire would have carried (progress under the forwarder's
+ * own token, which the request carries); the forwarder's cancel aborts that request (the session tells
+ * the backend).
  */
 import { ProtocolError, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { ForwardChannel, ForwardSink, OutgoingMessage } from '../forwarder/channel.js';
@@ -15,13 +16,17 @@ import { PASS_THROUGH } from '../pass-through.js';
 const NO_TIMEOUT_MS = 2 ** 31 - 1;
 
 export class SessionChannel implements ForwardChannel {
+  readonly modern = true;
   private sink?: ForwardSink;
   private readonly open = new Map<string, AbortController>();
 
   constructor(
     private readonly session: BackendSession,
     private readonly backend: string,
-  ) {}
+  ) {
+    session.onprogress = (params) =>
+      this.sink?.message({ jsonrpc: '2.0', method: 'notifications/progress', params } as JSONRPCMessage);
+  }
 
   attach(sink: ForwardSink): void {
     this.sink = sink;
@@ -40,23 +45,17 @@ export class SessionChannel implements ForwardChannel {
   }
 
   private request(id: string, message: OutgoingMessage, signal: AbortSignal | undefined): void {
-    const { progressToken, ...meta } = (message.params?._meta ?? {}) as Record<string, unknown>;
-    const params = { ...message.params, _meta: meta };
     const controller = new AbortController();
     signal?.addEventListener('abort', () => controller.abort(), { once: true });
     this.open.set(id, controller);
     const deliver = (reply: Record<string, unknown>) =>
       this.sink?.message({ jsonrpc: '2.0', ...reply } as JSONRPCMessage);
-    const onprogress =
-      progressToken === undefined
-        ? undefined
-        : (progress: object) =>
-            deliver({ method: 'notifications/progress', params: { ...progress, progressToken } });
+    // The forwarder's progress token stays in `_meta`: its progress comes back through the session's
+    // hook (set in the constructor), in order with the result.
     this.session
-      .request({ method: message.method, params }, PASS_THROUGH, {
+      .request({ method: message.method, params: message.params }, PASS_THROUGH, {
         signal: controller.signal,
         timeout: NO_TIMEOUT_MS,
-        onprogress,
       })
       .then(
         (result) => deliver({ id, result }),

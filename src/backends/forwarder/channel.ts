@@ -63,6 +63,11 @@ export interface ForwardChannel {
    * makes none, since an AbortSignal per request costs about as much as the rest of the relay.
    */
   readonly unsignalled?: boolean;
+  /**
+   * True for a 2026-07-28 session: a request of a 2026-07-28 host goes to it as it is. Any other channel
+   * gets it without that host's own parts (legacy-params.ts).
+   */
+  readonly modern?: boolean;
 }
 
 /** True for the forwarder's own ids and progress tokens. */

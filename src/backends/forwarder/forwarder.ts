@@ -18,6 +18,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import { SentinelError } from '../../errors.js';
 import { FORWARD_ID_PREFIX, isForwardId, type ForwardChannel, type ForwardSink } from './channel.js';
 import { RpcCode, backendError, closedError, timeoutError } from './outcomes.js';
+import { carriesModernHostParts, forLegacyBackend } from '../legacy-params.js';
 
 export type ForwardOutcome = { result: Record<string, unknown> } | { error: SentinelError };
 
@@ -85,6 +86,14 @@ export class Forwarder {
     if (!channel) {
       call.onDone({ error: closedError(this.options.backend, 'has no open session') });
       return () => undefined;
+    }
+    if (!channel.modern && carriesModernHostParts(call.params)) {
+      const params = forLegacyBackend(this.options.backend, call.params!);
+      if (params instanceof SentinelError) {
+        call.onDone({ error: params });
+        return () => undefined;
+      }
+      call = { ...call, params };
     }
     const ticket: Ticket = { id: '', cancelled: false };
     this.dispatch(call, ticket, channel, false);
