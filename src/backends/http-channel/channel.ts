@@ -17,6 +17,7 @@ import { RpcCode, closedError } from '../forwarder/outcomes.js';
 import { DIRECT_SEND, RAW_BODY, directSend, type DirectResponse } from './direct-send.js';
 import { readReply, type ByteSource } from './reply-reader.js';
 import { sendFailure, statusError } from './status-error.js';
+import { encodeLine } from '../../jsonrpc.js';
 
 export interface HttpSession {
   readonly kind: 'streamable-http' | 'sse';
@@ -71,7 +72,7 @@ export class HttpForwardChannel implements ForwardChannel {
     const init = {
       method: 'POST',
       headers,
-      body: JSON.stringify(message),
+      body: postBody(message),
       signal,
       [DIRECT_SEND]: directSend,
     };
@@ -179,6 +180,16 @@ export class HttpForwardChannel implements ForwardChannel {
     }, waitMs);
     signal?.addEventListener('abort', () => clearTimeout(timer), { once: true });
   }
+}
+
+/**
+ * The POST body of a message: its JSON as bytes, with large tool arguments spliced in from the host's own
+ * text (json-splice.ts). Throws when it cannot be encoded (the forwarder fails the request with it).
+ */
+function postBody(message: OutgoingMessage): Buffer {
+  const encoded = encodeLine(message);
+  if ('problem' in encoded) throw new Error(`the message could not be encoded: it ${encoded.problem}`);
+  return Array.isArray(encoded.line) ? Buffer.concat(encoded.line) : encoded.line;
 }
 
 function brokenReply(backend: string, error: Error | undefined): SentinelError {

@@ -68,7 +68,7 @@ function responseHeaders(raw: Dispatcher.ResponseData['headers']): Headers {
   return headers;
 }
 
-/** Sends `init` (a string body) to `url` over the origin's pool. */
+/** Sends `init` (a string or bytes body) to `url` over the origin's pool. */
 export const directSend: DirectSend = async (url, init) => {
   const target = typeof url === 'string' ? new URL(url) : url;
   const data = await (
@@ -77,7 +77,7 @@ export const directSend: DirectSend = async (url, init) => {
     path: target.pathname + target.search,
     method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
     headers: flatHeaders(init.headers),
-    body: init.body as string | undefined,
+    body: init.body as string | Buffer | undefined,
     signal: init.signal ?? undefined,
   });
   const body = data.body;

@@ -7,11 +7,13 @@
  * http-guard.ts does for the SDK's requests) and stops reading while the host is not reading our output
  * (src/output-gate.ts). The caller's abort destroys the stream; what was already complete stays delivered.
  */
+import { isAscii } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import { SentinelError } from '../../errors.js';
 import { hostOutput } from '../../output-gate.js';
 import { RpcCode } from '../forwarder/outcomes.js';
+import { rememberSpan, SPLICE_MIN_CHARS } from '../../json-splice.js';
 
 export interface ReplyHandlers {
   message(message: JSONRPCMessage): void;
@@ -50,7 +52,8 @@ export function readReply(
   handlers: ReplyHandlers,
 ): void {
   const decoder = new StringDecoder('utf8');
-  const parse = eventStream ? eventParser(handlers) : jsonCollector(handlers);
+  const parse = eventStream ? eventParser(handlers) : undefined;
+  const json = eventStream ? undefined : jsonCollector(handlers);
   let total = 0;
   let ended = false;
   const end = (error?: Error) => {
@@ -74,7 +77,8 @@ export function readReply(
       void wait.then(() => body.resume());
     }
     try {
-      parse.push(decoder.write(chunk));
+      if (json) json.push(chunk);
+      else parse!.push(decoder.write(chunk));
     } catch (error) {
       end(error as Error);
       body.destroy();
@@ -84,8 +88,8 @@ export function readReply(
   body.on('end', () => {
     if (ended) return;
     try {
-      parse.push(decoder.end());
-      parse.finish();
+      if (json) json.finish();
+      else parse!.push(decoder.end());
       end();
     } catch (error) {
       end(error as Error);
@@ -95,24 +99,36 @@ export function readReply(
 
 interface Parser {
   push(text: string): void;
-  finish(): void;
 }
 
-function deliverJson(text: string, handlers: ReplyHandlers): void {
+/**
+ * Hands over the message(s) of `text`. A large single message keeps where its result is in the text, so
+ * that it can be written to the host from there (json-splice.ts); `ascii` is the text's bytes when pure.
+ */
+function deliverJson(text: string, handlers: ReplyHandlers, ascii?: Buffer): void {
   const parsed: unknown = JSON.parse(text);
+  if (!Array.isArray(parsed) && text.length >= SPLICE_MIN_CHARS)
+    rememberSpan(parsed, text, ascii, ['result']);
   for (const message of Array.isArray(parsed) ? parsed : [parsed]) {
     if (typeof message === 'object' && message !== null) handlers.message(message as JSONRPCMessage);
   }
 }
 
-/** An `application/json` body: parsed once it is complete. */
-function jsonCollector(handlers: ReplyHandlers): Parser {
-  const parts: string[] = [];
+/** An `application/json` body: its bytes collected, decoded and parsed once it is complete. */
+function jsonCollector(handlers: ReplyHandlers): { push(chunk: Buffer): void; finish(): void } {
+  const chunks: Buffer[] = [];
+  let size = 0;
   return {
-    push: (text) => void (text && parts.push(text)),
+    push: (chunk) => {
+      chunks.push(chunk);
+      size += chunk.length;
+    },
     finish: () => {
-      const text = parts.join('');
-      if (text.trim()) deliverJson(text, handlers);
+      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      // Pure ASCII decodes as Latin-1 to the same string, faster (as the stdio line reader does).
+      const ascii = bytes.length > 256 && isAscii(bytes);
+      const text = ascii ? bytes.toString('latin1') : bytes.toString('utf8');
+      if (text.trim()) deliverJson(text, handlers, ascii ? bytes : undefined);
     },
   };
 }
@@ -170,10 +186,8 @@ function eventParser(handlers: ReplyHandlers): Parser {
           } else lastWasCR = true;
         }
       }
+      // An event cut off by the end of the stream is never dispatched (as EventSource does).
       if (start < text.length) pending.push(text.slice(start));
-    },
-    finish() {
-      // An event cut off by the end of the stream is not dispatched (as EventSource does).
     },
   };
 }
