@@ -1,10 +1,10 @@
 /**
  * Routes a host's `tools/call` straight to a ready backend's forwarder (src/backends/forwarder/), around the
- * SDK server, whose per-request AbortController, timers, promise chains and schema parses cost more than the
- * whole relay per call. Anything it does not take (unknown or not-yet-listed tools, a backend that is
- * restarting or renewing its session, malformed params)
- * goes on to the SDK server, whose handlers give the full answers and errors. Task-augmented calls
- * (`params.task`) go there too: tasks are routed and refused in one place (tasks.ts).
+ * handlers' per-request AbortController, promise chains and catalog waits, which cost more than the whole
+ * relay per call. Anything it does not take (unknown or not-yet-listed tools, a backend that is restarting
+ * or renewing its session, malformed params) goes on to the handlers (pipeline/dispatch.ts,
+ * handlers/tools.ts), which give the full answers and errors. Task-augmented calls (`params.task`) go there
+ * too: tasks are routed and refused in one place (tasks.ts).
  */
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import type { BackendManager } from '../backends/manager.js';
@@ -54,12 +54,12 @@ export function createToolCallFastPath(
         return false;
       }
       if (typeof params.name !== 'string') return false;
-      // A task-augmented call needs the SDK path's answer (tasks are not supported).
+      // A task-augmented call is routed (or refused) by the handlers' task router (tasks.ts).
       if (params.task !== undefined) return false;
       const args = params.arguments;
       if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args)))
         return false;
-      // mcp-sentinel's own tools are answered by the SDK server's handler (own-tools.ts).
+      // mcp-sentinel's own tools are answered by the tools handler (own-tools.ts).
       if (params.name.startsWith(OWN_TOOL_PREFIX)) return false;
       const publicName = params.name;
       const route = catalog().toolRoutes.get(publicName);
@@ -82,7 +82,7 @@ export function createToolCallFastPath(
         onDone: (outcome) => {
           cancels.delete(key);
           if ('error' in outcome) {
-            // As on the SDK path (handlers/tools.ts): a failure with a wire form (the backend's own error,
+            // As the handlers do (handlers/tools.ts): a failure with a wire form (the backend's own error,
             // a timeout, a lost connection) is that JSON-RPC error; mcp-sentinel's own (a sign-in needed)
             // is a tool result the model can read and act on.
             const { error } = outcome;

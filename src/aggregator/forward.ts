@@ -1,5 +1,5 @@
 /**
- * Forwarding one host request to one backend on the SDK path: the host's cancellation, the backend's
+ * Forwarding one host request to one backend from a handler (not the fast path): the host's cancellation, the backend's
  * timeout, and progress relayed to the host in order under the host's own token. Also how a backend's
  * failure is told to the host: as a tool error result, or as a JSON-RPC error. The text is not redacted
  * here: everything but a successful result is redacted where it leaves for the host (outbound-redaction.ts).

@@ -19,7 +19,6 @@ import {
   SdkErrorCode,
   Server,
   type JSONRPCRequest,
-  type Result,
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import type { BackendManager } from '../backends/manager.js';
@@ -50,11 +49,11 @@ export function createHostServer(
   const server = new Server(SERVER_INFO, { capabilities: SERVER_CAPABILITIES, instructions: INSTRUCTIONS });
   // The SDK's own logging/setLevel only records the level per session; ours forwards it (handlers/session.ts).
   server.removeRequestHandler('logging/setLevel');
-  server.fallbackRequestHandler = async (request, ctx) =>
-    (await router.dispatch(request.method, paramsAsSent(request, ctx), {
+  server.fallbackRequestHandler = (request, ctx) =>
+    router.dispatch(request.method, paramsAsSent(request, ctx), {
       signal: ctx.mcpReq.signal,
       sendNotification: (notification) => ctx.mcpReq.notify(notification),
-    })) as Result;
+    });
   server.oninitialized = onInitialized;
   // Backends were told the host has roots; they hear when those change.
   server.setNotificationHandler('notifications/roots/list_changed', () => {

@@ -44,7 +44,7 @@ export interface Aggregator {
   advertised(): Promise<Advertised>;
   /** The `initialize` answer: backends are started, and it waits for them as `advertised` does. */
   initialize(protocolVersion: unknown): Promise<Record<string, unknown>>;
-  /** Notes the resource URIs in a backend's result (for results that bypass the SDK server). */
+  /** Notes the resource URIs in a backend's result (for results of the fast path, which bypasses the handlers). */
   recordResult(backend: string, result: unknown): void;
   /** mcp-sentinel's own tools and resources, listed beside the catalog and answered before it. */
   own: OwnRegistry;

@@ -27,12 +27,15 @@ export function isSessionExpired(error: unknown): boolean {
   return (error instanceof SdkHttpError || error instanceof PostStatusError) && error.status === 404;
 }
 
-/** fetch failed below HTTP: the server is down or the connection broke. */
+/**
+ * fetch failed below HTTP: the server is down or the connection broke. A known socket error code on the
+ * error or its causes, or fetch's TypeError with the system error that made it as its cause (a DNS or TLS
+ * failure, whose codes are too many to list).
+ */
 export function isConnectionLost(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  if (networkCode(error) !== undefined) return true;
   return (
-    (error instanceof TypeError && /fetch failed|terminated/i.test(error.message)) ||
-    networkCode(error) !== undefined
+    error instanceof TypeError && typeof (error.cause as { code?: unknown } | undefined)?.code === 'string'
   );
 }
 

@@ -3,7 +3,7 @@
  * never by the SDK's wording. Against real SSE and Streamable HTTP endpoints on 127.0.0.1 (the transports
  * as createTransport builds them): a POST of the SSE transport that the server answers 404 is an expired
  * session, and a Streamable HTTP event stream that cannot be reopened is given up typed, after the SDK's
- * two attempts, at the server's `retry:` pace. Then the classification table itself.
+ * two attempts, at the server's `retry:` pace; a refused connection is lost. Then the classification table.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +18,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   isConnectionClosed,
+  isConnectionLost,
   isReconnectGiveUp,
   isRequestTimeout,
   isSessionExpired,
@@ -118,6 +119,22 @@ describe('the classification', () => {
     ['a plain Error in the SDK words', new Error('Error POSTing to endpoint (HTTP 404): gone'), false],
   ])('says %s is an expired session: %s', (_name, error, expired) => {
     expect(isSessionExpired(error)).toBe(expired);
+  });
+
+  it('knows a lost connection by its socket error code, never by the words of fetch', async () => {
+    const closed = await serve(() => undefined);
+    for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
+    const refused = await fetch(closed).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isConnectionLost(refused)).toBe(true);
+    const dns = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('getaddrinfo'), { code: 'EAI_AGAIN' }),
+    });
+    expect(isConnectionLost(dns)).toBe(true);
+    expect(isConnectionLost(new TypeError('fetch failed'))).toBe(false);
+    expect(isConnectionLost(new TypeError('terminated'))).toBe(false);
   });
 
   it('reads no give-up into the SDK wording of one', () => {

@@ -1,5 +1,5 @@
 /**
- * `tools/list` and `tools/call` on the SDK path: the list fitted to the host (surface/), and calls routed
+ * `tools/list` and `tools/call` answered by the handlers (not the fast path): the list fitted to the host (surface/), and calls routed
  * to mcp-sentinel's own tools first, then through the catalog to a backend (task-augmented calls to
  * tasks.ts). The stdio fast path (fast-path.ts) takes most plain calls before they get here.
  */

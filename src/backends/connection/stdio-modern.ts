@@ -19,8 +19,9 @@ const ERA_PROBE_MS = 5_000;
  * Whether to ask before `initialize`: when the entry says "protocol": "2026-07-28", or an earlier session
  * (or the cached manifest) found a server that speaks only 2026-07-28. Otherwise `initialize` comes first
  * (stdio.ts), and only a refusal of it leads to the question: a server of both eras is spoken to in the
- * 2025 era, which mcp-sentinel carries in full for stdio children (progress, log messages, sampling,
- * elicitation, subscriptions, the tools/call fast path), and a 2025-era server is never asked at all.
+ * 2025 era, whose tools may still send requests to the client themselves (sampling, elicitation), which
+ * the 2026-07-28 revision cannot carry, and a 2025-era server is never asked a question it may exit on
+ * (a fresh child for `initialize` then).
  */
 export function asksEra(server: StdioServerConfig, context: ConnectContext): boolean {
   if (server.protocol === '2025-11-25') return false;
