@@ -3,7 +3,8 @@
  * Streamable HTTP): a backend's `input_required` result reaches the host as the backend made it (its own
  * input keys, requests and `requestState`), the host's retry goes back to the backend as the host sent
  * it, a state the backend did not issue is refused by the backend, and the capabilities the host declared
- * on the request are the ones the backend judges.
+ * on the request are the ones the backend judges; the log level a request asks for reaches the backend,
+ * and a `subscriptions/listen` stream hears of updates to the resources it names.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestHost } from '../helpers/host.js';
@@ -19,17 +20,19 @@ const envelope = (capabilities: Record<string, unknown>) => ({
   'io.modelcontextprotocol/clientInfo': { name: 'modern-host', version: '1.0.0' },
 });
 const declared = envelope({ elicitation: {} });
+const WIRE = { MODERN_WIRE_TOOLS: '1' };
+type Notice = { id?: unknown; method?: string; params?: Record<string, unknown> };
 
 describe('a 2026-07-28 host in front of 2026-07-28 backends', () => {
   let server: RunningServer;
   let host: TestHost;
 
   beforeAll(async () => {
-    server = await startHttpServer([fixture('modern-server.mjs')], {}, '/mcp');
+    server = await startHttpServer([fixture('modern-server.mjs')], WIRE, '/mcp');
     host = await TestHost.start({
       config: {
         mcpServers: {
-          stdio: { command: process.execPath, args: [fixture('modern-stdio-server.mjs')] },
+          stdio: { command: process.execPath, args: [fixture('modern-stdio-server.mjs')], env: WIRE },
           http: { type: 'http', url: server.url },
         },
       },
@@ -103,4 +106,44 @@ describe('a 2026-07-28 host in front of 2026-07-28 backends', () => {
       expect(host.nonProtocolStdout()).toEqual([]);
     },
   );
+
+  const notices = () =>
+    host.stdoutLines.map((line) => JSON.parse(line) as Notice).filter((m) => m.method && m.id === undefined);
+
+  it.each(['stdio', 'http'])('gives the %s backend the log level the request asks for', async (backend) => {
+    const message = `logged by ${backend}`;
+    await raw('tools/call', {
+      name: `${backend}__log`,
+      arguments: { message },
+      _meta: { ...declared, 'io.modelcontextprotocol/logLevel': 'info' },
+    });
+    // The message comes before the result it belongs to.
+    expect(notices().some((m) => m.method === 'notifications/message' && m.params?.data === message)).toBe(
+      true,
+    );
+  });
+
+  it('tells a subscriptions/listen stream of updates to the resources it names', async () => {
+    host.transport.sendRaw(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'listen-1',
+        method: 'subscriptions/listen',
+        params: { notifications: { resourceSubscriptions: ['modern://note'] }, _meta: declared },
+      }) + '\n',
+    );
+    await waitFor('the acknowledgement', () =>
+      notices().find((m) => m.method === 'notifications/subscriptions/acknowledged'),
+    );
+    // Both backends have the URI: the subscription goes to the one that lists it first.
+    await raw('tools/call', { name: 'stdio__touch', arguments: {}, _meta: declared });
+    await raw('tools/call', { name: 'http__touch', arguments: {}, _meta: declared });
+    const updated = await waitFor('the update', () =>
+      notices().find((m) => m.method === 'notifications/resources/updated'),
+    );
+    expect(updated.params).toMatchObject({
+      uri: 'modern://note',
+      _meta: { 'io.modelcontextprotocol/subscriptionId': 'listen-1' },
+    });
+  });
 });
