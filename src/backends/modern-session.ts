@@ -12,10 +12,17 @@
  * Errors are the SDK's own (ProtocolError with the backend's code, message and data; SdkError), as in the
  * 2025 era.
  */
-import type { Client, ClientCapabilities, FetchLike, Transport } from '@modelcontextprotocol/client';
+import type {
+  Client,
+  ClientCapabilities,
+  FetchLike,
+  SubscriptionFilter,
+  Transport,
+} from '@modelcontextprotocol/client';
 import { VERSION } from '../version.js';
 import { ModernRequests } from './modern-requests.js';
 import { reconnection } from './remote-errors.js';
+import { relayRequest } from './session.js';
 
 /** The part of the SDK Client that a Backend uses once a session is open, in either era. */
 export type BackendSession = Pick<
@@ -97,16 +104,12 @@ export async function openModernSession(options: ModernSessionOptions): Promise<
   for (const method of RELAYED) {
     const capability = method === 'sampling/createMessage' ? 'sampling' : method.split('/')[0]!;
     if (!(capability in options.capabilities)) continue;
-    client.setRequestHandler(method, (async (request: { params?: Record<string, unknown> }, ctx: never) =>
-      options.relay(
-        method,
-        request.params,
-        (ctx as { mcpReq: { signal: AbortSignal } }).mcpReq.signal,
-      )) as never);
+    relayRequest(client, method, (params, signal) => options.relay(method, params, signal));
   }
   for (const method of NOTIFICATIONS) {
-    client.setNotificationHandler(method, ((notification: { params?: Record<string, unknown> }) =>
-      options.onNotification(method, notification.params)) as never);
+    client.setNotificationHandler(method, (notification) =>
+      options.onNotification(method, notification.params as Record<string, unknown> | undefined),
+    );
   }
   const { stdio } = options;
   const transport: Transport = stdio
@@ -131,13 +134,13 @@ type ModernClient = InstanceType<(typeof import('@modelcontextprotocol/client'))
 /** List changes come on a `subscriptions/listen` stream in this revision; none is a loss, not a failure. */
 async function listenForChanges(client: ModernClient): Promise<void> {
   const caps = client.getServerCapabilities() as Record<string, { listChanged?: boolean } | undefined>;
-  const filter = {
+  const filter: SubscriptionFilter = {
     ...(caps.tools?.listChanged && { toolsListChanged: true }),
     ...(caps.prompts?.listChanged && { promptsListChanged: true }),
     ...(caps.resources?.listChanged && { resourcesListChanged: true }),
   };
   if (Object.keys(filter).length === 0) return;
-  await client.listen(filter as never).catch(() => undefined);
+  await client.listen(filter).catch(() => undefined);
 }
 
 function adapt(client: ModernClient, extras: ModernRequests): BackendSession {
@@ -173,9 +176,9 @@ function adapt(client: ModernClient, extras: ModernRequests): BackendSession {
   };
   // Progress goes to the session's hook as it arrives: the client's own progress dispatch runs a
   // microtask later, when a response read in the same chunk has removed its handler, and drops it.
-  client.setNotificationHandler('notifications/progress', ((notification: {
-    params: Record<string, unknown>;
-  }) => session.onprogress?.(notification.params)) as never);
+  client.setNotificationHandler('notifications/progress', (notification) =>
+    session.onprogress?.(notification.params),
+  );
   client.onclose = () => session.onclose?.();
   client.onerror = (error) => session.onerror?.(error);
   return session;

@@ -26,7 +26,7 @@ export interface SessionEvents {
 }
 
 /** Reverse requests and the client capability the host must have declared for each. */
-const REVERSE_CAPABILITY: Record<string, string> = {
+const REVERSE_CAPABILITY: Record<string, keyof ClientCapabilities> = {
   'sampling/createMessage': 'sampling',
   'elicitation/create': 'elicitation',
   'roots/list': 'roots',
@@ -49,12 +49,17 @@ function refusal(message: string): RpcFailure {
   );
 }
 
-type Relayed = 'sampling/createMessage' | 'elicitation/create' | 'roots/list';
+/** The requests a backend may ask of the host, in either era. */
+export type RelayedMethod = 'sampling/createMessage' | 'elicitation/create' | 'roots/list';
 
-/** The host's answer to a backend's request, relayed as it came (the SDK encodes it for the wire). */
-function relay<M extends Relayed>(client: Client, host: HostBridge, method: M): void {
+/** Answers the backend's `method` with what `ask` gets from the host, as it came (the SDK encodes it). */
+export function relayRequest<M extends RelayedMethod>(
+  client: Client,
+  method: M,
+  ask: (params: Record<string, unknown> | undefined, signal: AbortSignal) => Promise<Record<string, unknown>>,
+): void {
   client.setRequestHandler(method, async (request, ctx) => {
-    const answer = await host.request(method, request.params, ctx.mcpReq.signal);
+    const answer = await ask(request.params, ctx.mcpReq.signal);
     return answer as HandlerResultTypeMap[M];
   });
 }
@@ -63,9 +68,10 @@ function relay<M extends Relayed>(client: Client, host: HostBridge, method: M): 
 export function createClient(host: HostBridge, events: SessionEvents): Client {
   const capabilities = clientCapabilities(host);
   const client = new Client({ name: 'mcp-sentinel', version: VERSION }, { capabilities });
-  if (capabilities.sampling) relay(client, host, 'sampling/createMessage');
-  if (capabilities.elicitation) relay(client, host, 'elicitation/create');
-  if (capabilities.roots) relay(client, host, 'roots/list');
+  for (const method of Object.keys(REVERSE_CAPABILITY) as RelayedMethod[]) {
+    if (REVERSE_CAPABILITY[method]! in capabilities)
+      relayRequest(client, method, (params, signal) => host.request(method, params, signal));
+  }
   // Whatever the host did not declare is refused with a reason, not a bare "Method not found".
   client.fallbackRequestHandler = async (request) => {
     const capability = Object.hasOwn(REVERSE_CAPABILITY, request.method)
