@@ -6,6 +6,7 @@
 import {
   SSEClientTransport,
   StreamableHTTPClientTransport,
+  type FetchLike,
   type Transport,
 } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
@@ -41,6 +42,8 @@ export async function createTransport(
     maxResponseBytes?: number;
     /** The backend's name, for errors. */
     backend?: string;
+    /** Wraps the fetch of an SSE session's event stream (http-channel/event-stream-tap.ts). */
+    tapEventStream?: (fetch: FetchLike) => FetchLike;
   },
 ): Promise<Transport> {
   if (isStdioServer(server)) {
@@ -60,7 +63,10 @@ export async function createTransport(
   });
   let transport: Transport;
   if (server.type === 'sse')
-    transport = new SSEClientTransport(url, { fetch: typedPostFailures(fetch), eventSourceInit: { fetch } });
+    transport = new SSEClientTransport(url, {
+      fetch: typedPostFailures(fetch),
+      eventSourceInit: { fetch: options.tapEventStream?.(fetch) ?? fetch },
+    });
   else
     transport = new StreamableHTTPClientTransport(url, {
       fetch,

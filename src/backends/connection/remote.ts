@@ -21,6 +21,7 @@ import { createTransport } from '../transports.js';
 import type { Connection, ConnectContext } from './connection.js';
 import { Demux } from './demux.js';
 import { httpChannelOf } from '../http-channel/sdk-session.js';
+import { EventStreamTap } from '../http-channel/event-stream-tap.js';
 import { openModernConnection } from './modern.js';
 
 /** A courtesy to the server (DELETE of the session): never worth holding up the shutdown for long. */
@@ -52,14 +53,18 @@ export async function openRemote(server: HttpServerConfig, context: ConnectConte
 }
 
 async function openLegacy(server: HttpServerConfig, context: ConnectContext): Promise<Connection> {
+  // An SSE session's replies to forwarded requests are read off its event stream before the SDK's.
+  const tap = server.type === 'sse' ? new EventStreamTap() : undefined;
   const transport = await createTransport(server, {
     log: context.log,
     environment: context.environment,
     auth: context.auth,
     maxResponseBytes: context.maxResponseBytes,
     backend: context.name,
+    tapEventStream: tap && ((fetch) => tap.wrap(fetch)),
   });
   const demux = new Demux(transport, (error) => sendFailure(context.name, error));
+  if (tap) tap.take = (message) => demux.offer(message);
   const client = createClient(context.host, context.events);
   const abandon = () => void client.close().catch(() => undefined);
   context.signal.addEventListener('abort', abandon, { once: true });

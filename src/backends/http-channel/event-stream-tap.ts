@@ -1,0 +1,138 @@
+/**
+ * The GET event stream of an SSE backend's session, read by us first. A legacy SSE server answers every
+ * POST on that stream, so the replies to forwarded requests (and their progress) arrive there: they are
+ * parsed here once and handed to the forwarder (`take`), and never reach the SDK transport, which would
+ * decode them again through web streams and validate the whole message against its schemas. Every other
+ * event (the endpoint, the SDK client's own replies, the backend's requests and notifications, comments)
+ * is passed on to the SDK transport as it came, so the session stays the SDK's.
+ *
+ * A message is taken only when it is a well-formed JSON-RPC message within the depth limit (as on stdio)
+ * and the forwarder claims it (one of its ids or progress tokens); anything else goes on unchanged.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import type { FetchLike, JSONRPCMessage } from '@modelcontextprotocol/client';
+import { exceedsDepth, isJsonRpcMessage } from '../../jsonrpc.js';
+import { rememberSpan, SPLICE_MIN_CHARS } from '../../json-splice.js';
+
+export class EventStreamTap {
+  /** Offered every message on the stream; true when it was the forwarder's (and is handled). */
+  take?: (message: JSONRPCMessage) => boolean;
+
+  /** `fetch` for the SDK's event source: the event stream it returns has the taken messages left out. */
+  wrap(fetch: FetchLike): FetchLike {
+    return async (url, init) => {
+      const response = await fetch(url, init);
+      const type = response.headers.get('content-type') ?? '';
+      if (!response.ok || !response.body || !type.includes('text/event-stream')) return response;
+      const body = this.filtered(response.body as ReadableStream<Uint8Array>);
+      return new Response(body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+    };
+  }
+
+  private filtered(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+    const reader = source.getReader();
+    const decoder = new StringDecoder('utf8');
+    const encoder = new TextEncoder();
+    const events = new EventSplitter((data) => this.offer(data));
+    return new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) {
+            const rest = events.push(decoder.end());
+            if (rest) controller.enqueue(encoder.encode(rest));
+            controller.close();
+            return;
+          }
+          const passed = events.push(
+            decoder.write(Buffer.from(value.buffer, value.byteOffset, value.length)),
+          );
+          if (passed) {
+            controller.enqueue(encoder.encode(passed));
+            return;
+          }
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+  }
+
+  /** True when the event's data was a message the forwarder took. */
+  private offer(data: string): boolean {
+    if (!this.take || data.charCodeAt(0) !== 0x7b /* { */) return false;
+    let message: unknown;
+    try {
+      message = JSON.parse(data);
+    } catch {
+      return false; // the SDK transport reports it
+    }
+    if (!isJsonRpcMessage(message) || exceedsDepth(data)) return false;
+    if (data.length >= SPLICE_MIN_CHARS && 'result' in message)
+      rememberSpan(message, data, undefined, ['result']);
+    return this.take(message);
+  }
+}
+
+/**
+ * Splits event-stream text into events (lines up to a blank one) and returns the text of those to pass on,
+ * as they came (line ends made `\n`). A `message` event whose data `take` accepts is left out. Text without
+ * a line end is only collected, so a 1 MB event arriving in many chunks is joined once.
+ */
+class EventSplitter {
+  private pending: string[] = [];
+  private lines: string[] = [];
+  private data: string[] = [];
+  private event = '';
+  private lastWasCR = false;
+
+  constructor(private readonly take: (data: string) => boolean) {}
+
+  push(text: string): string {
+    let out = '';
+    let start = 0;
+    if (this.lastWasCR && text.charCodeAt(0) === 10) start = 1;
+    this.lastWasCR = false;
+    // Each terminator is searched for once per chunk, not once per line (a chunk without `\r` is common).
+    let lf = text.indexOf('\n', start);
+    let cr = text.indexOf('\r', start);
+    for (;;) {
+      if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
+      if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
+      const at = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+      if (at === -1) break;
+      this.pending.push(text.slice(start, at));
+      out += this.line(this.pending.length === 1 ? this.pending[0]! : this.pending.join(''));
+      this.pending = [];
+      start = at + 1;
+      if (text.charCodeAt(at) === 13) {
+        if (start < text.length) {
+          if (text.charCodeAt(start) === 10) start++;
+        } else this.lastWasCR = true;
+      }
+    }
+    if (start < text.length) this.pending.push(text.slice(start));
+    return out;
+  }
+
+  /** One line; at a blank line, the event's text to pass on ('' when taken). */
+  private line(text: string): string {
+    if (text !== '') {
+      this.lines.push(text);
+      if (text.startsWith('data:')) this.data.push(text.charCodeAt(5) === 32 ? text.slice(6) : text.slice(5));
+      else if (text.startsWith('event:')) this.event = text.slice(text.charCodeAt(6) === 32 ? 7 : 6);
+      return '';
+    }
+    const lines = this.lines;
+    const isMessage = this.event === '' || this.event === 'message';
+    const data = this.data.length === 1 ? this.data[0]! : this.data.join('\n');
+    this.lines = [];
+    this.data = [];
+    this.event = '';
+    if (isMessage && data !== '' && this.take(data)) return '';
+    return lines.length > 0 ? `${lines.join('\n')}\n\n` : '\n';
+  }
+}
