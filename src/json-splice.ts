@@ -45,6 +45,11 @@ export function rememberSpan(
   if (at) spans.set(value, { text, bytes, start: at[0], end: at[1] });
 }
 
+/** Whether `value` was parsed from a line whose text is remembered (only such values are worth marking). */
+export function hasSpan(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && spans.has(value);
+}
+
 /**
  * The message as the parts of one line (its JSON and a newline) with a vouched-for value spliced in from
  * its raw text; undefined when there is none, or when anything else in it cannot be encoded (then the

@@ -15,6 +15,7 @@ import { RateLimiter } from '../backends/rate-limit.js';
 import { MAX_MESSAGE_BYTES } from '../backends/stdio-transport.js';
 import type { Logger } from '../log.js';
 import { hostOutput } from '../output-gate.js';
+import { batchWrites, joinBatch } from '../write-batch.js';
 import { needsRedaction, redactForHost } from './outbound-redaction.js';
 import {
   encodeLine,
@@ -82,8 +83,10 @@ export class HostStdioTransport implements Transport {
     return this.pending.size;
   }
 
+  // What one chunk of requests sends to backends leaves in one write per backend (write-batch.ts).
   private readonly onData = (chunk: Buffer | string) =>
-    this.reader.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    batchWrites(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, this.push);
+  private readonly push = (chunk: Buffer) => this.reader.push(chunk);
   private readonly onEnd = () => this.reader.end();
   private readonly onStdinError = (error: Error) => this.onerror?.(error);
 
@@ -96,6 +99,7 @@ export class HostStdioTransport implements Transport {
     this.stdin.on('error', this.onStdinError);
     // A host that vanishes turns our writes into EPIPE; shutdown notices through stdin.
     this.stdout.on('error', this.onStdinError);
+    this.leaveBatch ??= joinBatch(this.stdout);
   }
 
   private handleLine(line: string, ascii?: Buffer): void {
@@ -254,7 +258,7 @@ export class HostStdioTransport implements Transport {
   private lastProblem = '';
 
   /** The message as a line, redacted unless a plain result; undefined (and `lastProblem`) when it cannot be. */
-  private encode(message: unknown, isResponse: boolean): Buffer | Buffer[] | undefined {
+  private encode(message: unknown, isResponse: boolean): string | Buffer | Buffer[] | undefined {
     const redact = needsRedaction(message) ? (text: string) => redactForHost(message, text) : undefined;
     const encoded = encodeLine(message, redact);
     if ('problem' in encoded) {
@@ -274,7 +278,7 @@ export class HostStdioTransport implements Transport {
   /** One 'drain' listener for the whole stream, however many writes wait for it. */
   private drained?: Promise<void>;
 
-  private writeLine(line: Buffer | Buffer[]): Promise<void> {
+  private writeLine(line: string | Buffer | Buffer[]): Promise<void> {
     if (this.closed && this.stdout.destroyed) return Promise.resolve();
     if (writeLine(this.stdout, line)) return Promise.resolve();
     if (this.stdout.writableLength > HOST_QUEUE_HIGH_WATER) this.throttle();
@@ -355,9 +359,12 @@ export class HostStdioTransport implements Transport {
     });
   }
 
+  private leaveBatch?: () => void;
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.leaveBatch?.();
     clearTimeout(this.stallTimer);
     this.stopReading();
     this.stdin.off('end', this.onEnd);
