@@ -3,6 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
+/** Integration files that must not share a worker with other files (see their project below). */
+const ISOLATED = [
+  'test/integration/auth-oauth2.test.ts',
+  'test/integration/auth-discovery.test.ts',
+  'test/integration/auth-oauth2-tokens-discovery.test.ts',
+];
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -30,13 +37,22 @@ export default defineConfig({
         test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], isolate: false },
       },
       {
-        // In-process auth strategies, token caches, the log sink and the keychain binding: module state
-        // that one file must never inherit from another.
+        // In-process auth strategies against real servers, and the keychain binding: a worker runs file
+        // after file, each file starting and closing its own servers.
         extends: true,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/keychain/**/*.test.ts'],
+          exclude: ISOLATED,
+          isolate: false,
         },
+      },
+      {
+        // Files that assert on process-wide state (the token cache, the redactor's registrations, discovery
+        // results) or count every request a server gets: each runs in a fresh worker, so that nothing another
+        // file left (a registration, a client still reconnecting to a port now reused) reaches them.
+        extends: true,
+        test: { name: 'integration-isolated', include: ISOLATED },
       },
     ],
   },

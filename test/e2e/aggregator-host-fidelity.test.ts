@@ -28,7 +28,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('resources a backend returned', () => {
+// One host for the checks that leave its state as it was: resources read back, completions refused.
+describe('resources a backend returned, and completions of unknown targets', () => {
   let host: TestHost;
   beforeAll(async () => {
     host = await TestHost.start({
@@ -70,6 +71,16 @@ describe('resources a backend returned', () => {
     expect(read.contents).toEqual([
       { uri: 'fixture://fx/unlisted', mimeType: 'text/plain', text: 'info of fx' },
     ]);
+  });
+
+  it('refuses completions for an unknown prompt or resource template with -32602', async () => {
+    const complete = (ref: Record<string, string>) =>
+      host.client.complete({ ref: ref as never, argument: { name: 'x', value: '' } }).then(
+        () => undefined,
+        (e: unknown) => e as { code: number },
+      );
+    expect(await complete({ type: 'ref/prompt', name: 'no-such-prompt' })).toMatchObject({ code: -32602 });
+    expect(await complete({ type: 'ref/resource', uri: 'nowhere://{x}' })).toMatchObject({ code: -32602 });
   });
 });
 
@@ -166,22 +177,7 @@ describe('instructions', () => {
   });
 });
 
-describe('completions and capabilities', () => {
-  it('refuses completions for an unknown prompt or resource template with -32602', async () => {
-    const host = await TestHost.start({ config: { mcpServers: { everything: everything() } } });
-    try {
-      const complete = (ref: Record<string, string>) =>
-        host.client.complete({ ref: ref as never, argument: { name: 'x', value: '' } }).then(
-          () => undefined,
-          (e: unknown) => e as { code: number },
-        );
-      expect(await complete({ type: 'ref/prompt', name: 'no-such-prompt' })).toMatchObject({ code: -32602 });
-      expect(await complete({ type: 'ref/resource', uri: 'nowhere://{x}' })).toMatchObject({ code: -32602 });
-    } finally {
-      expect((await host.close()).leftovers).toEqual([]);
-    }
-  });
-
+describe('capabilities', () => {
   it('advertises prompts, resources and completions only when some backend has them', async () => {
     const host = await TestHost.start({
       config: {

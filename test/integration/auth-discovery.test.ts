@@ -60,7 +60,15 @@ describe('discovery without tokenUrl', () => {
     } finally {
       await connected.close();
     }
-    const seen = gate.requests.slice(before);
+    // From this connection's first request on (the initialize POST): a GET stream an earlier test's client
+    // had in flight when it closed may arrive first.
+    const later = gate.requests.slice(before);
+    const seen = later.slice(
+      Math.max(
+        0,
+        later.findIndex((r) => r.method === 'POST'),
+      ),
+    );
     expect(seen[0]).toMatchObject({ method: 'POST', rejectedWith: 401 });
     expect(seen[0]?.headers.authorization).toBeUndefined();
     expect(seen.some((r) => r.path === '/.well-known/oauth-protected-resource/mcp')).toBe(true);
@@ -103,6 +111,7 @@ describe('discovery without tokenUrl', () => {
   it('with a pinned issuer, uses its metadata before the first request and ignores what the backend names', async () => {
     gate.setAuthorizationServers([rogue.issuer]);
     const strategy = strategyFor(config({ issuer: as.issuer, resource: gate.url }));
+    const rogueBefore = rogue.requests.length;
     await strategy.prepare();
     const before = gate.requests.length;
     const connected = await connectClient('streamable-http', gate.url, strategy.fetch);
@@ -112,7 +121,7 @@ describe('discovery without tokenUrl', () => {
       await connected.close();
     }
     for (const request of gate.requests.slice(before)) expect(request.rejectedWith).toBe(0);
-    expect(rogue.requests).toHaveLength(0);
+    expect(rogue.requests.slice(rogueBefore)).toEqual([]);
     expect(strategy.describe()).toMatchObject({
       endpointSource: 'issuer',
       issuer: as.issuer,

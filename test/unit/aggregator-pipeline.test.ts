@@ -237,6 +237,24 @@ describe('the SDK server at the end of the pipeline', () => {
     expect(await outcome).toMatchObject(expected);
   });
 
+  it("numbers the backends' requests to the host from 1, their cancellations too", async () => {
+    // A host built on the v1 SDK ignores the cancellation of a request numbered 0.
+    const { sent, host } = await serverWith(new RequestRouter());
+    const asking = new AbortController();
+    const outcome = host.request('roots/list', undefined, asking.signal, 5_000).catch(() => 'cancelled');
+    await waitFor('the request to the host', () =>
+      sent.some((m) => 'method' in m && m.method === 'roots/list'),
+    );
+    asking.abort();
+    expect(await outcome).toBe('cancelled');
+    expect(sent.map((m) => ('method' in m ? [m.method, 'id' in m ? m.id : m.params?.requestId] : m))).toEqual(
+      [
+        ['roots/list', 1],
+        ['notifications/cancelled', 1],
+      ],
+    );
+  });
+
   it("answers a backend's request the host leaves unanswered as a JSON-RPC timeout", async () => {
     const { host } = await serverWith(new RequestRouter());
     const failure = await host
