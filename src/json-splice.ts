@@ -45,9 +45,14 @@ export function rememberSpan(
   if (at) spans.set(value, { text, bytes, start: at[0], end: at[1] });
 }
 
-/** Whether `value` was parsed from a line whose text is remembered (only such values are worth marking). */
-export function hasSpan(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && spans.has(value);
+/**
+ * `holder` with `value` (its member) vouched for as passed on unchanged, when `value` has a remembered
+ * span (only such values are worth marking: a symbol on every small message costs its copies).
+ */
+export function vouch<T extends object>(holder: T, value: unknown): T {
+  if (typeof value === 'object' && value !== null && spans.has(value))
+    (holder as Record<symbol, unknown>)[VERBATIM] = value;
+  return holder;
 }
 
 /**

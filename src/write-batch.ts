@@ -16,13 +16,13 @@ const corked = new Set<Writable>();
 let depth = 0;
 
 /**
- * Hands `chunk` to `handle`, with every joined stream corked when the chunk holds more than one line (a
+ * Hands `chunk` to `reader`, with every joined stream corked when the chunk holds more than one line (a
  * single line gains nothing from a batch, and corking costs a little); nested calls share the outer batch.
  */
-export function batchWrites(chunk: Buffer, handle: (chunk: Buffer) => void): void {
+export function batchWrites(chunk: Buffer, reader: { push(chunk: Buffer): void }): void {
   const newline = chunk.indexOf(0x0a);
   if (newline === -1 || newline >= chunk.length - 2) {
-    handle(chunk);
+    reader.push(chunk);
     return;
   }
   if (depth++ === 0) {
@@ -32,7 +32,7 @@ export function batchWrites(chunk: Buffer, handle: (chunk: Buffer) => void): voi
     }
   }
   try {
-    handle(chunk);
+    reader.push(chunk);
   } finally {
     if (--depth === 0) {
       for (const stream of corked) stream.uncork();
@@ -41,11 +41,12 @@ export function batchWrites(chunk: Buffer, handle: (chunk: Buffer) => void): voi
   }
 }
 
-/** Adds `stream` to the batch; returns the function that takes it out again (when it closes). */
-export function joinBatch(stream: Writable): () => void {
+/** Adds `stream` to the batch, until it closes. */
+export function joinBatch(stream: Writable): void {
+  if (streams.has(stream)) return;
   streams.add(stream);
-  return () => {
+  stream.once('close', () => {
     streams.delete(stream);
     if (corked.delete(stream)) stream.uncork();
-  };
+  });
 }

@@ -47,6 +47,15 @@ export interface HostTransportOptions {
  */
 export const HOST_QUEUE_HIGH_WATER = 4 * 1024 * 1024;
 
+/** A bad message's object and its id (string or finite number; null otherwise), to answer it. */
+function parts(value: unknown): { object?: Record<string, unknown>; id: RequestId | null } {
+  const object = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  const rawId = object?.id;
+  const id =
+    typeof rawId === 'string' || (typeof rawId === 'number' && Number.isFinite(rawId)) ? rawId : null;
+  return { object, id };
+}
+
 export class HostStdioTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
@@ -85,8 +94,7 @@ export class HostStdioTransport implements Transport {
 
   // What one chunk of requests sends to backends leaves in one write per backend (write-batch.ts).
   private readonly onData = (chunk: Buffer | string) =>
-    batchWrites(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, this.push);
-  private readonly push = (chunk: Buffer) => this.reader.push(chunk);
+    batchWrites(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, this.reader);
   private readonly onEnd = () => this.reader.end();
   private readonly onStdinError = (error: Error) => this.onerror?.(error);
 
@@ -99,7 +107,7 @@ export class HostStdioTransport implements Transport {
     this.stdin.on('error', this.onStdinError);
     // A host that vanishes turns our writes into EPIPE; shutdown notices through stdin.
     this.stdout.on('error', this.onStdinError);
-    this.leaveBatch ??= joinBatch(this.stdout);
+    joinBatch(this.stdout);
   }
 
   private handleLine(line: string, ascii?: Buffer): void {
@@ -159,11 +167,7 @@ export class HostStdioTransport implements Transport {
    * stack), but answered like any other bad request, so the host is not left waiting.
    */
   private handleTooDeep(value: unknown): void {
-    const object =
-      value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
-    const rawId = object?.id;
-    const id =
-      typeof rawId === 'string' || (typeof rawId === 'number' && Number.isFinite(rawId)) ? rawId : null;
+    const { object, id } = parts(value);
     const tooDeep = `nests deeper than ${MAX_JSON_DEPTH} levels (mcp-sentinel's limit)`;
     const problem = `the message ${tooDeep}`;
     if (object && !('method' in object) && id !== null) {
@@ -184,11 +188,7 @@ export class HostStdioTransport implements Transport {
 
   /** A JSON object that is not valid JSON-RPC: answer it when it has an id or is a request without one. */
   private handleInvalid(value: unknown): void {
-    const object =
-      value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
-    const rawId = object?.id;
-    const id =
-      typeof rawId === 'string' || (typeof rawId === 'number' && Number.isFinite(rawId)) ? rawId : null;
+    const { object, id } = parts(value);
     const isResponse =
       object !== undefined && !('method' in object) && ('result' in object || 'error' in object);
     if (isResponse && id !== null) {
@@ -359,12 +359,9 @@ export class HostStdioTransport implements Transport {
     });
   }
 
-  private leaveBatch?: () => void;
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.leaveBatch?.();
     clearTimeout(this.stallTimer);
     this.stopReading();
     this.stdin.off('end', this.onEnd);

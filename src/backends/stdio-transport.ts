@@ -113,9 +113,8 @@ export class ChildStdioTransport implements Transport {
         },
       });
       // What one chunk of responses sends to the host leaves in one write (write-batch.ts).
-      const push = (chunk: Buffer) => stdout.push(chunk);
-      child.stdout?.on('data', (chunk: Buffer) => batchWrites(chunk, push));
-      if (child.stdin) this.leaveBatch = joinBatch(child.stdin);
+      child.stdout?.on('data', (chunk: Buffer) => batchWrites(chunk, stdout));
+      if (child.stdin) joinBatch(child.stdin);
       child.stdout?.on('end', () => stdout.end());
       // While the host is not reading what we write, stop reading the backend: its pipe fills and it waits.
       const follow = (open: boolean) => (open ? child.stdout?.resume() : child.stdout?.pause());
@@ -263,10 +262,8 @@ export class ChildStdioTransport implements Transport {
 
   private finishedOnce = false;
   private unfollow?: () => void;
-  private leaveBatch?: () => void;
   private finish(): void {
     this.unfollow?.();
-    this.leaveBatch?.();
     // A paused stdout never reaches its end, and the child's 'close' waits for that.
     this.child?.stdout?.resume();
     if (this.finishedOnce) return;
