@@ -46,6 +46,16 @@ export function rememberSpan(
 }
 
 /**
+ * `holder` with `value` (its member) vouched for as passed on unchanged, when `value` has a remembered
+ * span (only such values are worth marking: a symbol on every small message costs its copies).
+ */
+export function vouch<T extends object>(holder: T, value: unknown): T {
+  if (typeof value === 'object' && value !== null && spans.has(value))
+    (holder as Record<symbol, unknown>)[VERBATIM] = value;
+  return holder;
+}
+
+/**
  * The message as the parts of one line (its JSON and a newline) with a vouched-for value spliced in from
  * its raw text; undefined when there is none, or when anything else in it cannot be encoded (then the
  * usual encoder says why).

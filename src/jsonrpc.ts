@@ -145,8 +145,14 @@ export function encodeMessage(message: unknown): Encoded {
   return { text };
 }
 
-/** One line to write: a Buffer, or its parts in order (written at once, see json-splice.ts). */
-export type EncodedLine = { line: Buffer | Buffer[] } | { problem: string };
+/** One line to write: a string (short), bytes, or its parts in order (written at once, see json-splice.ts). */
+export type EncodedLine = { line: string | Buffer | Buffer[] } | { problem: string };
+
+/**
+ * Below this length a line is written as a string: a stream encodes a short string on the stack as it
+ * writes it, cheaper than a Buffer made for it, and exceedsDepth answers at once for text this short.
+ */
+const STRING_LINE_CHARS = 2 * MAX_JSON_DEPTH;
 
 /**
  * A message as one line to write: its JSON, passed through `finish` (the host side's redaction), and a
@@ -168,6 +174,7 @@ export function encodeLine(message: unknown, finish?: (text: string) => string):
     return { problem: stringifyProblem(error) };
   }
   if (finish) text = finish(text);
+  if (text.length <= STRING_LINE_CHARS) return { line: `${text}\n` };
   const line = Buffer.from(`${text}\n`);
   return exceedsDepth(line) ? { problem: TOO_DEEP } : { line };
 }
@@ -179,7 +186,7 @@ function stringifyProblem(error: unknown): string {
 }
 
 /** Writes one encoded line; its parts go out in one writev. Returns what Writable.write returns. */
-export function writeLine(stream: Writable, line: Buffer | Buffer[]): boolean {
+export function writeLine(stream: Writable, line: string | Buffer | Buffer[]): boolean {
   if (!Array.isArray(line)) return stream.write(line);
   stream.cork();
   let ok = true;

@@ -11,7 +11,7 @@ import type { BackendManager } from '../backends/manager.js';
 import { jsonRpcError } from '../backends/forwarder/outcomes.js';
 import { errorResult } from './forward.js';
 import { keyOf } from '../jsonrpc.js';
-import { VERBATIM } from '../json-splice.js';
+import { vouch } from '../json-splice.js';
 import type { Catalog } from './catalog.js';
 import { OWN_TOOL_PREFIX } from './own-tools.js';
 import { asDirectCall } from './surface/meta-tools.js';
@@ -71,7 +71,7 @@ export function createToolCallFastPath(
       const cancel = backend.forward({
         method: 'tools/call',
         // The arguments go on unchanged: they may be written from the host's own text (json-splice.ts).
-        params: { ...params, name: route.name, [VERBATIM]: params.arguments },
+        params: vouch({ ...params, name: route.name }, args),
         timeoutMs: backend.timeoutMs,
         maxTotalMs: backend.timeoutMs * 10,
         onProgress:
@@ -92,8 +92,7 @@ export function createToolCallFastPath(
           onResult(route.backend, outcome.result);
           const fitted = finish(publicName, outcome.result);
           // The backend's result as it came: it may be written from the backend's own text (json-splice.ts).
-          if (fitted === outcome.result)
-            return reply({ id, result: outcome.result, [VERBATIM]: outcome.result });
+          if (fitted === outcome.result) return reply(vouch({ id, result: fitted }, fitted));
           void Promise.resolve(fitted).then(
             (result) => reply({ id, result }),
             () => reply({ id, result: outcome.result }),

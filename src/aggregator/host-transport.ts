@@ -15,6 +15,7 @@ import { RateLimiter } from '../backends/rate-limit.js';
 import { MAX_MESSAGE_BYTES } from '../backends/stdio-transport.js';
 import type { Logger } from '../log.js';
 import { hostOutput } from '../output-gate.js';
+import { batchWrites, joinBatch } from '../write-batch.js';
 import { needsRedaction, redactForHost } from './outbound-redaction.js';
 import {
   encodeLine,
@@ -45,6 +46,15 @@ export interface HostTransportOptions {
  * bound on memory held for a slow host.
  */
 export const HOST_QUEUE_HIGH_WATER = 4 * 1024 * 1024;
+
+/** A bad message's object and its id (string or finite number; null otherwise), to answer it. */
+function parts(value: unknown): { object?: Record<string, unknown>; id: RequestId | null } {
+  const object = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  const rawId = object?.id;
+  const id =
+    typeof rawId === 'string' || (typeof rawId === 'number' && Number.isFinite(rawId)) ? rawId : null;
+  return { object, id };
+}
 
 export class HostStdioTransport implements Transport {
   onclose?: () => void;
@@ -82,8 +92,9 @@ export class HostStdioTransport implements Transport {
     return this.pending.size;
   }
 
+  // What one chunk of requests sends to backends leaves in one write per backend (write-batch.ts).
   private readonly onData = (chunk: Buffer | string) =>
-    this.reader.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    batchWrites(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, this.reader);
   private readonly onEnd = () => this.reader.end();
   private readonly onStdinError = (error: Error) => this.onerror?.(error);
 
@@ -96,6 +107,7 @@ export class HostStdioTransport implements Transport {
     this.stdin.on('error', this.onStdinError);
     // A host that vanishes turns our writes into EPIPE; shutdown notices through stdin.
     this.stdout.on('error', this.onStdinError);
+    joinBatch(this.stdout);
   }
 
   private handleLine(line: string, ascii?: Buffer): void {
@@ -155,11 +167,7 @@ export class HostStdioTransport implements Transport {
    * stack), but answered like any other bad request, so the host is not left waiting.
    */
   private handleTooDeep(value: unknown): void {
-    const object =
-      value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
-    const rawId = object?.id;
-    const id =
-      typeof rawId === 'string' || (typeof rawId === 'number' && Number.isFinite(rawId)) ? rawId : null;
+    const { object, id } = parts(value);
     const tooDeep = `nests deeper than ${MAX_JSON_DEPTH} levels (mcp-sentinel's limit)`;
     const problem = `the message ${tooDeep}`;
     if (object && !('method' in object) && id !== null) {
@@ -180,11 +188,7 @@ export class HostStdioTransport implements Transport {
 
   /** A JSON object that is not valid JSON-RPC: answer it when it has an id or is a request without one. */
   private handleInvalid(value: unknown): void {
-    const object =
-      value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
-    const rawId = object?.id;
-    const id =
-      typeof rawId === 'string' || (typeof rawId === 'number' && Number.isFinite(rawId)) ? rawId : null;
+    const { object, id } = parts(value);
     const isResponse =
       object !== undefined && !('method' in object) && ('result' in object || 'error' in object);
     if (isResponse && id !== null) {
@@ -254,7 +258,7 @@ export class HostStdioTransport implements Transport {
   private lastProblem = '';
 
   /** The message as a line, redacted unless a plain result; undefined (and `lastProblem`) when it cannot be. */
-  private encode(message: unknown, isResponse: boolean): Buffer | Buffer[] | undefined {
+  private encode(message: unknown, isResponse: boolean): string | Buffer | Buffer[] | undefined {
     const redact = needsRedaction(message) ? (text: string) => redactForHost(message, text) : undefined;
     const encoded = encodeLine(message, redact);
     if ('problem' in encoded) {
@@ -274,7 +278,7 @@ export class HostStdioTransport implements Transport {
   /** One 'drain' listener for the whole stream, however many writes wait for it. */
   private drained?: Promise<void>;
 
-  private writeLine(line: Buffer | Buffer[]): Promise<void> {
+  private writeLine(line: string | Buffer | Buffer[]): Promise<void> {
     if (this.closed && this.stdout.destroyed) return Promise.resolve();
     if (writeLine(this.stdout, line)) return Promise.resolve();
     if (this.stdout.writableLength > HOST_QUEUE_HIGH_WATER) this.throttle();

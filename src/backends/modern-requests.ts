@@ -108,8 +108,7 @@ export class ModernRequests {
     const uris = [...this.uris];
     const run = this.updating.then(async () => {
       const old = this.stream;
-      this.stream =
-        uris.length > 0 ? await this.client.listen({ resourceSubscriptions: uris } as never) : undefined;
+      this.stream = uris.length > 0 ? await this.client.listen({ resourceSubscriptions: uris }) : undefined;
       await old?.close();
     });
     this.updating = run.catch(() => undefined);

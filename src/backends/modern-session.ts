@@ -13,9 +13,18 @@
  * 2025 era.
  */
 import type {
+  CacheableRequestOptions,
+  CallToolRequest,
+  CallToolRequestOptions,
   Client,
   ClientCapabilities,
+  DiscoverResult,
   FetchLike,
+  ListToolsRequest,
+  Notification,
+  PriorDiscovery,
+  Request,
+  RequestOptions,
   SubscriptionFilter,
   Transport,
 } from '@modelcontextprotocol/client';
@@ -49,7 +58,7 @@ const RELAYED = ['sampling/createMessage', 'elicitation/create', 'roots/list'] a
 /** A started stdio transport whose child answered `server/discover` (stdio-era.ts), and that answer. */
 export interface ModernStdio {
   transport: Transport;
-  discover: Record<string, unknown> & { supportedVersions: string[] };
+  discover: DiscoverResult;
 }
 
 export interface ModernSessionOptions {
@@ -118,9 +127,9 @@ export async function openModernSession(options: ModernSessionOptions): Promise<
         fetch: options.fetch,
         ...reconnection((error) => transport.onerror?.(error)),
       });
-  const prior = stdio && { kind: 'modern' as const, discover: stdio.discover };
+  const prior: PriorDiscovery | undefined = stdio && { kind: 'modern', discover: stdio.discover };
   try {
-    await client.connect(transport, { timeout: options.timeoutMs, ...(prior && { prior: prior as never }) });
+    await client.connect(transport, { timeout: options.timeoutMs, ...(prior && { prior }) });
   } catch (error) {
     await client.close().catch(() => undefined);
     throw error;
@@ -156,18 +165,20 @@ function adapt(client: ModernClient, extras: ModernRequests): BackendSession {
       // tools/list and tools/call go through the client's own verbs: it drops tools whose x-mcp-header
       // annotations are invalid and mirrors the annotated arguments into Mcp-Param-* headers (SEP-2243).
       if (request.method === 'tools/list') {
-        const listed = await client.listTools(
-          params as never,
-          { ...(options as object), cacheMode: 'refresh' } as never,
-        );
+        const listed = await client.listTools(params as ListToolsRequest['params'], {
+          ...(options as CacheableRequestOptions),
+          cacheMode: 'refresh',
+        });
         extras.listed(listed);
         return listed;
       }
-      if (request.method === 'tools/call') return await client.callTool(params as never, options as never);
-      return await client.request({ ...request, params } as never, PASS_THROUGH, options as never);
+      if (request.method === 'tools/call') {
+        return await client.callTool(params as CallToolRequest['params'], options as CallToolRequestOptions);
+      }
+      return await client.request({ ...request, params } as Request, PASS_THROUGH, options as RequestOptions);
     }) as unknown as Client['request'],
     notification: (async (notification: { method: string; params?: Record<string, unknown> }) => {
-      await client.notification(notification as never);
+      await client.notification(notification as Notification);
     }) as unknown as Client['notification'],
     close: () => client.close(),
     getServerCapabilities: () => client.getServerCapabilities(),

@@ -12,13 +12,12 @@
  * What this module does not own: opening either session, and remembering the verdict (the Backend keeps
  * the era of its last session, and the manifest cache the era of its last listing).
  */
-import type { ClientCapabilities, JSONRPCMessage } from '@modelcontextprotocol/client';
+import type { ClientCapabilities, DiscoverResult, JSONRPCMessage } from '@modelcontextprotocol/client';
 import { VERSION } from '../version.js';
 import { MODERN_PROTOCOL_VERSION } from './modern-session.js';
 import type { ChildStdioTransport } from './stdio-transport.js';
 
-/** A `server/discover` result, passed to the v2 client as it came. */
-export type DiscoverResult = Record<string, unknown> & { supportedVersions: string[] };
+export type { DiscoverResult };
 
 export type StdioEra =
   | { kind: 'modern'; discover: DiscoverResult }

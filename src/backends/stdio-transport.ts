@@ -12,6 +12,7 @@ import { SentinelError } from '../errors.js';
 import { encodeLine, exceedsDepth, isJsonRpcMessage, MAX_JSON_DEPTH, writeLine } from '../jsonrpc.js';
 import { clip, type Logger } from '../log.js';
 import { hostOutput } from '../output-gate.js';
+import { batchWrites, joinBatch } from '../write-batch.js';
 import { LineReader } from './line-reader.js';
 import { rememberSpan, SPLICE_MIN_CHARS } from '../json-splice.js';
 import { RateLimiter } from './rate-limit.js';
@@ -111,7 +112,9 @@ export class ChildStdioTransport implements Transport {
           void this.close();
         },
       });
-      child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+      // What one chunk of responses sends to the host leaves in one write (write-batch.ts).
+      child.stdout?.on('data', (chunk: Buffer) => batchWrites(chunk, stdout));
+      if (child.stdin) joinBatch(child.stdin);
       child.stdout?.on('end', () => stdout.end());
       // While the host is not reading what we write, stop reading the backend: its pipe fills and it waits.
       const follow = (open: boolean) => (open ? child.stdout?.resume() : child.stdout?.pause());

@@ -1,16 +1,17 @@
 /**
- * How an SSE session's event stream is read before the SDK transport (event-stream-tap.ts): the messages
- * the forwarder claims are taken, and everything else reaches the SDK as it came, whatever the chunking.
+ * How an SSE session's event stream is read before the SDK transport (event-stream-tap.ts): every
+ * well-formed message is delivered in order, and everything else reaches the SDK as it came, whatever the
+ * chunking.
  */
 import { describe, expect, it } from 'vitest';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import { EventStreamTap } from '../../src/backends/http-channel/event-stream-tap.js';
 
-/** What the SDK side reads, and what the forwarder took, for a stream sent in `chunks`. */
-async function tapped(chunks: (string | Uint8Array)[], claims: (message: JSONRPCMessage) => boolean) {
+/** What the SDK side reads, and what was delivered, for a stream sent in `chunks`. */
+async function tapped(chunks: (string | Uint8Array)[]) {
   const taken: JSONRPCMessage[] = [];
   const tap = new EventStreamTap();
-  tap.take = (message) => claims(message) && taken.push(message) > 0;
+  tap.deliver = (message) => void taken.push(message);
   const source = new ReadableStream<Uint8Array>({
     start(controller) {
       for (const chunk of chunks)
@@ -25,24 +26,22 @@ async function tapped(chunks: (string | Uint8Array)[], claims: (message: JSONRPC
   return { passed: await response.text(), taken };
 }
 
-const ours = (message: JSONRPCMessage) => 'id' in message && String(message.id).startsWith('sentinel-');
 const reply = (id: string | number, text: string) =>
   JSON.stringify({ jsonrpc: '2.0', id, result: { content: [{ type: 'text', text }] } });
 
 describe('EventStreamTap', () => {
-  it('takes the forwarder’s replies and passes the endpoint and the SDK’s own replies on unchanged', async () => {
+  it('delivers every message in order and passes the endpoint and comments on unchanged', async () => {
     const stream =
       'event: endpoint\ndata: /messages?sessionId=1\n\n' +
       `event: message\ndata: ${reply('sentinel-1', 'a')}\n\n` +
-      `: a comment\nid: 7\ndata: ${reply(3, 'sdk')}\n\n` +
+      ': a comment\n\n' +
+      `id: 7\ndata: ${reply(3, 'sdk')}\n\n` +
       `data: ${reply('sentinel-2', 'x'.repeat(40_000))}\r\n\r\n`;
     // Cut every 997 characters, through lines and line ends.
     const chunks = stream.match(/[\s\S]{1,997}/g)!;
-    const { passed, taken } = await tapped(chunks, ours);
-    expect(taken.map((m) => 'id' in m && m.id)).toEqual(['sentinel-1', 'sentinel-2']);
-    expect(passed).toBe(
-      `event: endpoint\ndata: /messages?sessionId=1\n\n: a comment\nid: 7\ndata: ${reply(3, 'sdk')}\n\n`,
-    );
+    const { passed, taken } = await tapped(chunks);
+    expect(taken.map((m) => 'id' in m && m.id)).toEqual(['sentinel-1', 3, 'sentinel-2']);
+    expect(passed).toBe('event: endpoint\ndata: /messages?sessionId=1\n\n: a comment\n\n');
   });
 
   it('passes on what it cannot vouch for: unparsable data, a batch, a bad envelope, other event types', async () => {
@@ -52,7 +51,7 @@ describe('EventStreamTap', () => {
       'data: {"jsonrpc":"2.0","id":"sentinel-3","result":{},"extra":1}\n\n',
       `event: other\ndata: ${reply('sentinel-4', 'o')}\n\n`,
     ];
-    const { passed, taken } = await tapped([events.join('')], ours);
+    const { passed, taken } = await tapped([events.join('')]);
     expect(taken).toEqual([]);
     expect(passed).toBe(events.join(''));
   });
@@ -66,7 +65,7 @@ describe('EventStreamTap', () => {
     const chunks = Array.from({ length: Math.ceil(bytes.length / 7) }, (_, i) =>
       bytes.slice(i * 7, i * 7 + 7),
     );
-    const { passed, taken } = await tapped(chunks, ours);
+    const { passed, taken } = await tapped(chunks);
     expect(passed).toBe('');
     expect(taken).toEqual([{ jsonrpc: '2.0', id: 'sentinel-9', result: { t: text } }]);
   });

@@ -1,7 +1,7 @@
 /** Host recognition from initialize, and the surface each host gets with each setting (table-driven). */
 import { describe, expect, it } from 'vitest';
 import { recognizeHost, profileFor, maxResultTokensFor } from '../../src/aggregator/surface/hosts.js';
-import { chooseSurface } from '../../src/aggregator/surface/choose.js';
+import { chooseSurface, format } from '../../src/aggregator/surface/choose.js';
 import { fitBytes } from '../../src/aggregator/surface/claude-code.js';
 import type { Settings, SurfaceHostId } from '../../src/config/types.js';
 
@@ -102,4 +102,13 @@ describe('texts within Claude Code 2 KB', () => {
     expect(cut.endsWith(' …')).toBe(true);
     expect(long.startsWith(cut.slice(0, -2))).toBe(true);
   });
+});
+
+describe('counts in reasons', () => {
+  it.each([0, 7, 999, 1_000, 20_000, 128_000, 1_234_567, -4_096, 2.5, Number.MAX_SAFE_INTEGER])(
+    '%d is written as en-US writes it',
+    (n) => {
+      expect(format(n)).toBe(n.toLocaleString('en-US'));
+    },
+  );
 });

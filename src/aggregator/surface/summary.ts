@@ -5,6 +5,7 @@
 import type { SurfaceHostId } from '../../config/types.js';
 import type { Catalog } from '../catalog.js';
 import { countToolListTokens } from './tokens.js';
+import { format } from './choose.js';
 import { buildToolView, type SurfaceServer, type ToolView } from './view.js';
 import type { Settings } from '../../config/types.js';
 import type { Tool } from '@modelcontextprotocol/server';
@@ -59,5 +60,5 @@ export function describeSurface(s: SurfaceSummary): string {
       : `${s.listedTools} listed, all ${s.catalogTools} tools reachable through sentinel__find_tools`;
   const pinned = s.pinned.length > 0 ? `; pinned: ${s.pinned.join(', ')}` : '';
   const typos = s.unmatchedPins.length > 0 ? `; pin names no such tool: ${s.unmatchedPins.join(', ')}` : '';
-  return `surface ${s.surface}: ${listed}, ~${s.tokens.toLocaleString('en-US')} tokens (${s.reason})${pinned}${typos}`;
+  return `surface ${s.surface}: ${listed}, ~${format(s.tokens)} tokens (${s.reason})${pinned}${typos}`;
 }

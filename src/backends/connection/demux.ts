@@ -65,11 +65,6 @@ export class Demux implements ForwardChannel {
     this.sink = sink;
   }
 
-  /** A message read apart from the transport (event-stream-tap.ts): true when the forwarder took it. */
-  offer(message: JSONRPCMessage): boolean {
-    return this.sink?.message(message) ?? false;
-  }
-
   send(message: OutgoingMessage, signal?: AbortSignal): Promise<void> {
     let sent: Promise<void>;
     try {

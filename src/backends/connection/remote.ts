@@ -53,7 +53,7 @@ export async function openRemote(server: HttpServerConfig, context: ConnectConte
 }
 
 async function openLegacy(server: HttpServerConfig, context: ConnectContext): Promise<Connection> {
-  // An SSE session's replies to forwarded requests are read off its event stream before the SDK's.
+  // An SSE session's messages are read off its event stream by us, not the SDK (event-stream-tap.ts).
   const tap = server.type === 'sse' ? new EventStreamTap() : undefined;
   const transport = await createTransport(server, {
     log: context.log,
@@ -64,7 +64,7 @@ async function openLegacy(server: HttpServerConfig, context: ConnectContext): Pr
     tapEventStream: tap && ((fetch) => tap.wrap(fetch)),
   });
   const demux = new Demux(transport, (error) => sendFailure(context.name, error));
-  if (tap) tap.take = (message) => demux.offer(message);
+  if (tap) tap.deliver = (message) => transport.onmessage?.(message);
   const client = createClient(context.host, context.events);
   const abandon = () => void client.close().catch(() => undefined);
   context.signal.addEventListener('abort', abandon, { once: true });

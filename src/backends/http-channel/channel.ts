@@ -186,7 +186,7 @@ export class HttpForwardChannel implements ForwardChannel {
  * The POST body of a message: its JSON as bytes, with large tool arguments spliced in from the host's own
  * text (json-splice.ts). Throws when it cannot be encoded (the forwarder fails the request with it).
  */
-function postBody(message: OutgoingMessage): Buffer {
+function postBody(message: OutgoingMessage): string | Buffer {
   const encoded = encodeLine(message);
   if ('problem' in encoded) throw new Error(`the message could not be encoded: it ${encoded.problem}`);
   return Array.isArray(encoded.line) ? Buffer.concat(encoded.line) : encoded.line;

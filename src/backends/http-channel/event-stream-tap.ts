@@ -1,13 +1,12 @@
 /**
  * The GET event stream of an SSE backend's session, read by us first. A legacy SSE server answers every
- * POST on that stream, so the replies to forwarded requests (and their progress) arrive there: they are
- * parsed here once and handed to the forwarder (`take`), and never reach the SDK transport, which would
- * decode them again through web streams and validate the whole message against its schemas. Every other
- * event (the endpoint, the SDK client's own replies, the backend's requests and notifications, comments)
- * is passed on to the SDK transport as it came, so the session stays the SDK's.
- *
- * A message is taken only when it is a well-formed JSON-RPC message within the depth limit (as on stdio)
- * and the forwarder claims it (one of its ids or progress tokens); anything else goes on unchanged.
+ * POST on that stream, so the replies to forwarded requests (and their progress) arrive there. Every
+ * message on it is parsed here once and delivered (`deliver`: to the demux, as the SDK transport would,
+ * which offers it to the forwarder first), in the order it came; the SDK transport would decode it again
+ * through web streams and validate the whole message against its schemas. Every other event (the
+ * endpoint, comments) and anything that is not a well-formed JSON-RPC message within the depth limit (as
+ * on stdio) is passed on to the SDK transport as it came, so the session stays the SDK's and so do its
+ * errors.
  */
 import { StringDecoder } from 'node:string_decoder';
 import type { FetchLike, JSONRPCMessage } from '@modelcontextprotocol/client';
@@ -15,8 +14,8 @@ import { exceedsDepth, isJsonRpcMessage } from '../../jsonrpc.js';
 import { rememberSpan, SPLICE_MIN_CHARS } from '../../json-splice.js';
 
 export class EventStreamTap {
-  /** Offered every message on the stream; true when it was the forwarder's (and is handled). */
-  take?: (message: JSONRPCMessage) => boolean;
+  /** Where the stream's messages go (the transport's own `onmessage`, which the demux set). */
+  deliver?: (message: JSONRPCMessage) => void;
 
   /** `fetch` for the SDK's event source: the event stream it returns has the taken messages left out. */
   wrap(fetch: FetchLike): FetchLike {
@@ -61,9 +60,9 @@ export class EventStreamTap {
     });
   }
 
-  /** True when the event's data was a message the forwarder took. */
+  /** True when the event's data was a message, and was delivered. */
   private offer(data: string): boolean {
-    if (!this.take || data.charCodeAt(0) !== 0x7b /* { */) return false;
+    if (!this.deliver || data.charCodeAt(0) !== 0x7b /* { */) return false;
     let message: unknown;
     try {
       message = JSON.parse(data);
@@ -73,13 +72,14 @@ export class EventStreamTap {
     if (!isJsonRpcMessage(message) || exceedsDepth(data)) return false;
     if (data.length >= SPLICE_MIN_CHARS && 'result' in message)
       rememberSpan(message, data, undefined, ['result']);
-    return this.take(message);
+    this.deliver(message);
+    return true;
   }
 }
 
 /**
  * Splits event-stream text into events (lines up to a blank one) and returns the text of those to pass on,
- * as they came (line ends made `\n`). A `message` event whose data `take` accepts is left out. Text without
+ * as they came (line ends made `\n`). A `message` event whose data `take` delivers is left out. Text without
  * a line end is only collected, so a 1 MB event arriving in many chunks is joined once.
  */
 class EventSplitter {

@@ -8,7 +8,6 @@ import { resolve } from 'node:path';
 import { honourNoColor } from '../colour.js';
 import chalk from 'chalk';
 import { Option, type Command } from 'commander';
-import { createTwoFilesPatch } from 'diff';
 import { loadConfig, locateConfig, type LoadedConfig } from '../../config/load.js';
 import { defaultGlobalConfigPath } from '../../config/locate.js';
 import { SentinelError } from '../../errors.js';
@@ -54,8 +53,10 @@ function out(line = ''): void {
   process.stdout.write(line + '\n');
 }
 
-export function renderDiff(plan: InstallPlan): string {
+// `diff` is loaded by a dry run only: this module is imported on every start of the CLI but `serve`.
+export async function renderDiff(plan: InstallPlan): Promise<string> {
   if (plan.before === plan.after) return chalk.dim(`no change to ${plan.file}`);
+  const { createTwoFilesPatch } = await import('diff');
   const patch = createTwoFilesPatch(
     plan.file,
     plan.file,
@@ -170,14 +171,15 @@ export async function install(options: InstallOptions): Promise<number> {
   };
 
   if (options.dryRun) {
-    say(renderDiff({ ...plan, before: hidden(plan.before), after: hidden(plan.after) }));
+    const diff = await renderDiff({ ...plan, before: hidden(plan.before), after: hidden(plan.after) });
+    say(diff);
     const moved = describeMoved(plan, Boolean(options.remove));
     if (moved) say(`${chalk.dim('would have')} ${moved}`);
     say(chalk.dim('(dry run: nothing was written)'));
     report({
       dryRun: true,
       written: false,
-      diff: renderDiff({ ...plan, before: hidden(plan.before), after: hidden(plan.after) }).replace(
+      diff: diff.replace(
         // eslint-disable-next-line no-control-regex
         /\x1b\[[0-9;]*m/g,
         '',
