@@ -34,6 +34,8 @@ interface ManagerEvents {
   resourceUpdated: [backend: Backend, uri: string];
   log: [backend: Backend, params: Record<string, unknown>];
   taskStatus: [backend: Backend, params: Record<string, unknown>];
+  /** startAll has settled: every backend has connected or failed once. */
+  started: [];
 }
 
 export class BackendManager extends EventEmitter<ManagerEvents> {
@@ -82,7 +84,9 @@ export class BackendManager extends EventEmitter<ManagerEvents> {
 
   /** Starts every backend in parallel; resolves when each has connected or failed once. */
   startAll(): Promise<void> {
-    this.started ??= Promise.all(this.backends.map((b) => this.launch(b))).then(() => undefined);
+    this.started ??= Promise.all(this.backends.map((b) => this.launch(b))).then(() => {
+      this.emit('started');
+    });
     return this.started;
   }
 

@@ -26,12 +26,14 @@ import { createSecretStore } from '../../secrets/index.js';
 import type { CommonOptions, Runtime } from '../runtime.js';
 import { installShutdown } from '../shutdown.js';
 import { findWarmStart } from '../warm-start.js';
+import { keepYoungGenerationSmall } from '../young-generation.js';
 
 function waitingLine(configPath: string): string {
   return `mcp-sentinel is serving ${configPath} on stdio and waiting for a host (an MCP client such as Claude Desktop) to connect; to try it by hand run "mcp-sentinel tools" or "mcp-sentinel doctor"; Ctrl-C stops it\n`;
 }
 
 export async function serve(options: CommonOptions): Promise<void> {
+  const youngGeneration = keepYoungGenerationSmall();
   const loaded = await loadConfig({ config: options.config });
   const env = await loadEnvironment({ configPath: loaded.path, envFile: options.envFile });
   // Started by hand on a terminal, not by a host: say what it is doing instead of seeming to hang.
@@ -114,6 +116,7 @@ export async function serve(options: CommonOptions): Promise<void> {
     await transport.close();
   };
 
+  manager.once('started', youngGeneration.release);
   await connectPipeline(front, aggregator, manager, transport);
   log.debug(`serving ${manager.backends.length} backends from ${loaded.path}`);
 }
