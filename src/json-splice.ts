@@ -45,6 +45,11 @@ export function rememberSpan(
   if (at) spans.set(value, { text, bytes, start: at[0], end: at[1] });
 }
 
+/** Lets go of the text `value` came in (a value kept for long must not keep its line alive as well). */
+export function forgetSpan(value: unknown): void {
+  if (typeof value === 'object' && value !== null) spans.delete(value);
+}
+
 /**
  * `holder` with `value` (its member) vouched for as passed on unchanged, when `value` has a remembered
  * span (only such values are worth marking: a symbol on every small message costs its copies).
@@ -81,6 +86,7 @@ export function splicedLine(message: Record<string, unknown>): Buffer[] | undefi
   const raw = span.bytes
     ? span.bytes.subarray(span.start, span.end)
     : Buffer.from(span.text.slice(span.start, span.end));
+  spans.delete(value as object); // written once: the line need not outlive this message
   return [Buffer.from(parts[0]), raw, Buffer.from(`${parts[1]}\n`)];
 }
 

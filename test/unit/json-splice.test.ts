@@ -1,6 +1,6 @@
 /** Large values written out again from the text they arrived in: the same JSON as re-encoding, or none. */
 import { describe, expect, it } from 'vitest';
-import { rememberSpan, splicedLine, valueAt, VERBATIM } from '../../src/json-splice.js';
+import { forgetSpan, rememberSpan, splicedLine, valueAt, VERBATIM } from '../../src/json-splice.js';
 import { encodeLine } from '../../src/jsonrpc.js';
 
 const big = 'x'.repeat(20_000);
@@ -96,6 +96,18 @@ describe('splicedLine', () => {
     ).toBeUndefined();
     const fresh = { t: 'new' };
     expect(splicedLine({ jsonrpc: '2.0', id: 1, result: fresh, [VERBATIM]: fresh })).toBeUndefined();
+  });
+
+  it('writes a value from its text once, and not at all once forgotten (the line is let go)', () => {
+    const text = `{"result":{"t":"${big}"},"jsonrpc":"2.0","id":"s-1"}`;
+    const [first, second] = [1, 2].map(() => JSON.parse(text) as { result: Record<string, unknown> });
+    rememberSpan(first, text, Buffer.from(text), ['result']);
+    rememberSpan(second, text, Buffer.from(text), ['result']);
+    const message = (result: object) => ({ jsonrpc: '2.0', id: 1, result, [VERBATIM]: result });
+    expect(splicedLine(message(first!.result))).toBeDefined();
+    expect(splicedLine(message(first!.result))).toBeUndefined();
+    forgetSpan(second!.result);
+    expect(splicedLine(message(second!.result))).toBeUndefined();
   });
 
   it('leaves a message whose envelope cannot be encoded to the usual encoder, which names the problem', () => {

@@ -1,7 +1,13 @@
 /** Token estimates of long results: right for ordinary text, and bounded in time for pathological text. */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { countTokens, measureLongText, surelyWithin } from '../../src/aggregator/surface/tokens.js';
+import {
+  EMPTY_LIST_TOKENS,
+  countTokens,
+  countToolListTokens,
+  measureLongText,
+  surelyWithin,
+} from '../../src/aggregator/surface/tokens.js';
 
 describe('measuring long text', () => {
   it('says ordinary text within the limit is within, with the whole text as head', async () => {
@@ -28,5 +34,14 @@ describe('measuring long text', () => {
   it('knows text of at most `limit` bytes fits without counting', () => {
     expect(surelyWithin('abc', 3)).toBe(true);
     expect(surelyWithin('ü'.repeat(10), 15)).toBe(false);
+  });
+});
+
+describe('tool lists', () => {
+  it('counts an empty list as the tokenizer does, and a list by its JSON', async () => {
+    expect(await countToolListTokens([])).toBe(await countTokens(JSON.stringify([])));
+    expect(EMPTY_LIST_TOKENS).toBe(await countTokens('[]'));
+    const tools = [{ name: 'echo', inputSchema: { type: 'object' } }];
+    expect(await countToolListTokens(tools)).toBe(await countTokens(JSON.stringify(tools)));
   });
 });

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OwnRegistry } from '../own-tools.js';
 import { measureLongText, surelyWithin } from '../surface/tokens.js';
+import { forgetSpan } from '../../json-splice.js';
 
 export const RESULTS_URI = 'sentinel://results/';
 /** The most kept results may hold in all (characters of text and base64), before the oldest go. */
@@ -68,6 +69,7 @@ export class KeptResults {
   }
 
   private keep(id: string, tool: string, result: Result): void {
+    forgetSpan(result); // kept for the session: not its line of text too (json-splice.ts)
     const chars = sizeOf(result.content as Part[]);
     this.kept.set(id, { result, chars, tool });
     this.keptChars += chars;

@@ -16,8 +16,15 @@ export async function countTokens(text: string): Promise<number> {
   return (await loadTokenizer()).countTokens(text);
 }
 
-/** Tokens of a tool list as a host sends it to the model (its JSON). */
+/** Tokens of `[]`, an empty tool list (checked against the tokenizer in the tests). */
+export const EMPTY_LIST_TOKENS = 1;
+
+/**
+ * Tokens of a tool list as a host sends it to the model (its JSON). An empty list (doctor when no backend
+ * is up) needs no tokenizer: it is not loaded for it.
+ */
 export async function countToolListTokens(tools: readonly object[]): Promise<number> {
+  if (tools.length === 0) return EMPTY_LIST_TOKENS;
   return countTokens(JSON.stringify(tools));
 }
 
