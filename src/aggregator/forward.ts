@@ -4,7 +4,7 @@
  * failure is told to the host: as a tool error result, or as a JSON-RPC error. The text is not redacted
  * here: everything but a successful result is redacted where it leaves for the host (outbound-redaction.ts).
  */
-import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client';
 import { describeError, SentinelError } from '../errors.js';
 import type { BackendManager } from '../backends/manager.js';
 import { forHost } from '../backends/forwarder/outcomes.js';

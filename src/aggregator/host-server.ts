@@ -1,17 +1,12 @@
 /**
- * The SDK `Server` the host talks to, used through its public seams only: notifications go out through
- * `notification`, reverse requests of backends (sampling, elicitation, roots) through `request`, and the
- * host's answers to those come back through it; it answers `ping`. It is connected to whatever Transport
- * the caller gives it: the host pipeline's link in `serve` (pipeline/), an in-memory pair in the CLI's
- * try commands. In `serve` the requests mcp-sentinel answers are answered before they reach it
- * (pipeline/dispatch.ts); where there is no pipeline they reach the same router through
- * `fallbackRequestHandler`.
- *
- * In `serve` the SDK never sees `initialize` (the pipeline answers it: pipeline/early-initialize.ts), and
- * it does not need to: with no version negotiated it speaks the 2025 wire every 2025-era host speaks (a
- * 2026-07-28 host is translated to it by modern-host/), and the client capabilities it would record are
- * read only by push APIs mcp-sentinel does not use (reverse requests go through `request`, which checks
- * none). What the host said of itself is kept by the pipeline's front.
+ * The SDK `Server` the CLI's try commands talk to over an in-memory pair (`serve` has its own, lighter
+ * end of the pipeline, pipeline/host-peer.ts, and never loads the SDK's server package). It is used
+ * through its public seams only: notifications go out through `notification`, reverse requests of
+ * backends (sampling, elicitation, roots) through `request`, and the host's answers to those come back
+ * through it; it answers `ping`, and every other request reaches the router through
+ * `fallbackRequestHandler`. It can also sit behind the pipeline's link (pipeline/sdk-link.ts), never
+ * seeing `initialize` there: with no version negotiated it speaks the 2025 wire, and the client
+ * capabilities it would record are read only by push APIs mcp-sentinel does not use.
  */
 import {
   ProtocolError,
@@ -27,25 +22,13 @@ import { PASS_THROUGH } from '../backends/pass-through.js';
 import { INSTRUCTIONS, SERVER_CAPABILITIES, SERVER_INFO } from './identity.js';
 import type { Params } from './forward.js';
 import type { RequestRouter } from './router.js';
-
-export interface HostServer {
-  server: Server;
-  /** Sends a notification to the host; a failure to send is not the caller's problem. */
-  notify(method: string, params?: Record<string, unknown>): void;
-  /** Sends a request of a backend to the host, with the host's answer as result. */
-  request(
-    method: string,
-    params: Record<string, unknown> | undefined,
-    signal: AbortSignal,
-    timeoutMs: number,
-  ): Promise<Record<string, unknown>>;
-}
+import type { HostServer } from './host-side.js';
 
 export function createHostServer(
   router: RequestRouter,
   manager: BackendManager,
   onInitialized: () => void,
-): HostServer {
+): HostServer & { server: Server } {
   const server = new Server(SERVER_INFO, { capabilities: SERVER_CAPABILITIES, instructions: INSTRUCTIONS });
   // The SDK's own logging/setLevel only records the level per session; ours forwards it (handlers/session.ts).
   server.removeRequestHandler('logging/setLevel');

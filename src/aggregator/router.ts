@@ -4,7 +4,7 @@
  * commands) the SDK server does, through its `fallbackRequestHandler`. No handler is registered through
  * the SDK's per-method schemas: params reach the handler as the host sent them, for the backend to judge.
  */
-import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client';
 import type { Params, RequestContext, Result } from './forward.js';
 import type { Handler } from './parts.js';
 

@@ -5,7 +5,6 @@
  * pipeline (pipeline/), the CLI's try commands through an in-memory pair. Results pass through
  * unchanged; errors name the backend and the reason.
  */
-import type { Server } from '@modelcontextprotocol/server';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Settings } from '../config/types.js';
@@ -25,7 +24,7 @@ import type { ClientInfo } from './surface/hosts.js';
 import { forwardOrExplain, type RequestContext, type Result } from './forward.js';
 import { LiveCatalog } from './live-catalog.js';
 import { HostNotifier } from './host-notifier.js';
-import { createHostServer } from './host-server.js';
+import type { HostEnd, HostServerFactory } from './host-side.js';
 import { RequestRouter } from './router.js';
 import type { AggregatorParts } from './parts.js';
 import { toolHandlers } from './handlers/tools.js';
@@ -34,7 +33,8 @@ import { resourceHandlers } from './handlers/resources.js';
 import { sessionHandlers } from './handlers/session.js';
 
 export interface Aggregator {
-  server: Server;
+  /** The host side's end, connected to the pipeline's link (serve) or an in-memory pair (try). */
+  server: HostEnd;
   /** Sends reverse requests (sampling, elicitation, roots) of backends to the host. */
   host: Pick<HostBridge, 'request'>;
   catalog(): Catalog;
@@ -65,11 +65,12 @@ export function createAggregator(
   manager: BackendManager,
   settings: Settings,
   log: Logger,
-  clientInfo: HostClientInfo = () => undefined,
+  clientInfo: HostClientInfo,
+  createHost: HostServerFactory,
 ): Aggregator {
   const router = new RequestRouter();
   // `initialized` comes from the host once connected, long after the notifier below exists.
-  const host = createHostServer(router, manager, () => notifier.hostInitialized());
+  const host = createHost(router, manager, () => notifier.hostInitialized());
   const { parts, status } = createParts(manager, settings, log, clientInfo);
   for (const handlers of [toolHandlers, promptHandlers, resourceHandlers, sessionHandlers])
     router.define(handlers(parts));

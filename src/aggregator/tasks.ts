@@ -6,7 +6,7 @@
  * notifications reach the host under the public id. A backend (or a tool) that does not take tasks gets
  * no task-augmented request: the host is told so with -32601, as the spec asks of a receiver.
  */
-import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client';
 import type { Backend } from '../backends/backend.js';
 import type { TaskCapability } from './tasks-capability.js';
 

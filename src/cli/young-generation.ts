@@ -8,8 +8,9 @@
  * semi-spaces keep their starting size and what survives moves on to the old generation, which holds
  * only what is live. Once the backends have started, V8's own growth comes back: a host sending large
  * results through pays no more scavenges than before. Host configs launch `node <cli> serve`, so the
- * command-line `--max-semi-space-size` is out of reach; this factor is read each time V8 would grow the
- * space, so it can be set at run time. A flag this Node does not know is ignored (V8 prints nothing on
+ * command-line `--max-semi-space-size` is out of reach; the growth factor is read each time V8 would grow
+ * the space, so it can be set at run time (and only then: on the command line V8 takes a factor below 2
+ * as 2 when it sets the heap up). A flag this Node does not know is ignored (V8 prints nothing on
  * stdout). Whoever starts node with a young-generation flag of their own keeps it.
  */
 import { setFlagsFromString } from 'node:v8';

@@ -1,8 +1,9 @@
 /**
  * The stages of the host pipeline in-process: the order stages run in, early-initialize holding what
- * the host sends until `initialize` is answered (and keeping `initialize` to itself), and the SDK server
- * at the end of it answering through the request router without ever having seen `initialize` (unknown
- * methods refused, logging/setLevel ours, not the SDK's, the host's reverse-request answers).
+ * the host sends until `initialize` is answered (and keeping `initialize` to itself), and the end of it
+ * (serve's own, or the SDK server of the try commands) answering through the request router without
+ * ever having seen `initialize` (unknown methods refused, logging/setLevel ours, not the SDK's, the
+ * host's reverse-request answers, timeouts and cancellations).
  */
 import { describe, expect, it } from 'vitest';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
@@ -11,6 +12,7 @@ import { composeStages, type Stage } from '../../src/aggregator/pipeline/stages.
 import { createEarlyInitialize } from '../../src/aggregator/pipeline/early-initialize.js';
 import { SdkLink } from '../../src/aggregator/pipeline/sdk-link.js';
 import { createHostServer } from '../../src/aggregator/host-server.js';
+import { createHostPeer } from '../../src/aggregator/pipeline/host-peer.js';
 import { RequestRouter } from '../../src/aggregator/router.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -132,12 +134,15 @@ describe('early-initialize', () => {
   });
 });
 
-describe('the SDK server at the end of the pipeline', () => {
+describe.each([
+  { end: "the pipeline's own end (serve)", createHost: createHostPeer },
+  { end: 'the SDK server (the try commands)', createHost: createHostServer },
+])('$end at the end of the pipeline', ({ createHost }) => {
   async function serverWith(router: RequestRouter) {
     const sent: JSONRPCMessage[] = [];
     const manager = { backends: [] } as unknown as BackendManager;
     let initialized = 0;
-    const host = createHostServer(router, manager, () => void initialized++);
+    const host = createHost(router, manager, () => void initialized++);
     const link = new SdkLink(async (message) => void sent.push(message));
     await host.server.connect(link);
     // As in serve: the SDK server never sees initialize, only the host's notifications/initialized.
@@ -261,6 +266,15 @@ describe('the SDK server at the end of the pipeline', () => {
       .request('roots/list', undefined, new AbortController().signal, 50)
       .catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: -32001, message: 'Request timed out' });
+  });
+
+  it("fails a backend's request in flight when the host goes away", async () => {
+    const { link, host } = await serverWith(new RequestRouter());
+    const failure = host
+      .request('sampling/createMessage', { messages: [] }, new AbortController().signal, 5_000)
+      .catch((error: unknown) => error);
+    await link.close();
+    expect(await failure).toMatchObject({ code: -32000 });
   });
 
   it('refuses a method defined twice', () => {

@@ -11,15 +11,20 @@ import { ROOT } from '../helpers/paths.js';
 
 const DIST = join(ROOT, 'dist');
 const STATIC_IMPORT = /(?:^|\n)\s*(?:import|export)\s(?:[^'";]*?\sfrom\s)?['"]([^'"]+)['"]/g;
+const ANY_IMPORT = new RegExp(`${STATIC_IMPORT.source}|\\bimport\\(\\s*['"]([^'"]+)['"]\\s*\\)`, 'g');
 
-/** Every module statically reachable from `entries`: our files by path, packages by specifier. */
-function staticClosure(entries: string[]): { files: Set<string>; packages: Set<string> } {
+/** Every module reachable from `entries` (by `pattern`): our files by path, packages by specifier. */
+function staticClosure(
+  entries: string[],
+  pattern = STATIC_IMPORT,
+): { files: Set<string>; packages: Set<string> } {
   const files = new Set<string>();
   const packages = new Set<string>();
   const visit = (file: string) => {
     if (files.has(file)) return;
     files.add(file);
-    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(STATIC_IMPORT)) {
+    for (const [, fixed, dynamic] of readFileSync(file, 'utf8').matchAll(pattern)) {
+      const specifier = fixed ?? dynamic;
       if (specifier!.startsWith('.')) visit(resolve(dirname(file), specifier!));
       else if (!specifier!.startsWith('node:')) packages.add(specifier!);
     }
@@ -42,5 +47,13 @@ describe("serve's warm start", () => {
       /^(zod|ajv|undici|oauth4webapi|@modelcontextprotocol\/)/.test(p),
     );
     expect(heavy).toEqual([]);
+  });
+
+  it("then loads the SDK's client package only: the host side is mcp-sentinel's own", () => {
+    // The server package would bring a second copy of the SDK's protocol code, wire schemas and Ajv.
+    const { packages } = staticClosure([join(DIST, 'cli/commands/serve.js')], ANY_IMPORT);
+    const sdk = [...packages].filter((p) => p.startsWith('@modelcontextprotocol/'));
+    expect(sdk.length).toBeGreaterThan(0);
+    expect(sdk.filter((p) => !p.startsWith('@modelcontextprotocol/client'))).toEqual([]);
   });
 });

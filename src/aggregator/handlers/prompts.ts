@@ -3,7 +3,7 @@
  * catalog; completions routed by the prompt or resource template they complete, empty (not an error) for
  * a backend that has no completions.
  */
-import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client';
 import { routeResource } from '../catalog.js';
 import {
   backendFor,

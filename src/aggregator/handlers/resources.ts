@@ -4,7 +4,7 @@
  * serve resources, in config order, until one has it. Subscriptions are remembered (replay.ts) so that a
  * backend's new session gets them again and only subscribed updates reach the host.
  */
-import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client';
 import type { Backend } from '../../backends/backend.js';
 import { routeResource } from '../catalog.js';
 import { isNotFound } from '../resource-routes.js';

@@ -2,7 +2,7 @@
  * Requests about the host's session rather than one backend: `logging/setLevel` (kept and replayed to
  * every backend session, replay.ts) and the `tasks/*` methods (routed by public task id, tasks.ts).
  */
-import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client';
 import { requireString } from '../forward.js';
 import { LOG_SEVERITY } from '../host-notifier.js';
 import type { AggregatorParts, Handler } from '../parts.js';

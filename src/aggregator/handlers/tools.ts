@@ -3,7 +3,7 @@
  * to mcp-sentinel's own tools first, then through the catalog to a backend (task-augmented calls to
  * tasks.ts). The stdio fast path (fast-path.ts) takes most plain calls before they get here.
  */
-import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client';
 import { SentinelError } from '../../errors.js';
 import {
   backendFor,

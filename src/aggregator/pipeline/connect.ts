@@ -1,6 +1,6 @@
 /**
  * Connects an aggregator to the host pipeline behind its front (front.ts): the fast path for plain tool
- * calls, the dispatch stage for every request the router answers (dispatch.ts), then the SDK server
+ * calls, the dispatch stage for every request the router answers (dispatch.ts), then the pipeline's end
  * through its link (ping, the host's answers to backends' requests, its notifications); all answer
  * through the front's `toHost`. The host transport keeps owning the wire (exactly one response per
  * request, and the redaction of everything but results: outbound-redaction.ts).
@@ -11,16 +11,18 @@ import { createToolCallFastPath } from '../fast-path.js';
 import type { Aggregator } from '../server.js';
 import { createDispatchStage } from './dispatch.js';
 import { SdkLink } from './sdk-link.js';
+
+export { createHostPeer } from './host-peer.js';
 import { composeStages, type Deliver, type Stage } from './stages.js';
 import type { HostFront } from './front.js';
 
 /** The host transport as the pipeline needs it. */
 export interface HostSide {
-  /** Called when the host side closes (the SDK server then fails its reverse requests in flight). */
+  /** Called when the host side closes (the pipeline's end then fails its reverse requests in flight). */
   onclose?: () => void;
 }
 
-/** Builds the stages after the front, connects the SDK server to their end and opens the front. */
+/** Builds the stages after the front, connects the aggregator's host end (host-peer.ts) to theirs and opens the front. */
 export async function connectPipeline(
   front: HostFront,
   aggregator: Aggregator,

@@ -1,14 +1,14 @@
 /**
  * The stage of the host pipeline that answers the host's requests through the request router
- * (router.ts, handlers/*), after the fast path and before the SDK server's link. Answering here rather
- * than in the SDK server's request handler keeps what passes exactly as it was: the params reach the
+ * (router.ts, handlers/*), after the fast path and before the link to the pipeline's end. Answering here
+ * rather than in an SDK server's request handler (as the try commands do) keeps what passes exactly as it was: the params reach the
  * handler as the host sent them, and a result (or a backend's error) reaches the host as the backend
  * sent it, where the SDK's 2025 wire codec would rewrite some (a tool's non-object `outputSchema`,
  * `-32002`) and lift 2026-07-28 fields out of the params. The host's `notifications/cancelled` aborts the
  * handler's signal; the host going away aborts every one still running.
  *
  * What the router does not define (`ping`, a second `initialize`, methods nobody handles), the host's
- * answers to backends' requests and its notifications go on to the SDK server.
+ * answers to backends' requests and its notifications go on to the pipeline's end (host-peer.ts).
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { keyOf } from '../../jsonrpc.js';

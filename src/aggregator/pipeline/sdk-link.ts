@@ -1,9 +1,10 @@
 /**
- * The last stage of the host pipeline: the Transport the SDK server is connected to. The host transport
- * stays the pipeline's; this link only hands the SDK what reached the end of the pipeline (`deliver`)
- * and passes what the SDK sends (responses, notifications, reverse requests) back to the host.
+ * The last stage of the host pipeline: the Transport its end (host-peer.ts in `serve`; an SDK server
+ * would do too) is connected to. The host transport stays the pipeline's; this link only hands the end
+ * what reached it (`deliver`) and passes what the end sends (responses, notifications, reverse requests)
+ * back to the host.
  *
- * The SDK numbers its requests to the host from 0, and a host built on the v1 SDK ignores the
+ * The end numbers its requests to the host from 0 (as the SDK does), and a host built on the v1 SDK ignores the
  * cancellation of request 0 (it tests the id for truth): on the wire they are numbered from 1, and the
  * host's answers are numbered back.
  */
@@ -27,7 +28,7 @@ export class SdkLink implements Transport {
     return this.toHost(message);
   }
 
-  /** Hands a message of the host to the SDK server. */
+  /** Hands a message of the host to the end of the pipeline. */
   readonly deliver = (message: JSONRPCMessage): void => {
     // A response of the host answers one of the SDK's requests.
     if (!('method' in message) && typeof message.id === 'number')

@@ -3,7 +3,7 @@
  * connect.ts): the modern-host gateway takes a 2026-07-28 host; the warm start answers from cached
  * manifests; early-initialize holds everything until `initialize` is answered; the fast path takes the
  * plain tool calls it can route itself; the dispatch stage answers the requests the router has handlers
- * for; the SDK server's link takes the rest. A stage either takes
+ * for; the link to the pipeline's end (host-peer.ts) takes the rest. A stage either takes
  * a message or hands it to the next one. No SDK import here: the first stages run before the SDK loads.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';

@@ -9,7 +9,7 @@
  * have settled (at most settings.startupTimeoutMs, the bound of the first tools/list anyway), because the
  * answer carries what they offer: their capabilities and their instructions. Messages that arrive
  * meanwhile are kept and handed on in order after that answer. The host's messages pass through the
- * pipeline of src/aggregator/pipeline/ (modern-host gateway or early-initialize → fast path → SDK server,
+ * pipeline of src/aggregator/pipeline/ (modern-host gateway or early-initialize → fast path → dispatch → host-peer,
  * and back through the gateway); this command only wires it to the stdio transport, the backends and
  * the shutdown.
  *
@@ -76,7 +76,7 @@ export async function serve(options: CommonOptions): Promise<void> {
 
   const [
     { createAggregator },
-    { connectPipeline },
+    { connectPipeline, createHostPeer },
     { createManager },
     { createManifestStore },
     { manifestDir },
@@ -105,7 +105,7 @@ export async function serve(options: CommonOptions): Promise<void> {
   const signIn = createSignInCoordinator({ log, host: hostBridge });
   runtime.onSignIn = signIn.onSignIn;
   const manager = createManager(runtime, hostBridge, undefined, { manifests });
-  const aggregator = createAggregator(manager, loaded.settings, log, front.clientInfo);
+  const aggregator = createAggregator(manager, loaded.settings, log, front.clientInfo, createHostPeer);
   signIn.attach(aggregator, manager);
   aggregatorRef.current = aggregator;
   const stopWatching = watchConfig({ runtime, envFile: options.envFile, manager, host: hostBridge });

@@ -3,6 +3,7 @@
  * and exit. Exit code 1 when a backend failed (its reason is on stderr), so scripts notice.
  */
 import chalk from 'chalk';
+import { createHostServer } from '../../aggregator/host-server.js';
 import { createAggregator } from '../../aggregator/server.js';
 import { surfaceServers } from '../../aggregator/surface/index.js';
 import { describeSurface, summarizeSurface } from '../../aggregator/surface/summary.js';
@@ -26,7 +27,13 @@ export interface ToolRow {
 export async function listTools(options: ToolsOptions): Promise<number> {
   const runtime = await loadRuntime(options);
   const manager = createManager(runtime);
-  const aggregator = createAggregator(manager, runtime.loaded.settings, log);
+  const aggregator = createAggregator(
+    manager,
+    runtime.loaded.settings,
+    log,
+    () => undefined,
+    createHostServer,
+  );
   try {
     const catalog = await aggregator.ready();
     const fitted = options.host

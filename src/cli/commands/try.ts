@@ -6,6 +6,7 @@
  */
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import chalk from 'chalk';
+import { createHostServer } from '../../aggregator/host-server.js';
 import { createAggregator } from '../../aggregator/server.js';
 import { SentinelError } from '../../errors.js';
 import { log, redact } from '../../log.js';
@@ -24,7 +25,13 @@ function out(text: string): void {
 async function withClient<T>(options: TryOptions, use: (client: Client) => Promise<T>): Promise<T> {
   const runtime = await loadRuntime(options);
   const manager = createManager(runtime);
-  const aggregator = createAggregator(manager, runtime.loaded.settings, log);
+  const aggregator = createAggregator(
+    manager,
+    runtime.loaded.settings,
+    log,
+    () => undefined,
+    createHostServer,
+  );
   const client = new Client({ name: 'mcp-sentinel-cli', version: VERSION });
   try {
     await aggregator.ready();
