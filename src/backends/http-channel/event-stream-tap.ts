@@ -12,6 +12,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { FetchLike, JSONRPCMessage } from '@modelcontextprotocol/client';
 import { exceedsDepth, isJsonRpcMessage } from '../../jsonrpc.js';
 import { rememberSpan, SPLICE_MIN_CHARS } from '../../json-splice.js';
+import { EventStreamLines } from './event-lines.js';
 
 export class EventStreamTap {
   /** Where the stream's messages go (the transport's own `onmessage`, which the demux set). */
@@ -83,39 +84,19 @@ export class EventStreamTap {
  * a line end is only collected, so a 1 MB event arriving in many chunks is joined once.
  */
 class EventSplitter {
-  private pending: string[] = [];
+  private readonly splitter = new EventStreamLines((line) => (this.out += this.line(line)));
+  /** The text to pass on from the chunk being pushed. */
+  private out = '';
   private lines: string[] = [];
   private data: string[] = [];
   private event = '';
-  private lastWasCR = false;
 
   constructor(private readonly take: (data: string) => boolean) {}
 
   push(text: string): string {
-    let out = '';
-    let start = 0;
-    if (this.lastWasCR && text.charCodeAt(0) === 10) start = 1;
-    this.lastWasCR = false;
-    // Each terminator is searched for once per chunk, not once per line (a chunk without `\r` is common).
-    let lf = text.indexOf('\n', start);
-    let cr = text.indexOf('\r', start);
-    for (;;) {
-      if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
-      if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
-      const at = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
-      if (at === -1) break;
-      this.pending.push(text.slice(start, at));
-      out += this.line(this.pending.length === 1 ? this.pending[0]! : this.pending.join(''));
-      this.pending = [];
-      start = at + 1;
-      if (text.charCodeAt(at) === 13) {
-        if (start < text.length) {
-          if (text.charCodeAt(start) === 10) start++;
-        } else this.lastWasCR = true;
-      }
-    }
-    if (start < text.length) this.pending.push(text.slice(start));
-    return out;
+    this.out = '';
+    this.splitter.push(text);
+    return this.out;
   }
 
   /** One line; at a blank line, the event's text to pass on ('' when taken). */

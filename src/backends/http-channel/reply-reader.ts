@@ -14,6 +14,7 @@ import { SentinelError } from '../../errors.js';
 import { hostOutput } from '../../output-gate.js';
 import { RpcCode } from '../forwarder/outcomes.js';
 import { rememberSpan, SPLICE_MIN_CHARS } from '../../json-splice.js';
+import { EventStreamLines } from './event-lines.js';
 
 export interface ReplyHandlers {
   message(message: JSONRPCMessage): void;
@@ -139,10 +140,8 @@ function jsonCollector(handlers: ReplyHandlers): { push(chunk: Buffer): void; fi
  * without a line break is only collected, so a 1 MB event arriving in many chunks is joined once.
  */
 function eventParser(handlers: ReplyHandlers): Parser {
-  let pending: string[] = [];
   let data: string[] = [];
   let event = '';
-  let lastWasCR = false;
 
   const line = (text: string) => {
     if (text === '') {
@@ -163,31 +162,6 @@ function eventParser(handlers: ReplyHandlers): Parser {
     else if (field === 'id' || field === 'retry') handlers.position?.(field, value);
   };
 
-  return {
-    push(text) {
-      let start = 0;
-      if (lastWasCR && text.charCodeAt(0) === 10) start = 1;
-      lastWasCR = false;
-      // Each terminator is searched for once per chunk, not once per line (a chunk without `\r` is common).
-      let lf = text.indexOf('\n', start);
-      let cr = text.indexOf('\r', start);
-      for (;;) {
-        if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
-        if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
-        const at = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
-        if (at === -1) break;
-        pending.push(text.slice(start, at));
-        line(pending.length === 1 ? pending[0]! : pending.join(''));
-        pending = [];
-        start = at + 1;
-        if (text.charCodeAt(at) === 13) {
-          if (start < text.length) {
-            if (text.charCodeAt(start) === 10) start++;
-          } else lastWasCR = true;
-        }
-      }
-      // An event cut off by the end of the stream is never dispatched (as EventSource does).
-      if (start < text.length) pending.push(text.slice(start));
-    },
-  };
+  const lines = new EventStreamLines(line);
+  return { push: (text) => lines.push(text) };
 }

@@ -3,13 +3,12 @@
  * and exit. Exit code 1 when a backend failed (its reason is on stderr), so scripts notice.
  */
 import chalk from 'chalk';
-import { createHostServer } from '../../aggregator/host-server.js';
-import { createAggregator } from '../../aggregator/server.js';
 import { surfaceServers } from '../../aggregator/surface/index.js';
 import { describeSurface, summarizeSurface } from '../../aggregator/surface/summary.js';
 import type { SurfaceHostId } from '../../config/types.js';
 import { log, redact } from '../../log.js';
-import { createManager, loadRuntime, type CommonOptions } from '../runtime.js';
+import { localAggregator } from '../local-aggregator.js';
+import type { CommonOptions } from '../runtime.js';
 
 export interface ToolsOptions extends CommonOptions {
   json?: boolean;
@@ -25,15 +24,7 @@ export interface ToolRow {
 }
 
 export async function listTools(options: ToolsOptions): Promise<number> {
-  const runtime = await loadRuntime(options);
-  const manager = createManager(runtime);
-  const aggregator = createAggregator(
-    manager,
-    runtime.loaded.settings,
-    log,
-    () => undefined,
-    createHostServer,
-  );
+  const { manager, settings, aggregator } = await localAggregator(options);
   try {
     const catalog = await aggregator.ready();
     const fitted = options.host
@@ -41,7 +32,7 @@ export async function listTools(options: ToolsOptions): Promise<number> {
           catalog,
           servers: surfaceServers(manager.backends),
           host: options.host,
-          settings: runtime.loaded.settings,
+          settings: settings,
           own: aggregator.own.listedTools(),
         })
       : undefined;

@@ -6,12 +6,11 @@
  */
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import chalk from 'chalk';
-import { createHostServer } from '../../aggregator/host-server.js';
-import { createAggregator } from '../../aggregator/server.js';
 import { SentinelError } from '../../errors.js';
-import { log, redact } from '../../log.js';
+import { redact } from '../../log.js';
 import { VERSION } from '../../version.js';
-import { createManager, loadRuntime, type CommonOptions } from '../runtime.js';
+import { localAggregator } from '../local-aggregator.js';
+import type { CommonOptions } from '../runtime.js';
 
 export interface TryOptions extends CommonOptions {
   json?: boolean;
@@ -23,15 +22,7 @@ function out(text: string): void {
 
 /** Runs `use` against a client connected to the aggregator, then takes every backend down. */
 async function withClient<T>(options: TryOptions, use: (client: Client) => Promise<T>): Promise<T> {
-  const runtime = await loadRuntime(options);
-  const manager = createManager(runtime);
-  const aggregator = createAggregator(
-    manager,
-    runtime.loaded.settings,
-    log,
-    () => undefined,
-    createHostServer,
-  );
+  const { manager, aggregator } = await localAggregator(options);
   const client = new Client({ name: 'mcp-sentinel-cli', version: VERSION });
   try {
     await aggregator.ready();
