@@ -3,6 +3,16 @@
  * JSON Schema, and loading fills them in (load.ts) without importing zod.
  */
 
+/** The hosts whose tool surface mcp-sentinel fits (settings.host, settings.hosts.<host>, `tools --host`). */
+export const SURFACE_HOST_IDS = [
+  'claude-desktop',
+  'claude-code',
+  'vscode',
+  'copilot-cli',
+  'cursor',
+  'other',
+] as const;
+
 export const DEFAULT_RESTART = {
   initialDelayMs: 1_000,
   maxDelayMs: 30_000,

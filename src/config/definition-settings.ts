@@ -1,16 +1,9 @@
 /** The `settings` block of the config definition (definition.ts): limits, timeouts, surface, restarts. */
 import { z } from 'zod';
-import { DEFAULT_RESTART, DEFAULT_SETTINGS } from './defaults.js';
+import { DEFAULT_RESTART, DEFAULT_SETTINGS, SURFACE_HOST_IDS } from './defaults.js';
 import { int, text } from './definition-parts.js';
 
-export const surfaceHostIds = [
-  'claude-desktop',
-  'claude-code',
-  'vscode',
-  'copilot-cli',
-  'cursor',
-  'other',
-] as const;
+export const surfaceHostIds = SURFACE_HOST_IDS;
 
 export const startMode = z.enum(['lazy', 'eager']).meta({
   id: 'startMode',

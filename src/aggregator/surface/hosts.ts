@@ -9,16 +9,10 @@
  * `_meta["anthropic/alwaysLoad"]`, caps descriptions and instructions at 2 KB, warns on results over 10,000
  * tokens and stops at 25,000 (MAX_MCP_OUTPUT_TOKENS).
  */
+import { SURFACE_HOST_IDS as HOST_IDS } from '../../config/defaults.js';
 import type { HostSurfaceSettings, Settings, SurfaceHostId } from '../../config/types.js';
 
-export const SURFACE_HOST_IDS: readonly SurfaceHostId[] = [
-  'claude-desktop',
-  'claude-code',
-  'vscode',
-  'copilot-cli',
-  'cursor',
-  'other',
-];
+export const SURFACE_HOST_IDS: readonly SurfaceHostId[] = HOST_IDS;
 
 /** 10% of a 200k context: the share of the context a tool list may take before `auto` searches. */
 export const DEFAULT_TOOL_TOKEN_BUDGET = 20_000;
