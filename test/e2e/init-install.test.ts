@@ -18,9 +18,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { diffLines } from 'diff';
 import { parse } from 'jsonc-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expectOnlyLinesAdded } from '../helpers/host-file-edits.js';
 import { runCli } from '../helpers/host.js';
 import { CLI, FIXTURES } from '../helpers/paths.js';
 
@@ -184,15 +184,7 @@ describe('install', () => {
         command: process.execPath,
         args: [CLI, 'serve', '--config', config],
       });
-      // Only lines were added (at most one existing line gained a comma).
-      const changes = diffLines(original, after);
-      const removedText = changes.filter((c) => c.removed).map((c) => c.value);
-      const addedText = changes
-        .filter((c) => c.added)
-        .map((c) => c.value)
-        .join('');
-      expect(removedText.length).toBeLessThanOrEqual(1);
-      for (const text of removedText) expect(addedText).toContain(text.replace(/\n$/, ',\n'));
+      expectOnlyLinesAdded(original, after);
       const [backup] = backups(path);
       expect(readFileSync(join(dirname(path), backup!), 'utf8')).toBe(original);
 

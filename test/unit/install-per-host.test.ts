@@ -8,9 +8,9 @@
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { diffLines } from 'diff';
 import { parse } from 'jsonc-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expectOnlyLinesAdded } from '../helpers/host-file-edits.js';
 import { HOSTS, type HostId } from '../../src/hosts.js';
 import { readHostFile } from '../../src/install/host-file.js';
 import { importHostServers } from '../../src/install/import.js';
@@ -125,15 +125,7 @@ describe('install, per host', () => {
         command: launch.nodePath,
         args: [launch.cliPath, 'serve', '--config', CONFIG],
       });
-      // Only lines were added (at most one existing line gained a comma).
-      const changes = diffLines(original, after);
-      const removedText = changes.filter((c) => c.removed).map((c) => c.value);
-      const addedText = changes
-        .filter((c) => c.added)
-        .map((c) => c.value)
-        .join('');
-      expect(removedText.length).toBeLessThanOrEqual(1);
-      for (const text of removedText) expect(addedText).toContain(text.replace(/\n$/, ',\n'));
+      expectOnlyLinesAdded(original, after);
       const [backup] = backups(path);
       expect(readFileSync(join(dir, backup!), 'utf8')).toBe(original);
 
