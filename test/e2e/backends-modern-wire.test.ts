@@ -111,6 +111,13 @@ describe.each(['stdio', 'http'] as const)('a 2025-era host in front of a 2026-07
     await callTool(host, 'modern__touch', {});
     await waitFor('the update', () => updates.includes('modern://note'));
     await host.client.unsubscribeResource({ uri: 'modern://note' });
+    await callTool(host, 'modern__touch', {});
+    // Subscribed again, a change is told once more: the one made while unsubscribed never was.
+    await host.client.subscribeResource({ uri: 'modern://note' });
+    await callTool(host, 'modern__touch', {});
+    await waitFor('the update after subscribing again', () => updates.length >= 2);
+    await callTool(host, 'modern__echo', { text: 'after' });
+    expect(updates).toEqual(['modern://note', 'modern://note']);
     expect(host.nonProtocolStdout()).toEqual([]);
   });
 });
