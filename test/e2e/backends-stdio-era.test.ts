@@ -121,6 +121,7 @@ describe('the era of each stdio backend', () => {
     // A 2025-era server is never asked: `initialize` comes first and is answered.
     const strictEvents = lines('strict').map((line) => (JSON.parse(line) as { event: string }).event);
     expect(strictEvents).not.toContain('refused-opening');
+    expect(strictEvents.filter((event) => event === 'start')).toHaveLength(1);
     expect(openings('both')).toEqual(['initialize']);
     expect(openings('forced')).toEqual(['server/discover']);
     expect(openings('told')).toEqual(['initialize']);
