@@ -102,7 +102,12 @@ describe('a 2026-07-28 host in front of 2026-07-28 backends', () => {
         arguments: { what: 'it' },
         _meta: envelope({ sampling: {} }),
       });
-      expect(refused.error).toMatchObject({ code: -32021 });
+      // The backend's own refusal (its SDK names the input), not the one mcp-sentinel's bridge makes.
+      expect(refused.error).toMatchObject({
+        code: -32021,
+        message: expect.stringContaining("Cannot request input 'confirm'"),
+        data: { requiredCapabilities: { elicitation: { form: {} } } },
+      });
       expect(host.nonProtocolStdout()).toEqual([]);
     },
   );
