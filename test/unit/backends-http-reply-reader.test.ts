@@ -7,6 +7,8 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { readReply } from '../../src/backends/http-channel/reply-reader.js';
 import { SentinelError } from '../../src/errors.js';
+import { vouch } from '../../src/json-splice.js';
+import { encodeLine } from '../../src/jsonrpc.js';
 
 class Body extends EventEmitter {
   destroyed = false;
@@ -133,4 +135,19 @@ describe('the size cap', () => {
     expect(ended?.error?.message).toMatch(/larger than 4096 bytes \(settings\.maxResponseBytes\)/);
     expect(body.destroyed).toBe(true);
   });
+});
+
+describe('a large result nested too deep', () => {
+  it.each([true, false])(
+    'is not written on as it came, so the encoder refuses it (event stream: %s)',
+    (eventStream) => {
+      const deep = `${'['.repeat(5_000)}${'"x",'.repeat(3_000)}"x"${']'.repeat(5_000)}`;
+      const text = `{"jsonrpc":"2.0","id":"s-1","result":{"content":${deep}}}`;
+      const { messages } = read([eventStream ? `data: ${text}\n\n` : text], eventStream);
+      const message = messages[0] as { result: object };
+      // What the fast path does with a backend's result: vouch for it and encode the line to the host.
+      const outgoing = vouch({ jsonrpc: '2.0', id: 7, result: message.result }, message.result);
+      expect(encodeLine(outgoing)).toEqual({ problem: expect.stringMatching(/deeper than 1000 levels/) });
+    },
+  );
 });

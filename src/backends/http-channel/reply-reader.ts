@@ -15,6 +15,7 @@ import { hostOutput } from '../../output-gate.js';
 import { RpcCode } from '../forwarder/outcomes.js';
 import { rememberSpan, SPLICE_MIN_CHARS } from '../../json-splice.js';
 import { EventStreamLines } from './event-lines.js';
+import { exceedsDepth } from '../../jsonrpc.js';
 
 export interface ReplyHandlers {
   message(message: JSONRPCMessage): void;
@@ -108,7 +109,9 @@ interface Parser {
  */
 function deliverJson(text: string, handlers: ReplyHandlers, ascii?: Buffer): void {
   const parsed: unknown = JSON.parse(text);
-  if (!Array.isArray(parsed) && text.length >= SPLICE_MIN_CHARS)
+  // A spliced result is written on as it came, so its nesting is checked here, as every other path
+  // checks its lines (a message too deep is re-encoded instead, and the encoder refuses it).
+  if (!Array.isArray(parsed) && text.length >= SPLICE_MIN_CHARS && !exceedsDepth(ascii ?? text))
     rememberSpan(parsed, text, ascii, ['result']);
   for (const message of Array.isArray(parsed) ? parsed : [parsed]) {
     if (typeof message === 'object' && message !== null) handlers.message(message as JSONRPCMessage);
