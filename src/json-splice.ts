@@ -126,7 +126,8 @@ function around(object: Record<string, unknown>, path: string[]): [string, strin
 /** The [start, end) of the value at `path` in valid JSON text, or undefined when it is not there. */
 export function valueAt(text: string, path: string[]): [number, number] | undefined {
   let start = skipSpace(text, 0);
-  let end = skipValue(text, start);
+  // With a path, the members' own spans are what count: the whole text need not be scanned first.
+  let end = path.length === 0 ? skipValue(text, start) : -1;
   for (const key of path) {
     const member = memberOf(text, start, key);
     if (!member) return undefined;
