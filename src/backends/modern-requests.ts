@@ -97,10 +97,11 @@ export class ModernRequests {
     };
   }
 
-  /** Remembers the tools of a complete listing. */
-  listed(result: { tools?: unknown }): void {
+  /** Remembers the tools of a listing, page by page: a first page (no cursor) starts it anew. */
+  listed(result: { tools?: unknown }, cursor: unknown): void {
+    if (cursor === undefined) this.tools = new Map();
     if (!Array.isArray(result.tools)) return;
-    this.tools = new Map((result.tools as Params[]).map((tool) => [String(tool.name), tool]));
+    for (const tool of result.tools as Params[]) this.tools.set(String(tool.name), tool);
   }
 
   /** One stream for the subscribed URIs: the new one opens before the old one closes, so none is missed. */

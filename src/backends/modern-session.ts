@@ -169,7 +169,7 @@ function adapt(client: ModernClient, extras: ModernRequests): BackendSession {
           ...(options as CacheableRequestOptions),
           cacheMode: 'refresh',
         });
-        extras.listed(listed);
+        extras.listed(listed, params?.cursor);
         return listed;
       }
       if (request.method === 'tools/call') {

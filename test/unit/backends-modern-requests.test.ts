@@ -27,7 +27,12 @@ function setUp() {
 describe('a request of a 2026-07-28 host', () => {
   it('goes as it is, and takes its input_required back, without the tool’s output schema', () => {
     const { requests } = setUp();
-    requests.listed({ tools: [{ name: 'ask', inputSchema: {}, outputSchema: { type: 'object' } }] });
+    requests.listed(
+      { tools: [{ name: 'ask', inputSchema: {}, outputSchema: { type: 'object' } }] },
+      undefined,
+    );
+    // A later page of the same listing adds to it.
+    requests.listed({ tools: [{ name: 'other', inputSchema: {} }] }, 'page-2');
     const params = { name: 'ask', requestState: 's', _meta: { [CAPS]: { elicitation: {} } } };
     const prepared = requests.prepare('tools/call', params, { signal: 'x' });
     expect(prepared.params).toBe(params);
