@@ -14,6 +14,8 @@ interface Offered {
 }
 
 const offered = new Map<string, Offered>();
+/** Set once serve shuts down: a child offered after that (its secrets were still being read) never starts. */
+let closed = false;
 /** How long a spawned child waits for its backend; the full server loads well within this. */
 const UNCLAIMED_MS = 15_000;
 
@@ -27,7 +29,7 @@ export function launchSpec(
 
 /** Starts `transport` now and keeps it for backend `name`; its later `start()` reports this start. */
 export function offerChild(name: string, transport: ChildStdioTransport, spec: string): void {
-  if (offered.has(name)) return;
+  if (closed || offered.has(name)) return;
   const started = transport.start();
   started.catch(() => undefined); // reported to the connection that takes it
   transport.start = () => started;
@@ -53,6 +55,7 @@ export function takeChild(name: string, spec: string): ChildStdioTransport | und
 
 /** Closes every child not taken (serve is shutting down). */
 export async function closeOffered(): Promise<void> {
+  closed = true;
   const entries = [...offered.values()];
   offered.clear();
   await Promise.all(entries.map(({ transport, timer }) => (clearTimeout(timer), transport.close())));
