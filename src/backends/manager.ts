@@ -84,9 +84,9 @@ export class BackendManager extends EventEmitter<ManagerEvents> {
 
   /** Starts every backend in parallel; resolves when each has connected or failed once. */
   startAll(): Promise<void> {
-    this.started ??= Promise.all(this.backends.map((b) => this.launch(b))).then(() => {
-      this.emit('started');
-    });
+    this.started ??= Promise.all(this.backends.map((b) => this.launch(b)))
+      .then(() => undefined)
+      .finally(() => this.emit('started'));
     return this.started;
   }
 
