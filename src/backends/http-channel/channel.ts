@@ -45,6 +45,10 @@ export interface HttpChannelOptions {
 const STREAMABLE_ACCEPT = 'application/json, text/event-stream';
 /** How long to wait before resuming a stream whose server gave no `retry:` (the SDK client's default). */
 const DEFAULT_RETRY_MS = 1_000;
+/** The longest `retry:` wait a server gets before a stream is resumed. */
+const MAX_RETRY_MS = 30_000;
+/** How long a reply's event stream may stay open after its answer. */
+const ANSWERED_STREAM_GRACE_MS = 5_000;
 /** Resumptions of one reply at most, so a server that closes every stream cannot hold a request forever. */
 const MAX_RESUMES = 5;
 
@@ -126,12 +130,16 @@ export class HttpForwardChannel implements ForwardChannel {
       { backend, maxBytes: maxResponseBytes },
       {
         message: (message) => {
-          if ('id' in message && message.id === id && !('method' in message)) answered = true;
+          if ('id' in message && message.id === id && !('method' in message)) {
+            answered = true;
+            if (eventStream) closeAfterAnswer(body);
+          }
           if (!this.sink?.message(message)) session.passOn(message);
         },
         position: (field, value) => {
           if (field === 'id') lastEventId = value;
-          else if (/^\d+$/.test(value)) retryMs = Number(value);
+          // A server's wait is taken up to a bound: a huge one must not hold the request (or overflow the timer).
+          else if (/^\d+$/.test(value)) retryMs = Math.min(Number(value), MAX_RETRY_MS);
         },
         end: (error) => {
           if (answered || signal?.aborted) return;
@@ -160,7 +168,9 @@ export class HttpForwardChannel implements ForwardChannel {
       if (signal?.aborted) return;
       this.sink?.failed(id, error instanceof SentinelError ? error : brokenReply(backend, error as Error));
     };
+    const onAbort = () => clearTimeout(timer);
     const timer = setTimeout(async () => {
+      signal?.removeEventListener('abort', onAbort);
       const url = session.endpoint();
       if (!url || signal?.aborted) return fail(undefined);
       const headers = { ...session.headers(), accept: 'text/event-stream', 'last-event-id': lastEventId };
@@ -178,8 +188,20 @@ export class HttpForwardChannel implements ForwardChannel {
         fail(sendFailure(backend, error, signal).error);
       }
     }, waitMs);
-    signal?.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
   }
+}
+
+/**
+ * A reply's event stream, once it has carried the answer: the server should end it; one that keeps it open
+ * (buggy or hostile) would hold a pooled connection per call, so it is cut after a grace period.
+ */
+function closeAfterAnswer(body: ByteSource): void {
+  const timer = setTimeout(() => body.destroy(), ANSWERED_STREAM_GRACE_MS);
+  timer.unref();
+  const settled = () => clearTimeout(timer);
+  body.on('end', settled);
+  body.on('error', settled);
 }
 
 /**
