@@ -23,7 +23,8 @@ export interface DispatchStage {
 }
 
 /** A thrown failure as the JSON-RPC error the host is answered with (as the SDK's Protocol reads it). */
-function wireError(error: unknown): { code: number; message: string; data?: unknown } {
+/** A thrown error as the JSON-RPC error the host gets (its code when it has one, else internal error). */
+export function wireError(error: unknown): { code: number; message: string; data?: unknown } {
   const { code, message, data } = (error ?? {}) as { code?: unknown; message?: unknown; data?: unknown };
   return {
     code: typeof code === 'number' && Number.isSafeInteger(code) ? code : -32603,

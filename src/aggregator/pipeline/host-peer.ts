@@ -16,7 +16,7 @@ import type { Params } from '../forward.js';
 import type { HostServer } from '../host-side.js';
 import { initializeResult } from '../identity.js';
 import type { RequestRouter } from '../router.js';
-import { createDispatchStage } from './dispatch.js';
+import { createDispatchStage, wireError } from './dispatch.js';
 
 /** A JSON-RPC error of a request to the host, as the backend is answered (`code`, `message`, `data`). */
 export class HostRequestError extends Error {
@@ -175,14 +175,4 @@ function settle(pending: Map<number, Pending>, message: Message): void {
 /** Aborted by the backend side (its request was cancelled) or the host leaving, as the SDK server says it. */
 function cancelledError(reason: unknown): HostRequestError {
   return new HostRequestError(RpcCode.RequestTimeout, String(reason));
-}
-
-/** A thrown failure as the JSON-RPC error the host is answered with. */
-function wireError(error: unknown): { code: number; message: string; data?: unknown } {
-  const { code, message, data } = (error ?? {}) as { code?: unknown; message?: unknown; data?: unknown };
-  return {
-    code: typeof code === 'number' && Number.isSafeInteger(code) ? code : RpcCode.InternalError,
-    message: typeof message === 'string' ? message : 'Internal error',
-    ...(data !== undefined && { data }),
-  };
 }
