@@ -16,6 +16,7 @@ import type { ForwardChannel, ForwardSink, OutgoingMessage } from '../forwarder/
 import { RpcCode, closedError } from '../forwarder/outcomes.js';
 import { DIRECT_SEND, RAW_BODY, directSend, type DirectResponse } from './direct-send.js';
 import { readReply, type ByteSource } from './reply-reader.js';
+import { ReplyBudget } from './reply-budget.js';
 import { sendFailure, statusError } from './status-error.js';
 import { encodeLine } from '../../jsonrpc.js';
 
@@ -124,35 +125,30 @@ export class HttpForwardChannel implements ForwardChannel {
     let answered = false;
     let lastEventId: string | undefined;
     let retryMs = DEFAULT_RETRY_MS;
-    readReply(
-      body,
-      eventStream,
-      { backend, maxBytes: maxResponseBytes },
-      {
-        message: (message) => {
-          if ('id' in message && message.id === id && !('method' in message)) {
-            answered = true;
-            if (eventStream) closeAfterAnswer(body);
-          }
-          if (!this.sink?.message(message)) session.passOn(message);
-        },
-        position: (field, value) => {
-          if (field === 'id') lastEventId = value;
-          // A server's wait is taken up to a bound: a huge one must not hold the request (or overflow the timer).
-          else if (/^\d+$/.test(value)) retryMs = Math.min(Number(value), MAX_RETRY_MS);
-        },
-        end: (error) => {
-          if (answered || signal?.aborted) return;
-          // A resumable stream closed before its answer (the server's way to shed the connection): the
-          // rest comes on a GET with Last-Event-ID, after the server's `retry:` wait.
-          if (!error && eventStream && lastEventId !== undefined && resumes < MAX_RESUMES) {
-            this.resume(id, lastEventId, retryMs, signal, resumes + 1);
-            return;
-          }
-          this.sink?.failed(id, error instanceof SentinelError ? error : brokenReply(backend, error));
-        },
+    readReply(body, eventStream, new ReplyBudget(backend, maxResponseBytes), {
+      message: (message) => {
+        if ('id' in message && message.id === id && !('method' in message)) {
+          answered = true;
+          if (eventStream) closeAfterAnswer(body);
+        }
+        if (!this.sink?.message(message)) session.passOn(message);
       },
-    );
+      position: (field, value) => {
+        if (field === 'id') lastEventId = value;
+        // A server's wait is taken up to a bound: a huge one must not hold the request (or overflow the timer).
+        else if (/^\d+$/.test(value)) retryMs = Math.min(Number(value), MAX_RETRY_MS);
+      },
+      end: (error) => {
+        if (answered || signal?.aborted) return;
+        // A resumable stream closed before its answer (the server's way to shed the connection): the
+        // rest comes on a GET with Last-Event-ID, after the server's `retry:` wait.
+        if (!error && eventStream && lastEventId !== undefined && resumes < MAX_RESUMES) {
+          this.resume(id, lastEventId, retryMs, signal, resumes + 1);
+          return;
+        }
+        this.sink?.failed(id, error instanceof SentinelError ? error : brokenReply(backend, error));
+      },
+    });
   }
 
   /** Goes on with a POST's event stream on a GET from `lastEventId`, `waitMs` after it closed. */
