@@ -39,7 +39,8 @@ export function watchConfig(options: ConfigReloadOptions): () => void {
     try {
       const loaded = await loadConfig({ config: path });
       const env = await loadEnvironment({ configPath: path, envFile: options.envFile });
-      next = { loaded, env, secrets: createSecretStore({ env }) };
+      // serve's sign-in handler too: a backend the edit adds or restarts asks the host like one from start.
+      next = { loaded, env, secrets: createSecretStore({ env }), onSignIn: options.runtime.onSignIn };
     } catch (error) {
       refuse(error);
       return;

@@ -1,0 +1,96 @@
+/**
+ * A backend that a config reload adds to a running `serve` signs in exactly like one present at start:
+ * when it needs the user's sign-in, the host sees `sentinel__sign_in` (naming it) and the hint to call it,
+ * and calling the tool signs in and brings its tools. Built CLI, a real authorization server (oidc-provider),
+ * a real MCP server that checks every token, a scripted browser and the real keychain (with-keyring.sh).
+ */
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAuthGate, type AuthGate } from '../fixtures/auth-gate.js';
+import { startSignInServer, type SignInServer } from '../fixtures/signin-server.js';
+import { callTool, runCli, TestHost, writeTempConfig } from '../helpers/host.js';
+import { runKeychainTests } from '../helpers/keyring.js';
+import { fixture, ROOT } from '../helpers/paths.js';
+import { waitFor } from '../helpers/wait.js';
+
+const BROWSER = `${process.execPath} ${join(ROOT, 'test', 'conformance', 'fetch-browser.mjs')}`;
+
+describe.skipIf(!runKeychainTests)('sign-in for a backend added by a config reload', () => {
+  let as: SignInServer;
+  let gate: AuthGate;
+  let home: string;
+
+  beforeAll(async () => {
+    as = await startSignInServer({ ttlSeconds: 300 });
+    gate = await startAuthGate({
+      // oidc-provider supports DPoP, so the tokens are DPoP-bound.
+      authorize: (req) => {
+        const header = req.headers.authorization;
+        if (typeof header !== 'string' || !header.startsWith('DPoP ') || !req.headers.dpop) return false;
+        return as.verify(header.slice(5), gate.url) !== undefined;
+      },
+      authorizationServers: [as.issuer],
+      scopesSupported: ['mcp:read'],
+    });
+    home = mkdtempSync(join(tmpdir(), 'sentinel-reload-signin-'));
+  });
+  afterAll(async () => {
+    await Promise.allSettled([gate?.close(), as?.close()]);
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('lists sentinel__sign_in for it, names it in the hint, and signing in brings its tools', async () => {
+    const local = { command: process.execPath, args: [fixture('fixture-server.mjs')] };
+    const config = writeTempConfig({ mcpServers: { local } });
+    const env = {
+      HOME: home,
+      BROWSER,
+      MCP_SENTINEL_LOCK_DIR: join(home, 'locks'),
+      XDG_CONFIG_HOME: join(home, '.config'),
+    };
+    await runCli(['logout', 'local', '--config', config.path], { env });
+    const host = await TestHost.start({ config: config.path, env });
+    let changes = 0;
+    host.client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changes++);
+    try {
+      const atStart = (await host.client.listTools()).tools.map((t) => t.name);
+      expect(atStart).toContain('local__echo');
+      expect(atStart).not.toContain('sentinel__sign_in');
+      // Saved the way editors save: a new file renamed over the old one.
+      const before = changes;
+      writeFileSync(
+        `${config.path}.tmp`,
+        JSON.stringify({ mcpServers: { local, corp: { type: 'streamable-http', url: gate.url } } }),
+      );
+      renameSync(`${config.path}.tmp`, config.path);
+      await host.waitForStderr('applied', 15_000);
+      await waitFor('tools/list_changed', () => changes > before, 20_000);
+      const signInTool = await waitFor(
+        'the sign-in tool naming corp',
+        async () => (await host.client.listTools()).tools.find((t) => t.name === 'sentinel__sign_in'),
+        20_000,
+      );
+      expect(signInTool.inputSchema.properties).toEqual({ server: { type: 'string', enum: ['corp'] } });
+      await host.waitForStderr('or ask the assistant to call sentinel__sign_in');
+
+      const answer = await callTool(host, 'sentinel__sign_in', { server: 'corp' });
+      expect(answer.text).toMatch(/Opened the browser to sign in to corp\. If it did not open, visit: http/);
+      const names = await waitFor(
+        'the tools of corp',
+        async () => {
+          const list = (await host.client.listTools()).tools.map((t) => t.name);
+          return list.includes('corp__echo') ? list : undefined;
+        },
+        30_000,
+      );
+      expect(names).not.toContain('sentinel__sign_in');
+      expect(await callTool(host, 'corp__echo', { text: 'in' })).toEqual({ text: 'in', isError: false });
+    } finally {
+      expect((await host.close()).leftovers).toEqual([]);
+      config.cleanup();
+    }
+  }, 120_000);
+});
