@@ -1,8 +1,10 @@
 /**
  * A 2026-07-28 backend over Streamable HTTP that misbehaves at the HTTP level: a v2 SDK server on
- * 127.0.0.1 whose `hang`, `endless` and `endless-events` calls are answered by hand. A call that never gets
- * its answer ends at its timeout or the host's cancel with its socket closed, and an endless body (JSON or one event that never
- * ends) is cut at settings.maxResponseBytes with its connection closed and a RESPONSE_TOO_LARGE error.
+ * 127.0.0.1 whose `hang`, `endless`, `endless-events` and `dropping` calls are answered by hand. A call
+ * that never gets its answer ends at its timeout or the host's cancel with its socket closed; an endless
+ * body (JSON or one event that never ends) is cut at settings.maxResponseBytes with its connection closed
+ * and a RESPONSE_TOO_LARGE error; and a reply whose event stream is dropped and resumed (GETs with
+ * Last-Event-ID) again and again spends one budget across all its streams.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -21,10 +23,15 @@ interface HostileModernServer {
   hangs: { received: number };
   /** Bytes sent on endless bodies, and whether each one's connection was closed, by tool. */
   endless: Map<string, { sent: number; closed: boolean }>;
+  /** The Last-Event-ID of every GET that resumed a reply of `dropping`. */
+  resumedFrom: string[];
   close(): Promise<void>;
 }
 
-const HOSTILE = ['hang', 'endless', 'endless-events'];
+const HOSTILE = ['hang', 'endless', 'endless-events', 'dropping'];
+/** Each stream of a `dropping` reply: 600 KB, under the 1 MB cap, and the answer after three resumptions. */
+const DROPPED_STREAM_BYTES = 600 * 1024;
+const DROPPED_STREAMS = 4;
 
 function buildServer(): McpServer {
   const server = new McpServer({ name: 'hostile-modern', version: '1.0.0' });
@@ -49,13 +56,36 @@ function pumpEndless(res: ServerResponse, type: string, head: string, record: { 
   pump();
 }
 
+/**
+ * One stream of the reply to `id`: a priming event (its id, no data) with a comment of
+ * DROPPED_STREAM_BYTES, then (the last one) the answer; every other one just ends, so that the client
+ * resumes it with the next GET.
+ */
+function droppingStream(res: ServerResponse, id: unknown, index: number): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.write(`id: drop-${index}\nretry: 10\ndata:\n: ${'x'.repeat(DROPPED_STREAM_BYTES)}\n\n`);
+  if (index === DROPPED_STREAMS - 1) {
+    const answer = { jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: 'dropping answered' }] } };
+    res.write(`data: ${JSON.stringify(answer)}\n\n`);
+  }
+  res.end();
+}
+
 async function startHostileModernServer(): Promise<HostileModernServer> {
   const handler = createMcpHandler(() => buildServer(), { legacy: 'reject' });
   const hung = new Set<Socket>();
   const hangs = { received: 0 };
   const endless = new Map<string, { sent: number; closed: boolean }>();
+  const resumedFrom: string[] = [];
+  let droppingId: unknown;
   const sockets = new Set<Socket>();
   const hostile = (req: IncomingMessage, res: ServerResponse, body: Buffer): boolean => {
+    const from = req.headers['last-event-id'];
+    if (req.method === 'GET' && typeof from === 'string' && from.startsWith('drop-')) {
+      resumedFrom.push(from);
+      droppingStream(res, droppingId, Number(from.slice(5)) + 1);
+      return true;
+    }
     if (req.method !== 'POST') return false;
     const message = JSON.parse(body.toString('utf8')) as { method?: string; params?: { name?: string } };
     const tool = message.method === 'tools/call' ? message.params?.name : undefined;
@@ -63,6 +93,11 @@ async function startHostileModernServer(): Promise<HostileModernServer> {
       hung.add(req.socket);
       hangs.received++;
       req.socket.once('close', () => hung.delete(req.socket));
+      return true;
+    }
+    if (tool === 'dropping') {
+      droppingId = (message as { id?: unknown }).id;
+      droppingStream(res, droppingId, 0);
       return true;
     }
     if (tool !== 'endless' && tool !== 'endless-events') return false;
@@ -106,6 +141,7 @@ async function startHostileModernServer(): Promise<HostileModernServer> {
     hung,
     hangs,
     endless,
+    resumedFrom,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));
@@ -124,6 +160,8 @@ describe('a 2026-07-28 backend that misbehaves over HTTP', () => {
         settings: { maxResponseBytes: 1024 * 1024 },
         mcpServers: {
           web: { type: 'streamable-http', url: server.url, protocol: '2026-07-28', timeoutMs: 1_000 },
+          // The same server, with the time to go through a reply's resumptions.
+          slow: { type: 'streamable-http', url: server.url, protocol: '2026-07-28', timeoutMs: 20_000 },
         },
       },
     });
@@ -172,4 +210,14 @@ describe('a 2026-07-28 backend that misbehaves over HTTP', () => {
       });
     },
   );
+
+  it('counts every resumption of a reply against its one maxResponseBytes budget', async () => {
+    sendRawCall(host, 'dropping', 'slow__dropping');
+    const response = await waitForResponse(host, 'dropping', 15_000);
+    // 600 KB a stream: the first resumption takes the reply past 1 MB, and the answer never comes.
+    expect((response.error as { message: string }).message).toMatch(
+      /larger than 1048576 bytes \(settings\.maxResponseBytes\)/,
+    );
+    expect(server.resumedFrom).toEqual(['drop-0']);
+  });
 });
