@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 # so a build whose inputs are all older than the last one is skipped. A deleted file changes its folder's
 # time, so it is seen too.
 stamp=dist/.tsbuildinfo
-if [ ! -f "$stamp" ] || [ ! -f dist/config/config-validator.cjs ] ||
-  [ -n "$(find src schemas scripts/build-validator.mjs tsconfig.json tsconfig.build.json package.json \
+if [ ! -f "$stamp" ] || [ ! -f dist/config/config-validator.cjs ] || [ ! -f dist/bundle/main.cjs ] ||
+  [ -n "$(find src schemas scripts/build-validator.mjs scripts/bundle.mjs tsconfig.json tsconfig.build.json package.json \
     package-lock.json -newer "$stamp" -print 2>/dev/null | head -n 1)" ]; then
   started=$(mktemp)
   npm run --silent build

@@ -44,4 +44,6 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Not awaited at the top level: bin/ runs this module bundled as CommonJS (scripts/bundle.mjs), which has no
+// top-level await. main() settles every failure itself.
+void main();

@@ -1,10 +1,11 @@
 /**
  * What `serve` loads before it answers from the manifest cache: the static imports of the built entry and
- * of the serve command (everything else is imported dynamically, after the answers). The SDK (whose
+ * of the serve command (everything else is imported dynamically, after the answers), in the ES modules tsc
+ * writes and in the CommonJS bundle of them that bin/ runs (scripts/bundle.mjs). The SDK (whose
  * schemas load zod), Ajv, the backend layer and the auth layer cost most of a start; none of them may be
  * reached from here, or the warm start pays for them again.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/paths.js';
@@ -33,6 +34,27 @@ function staticClosure(
   return { files, packages };
 }
 
+const BUNDLE = join(DIST, 'bundle');
+/** A chunk's top-level `require("./chunk.cjs")`: loaded with it (a dynamic import is `then(() => require(...))`). */
+const CHUNK_REQUIRE = /^(?:const|let|var) \w+ = require\("\.\/([^"]+\.cjs)"\);$/gm;
+/** rolldown's marker above each module it put in a chunk: `// dist/cli/main.js`, `// node_modules/zod/...`. */
+const MODULE_MARKER = /^\/\/ ((?:dist|node_modules)\/\S+\.[cm]?js)$/gm;
+
+/** The modules in `entry` and in every chunk it loads with it. */
+function bundledClosure(entry: string): Set<string> {
+  const chunks = new Set<string>();
+  const modules = new Set<string>();
+  const visit = (chunk: string) => {
+    if (chunks.has(chunk)) return;
+    chunks.add(chunk);
+    const text = readFileSync(join(BUNDLE, chunk), 'utf8');
+    for (const [, marker] of text.matchAll(MODULE_MARKER)) modules.add(marker!);
+    for (const [, required] of text.matchAll(CHUNK_REQUIRE)) visit(required!);
+  };
+  visit(entry);
+  return modules;
+}
+
 describe("serve's warm start", () => {
   it('reaches neither the SDK, zod, Ajv, undici, oauth4webapi nor the backend and auth layers', () => {
     const entries = ['cli/main.js', 'cli/commands/serve.js'].map((f) => join(DIST, f));
@@ -55,5 +77,23 @@ describe("serve's warm start", () => {
     const sdk = [...packages].filter((p) => p.startsWith('@modelcontextprotocol/'));
     expect(sdk.length).toBeGreaterThan(0);
     expect(sdk.filter((p) => !p.startsWith('@modelcontextprotocol/client'))).toEqual([]);
+  });
+
+  it('in the bundle bin/ runs, reaches none of them either', () => {
+    const serveChunk = readdirSync(BUNDLE).find((f) =>
+      readFileSync(join(BUNDLE, f), 'utf8').includes('\n// dist/cli/commands/serve.js\n'),
+    );
+    expect(serveChunk).toBeDefined();
+    const modules = [...bundledClosure('main.cjs'), ...bundledClosure(serveChunk!)];
+    expect(modules).toContain('dist/cli/main.js');
+    expect(modules).toContain('dist/cli/warm-start.js');
+    expect(modules).toContain('dist/aggregator/warm-answers.js');
+    expect(modules.filter((m) => m.startsWith('node_modules/commander/')).length).toBeGreaterThan(0);
+    const heavy = modules.filter((m) =>
+      /^(dist\/(auth\/|aggregator\/server\.js|backends\/backend\.js)|node_modules\/(zod|ajv|undici|oauth4webapi|@modelcontextprotocol)\/)/.test(
+        m,
+      ),
+    );
+    expect(heavy).toEqual([]);
   });
 });
