@@ -2,26 +2,33 @@
  * The fetch under a remote backend's SDK transport, guarding us against the server on the other side:
  * - the request's own abort signal (request-scope.ts): a request that times out or is cancelled closes
  *   its socket instead of leaving it to undici's minutes-long timeouts;
- * - a cap on every response body (`settings.maxResponseBytes`), enforced while it streams, except on the
- *   long-lived GET event stream, which is a session and not one response;
+ * - a cap on every response body (`settings.maxResponseBytes`, http-channel/reply-budget.ts), enforced
+ *   while it streams, except on a session's long-lived event stream (the GET stream; a 2026-07-28
+ *   `subscriptions/listen` stream), which is a session and not one response. A GET made for a request
+ *   resumes that request's reply (Last-Event-ID): it goes on with the reply's budget (request-scope.ts),
+ *   and a cut body fails its request when the session asked to be told (`cut`);
  * - reading pauses while the host is not reading our output (src/output-gate.ts), so a slow host slows
  *   the server instead of filling our memory;
  * - an error status keeps its code and a short summary of its body (first line, HTML stripped, redacted,
  *   ~200 characters): the SDK puts the whole body into its error message, and a 512 KB proxy error page
- *   must not become a 512 KB tool error. The body itself goes to the debug log once, cut short.
+ *   must not become a 512 KB tool error. The body itself goes to the debug log once, cut short. For a
+ *   2026-07-28 session (`rpcErrorBodies`), a 400 whose body is a JSON-RPC error passes on as it came:
+ *   the v2 client reads it as the request's answer.
  *
  * Not here: credentials and redirects (src/auth), which sit below this in the same fetch.
  */
 import type { FetchLike } from '@modelcontextprotocol/client';
-import { SentinelError } from '../errors.js';
 import { clip, type Logger } from '../log.js';
 import { hostOutput } from '../output-gate.js';
-import { takeRequestSignal } from './request-scope.js';
+import { ReplyBudget } from './http-channel/reply-budget.js';
+import { currentRequest, takeRequestSignal, type RequestScope } from './request-scope.js';
 
 export interface GuardOptions {
   backend: string;
   maxResponseBytes: number;
   log: Logger;
+  /** A 400 whose body is a JSON-RPC error keeps that body (the 2026-07-28 client reads it). */
+  rpcErrorBodies?: boolean;
 }
 
 /** How much of an error body is read to summarise it; the rest is never read. */
@@ -32,14 +39,27 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 export function guardFetch(fetch: FetchLike, options: GuardOptions): FetchLike {
   return async (url, init) => {
+    const request = currentRequest();
     const abandon = takeRequestSignal();
     const signal = !abandon ? init?.signal : init?.signal ? AbortSignal.any([init.signal, abandon]) : abandon;
     const response = await fetch(url, signal === init?.signal ? init : { ...init, signal });
     if (!response.body || NULL_BODY.has(response.status)) return response;
     if (response.status >= 400) return summarised(response, options);
-    const limit = isEventStreamGet(init) ? undefined : options.maxResponseBytes;
-    return rebuilt(response, guardedBody(response.body, limit, options.backend));
+    return rebuilt(response, guardedBody(response.body, budgetOf(init, request, options), request));
   };
+}
+
+/** What the body counts against: a fresh budget, the reply's it resumes, or none for a session's stream. */
+function budgetOf(
+  init: RequestInit | undefined,
+  request: RequestScope | undefined,
+  options: GuardOptions,
+): ReplyBudget | undefined {
+  if (isSessionStream(init))
+    return (init?.method ?? 'GET').toUpperCase() === 'GET' ? request?.budget : undefined;
+  const budget = new ReplyBudget(options.backend, options.maxResponseBytes);
+  if (request) request.budget = budget;
+  return budget;
 }
 
 function rebuilt(response: Response, body: ReadableStream<Uint8Array> | string): Response {
@@ -49,21 +69,22 @@ function rebuilt(response: Response, body: ReadableStream<Uint8Array> | string):
   return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
 
-function isEventStreamGet(init: RequestInit | undefined): boolean {
-  if ((init?.method ?? 'GET').toUpperCase() !== 'GET') return false;
+/** A GET event stream, or a 2026-07-28 `subscriptions/listen` POST: a session's stream, not one reply. */
+function isSessionStream(init: RequestInit | undefined): boolean {
   const given = init?.headers;
-  const accept = (given instanceof Headers ? given : new Headers(given)).get('accept') ?? '';
-  return accept.includes('text/event-stream');
+  const headers = given instanceof Headers ? given : new Headers(given);
+  if ((init?.method ?? 'GET').toUpperCase() !== 'GET')
+    return headers.get('mcp-method') === 'subscriptions/listen';
+  return (headers.get('accept') ?? '').includes('text/event-stream');
 }
 
-/** `body`, read only on demand, only while the host reads, and cut off past `limit` bytes. */
+/** `body`, read only on demand, only while the host reads, and cut off past its `budget`. */
 function guardedBody(
   body: ReadableStream<Uint8Array>,
-  limit: number | undefined,
-  backend: string,
+  budget: ReplyBudget | undefined,
+  request: RequestScope | undefined,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
-  let total = 0;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -71,13 +92,9 @@ function guardedBody(
         if (wait) await wait;
         const { done, value } = await reader.read();
         if (done) return controller.close();
-        total += value.byteLength;
-        if (limit !== undefined && total > limit) {
-          const error = new SentinelError(
-            'RESPONSE_TOO_LARGE',
-            `backend "${backend}" sent a response body larger than ${limit} bytes (settings.maxResponseBytes); it was cut off`,
-            { hint: 'raise settings.maxResponseBytes if such responses are expected' },
-          );
+        const error = budget?.take(value.byteLength);
+        if (error) {
+          request?.cut?.(error);
           controller.error(error);
           // Cancelling the body closes the connection: the server cannot keep us reading.
           await reader.cancel(error).catch(() => undefined);
@@ -93,10 +110,21 @@ function guardedBody(
 
 async function summarised(response: Response, options: GuardOptions): Promise<Response> {
   const text = await readHead(response.body!, ERROR_BODY_BYTES);
+  if (options.rpcErrorBodies && response.status === 400 && isRpcError(text)) return rebuilt(response, text);
   const line = summariseBody(text, response.headers.get('content-type'));
   const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
   options.log.debug(`${status} from the server: ${clip(text, 2_000)}`);
   return rebuilt(response, line ? `${status}: ${line}` : status);
+}
+
+/** Whether `text` is one JSON-RPC error response (one cut short at ERROR_BODY_BYTES never is). */
+function isRpcError(text: string): boolean {
+  try {
+    const parsed = JSON.parse(text) as { jsonrpc?: unknown; error?: unknown } | null;
+    return parsed?.jsonrpc === '2.0' && typeof parsed.error === 'object' && parsed.error !== null;
+  } catch {
+    return false;
+  }
 }
 
 /** The first `max` bytes of a body as text; the rest is cancelled unread. */

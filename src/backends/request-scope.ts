@@ -9,16 +9,27 @@
  * fetch that send makes, where `takeRequestSignal` claims it. Only the first fetch of that send claims it:
  * callbacks run from inside it (onerror, notifications read from its response stream, timers they set)
  * inherit the context but never the signal.
+ *
+ * The scope also carries the request's reply budget (http-channel/reply-budget.ts), which the GETs that
+ * resume its reply keep spending, and, for a session whose client makes the fetches itself (the v2 client
+ * of a 2026-07-28 session, `withinRequest`), how to fail the request when a body of its reply is cut: the
+ * SDK reads an event stream's failure as a dropped stream and would leave the request waiting.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Transport } from '@modelcontextprotocol/client';
+import type { SentinelError } from '../errors.js';
+import type { ReplyBudget } from './http-channel/reply-budget.js';
 
-interface Scope {
+export interface RequestScope {
   signal: AbortSignal;
   taken: boolean;
+  /** The budget of the reply being received: a POST's, which the GETs resuming it go on with. */
+  budget?: ReplyBudget;
+  /** A body of the request's reply went past the budget and was cut: the request fails with `error`. */
+  cut?(error: SentinelError): void;
 }
 
-const scope = new AsyncLocalStorage<Scope>();
+const scope = new AsyncLocalStorage<RequestScope>();
 let next: AbortSignal | undefined;
 
 /** Runs `start`, which sends one request synchronously (client.request does), under `signal`. */
@@ -40,6 +51,23 @@ export function scopeSends(transport: Transport): void {
     if (!signal || !('method' in message) || !('id' in message)) return send(message, options);
     return scope.run({ signal, taken: false }, () => send(message, options));
   };
+}
+
+/**
+ * Runs `start`, which makes every fetch of one request (its POSTs, the GETs resuming their replies) however
+ * late, under `signal`, with `cut` to fail the request when a body of its reply is cut.
+ */
+export function withinRequest<T>(
+  signal: AbortSignal,
+  cut: (error: SentinelError) => void,
+  start: () => T,
+): T {
+  return scope.run({ signal, taken: false, cut }, start);
+}
+
+/** The request whose fetch is being made, if any. */
+export function currentRequest(): RequestScope | undefined {
+  return scope.getStore();
 }
 
 /** The signal of the request being sent, for the first fetch that asks; undefined otherwise. */

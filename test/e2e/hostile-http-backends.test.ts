@@ -1,9 +1,10 @@
 /**
  * Remote backends that misbehave at the HTTP level, played by a raw HTTP server on 127.0.0.1: one that
- * never answers a call (a slowloris), one whose answer never ends, and one that answers with a large HTML
- * error page. Hung calls end at their timeout with their sockets closed, an endless body is cut at
- * settings.maxResponseBytes with its connection closed, and an error page becomes a short error with its
- * status.
+ * never answers a call (a slowloris), one whose answer never ends, one that answers with a large HTML
+ * error page, and one that drops its reply's event stream again and again to resume it on a GET with
+ * Last-Event-ID. Hung calls end at their timeout with their sockets closed, an endless body is cut at
+ * settings.maxResponseBytes with its connection closed, an error page becomes a short error with its
+ * status, and a reply's resumptions share its one budget.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -19,13 +20,30 @@ interface RawServer {
   /** How many calls to `hang` arrived in all. */
   hangs: { received: number };
   endless: { sent: number; closed: boolean };
+  /** The Last-Event-ID of every GET that resumed a reply of `dropping`. */
+  resumedFrom: string[];
   close(): Promise<void>;
 }
 
-const TOOLS = ['hang', 'endless', 'html', 'echo'];
+const TOOLS = ['hang', 'endless', 'html', 'echo', 'dropping'];
+/** Each stream of a `dropping` reply: 600 KB, under the 1 MB cap, and the answer after three resumptions. */
+const DROPPED_STREAM_BYTES = 600 * 1024;
+const DROPPED_STREAMS = 4;
 const HTML_PAGE =
   '<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>body { font: 12px sans-serif }</style></head>' +
   `<body><h1>Bad Gateway</h1><p>${'upstream trace '.repeat(35_000)}</p></body></html>`;
+
+/**
+ * One stream of the reply to `id`: an event id, a comment of DROPPED_STREAM_BYTES, then (the last one)
+ * the answer; every other one just ends, so that the client resumes it with the next GET.
+ */
+function droppingStream(res: ServerResponse, id: unknown, index: number): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.write(`id: drop-${index}\nretry: 10\n: ${'x'.repeat(DROPPED_STREAM_BYTES)}\n\n`);
+  if (index === DROPPED_STREAMS - 1)
+    res.write(`data: ${JSON.stringify({ jsonrpc: '2.0', id, result: { content: [] } })}\n\n`);
+  res.end();
+}
 
 function json(res: ServerResponse, id: unknown, result: unknown): void {
   res.writeHead(200, { 'content-type': 'application/json' });
@@ -36,8 +54,15 @@ async function startRawServer(): Promise<RawServer> {
   const hung = new Set<Socket>();
   const hangs = { received: 0 };
   const endless = { sent: 0, closed: false };
+  const resumedFrom: string[] = [];
+  let droppingId: unknown;
   const sockets = new Set<Socket>();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const resumeFrom = req.headers['last-event-id'];
+    if (req.method === 'GET' && typeof resumeFrom === 'string' && resumeFrom.startsWith('drop-')) {
+      resumedFrom.push(resumeFrom);
+      return droppingStream(res, droppingId, Number(resumeFrom.slice(5)) + 1);
+    }
     if (req.method !== 'POST') return void res.writeHead(req.method === 'DELETE' ? 200 : 405).end();
     let body = '';
     req.setEncoding('utf8');
@@ -76,6 +101,10 @@ async function startRawServer(): Promise<RawServer> {
         };
         return pump();
       }
+      if (tool === 'dropping') {
+        droppingId = message.id;
+        return droppingStream(res, message.id, 0);
+      }
       if (tool === 'html') {
         res.writeHead(502, { 'content-type': 'text/html; charset=utf-8' });
         return void res.end(HTML_PAGE);
@@ -94,6 +123,7 @@ async function startRawServer(): Promise<RawServer> {
     hung,
     hangs,
     endless,
+    resumedFrom,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));
@@ -110,7 +140,11 @@ describe('remote backends that misbehave over HTTP', () => {
     host = await TestHost.start({
       config: {
         settings: { maxResponseBytes: 1024 * 1024 },
-        mcpServers: { web: { type: 'streamable-http', url: server.url, timeoutMs: 1_000 } },
+        mcpServers: {
+          web: { type: 'streamable-http', url: server.url, timeoutMs: 1_000 },
+          // The same server, with the time to go through a reply's resumptions.
+          slow: { type: 'streamable-http', url: server.url, timeoutMs: 20_000 },
+        },
       },
     });
     await host.client.listTools();
@@ -139,6 +173,16 @@ describe('remote backends that misbehave over HTTP', () => {
     expect(JSON.stringify(response)).toMatch(/larger than 1048576 bytes \(settings\.maxResponseBytes\)/);
     await waitFor('the server to see the connection closed', () => server.endless.closed, 5_000);
     expect(server.endless.sent).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('counts every resumption of a reply against its one maxResponseBytes budget', async () => {
+    sendRawCall(host, 'dropping', 'slow__dropping');
+    const response = await waitForResponse(host, 'dropping', 15_000);
+    // 600 KB a stream: the first resumption takes the reply past 1 MB, and the answer never comes.
+    expect((response.error as { message: string }).message).toMatch(
+      /larger than 1048576 bytes \(settings\.maxResponseBytes\)/,
+    );
+    expect(server.resumedFrom).toEqual(['drop-0']);
   });
 
   it('turns a 512 KB HTML 502 page into an error under 1 KB that keeps the status', async () => {

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { readReply } from '../../src/backends/http-channel/reply-reader.js';
+import { ReplyBudget } from '../../src/backends/http-channel/reply-budget.js';
 import { SentinelError } from '../../src/errors.js';
 import { vouch } from '../../src/json-splice.js';
 import { encodeLine } from '../../src/jsonrpc.js';
@@ -23,17 +24,12 @@ function read(chunks: (string | Buffer)[], eventStream: boolean, maxBytes = 1 <<
   const body = new Body();
   const messages: unknown[] = [];
   let ended: { error?: Error } | undefined;
-  readReply(
-    body,
-    eventStream,
-    { backend: 'web', maxBytes },
-    {
-      message: (m) => messages.push(m),
-      end: (error) => {
-        ended = { error };
-      },
+  readReply(body, eventStream, new ReplyBudget('web', maxBytes), {
+    message: (m) => messages.push(m),
+    end: (error) => {
+      ended = { error };
     },
-  );
+  });
   for (const chunk of chunks) {
     if (ended) break;
     body.emit('data', typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
@@ -95,12 +91,10 @@ describe('an event-stream reply', () => {
   it('hands over a message before the rest of the body has arrived', () => {
     const body = new Body();
     const messages: unknown[] = [];
-    readReply(
-      body,
-      true,
-      { backend: 'web', maxBytes: 1 << 20 },
-      { message: (m) => messages.push(m), end: () => undefined },
-    );
+    readReply(body, true, new ReplyBudget('web', 1 << 20), {
+      message: (m) => messages.push(m),
+      end: () => undefined,
+    });
     body.emit('data', Buffer.from(`data: ${json(progress)}\n\n`));
     expect(messages).toEqual([progress]);
   });

@@ -18,6 +18,7 @@ import {
 } from '../errors.js';
 import { createClient } from '../session.js';
 import { createTransport } from '../transports.js';
+import { guardFetch } from '../http-guard.js';
 import type { Connection, ConnectContext } from './connection.js';
 import { Demux } from './demux.js';
 import { httpChannelOf } from '../http-channel/sdk-session.js';
@@ -132,10 +133,16 @@ function whyLost(error: Error, hasSession: boolean): { why: string; expired: boo
   return undefined;
 }
 
-/** A 2026-07-28 session in place of the 2025-era one that was refused. */
+/** A 2026-07-28 session in place of the 2025-era one that was refused; its fetch is guarded as the SDK's is. */
 function openModern(server: HttpServerConfig, context: ConnectContext): Promise<Connection> {
+  const fetch = guardFetch(context.auth?.fetch ?? globalThis.fetch, {
+    backend: context.name,
+    maxResponseBytes: context.maxResponseBytes,
+    log: context.log,
+    rpcErrorBodies: true,
+  });
   return openModernConnection(context, {
-    endpoint: { url: new URL(server.url), fetch: context.auth?.fetch },
+    endpoint: { url: new URL(server.url), fetch },
     lostOn: (error) => whyLost(error, false),
   });
 }

@@ -16,6 +16,7 @@ import type { ForwardChannel, ForwardSink, OutgoingMessage } from '../forwarder/
 import { RpcCode, closedError } from '../forwarder/outcomes.js';
 import { DIRECT_SEND, RAW_BODY, directSend, type DirectResponse } from './direct-send.js';
 import { readReply, type ByteSource } from './reply-reader.js';
+import { ReplyBudget } from './reply-budget.js';
 import { sendFailure, statusError } from './status-error.js';
 import { encodeLine } from '../../jsonrpc.js';
 
@@ -51,6 +52,16 @@ const MAX_RETRY_MS = 30_000;
 const ANSWERED_STREAM_GRACE_MS = 5_000;
 /** Resumptions of one reply at most, so a server that closes every stream cannot hold a request forever. */
 const MAX_RESUMES = 5;
+
+/** One reply across its streams: the POST's, then each GET that resumes it. */
+interface ReplyState {
+  /** What the earlier streams received counts against what a resumed one may send. */
+  budget: ReplyBudget;
+  resumes: number;
+  /** The last event `id:` received on any of its streams, and the server's last `retry:` wait. */
+  lastEventId?: string;
+  retryMs: number;
+}
 
 export class HttpForwardChannel implements ForwardChannel {
   private sink?: ForwardSink;
@@ -102,7 +113,11 @@ export class HttpForwardChannel implements ForwardChannel {
       response.status !== 202 &&
       (eventStream || json)
     )
-      return this.read(bodyOf(response), eventStream, id, signal);
+      return this.read(bodyOf(response), eventStream, id, signal, {
+        budget: new ReplyBudget(backend, this.options.maxResponseBytes),
+        resumes: 0,
+        retryMs: DEFAULT_RETRY_MS,
+      });
     await response.body?.cancel().catch(() => undefined);
     if (id !== undefined && session.kind === 'streamable-http') {
       throw new SentinelError(
@@ -113,56 +128,46 @@ export class HttpForwardChannel implements ForwardChannel {
     }
   }
 
+  /** Reads one stream of the reply to `id`. */
   private read(
     body: ByteSource,
     eventStream: boolean,
     id: string,
     signal: AbortSignal | undefined,
-    resumes = 0,
+    reply: ReplyState,
   ): void {
-    const { backend, maxResponseBytes, session } = this.options;
+    const { backend, session } = this.options;
     let answered = false;
-    let lastEventId: string | undefined;
-    let retryMs = DEFAULT_RETRY_MS;
-    readReply(
-      body,
-      eventStream,
-      { backend, maxBytes: maxResponseBytes },
-      {
-        message: (message) => {
-          if ('id' in message && message.id === id && !('method' in message)) {
-            answered = true;
-            if (eventStream) closeAfterAnswer(body);
-          }
-          if (!this.sink?.message(message)) session.passOn(message);
-        },
-        position: (field, value) => {
-          if (field === 'id') lastEventId = value;
-          // A server's wait is taken up to a bound: a huge one must not hold the request (or overflow the timer).
-          else if (/^\d+$/.test(value)) retryMs = Math.min(Number(value), MAX_RETRY_MS);
-        },
-        end: (error) => {
-          if (answered || signal?.aborted) return;
-          // A resumable stream closed before its answer (the server's way to shed the connection): the
-          // rest comes on a GET with Last-Event-ID, after the server's `retry:` wait.
-          if (!error && eventStream && lastEventId !== undefined && resumes < MAX_RESUMES) {
-            this.resume(id, lastEventId, retryMs, signal, resumes + 1);
-            return;
-          }
-          this.sink?.failed(id, error instanceof SentinelError ? error : brokenReply(backend, error));
-        },
+    readReply(body, eventStream, reply.budget, {
+      message: (message) => {
+        if ('id' in message && message.id === id && !('method' in message)) {
+          answered = true;
+          if (eventStream) closeAfterAnswer(body);
+        }
+        if (!this.sink?.message(message)) session.passOn(message);
       },
-    );
+      position: (field, value) => {
+        if (field === 'id') reply.lastEventId = value;
+        // A server's wait is taken up to a bound: a huge one must not hold the request (or overflow the timer).
+        else if (/^\d+$/.test(value)) reply.retryMs = Math.min(Number(value), MAX_RETRY_MS);
+      },
+      end: (error) => {
+        if (answered || signal?.aborted) return;
+        // A resumable stream closed before its answer (the server's way to shed the connection): the
+        // rest comes on a GET with Last-Event-ID, after the server's `retry:` wait.
+        const { lastEventId } = reply;
+        if (!error && eventStream && lastEventId !== undefined && reply.resumes < MAX_RESUMES) {
+          reply.resumes++;
+          this.resume(id, reply, lastEventId, signal);
+          return;
+        }
+        this.sink?.failed(id, error instanceof SentinelError ? error : brokenReply(backend, error));
+      },
+    });
   }
 
-  /** Goes on with a POST's event stream on a GET from `lastEventId`, `waitMs` after it closed. */
-  private resume(
-    id: string,
-    lastEventId: string,
-    waitMs: number,
-    signal: AbortSignal | undefined,
-    resumes: number,
-  ) {
+  /** Goes on with a POST's event stream on a GET from its last event id, the server's wait after it closed. */
+  private resume(id: string, reply: ReplyState, lastEventId: string, signal: AbortSignal | undefined) {
     const { backend, session } = this.options;
     const fail = (error: unknown) => {
       if (signal?.aborted) return;
@@ -183,11 +188,11 @@ export class HttpForwardChannel implements ForwardChannel {
           await response.body?.cancel().catch(() => undefined);
           return fail(undefined);
         }
-        this.read(bodyOf(response), true, id, signal, resumes);
+        this.read(bodyOf(response), true, id, signal, reply);
       } catch (error) {
         fail(sendFailure(backend, error, signal).error);
       }
-    }, waitMs);
+    }, reply.retryMs);
     signal?.addEventListener('abort', onAbort, { once: true });
   }
 }

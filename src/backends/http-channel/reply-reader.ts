@@ -3,16 +3,16 @@
  * the moment it is complete: an `application/json` body (one message or a batch) at its end, a
  * `text/event-stream` body event by event, so progress notifications reach the host before the result.
  *
- * It enforces `settings.maxResponseBytes` on the bytes received (cutting the connection past it, as
- * http-guard.ts does for the SDK's requests) and stops reading while the host is not reading our output
+ * It enforces `settings.maxResponseBytes` on the bytes received (reply-budget.ts; cutting the connection
+ * past it, as http-guard.ts does for the SDK's requests) and stops reading while the host is not reading our output
  * (src/output-gate.ts). The caller's abort destroys the stream; what was already complete stays delivered.
  */
 import { isAscii } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
-import { SentinelError } from '../../errors.js';
+import type { SentinelError } from '../../errors.js';
 import { hostOutput } from '../../output-gate.js';
-import { RpcCode } from '../forwarder/outcomes.js';
+import type { ReplyBudget } from './reply-budget.js';
 import { rememberSpan, SPLICE_MIN_CHARS } from '../../json-splice.js';
 import { EventStreamLines } from './event-lines.js';
 import { exceedsDepth } from '../../jsonrpc.js';
@@ -35,28 +35,16 @@ export interface ByteSource {
   destroy(error?: Error): unknown;
 }
 
-export function tooLarge(backend: string, limit: number): SentinelError {
-  return new SentinelError(
-    'RESPONSE_TOO_LARGE',
-    `backend "${backend}" sent a response body larger than ${limit} bytes (settings.maxResponseBytes); it was cut off`,
-    {
-      hint: 'raise settings.maxResponseBytes if such responses are expected',
-      backend,
-      rpc: { code: RpcCode.InternalError },
-    },
-  );
-}
-
 export function readReply(
   body: ByteSource,
   eventStream: boolean,
-  options: { backend: string; maxBytes: number },
+  /** The reply's budget, shared with the earlier streams of the reply when this body resumes it. */
+  budget: ReplyBudget,
   handlers: ReplyHandlers,
 ): void {
   const decoder = new StringDecoder('utf8');
   const parse = eventStream ? eventParser(handlers) : undefined;
   const json = eventStream ? undefined : jsonCollector(handlers);
-  let total = 0;
   let ended = false;
   const end = (error?: Error) => {
     if (ended) return;
@@ -65,9 +53,8 @@ export function readReply(
   };
   body.on('data', (chunk: Buffer) => {
     if (ended) return;
-    total += chunk.byteLength;
-    if (total > options.maxBytes) {
-      const error = tooLarge(options.backend, options.maxBytes);
+    const error = budget.take(chunk.byteLength);
+    if (error) {
       end(error);
       // Destroying the body closes the connection: the server cannot keep us reading.
       body.destroy(error);
