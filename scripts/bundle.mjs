@@ -66,6 +66,9 @@ await build({
   output: {
     dir: outDir,
     format: 'cjs',
+    // import() of a package or a Node module becomes require(): a chunk compiled from V8's code cache
+    // (src/cli/chunk-code-cache.ts) has no loader for import().
+    dynamicImportInCjs: false,
     entryFileNames: '[name].cjs',
     chunkFileNames: '[name]-[hash].cjs',
     banner: BANNER,

@@ -84,3 +84,17 @@ export function sameOrigin(url: string | URL, origin: string): boolean {
     return false;
   }
 }
+
+/** Whether a request body can be sent twice, for the retry after a 401 (the SDK sends strings). */
+export function isReplayable(init: RequestInit | undefined): boolean {
+  const body = init?.body;
+  return (
+    body === undefined ||
+    body === null ||
+    typeof body === 'string' ||
+    body instanceof URLSearchParams ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    body instanceof Blob
+  );
+}

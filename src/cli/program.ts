@@ -150,14 +150,16 @@ function registerSignInCommands(program: Command, setExitCode: (code: number) =>
     );
   program
     .command('logout')
-    .description('forget the sign-in of a server (and revoke its tokens where the server offers it)')
+    .description(
+      'forget the sign-in of a server (revoking its tokens where the server offers it) and drop every token cached for it',
+    )
     .argument('<name>', 'the server')
     .addOption(configOption())
     .addOption(dotenvOption())
     .addOption(logLevelOption())
     .action(async (name: string, options: { config?: string; dotenv?: string; logLevel?: string }) => {
       applyLogLevel({ logLevel: options.logLevel ?? 'warn' });
-      const { logout } = await import('./commands/login.js');
+      const { logout } = await import('./commands/logout.js');
       setExitCode(await logout({ config: options.config, envFile: options.dotenv, name }));
     });
 }

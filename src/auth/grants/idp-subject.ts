@@ -2,13 +2,15 @@
  * The ID token of an `enterprise` entry without `idp.idToken`: the user's own OpenID Connect sign-in to
  * that identity provider (`mcp-sentinel login NAME`, idp/session.ts: the keychain, refreshed ahead of
  * expiry with the cross-process lock). Without a usable sign-in the token request fails at once with
- * AUTH_SIGNIN_REQUIRED and the command to run; other backends are not affected.
+ * AUTH_SIGNIN_REQUIRED and the command to run; other backends are not affected. A logout of that sign-in
+ * (sign-out.ts) drops the ID token read here: the next exchange reads the keychain again.
  */
 import type { IdpConfig } from '../../config/types.js';
 import { SentinelError } from '../../errors.js';
 import { defaultBaseFetch } from '../base-fetch.js';
 import { IdpSignIn } from '../idp/session.js';
 import type { TokenRequestEnv } from '../oauth2/token-client.js';
+import { idpSignOut } from '../sign-out.js';
 import type { SignedInContext } from './signed-in-subject.js';
 
 export interface IdpSubject {
@@ -16,6 +18,10 @@ export interface IdpSubject {
   idToken(env: TokenRequestEnv): Promise<string>;
   /** The sign-in's state for describe(): never a token. */
   describe(): Record<string, unknown>;
+  /** The grant's `signOuts`: this sign-in to the identity provider. */
+  signOuts(watch: (subject: string) => void): void;
+  /** After a sign-out: the next ID token is read from the keychain again. */
+  forget(): void;
 }
 
 export function idpSignedInSubject(idp: IdpConfig, ctx: SignedInContext): IdpSubject {
@@ -41,5 +47,7 @@ export function idpSignedInSubject(idp: IdpConfig, ctx: SignedInContext): IdpSub
     },
     describe: () =>
       session ? session.describe() : { issuer: idp.issuer, clientId: idp.clientId, signedIn: undefined },
+    signOuts: (watch) => watch(idpSignOut(idp.issuer, idp.clientId)),
+    forget: () => session?.forget(),
   };
 }

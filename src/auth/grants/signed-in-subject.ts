@@ -4,11 +4,13 @@
  * with the cross-process lock) is what the token exchange sends. One corporate login (`mcp-sentinel login
  * corp`) then serves every backend that exchanges it. Without a usable sign-in the token request fails
  * with the command to run; it is tried again after a short backoff, so a login in another terminal is
- * picked up.
+ * picked up. A logout of that entry (sign-out.ts) drops the session here, so the next exchange reads the
+ * keychain again and never sends the signed-out user's token.
  */
 import type { OAuthAuthConfig } from '../../config/types.js';
 import { defaultBaseFetch } from '../base-fetch.js';
 import { TokenError, type TokenRequestEnv } from '../oauth2/token-client.js';
+import { serverSignOut } from '../sign-out.js';
 import { SignInSession } from '../signin/session.js';
 import type { SignInStore } from '../signin/store.js';
 import type { AuthContext } from '../strategy.js';
@@ -26,12 +28,19 @@ export interface SignedInContext extends AuthContext {
   lockDir?: string;
 }
 
+/** A subject token source: the current access token of one entry's sign-in. */
+export interface SignedInSubject {
+  token(env: TokenRequestEnv): Promise<string>;
+  /** The grant's `signOuts`: the entry's URL is told to `watch` once it is known. */
+  signOuts(watch: (subject: string) => void): void;
+  /** After a sign-out: the next token is read from the keychain again. */
+  forget(): void;
+}
+
 /** The current access token of entry `name`'s sign-in, as a subject token source. */
-export function signedInSubject(
-  name: string,
-  ctx: SignedInContext,
-): (env: TokenRequestEnv) => Promise<string> {
+export function signedInSubject(name: string, ctx: SignedInContext): SignedInSubject {
   let session: Promise<SignInSession> | undefined;
+  let watch: (subject: string) => void = () => undefined;
   const open = async (env: TokenRequestEnv): Promise<SignInSession> => {
     const entry = await ctx.signInEntry?.(name);
     if (!entry) {
@@ -41,6 +50,8 @@ export function signedInSubject(
         { hint: `add "${name}" with "auth": {"type": "oauth", ...}, or fix the name` },
       );
     }
+    // Watched before the keychain is read: a logout of the entry from now on drops what is read.
+    watch(serverSignOut(entry.url));
     return new SignInSession(
       { backend: name, serverUrl: entry.url, auth: entry.auth },
       {
@@ -52,7 +63,7 @@ export function signedInSubject(
       },
     );
   };
-  return async (env) => {
+  const token = async (env: TokenRequestEnv): Promise<string> => {
     session ??= open(env);
     session.catch(() => (session = undefined));
     const token = await (await session).accessToken();
@@ -66,5 +77,19 @@ export function signedInSubject(
       );
     }
     return token.accessToken;
+  };
+  return {
+    token,
+    signOuts: (next) => {
+      watch = next;
+    },
+    forget: () => {
+      const dropped = session;
+      session = undefined;
+      void dropped?.then(
+        (s) => s.forget(),
+        () => undefined,
+      );
+    },
   };
 }

@@ -2,12 +2,13 @@
  * The `token-exchange` grant (RFC 8693): the configured subject token (a corporate ID or access token),
  * and optionally an actor token, are exchanged at a security token service for a token scoped to this one
  * backend (`audience` and/or `resource`, `scopes`, `requested_token_type`). The exchanged token is
- * cached and refreshed by the token strategy like any other.
+ * cached and refreshed by the token strategy like any other, and dropped by a logout of this server or of
+ * the sign-in its subject token comes from (sign-out.ts).
  */
 import type { TokenExchangeAuthConfig } from '../../config/types.js';
 import { redactSecret } from '../../log.js';
 import type { TokenGrant } from '../oauth2/grant.js';
-import { requestToken } from '../oauth2/token-client.js';
+import { requestToken, type TokenRequestEnv } from '../oauth2/token-client.js';
 import {
   describeClient,
   grantClient,
@@ -31,7 +32,8 @@ export function tokenExchangeGrant(auth: TokenExchangeAuthConfig, ctx: SignedInC
   const client = grantClient(auth);
   const given = auth.subjectToken;
   const remember = rotatingRedaction();
-  const subjectToken = typeof given === 'string' ? async () => given : signedInSubject(given.signIn, ctx);
+  const signedIn = typeof given === 'string' ? undefined : signedInSubject(given.signIn, ctx);
+  const subjectToken = (env: TokenRequestEnv) => signedIn?.token(env) ?? Promise.resolve(given as string);
   if (typeof given === 'string') remember(given);
   if (auth.actorToken !== undefined) redactSecret(auth.actorToken);
   return {
@@ -54,6 +56,8 @@ export function tokenExchangeGrant(auth: TokenExchangeAuthConfig, ctx: SignedInC
       scopes: auth.scopes,
       audience: auth.audience,
     },
+    signOuts: (watch) => signedIn?.signOuts(watch),
+    forget: () => signedIn?.forget(),
     request: async (target, env) => {
       const subject = await subjectToken(env);
       remember(subject);

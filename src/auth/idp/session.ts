@@ -167,6 +167,12 @@ export class IdpSignIn {
     }
   }
 
+  /** Forgets what was read from the keychain (a logout elsewhere, sign-out.ts): the next use reads it again. */
+  forget(): void {
+    this.set(undefined);
+    this.loaded = false;
+  }
+
   /** Forgets the sign-in (revoking its refresh token where the identity provider offers RFC 7009). */
   async signOut(): Promise<{ removed: boolean; revoked: boolean }> {
     const record = await this.load(true);

@@ -13,7 +13,9 @@ import { SentinelError } from '../../errors.js';
 import { redactSecret } from '../../log.js';
 import type { OAuth2AuthConfig } from '../../config/types.js';
 import { defaultBaseFetch, type BaseFetch } from '../base-fetch.js';
+import { serverSignOut, SignOutWatch } from '../sign-out.js';
 import {
+  isReplayable,
   mergeHeaders,
   sameOrigin,
   type AuthContext,
@@ -42,10 +44,7 @@ export function sharedTokenCache(): TokenCache {
   return sharedCache;
 }
 
-export function createOAuth2Strategy(
-  input: OAuth2StrategyInput,
-  ctx: AuthContext & { tokenCache?: TokenCache },
-): AuthStrategy {
+export function createOAuth2Strategy(input: OAuth2StrategyInput, ctx: TokenStrategyContext): AuthStrategy {
   return createTokenStrategy(input, clientCredentialsGrant(input.auth), ctx);
 }
 
@@ -64,13 +63,18 @@ interface TokenState {
   token(endpoint: Endpoint, signal?: AbortSignal): Promise<CachedToken>;
   /** The last error a caller saw, for `describe()`. */
   lastError?: SentinelError;
+  /** Logouts that drop this backend's tokens (sign-out.ts); looked at before every token is handed out. */
+  signOuts?: SignOutWatch;
 }
+
+/** What a token strategy needs beyond the common context. */
+export type TokenStrategyContext = AuthContext & { tokenCache?: TokenCache; lockDir?: string };
 
 /** The strategy for one backend whose tokens come from `grant`. */
 export function createTokenStrategy(
   input: { url: string; headers: Record<string, string> },
   grant: TokenGrant,
-  ctx: AuthContext & { tokenCache?: TokenCache },
+  ctx: TokenStrategyContext,
 ): AuthStrategy {
   const options = ctx.options ?? {};
   const now = ctx.now ?? Date.now;
@@ -103,6 +107,15 @@ export function createTokenStrategy(
     endpoints,
     token: tokenSource(grant, ctx, base, options, () => state),
   };
+  // `logout` of this server, or of a sign-in its tokens derive from, drops them here at once.
+  state.signOuts = new SignOutWatch(() => {
+    const key = endpoints.current()?.key;
+    if (key) state.cache.forget(key);
+    grant.forget?.();
+    state.lastError = undefined;
+  }, ctx.lockDir);
+  state.signOuts.add(serverSignOut(input.url));
+  grant.signOuts?.((subject) => state.signOuts?.add(subject));
   return {
     type: grant.type,
     fetch: tokenFetch(state),
@@ -115,7 +128,7 @@ export function createTokenStrategy(
 /** Tokens from the cache, requested with the grant when needed; each new one replaces the last in the redactor. */
 function tokenSource(
   grant: TokenGrant,
-  ctx: AuthContext & { tokenCache?: TokenCache },
+  ctx: TokenStrategyContext,
   base: BaseFetch,
   options: AuthOptions,
   state: () => TokenState,
@@ -124,6 +137,7 @@ function tokenSource(
   let unregisterToken: () => void = () => undefined;
   return async (e, signal) => {
     try {
+      await state().signOuts?.check();
       const cached = await state().cache.get(
         e.key,
         async () => {
@@ -268,20 +282,6 @@ function describe(state: TokenState): Record<string, unknown> {
     lastError: shownError ? { code: shownError.code, message: shownError.message } : undefined,
     headers: Object.keys(state.headers),
   };
-}
-
-/** Whether a request body can be sent twice (the SDK sends strings). */
-function isReplayable(init: RequestInit | undefined): boolean {
-  const body = init?.body;
-  return (
-    body === undefined ||
-    body === null ||
-    typeof body === 'string' ||
-    body instanceof URLSearchParams ||
-    body instanceof ArrayBuffer ||
-    ArrayBuffer.isView(body) ||
-    body instanceof Blob
-  );
 }
 
 /** `url` without its query and fragment, for display. */

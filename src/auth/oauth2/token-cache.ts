@@ -108,6 +108,11 @@ export class TokenCache {
     return true;
   }
 
+  /** Forgets everything about `key` (token, backoff): after a sign-out, the next caller asks again. */
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
+
   /** The cached token, valid or not, for describing; undefined when none. */
   peek(key: string): CachedToken | undefined {
     return this.entries.get(key)?.token;

@@ -298,6 +298,13 @@ export class SignInSession {
     return { removed: Boolean(token) || removedServer, revoked };
   }
 
+  /** Forgets what was read from the keychain (a logout elsewhere, sign-out.ts): the next use reads it again. */
+  forget(): void {
+    this.setToken(undefined);
+    this.server = undefined;
+    this.loaded = false;
+  }
+
   /** Revokes the refresh token (what keeps a sign-in alive), else the access token; false when not offered. */
   private async revoke(token: TokenRecord): Promise<boolean> {
     try {

@@ -13,13 +13,16 @@
  * - An entry without `auth` (implicit): requests go out without a token until the server answers 401 with
  *   an MCP authorization challenge (a Bearer `WWW-Authenticate`, or protected-resource metadata at the
  *   well-known location); from then on it behaves like `oauth`. Other 401s (Basic, ...) pass through.
+ * - `mcp-sentinel logout` of this server, from any process, drops the token kept in memory before the
+ *   next request (sign-out.ts): the keychain is read again, and without a token the backend needs sign-in.
  */
 import { SentinelError } from '../../errors.js';
 import type { OAuthAuthConfig } from '../../config/types.js';
 import { defaultBaseFetch, type BaseFetch } from '../base-fetch.js';
-import { mergeHeaders, sameOrigin, type AuthContext, type AuthStrategy } from '../strategy.js';
+import { isReplayable, mergeHeaders, sameOrigin, type AuthContext, type AuthStrategy } from '../strategy.js';
 import { hasBearerChallenge, parseBearerChallenge } from './challenge.js';
 import { dpopRequest } from './dpop.js';
+import { serverSignOut, SignOutWatch } from '../sign-out.js';
 import { discoverResourceMetadata } from './metadata.js';
 import { SignInSession, type SignInNeed } from './session.js';
 import type { SignInStore, TokenRecord } from './store.js';
@@ -60,6 +63,7 @@ interface SignInState {
   who: string;
   plainHeaders: [string, string][];
   session: SignInSession;
+  signOuts: SignOutWatch;
   engaged: boolean;
   need?: SignInNeed;
   pendingSignIn?: Promise<TokenRecord>;
@@ -69,6 +73,7 @@ interface SignInState {
 export function createSignInStrategy(input: SignInStrategyInput, ctx: SignInContext): SignInStrategy {
   const implicit = input.auth === undefined;
   const base: BaseFetch = ctx.baseFetch ?? defaultBaseFetch();
+  const session = createSession(input, ctx, base);
   const state: SignInState = {
     input,
     ctx,
@@ -76,11 +81,12 @@ export function createSignInStrategy(input: SignInStrategyInput, ctx: SignInCont
     origin: new URL(input.url).origin,
     who: `backend "${ctx.backend}"`,
     plainHeaders: Object.entries(input.headers),
-    session: createSession(input, ctx, base),
+    session,
+    signOuts: new SignOutWatch(() => session.forget(), ctx.lockDir),
     engaged: !implicit,
     stepUps: 0,
   };
-  const { session } = state;
+  state.signOuts.add(serverSignOut(input.url));
   return {
     type: implicit ? 'none' : 'oauth',
     fetch: (url, init) => signedInFetch(state, url, init),
@@ -185,6 +191,7 @@ async function signedInFetch(state: SignInState, url: string | URL, init?: Reque
   const { base, who, session } = state;
   if (!sameOrigin(url, state.origin))
     return base(url, { ...init, headers: mergeHeaders(init, undefined) }, who);
+  if (state.engaged) await state.signOuts.check();
   const token = state.engaged ? await session.accessToken() : undefined;
   const response = await send(state, url, init, token);
   if (response.status === 401) return retryUnauthorized(state, url, init, token, response);
@@ -237,16 +244,4 @@ async function stepUp(
     scopes: challenge.scopes,
   });
   return send(state, url, init, token);
-}
-
-function isReplayable(init: RequestInit | undefined): boolean {
-  const body = init?.body;
-  return (
-    body === undefined ||
-    body === null ||
-    typeof body === 'string' ||
-    body instanceof URLSearchParams ||
-    body instanceof ArrayBuffer ||
-    ArrayBuffer.isView(body)
-  );
 }

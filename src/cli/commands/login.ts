@@ -1,6 +1,6 @@
 /**
- * `mcp-sentinel login [NAME...]` and `logout NAME`: signing in to remote servers (OAuth authorization code
- * with PKCE, the MCP authorization spec) and forgetting a sign-in.
+ * `mcp-sentinel login [NAME...]`: signing in to remote servers (OAuth authorization code with PKCE, the
+ * MCP authorization spec); `logout NAME` is logout.ts.
  *
  * `login` runs a normal session start against each server (initialize, then the lists), so it signs in
  * whenever the server asks, at any point of it; the authorization URL is printed and opened in the browser
@@ -17,7 +17,7 @@ import { NO_HOST } from '../../backends/deps.js';
 import { BackendManager } from '../../backends/manager.js';
 import { resolveServerRefs } from '../../refs/resolve.js';
 import { openBrowser } from '../../auth/signin/browser.js';
-import { loginIdp, logoutIdp, signsInToIdp } from './login-idp.js';
+import { loginIdp, signsInToIdp } from './login-idp.js';
 import { backendDeps, loadRuntime, type CommonOptions, type Runtime } from '../runtime.js';
 
 export interface LoginOptions extends CommonOptions {
@@ -140,7 +140,8 @@ async function pendingSignIn(
   return scopes?.length ? { scopes, session: strategy.session } : undefined;
 }
 
-async function resolve(
+/** `raw` with its references resolved, or the first problem as an error (login and logout). */
+export async function resolve(
   name: string,
   raw: HttpServerConfig,
   runtime: Runtime,
@@ -175,39 +176,6 @@ function summary(info: Record<string, unknown>): string {
   const refresh = info.refreshAvailable ? 'refresh available' : 'no refresh token';
   const expiry = typeof info.expiresAt === 'string' ? `, expires ${info.expiresAt}` : '';
   return `${scopes}, ${refresh}${expiry}`;
-}
-
-export async function logout(options: CommonOptions & { name: string }): Promise<number> {
-  const runtime = await loadRuntime(options);
-  const raw = runtime.loaded.config.mcpServers[options.name];
-  if (!raw) {
-    throw new SentinelError('USAGE', `no server named "${options.name}" in ${runtime.loaded.path}`);
-  }
-  if (isStdioServer(raw)) {
-    out(`${options.name} is a local (stdio) server: there is no sign-in to forget`);
-    return 0;
-  }
-  if (signsInToIdp(raw)) return logoutIdp(options.name, raw as HttpServerConfig, runtime, { resolve });
-  const server = await resolve(options.name, raw, runtime);
-  const strategy = createAuthStrategy(
-    server.auth?.type === 'oauth' ? server : { ...server, auth: undefined },
-    {
-      backend: options.name,
-      log: log.child(options.name),
-      clientMetadataUrl: runtime.loaded.settings.clientMetadataUrl,
-    },
-  ) as Partial<SignInStrategy>;
-  if (!strategy.session) {
-    out(`${options.name} uses credentials from the config: there is no sign-in to forget`);
-    return 0;
-  }
-  const { removed, revoked } = await strategy.session.signOut();
-  out(
-    removed
-      ? `signed out of ${options.name}${revoked ? ' (tokens revoked at the authorization server)' : ''}`
-      : `${options.name} was not signed in`,
-  );
-  return 0;
 }
 
 function out(line: string): void {
