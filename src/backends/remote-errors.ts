@@ -12,6 +12,7 @@ import {
   type FetchLike,
   type StreamableHTTPClientTransportOptions,
 } from '@modelcontextprotocol/client';
+import { MAX_RETRY_MS } from './http-channel/event-lines.js';
 
 /** A POST of the SSE transport that the server answered with an error status. */
 export class PostStatusError extends Error {
@@ -55,8 +56,9 @@ const REOPEN_ATTEMPTS = 2;
 
 /**
  * The Streamable HTTP transport's reconnection with the SDK's delays (1 s growing ×1.5 up to 30 s, or the
- * server's `retry:`), where the give-up is ours: `gaveUp` gets an EventStreamGaveUp instead of the SDK's
- * untyped "Maximum reconnection attempts" error, which it then never emits (its own limit is never hit).
+ * server's `retry:`, taken up to 30 s), where the give-up is ours: `gaveUp` gets an EventStreamGaveUp
+ * instead of the SDK's untyped "Maximum reconnection attempts" error, which it then never emits (its own
+ * limit is never hit).
  */
 export function reconnection(
   gaveUp: (error: EventStreamGaveUp) => void,
@@ -70,7 +72,8 @@ export function reconnection(
     },
     reconnectionScheduler: (reconnect, delay, attempt) => {
       if (attempt >= REOPEN_ATTEMPTS) return void gaveUp(new EventStreamGaveUp(attempt));
-      const timer = setTimeout(reconnect, delay);
+      // The SDK takes a server's `retry:` as it is: it is taken up to 30 s here, as everywhere else.
+      const timer = setTimeout(reconnect, Math.min(delay, MAX_RETRY_MS));
       return () => clearTimeout(timer);
     },
   };

@@ -1,9 +1,10 @@
 /**
- * Node's compile cache, through the built CLI: where Node has it (22.1 and later) the compiled code goes
- * to `<user cache>/mcp-sentinel/compile`, private to the user, and nothing of the config (a planted
- * credential) is ever written there; on Node 20, which has none, nothing is written at all.
+ * The compile cache, through the built CLI: the compiled code (Node's own compile cache on Node 22.1 and
+ * later, V8's code cache of the bundle's chunks on Node 20) goes to `<user cache>/mcp-sentinel/compile`,
+ * private to the user, and nothing of the config (a planted credential) is ever written there. A damaged
+ * entry costs nothing but the compile it was to save.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,27 +25,43 @@ function filesUnder(dir: string): string[] {
 
 const nodeHasIt = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
 
+/** A private cache directory for one test (NODE_COMPILE_CACHE, which the suite sets, cleared). */
+function cacheHome(): { env: Record<string, string>; dir: string } {
+  const home = mkdtempSync(join(tmpdir(), 'sentinel-compile-'));
+  cleanups.push(() => rmSync(home, { recursive: true, force: true }));
+  return {
+    env: { XDG_CACHE_HOME: home, NODE_COMPILE_CACHE: '' },
+    dir: join(home, 'mcp-sentinel', 'compile'),
+  };
+}
+
 describe('the compile cache', () => {
-  it(`is ${nodeHasIt ? 'kept privately under the user cache directory, without the config' : 'not written on a Node without one'}`, async () => {
-    const cache = mkdtempSync(join(tmpdir(), 'sentinel-compile-'));
-    cleanups.push(() => rmSync(cache, { recursive: true, force: true }));
+  it('is kept privately under the user cache directory, without the config', async () => {
+    const cache = cacheHome();
     const planted = 'planted-credential-7f3a9c1e5b';
     const config = writeTempConfig({
       mcpServers: { fx: fixtureServer('fx', { API_TOKEN: planted }) },
     });
     cleanups.push(config.cleanup);
-    const result = await runCli(['tools', '--config', config.path, '--json'], {
-      env: { XDG_CACHE_HOME: cache },
-    });
+    const result = await runCli(['tools', '--config', config.path, '--json'], { env: cache.env });
     expect(result.code).toBe(0);
-    const dir = join(cache, 'mcp-sentinel', 'compile');
-    if (!nodeHasIt) {
-      expect(() => statSync(dir)).toThrow();
-      return;
-    }
-    expect(statSync(dir).mode & 0o777).toBe(0o700);
-    const files = filesUnder(dir);
+    expect(statSync(cache.dir).mode & 0o777).toBe(0o700);
+    const files = filesUnder(cache.dir);
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) expect(readFileSync(file, 'latin1')).not.toContain(planted);
+  });
+
+  it.skipIf(nodeHasIt)('on Node 20, replaces a damaged entry and starts as usual', async () => {
+    const cache = cacheHome();
+    expect((await runCli(['--version'], { env: cache.env })).code).toBe(0);
+    const entries = filesUnder(cache.dir);
+    expect(entries.map((file) => file.replace(/.*\//, ''))).toContainEqual(
+      expect.stringMatching(/^main\.cjs-/),
+    );
+    for (const file of entries) writeFileSync(file, 'not a code cache');
+    const again = await runCli(['--version'], { env: cache.env });
+    expect(again.code).toBe(0);
+    expect(again.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    for (const file of entries) expect(readFileSync(file, 'latin1')).not.toBe('not a code cache');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * How an SSE session's event stream is read before the SDK transport (event-stream-tap.ts): every
  * well-formed message is delivered in order, and everything else reaches the SDK as it came, whatever the
- * chunking.
+ * chunking; a taken message's `retry:` still reaches it, every `retry:` is taken up to 30 s, and the next
+ * request of the event source resumes from the last event id received.
  */
 import { describe, expect, it } from 'vitest';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
@@ -68,5 +69,35 @@ describe('EventStreamTap', () => {
     const { passed, taken } = await tapped(chunks);
     expect(passed).toBe('');
     expect(taken).toEqual([{ jsonrpc: '2.0', id: 'sentinel-9', result: { t: text } }]);
+  });
+
+  it("passes a taken message's retry: on, and takes every retry: up to 30 s", async () => {
+    const stream =
+      `retry: 3600000\ndata: ${reply('sentinel-1', 'a')}\n\n` +
+      `retry: 250\ndata: ${reply('sentinel-2', 'b')}\n\n` +
+      'retry: 99999999\ndata: not json\n\n' +
+      `retry: soon\ndata: ${reply('sentinel-3', 'c')}\n\n`;
+    const { passed, taken } = await tapped([stream]);
+    expect(taken).toHaveLength(3);
+    expect(passed).toBe('retry: 30000\n\nretry: 250\n\nretry: 30000\ndata: not json\n\n');
+  });
+
+  it('asks to resume from the last event id received, a taken message included', async () => {
+    const tap = new EventStreamTap();
+    tap.deliver = () => undefined;
+    const asked: (string | null)[] = [];
+    const streams = [
+      `id: 1\ndata: ${reply(1, 'passed on')}\n\nid: 2\ndata: ${reply('sentinel-1', 'taken')}\n\n`,
+      'id: 3\n\nid: bad\0id\ndata: {}\n\n',
+      'id:\n\n',
+      '',
+    ];
+    const fetch = tap.wrap(async (_url, init) => {
+      asked.push(new Headers(init?.headers).get('last-event-id'));
+      return new Response(streams[asked.length - 1], { headers: { 'content-type': 'text/event-stream' } });
+    });
+    for (let i = 0; i < streams.length; i++) await (await fetch('http://127.0.0.1/sse', {})).text();
+    // An id with NUL is ignored, and an empty one means none, as the event-stream format says.
+    expect(asked).toEqual([null, '2', '3', null]);
   });
 });

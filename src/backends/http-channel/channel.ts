@@ -16,6 +16,7 @@ import type { ForwardChannel, ForwardSink, OutgoingMessage } from '../forwarder/
 import { RpcCode, closedError } from '../forwarder/outcomes.js';
 import { DIRECT_SEND, RAW_BODY, directSend, type DirectResponse } from './direct-send.js';
 import { readReply, type ByteSource } from './reply-reader.js';
+import { retryWait } from './event-lines.js';
 import { ReplyBudget } from './reply-budget.js';
 import { sendFailure, statusError } from './status-error.js';
 import { encodeLine } from '../../jsonrpc.js';
@@ -46,8 +47,6 @@ export interface HttpChannelOptions {
 const STREAMABLE_ACCEPT = 'application/json, text/event-stream';
 /** How long to wait before resuming a stream whose server gave no `retry:` (the SDK client's default). */
 const DEFAULT_RETRY_MS = 1_000;
-/** The longest `retry:` wait a server gets before a stream is resumed. */
-const MAX_RETRY_MS = 30_000;
 /** How long a reply's event stream may stay open after its answer. */
 const ANSWERED_STREAM_GRACE_MS = 5_000;
 /** Resumptions of one reply at most, so a server that closes every stream cannot hold a request forever. */
@@ -148,8 +147,7 @@ export class HttpForwardChannel implements ForwardChannel {
       },
       position: (field, value) => {
         if (field === 'id') reply.lastEventId = value;
-        // A server's wait is taken up to a bound: a huge one must not hold the request (or overflow the timer).
-        else if (/^\d+$/.test(value)) reply.retryMs = Math.min(Number(value), MAX_RETRY_MS);
+        else reply.retryMs = retryWait(value) ?? reply.retryMs;
       },
       end: (error) => {
         if (answered || signal?.aborted) return;

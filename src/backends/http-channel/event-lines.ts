@@ -3,8 +3,20 @@
  * including a CRLF whose two halves arrive in different chunks. Text without a line end is only collected,
  * so a 1 MB line arriving in many chunks is joined once; a line cut off by the end of the stream is never
  * given out (as EventSource does). Both readers of event streams (reply-reader.ts for a POST's reply,
- * event-stream-tap.ts for the SSE session's GET stream) split with it.
+ * event-stream-tap.ts for the SSE session's GET stream) split with it, and take a `retry:` wait the same
+ * way (`retryWait`).
  */
+/** The longest `retry:` wait a server gets before a stream is resumed or reconnected. */
+export const MAX_RETRY_MS = 30_000;
+
+/**
+ * A `retry:` field's wait in ms, taken up to MAX_RETRY_MS (a huge one must not hold a request or a session,
+ * or overflow a timer); undefined when the value is not a number, which the format says to ignore.
+ */
+export function retryWait(value: string): number | undefined {
+  return /^\d+$/.test(value) ? Math.min(Number(value), MAX_RETRY_MS) : undefined;
+}
+
 export class EventStreamLines {
   private pending: string[] = [];
   private lastWasCR = false;

@@ -1,0 +1,76 @@
+/**
+ * V8's code cache for the bundle's CommonJS chunks (dist/bundle/) on a Node without a compile cache of its
+ * own (Node 20). The CommonJS loader's compile step is wrapped for the chunks only, as the v8-compile-cache
+ * package does: a chunk with an accepted cache entry is not parsed and compiled again. A missing or
+ * rejected entry (another Node, other V8 flags) is written anew right after the chunk has run, while V8's
+ * flags are still those it was compiled under (`serve` changes one later, which would make the entry
+ * useless). Entries hold compiled JavaScript of the bundle only, never configuration or secrets.
+ */
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { basename, dirname, join, sep } from 'node:path';
+import vm from 'node:vm';
+
+type Compile = (this: NodeJS.Module, content: string, filename: string) => unknown;
+
+/** The cache entry of a chunk: its name, size and time (a rebuilt chunk gets a new entry). */
+function entryFor(dir: string, filename: string): string {
+  const stat = statSync(filename);
+  return join(dir, `${basename(filename)}-${stat.size}-${Math.floor(stat.mtimeMs)}`);
+}
+
+function readEntry(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined; // not cached yet
+  }
+}
+
+/** Written beside its final name, then renamed: a process starting at the same time reads all or nothing. */
+function writeEntry(file: string, data: Buffer): void {
+  try {
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, data, { mode: 0o600 });
+    renameSync(temporary, file);
+  } catch {
+    // A cache that cannot be written is no cache.
+  }
+}
+
+/** Runs a chunk as the CommonJS loader would, compiled from its cache entry when V8 accepts it. */
+function runChunk(module: NodeJS.Module, content: string, filename: string, entry: string): unknown {
+  const cachedData = readEntry(entry);
+  // No loader for import(): scripts/bundle.mjs turns every import() into require() (a script compiled from
+  // a code cache loses the loader it was given, so import() would work on the first start only).
+  const script = new vm.Script(
+    `(function (exports, require, module, __filename, __dirname) { ${content}\n});`,
+    {
+      filename,
+      cachedData,
+    },
+  );
+  const wrapper = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
+  const result = wrapper.call(
+    module.exports,
+    module.exports,
+    createRequire(filename),
+    module,
+    filename,
+    dirname(filename),
+  );
+  if (cachedData === undefined || script.cachedDataRejected) writeEntry(entry, script.createCachedData());
+  return result;
+}
+
+/** From now on, the CommonJS files under `chunks` are compiled through the cache in `dir`. */
+export function cacheChunks(chunks: string, dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const prototype = Module.prototype as unknown as { _compile: Compile };
+  const compile = prototype._compile;
+  const prefix = chunks.endsWith(sep) ? chunks : chunks + sep;
+  prototype._compile = function compileChunk(content, filename) {
+    if (!filename.startsWith(prefix)) return compile.call(this, content, filename);
+    return runChunk(this, content, filename, entryFor(dir, filename));
+  };
+}
