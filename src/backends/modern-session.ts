@@ -31,6 +31,7 @@ import type {
 import { VERSION } from '../version.js';
 import { ModernRequests } from './modern-requests.js';
 import { reconnection } from './remote-errors.js';
+import { cutOffAtBudget } from './request-scope.js';
 import { relayRequest } from './session.js';
 
 /** The part of the SDK Client that a Backend uses once a session is open, in either era. */
@@ -152,6 +153,31 @@ async function listenForChanges(client: ModernClient): Promise<void> {
   await client.listen(filter).catch(() => undefined);
 }
 
+/**
+ * Sends one request through the client. tools/list and tools/call go through the client's own verbs: it
+ * drops tools whose x-mcp-header annotations are invalid and mirrors the annotated arguments into
+ * Mcp-Param-* headers (SEP-2243).
+ */
+async function send(
+  client: ModernClient,
+  extras: ModernRequests,
+  request: { method: string; params?: Record<string, unknown> },
+  options: Record<string, unknown>,
+): Promise<unknown> {
+  const { params } = request;
+  if (request.method === 'tools/list') {
+    const listed = await client.listTools(params as ListToolsRequest['params'], {
+      ...(options as CacheableRequestOptions),
+      cacheMode: 'refresh',
+    });
+    extras.listed(listed, params?.cursor);
+    return listed;
+  }
+  if (request.method === 'tools/call')
+    return await client.callTool(params as CallToolRequest['params'], options as CallToolRequestOptions);
+  return await client.request(request as Request, PASS_THROUGH, options as RequestOptions);
+}
+
 function adapt(client: ModernClient, extras: ModernRequests): BackendSession {
   const session: BackendSession = {
     request: (async (
@@ -162,20 +188,10 @@ function adapt(client: ModernClient, extras: ModernRequests): BackendSession {
       const local = extras.answer(request.method, request.params);
       if (local) return await local;
       const { params, options } = extras.prepare(request.method, request.params, given);
-      // tools/list and tools/call go through the client's own verbs: it drops tools whose x-mcp-header
-      // annotations are invalid and mirrors the annotated arguments into Mcp-Param-* headers (SEP-2243).
-      if (request.method === 'tools/list') {
-        const listed = await client.listTools(params as ListToolsRequest['params'], {
-          ...(options as CacheableRequestOptions),
-          cacheMode: 'refresh',
-        });
-        extras.listed(listed, params?.cursor);
-        return listed;
-      }
-      if (request.method === 'tools/call') {
-        return await client.callTool(params as CallToolRequest['params'], options as CallToolRequestOptions);
-      }
-      return await client.request({ ...request, params } as Request, PASS_THROUGH, options as RequestOptions);
+      // A reply cut at settings.maxResponseBytes fails the request with that error (request-scope.ts).
+      return await cutOffAtBudget(options?.signal as AbortSignal | undefined, (signal) =>
+        send(client, extras, { ...request, params }, { ...options, signal }),
+      );
     }) as unknown as Client['request'],
     notification: (async (notification: { method: string; params?: Record<string, unknown> }) => {
       await client.notification(notification as Notification);

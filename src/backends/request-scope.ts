@@ -12,7 +12,7 @@
  *
  * The scope also carries the request's reply budget (http-channel/reply-budget.ts), which the GETs that
  * resume its reply keep spending, and, for a session whose client makes the fetches itself (the v2 client
- * of a 2026-07-28 session, `withinRequest`), how to fail the request when a body of its reply is cut: the
+ * of a 2026-07-28 session, `cutOffAtBudget`), how to fail the request when a body of its reply is cut: the
  * SDK reads an event stream's failure as a dropped stream and would leave the request waiting.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -54,15 +54,27 @@ export function scopeSends(transport: Transport): void {
 }
 
 /**
- * Runs `start`, which makes every fetch of one request (its POSTs, the GETs resuming their replies) however
- * late, under `signal`, with `cut` to fail the request when a body of its reply is cut.
+ * Runs one request of a session whose client makes every fetch of it itself (its POSTs, the GETs resuming
+ * their replies, however late): `start` gets the signal to give the client. The request rejects with the
+ * error of a body of its reply cut past its budget, and the client's request is aborted then; the
+ * client would read that failure as a dropped stream and leave the request waiting.
  */
-export function withinRequest<T>(
-  signal: AbortSignal,
-  cut: (error: SentinelError) => void,
-  start: () => T,
-): T {
-  return scope.run({ signal, taken: false, cut }, start);
+export function cutOffAtBudget<T>(
+  signal: AbortSignal | undefined,
+  start: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal!.reason);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  let reject!: (error: SentinelError) => void;
+  const cutOff = new Promise<never>((_, fail) => (reject = fail));
+  const cut = (error: SentinelError) => {
+    reject(error);
+    controller.abort(error);
+  };
+  const request = scope.run({ signal: controller.signal, taken: false, cut }, () => start(controller.signal));
+  return Promise.race([request, cutOff]).finally(() => signal?.removeEventListener('abort', onAbort));
 }
 
 /** The request whose fetch is being made, if any. */

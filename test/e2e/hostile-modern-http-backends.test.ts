@@ -4,7 +4,8 @@
  * that never gets its answer ends at its timeout or the host's cancel with its socket closed; an endless
  * body (JSON or one event that never ends) is cut at settings.maxResponseBytes with its connection closed
  * and a RESPONSE_TOO_LARGE error; and a reply whose event stream is dropped and resumed (GETs with
- * Last-Event-ID) again and again spends one budget across all its streams.
+ * Last-Event-ID) again and again spends one budget across all its streams. A tool list that never ends
+ * fails the start of its backend with that error, not with the startup timeout.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -71,7 +72,8 @@ function droppingStream(res: ServerResponse, id: unknown, index: number): void {
   res.end();
 }
 
-async function startHostileModernServer(): Promise<HostileModernServer> {
+/** `endlessLists`: its tools/list is answered with one event that never ends, too. */
+async function startHostileModernServer(endlessLists = false): Promise<HostileModernServer> {
   const handler = createMcpHandler(() => buildServer(), { legacy: 'reject' });
   const hung = new Set<Socket>();
   const hangs = { received: 0 };
@@ -88,7 +90,12 @@ async function startHostileModernServer(): Promise<HostileModernServer> {
     }
     if (req.method !== 'POST') return false;
     const message = JSON.parse(body.toString('utf8')) as { method?: string; params?: { name?: string } };
-    const tool = message.method === 'tools/call' ? message.params?.name : undefined;
+    const tool =
+      message.method === 'tools/call'
+        ? message.params?.name
+        : endlessLists && message.method === 'tools/list'
+          ? 'endless-events'
+          : undefined;
     if (tool === 'hang') {
       hung.add(req.socket);
       hangs.received++;
@@ -219,5 +226,34 @@ describe('a 2026-07-28 backend that misbehaves over HTTP', () => {
       /larger than 1048576 bytes \(settings\.maxResponseBytes\)/,
     );
     expect(server.resumedFrom).toEqual(['drop-0']);
+  });
+});
+
+describe('a 2026-07-28 backend whose tool list never ends', () => {
+  let server: HostileModernServer;
+  let host: TestHost;
+
+  beforeAll(async () => {
+    server = await startHostileModernServer(true);
+    host = await TestHost.start({
+      config: {
+        settings: { maxResponseBytes: 1024 * 1024, startupTimeoutMs: 60_000 },
+        mcpServers: { web: { type: 'streamable-http', url: server.url, protocol: '2026-07-28' } },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    expect((await host?.close())?.leftovers).toEqual([]);
+    await server?.close();
+  });
+
+  it('fails its start with RESPONSE_TOO_LARGE, long before the startup timeout', async () => {
+    await host.waitForStderr(/larger than 1048576 bytes \(settings\.maxResponseBytes\)/, 15_000);
+    await waitFor(
+      'the server to see the connection closed',
+      () => server.endless.get('endless-events')?.closed,
+    );
+    expect(server.endless.get('endless-events')!.sent).toBeLessThan(64 * 1024 * 1024);
   });
 });

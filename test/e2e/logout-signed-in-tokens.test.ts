@@ -3,8 +3,8 @@
  * sign-in's own token, the tokens a token exchange made from it (`"subjectToken": {"signIn": "corp"}`),
  * and enterprise-managed authorization's (ID-JAG) access tokens from the sign-in to the identity provider.
  * The resource servers here check JWTs themselves, so revocation at the authorization server does not stop
- * a token: after the logout, serve must never send one of them again, and the next call says which login
- * to run. Built CLI, real authorization servers (oidc-provider), real MCP servers that check every token,
+ * a token: after the logout, serve must never send one of them again, the next call says which login to
+ * run, and a new login in a terminal is what serve uses from then on. Built CLI, real authorization servers (oidc-provider), real MCP servers that check every token,
  * a scripted browser and the real keychain (scripts/with-keyring.sh).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -93,7 +93,7 @@ describe.skipIf(!runKeychainTests)('logout while serve runs, for tokens from a s
       await Promise.allSettled([corp?.close(), wiki?.close(), sts?.close(), as?.close()]);
     });
 
-    it('logout corp: serve sends neither corp’s token nor the exchanged one again, and names the login', async () => {
+    it('logout corp: serve sends neither corp’s token nor the exchanged one again, names the login, and takes a new one', async () => {
       const config = writeTempConfig({
         mcpServers: {
           corp: { type: 'streamable-http', url: corp.url, auth: { type: 'oauth', resource: sts.issuer } },
@@ -132,6 +132,12 @@ describe.skipIf(!runKeychainTests)('logout while serve runs, for tokens from a s
         await waitFor('the sign-in tool', async () =>
           (await host!.client.listTools()).tools.some((t) => t.name === 'sentinel__sign_in'),
         );
+
+        // A new login in a terminal is what serve uses next, for corp and for the exchange made from it.
+        const again = await runCli(['login', 'corp', '--config', config.path], { env: env() });
+        expect(again.stdout).toMatch(/^signed in to corp/);
+        expect(await outcome(host, 'wiki__echo')).toBe('x');
+        expect(await outcome(host, 'corp__echo')).toBe('x');
       } finally {
         config.cleanup();
       }
@@ -173,7 +179,7 @@ describe.skipIf(!runKeychainTests)('logout while serve runs, for tokens from a s
       await Promise.allSettled([crm?.close(), as?.close(), idp?.close()]);
     });
 
-    it('logout crm: serve never sends the ID-JAG access token again and names the login', async () => {
+    it('logout crm: serve never sends the ID-JAG access token again, names the login, and takes a new one', async () => {
       const config = writeTempConfig({
         mcpServers: {
           crm: {
@@ -201,6 +207,10 @@ describe.skipIf(!runKeychainTests)('logout while serve runs, for tokens from a s
         expect(out.stdout).toContain(`signed out of crm's identity provider ${idp.issuer}`);
         expect(await outcome(host, 'crm__echo')).toMatch(/^error: .*mcp-sentinel login crm/s);
         expect(tokensFrom(crm, mark).filter((token) => before.has(token))).toEqual([]);
+
+        const again = await runCli(['login', 'crm', '--config', config.path], { env: env() });
+        expect(again.code).toBe(0);
+        expect(await outcome(host, 'crm__echo')).toBe('x');
       } finally {
         config.cleanup();
       }

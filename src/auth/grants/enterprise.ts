@@ -7,7 +7,7 @@
  * 2. at that authorization server (pinned, or discovered with `allowDiscoveredIssuer`), the JWT-bearer
  *    grant with the ID-JAG as the assertion, the client authenticated as configured.
  * The ID-JAG is short-lived and used once, so it is not cached; the access token is, like any other, until
- * a logout of this server or of the sign-in to the identity provider (sign-out.ts).
+ * a logout of this server or of the sign-in to the identity provider (sign-in-notices.ts).
  * Without `idp.idToken`, the ID token is the user's own sign-in to the identity provider (idp-subject.ts).
  */
 import type { EnterpriseAuthConfig } from '../../config/types.js';
@@ -86,7 +86,7 @@ export function enterpriseGrant(auth: EnterpriseAuthConfig, ctx: SignedInContext
       ),
       scopes: auth.scopes,
     },
-    signOuts: (watch) => signedIn?.signOuts(watch),
+    signInChanges: (watch) => signedIn?.signInChanges(watch),
     forget: () => signedIn?.forget(),
     request: async (target, env) => {
       const jag = await requestJag(target, env);

@@ -3,14 +3,14 @@
  * that identity provider (`mcp-sentinel login NAME`, idp/session.ts: the keychain, refreshed ahead of
  * expiry with the cross-process lock). Without a usable sign-in the token request fails at once with
  * AUTH_SIGNIN_REQUIRED and the command to run; other backends are not affected. A logout of that sign-in
- * (sign-out.ts) drops the ID token read here: the next exchange reads the keychain again.
+ * (sign-in-notices.ts) drops the ID token read here: the next exchange reads the keychain again.
  */
 import type { IdpConfig } from '../../config/types.js';
 import { SentinelError } from '../../errors.js';
 import { defaultBaseFetch } from '../base-fetch.js';
 import { IdpSignIn } from '../idp/session.js';
 import type { TokenRequestEnv } from '../oauth2/token-client.js';
-import { idpSignOut } from '../sign-out.js';
+import { idpNotice } from '../sign-in-notices.js';
 import type { SignedInContext } from './signed-in-subject.js';
 
 export interface IdpSubject {
@@ -18,9 +18,9 @@ export interface IdpSubject {
   idToken(env: TokenRequestEnv): Promise<string>;
   /** The sign-in's state for describe(): never a token. */
   describe(): Record<string, unknown>;
-  /** The grant's `signOuts`: this sign-in to the identity provider. */
-  signOuts(watch: (subject: string) => void): void;
-  /** After a sign-out: the next ID token is read from the keychain again. */
+  /** The grant's `signInChanges`: this sign-in to the identity provider. */
+  signInChanges(watch: (subject: string) => void): void;
+  /** After a change of the sign-in: the next ID token is read from the keychain again. */
   forget(): void;
 }
 
@@ -47,7 +47,7 @@ export function idpSignedInSubject(idp: IdpConfig, ctx: SignedInContext): IdpSub
     },
     describe: () =>
       session ? session.describe() : { issuer: idp.issuer, clientId: idp.clientId, signedIn: undefined },
-    signOuts: (watch) => watch(idpSignOut(idp.issuer, idp.clientId)),
+    signInChanges: (watch) => watch(idpNotice(idp.issuer, idp.clientId)),
     forget: () => session?.forget(),
   };
 }

@@ -4,13 +4,13 @@
  * with the cross-process lock) is what the token exchange sends. One corporate login (`mcp-sentinel login
  * corp`) then serves every backend that exchanges it. Without a usable sign-in the token request fails
  * with the command to run; it is tried again after a short backoff, so a login in another terminal is
- * picked up. A logout of that entry (sign-out.ts) drops the session here, so the next exchange reads the
+ * picked up. A logout of that entry (sign-in-notices.ts) drops the session here, so the next exchange reads the
  * keychain again and never sends the signed-out user's token.
  */
 import type { OAuthAuthConfig } from '../../config/types.js';
 import { defaultBaseFetch } from '../base-fetch.js';
 import { TokenError, type TokenRequestEnv } from '../oauth2/token-client.js';
-import { serverSignOut } from '../sign-out.js';
+import { serverNotice } from '../sign-in-notices.js';
 import { SignInSession } from '../signin/session.js';
 import type { SignInStore } from '../signin/store.js';
 import type { AuthContext } from '../strategy.js';
@@ -31,9 +31,9 @@ export interface SignedInContext extends AuthContext {
 /** A subject token source: the current access token of one entry's sign-in. */
 export interface SignedInSubject {
   token(env: TokenRequestEnv): Promise<string>;
-  /** The grant's `signOuts`: the entry's URL is told to `watch` once it is known. */
-  signOuts(watch: (subject: string) => void): void;
-  /** After a sign-out: the next token is read from the keychain again. */
+  /** The grant's `signInChanges`: the entry's URL is told to `watch` once it is known. */
+  signInChanges(watch: (subject: string) => void): void;
+  /** After a change of the sign-in: the next token is read from the keychain again. */
   forget(): void;
 }
 
@@ -51,7 +51,7 @@ export function signedInSubject(name: string, ctx: SignedInContext): SignedInSub
       );
     }
     // Watched before the keychain is read: a logout of the entry from now on drops what is read.
-    watch(serverSignOut(entry.url));
+    watch(serverNotice(entry.url));
     return new SignInSession(
       { backend: name, serverUrl: entry.url, auth: entry.auth },
       {
@@ -80,7 +80,7 @@ export function signedInSubject(name: string, ctx: SignedInContext): SignedInSub
   };
   return {
     token,
-    signOuts: (next) => {
+    signInChanges: (next) => {
       watch = next;
     },
     forget: () => {

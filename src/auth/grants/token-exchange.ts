@@ -3,7 +3,7 @@
  * and optionally an actor token, are exchanged at a security token service for a token scoped to this one
  * backend (`audience` and/or `resource`, `scopes`, `requested_token_type`). The exchanged token is
  * cached and refreshed by the token strategy like any other, and dropped by a logout of this server or of
- * the sign-in its subject token comes from (sign-out.ts).
+ * the sign-in its subject token comes from (sign-in-notices.ts).
  */
 import type { TokenExchangeAuthConfig } from '../../config/types.js';
 import { redactSecret } from '../../log.js';
@@ -56,7 +56,7 @@ export function tokenExchangeGrant(auth: TokenExchangeAuthConfig, ctx: SignedInC
       scopes: auth.scopes,
       audience: auth.audience,
     },
-    signOuts: (watch) => signedIn?.signOuts(watch),
+    signInChanges: (watch) => signedIn?.signInChanges(watch),
     forget: () => signedIn?.forget(),
     request: async (target, env) => {
       const subject = await subjectToken(env);

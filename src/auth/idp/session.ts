@@ -19,6 +19,7 @@ import { redactSecret, type Logger } from '../../log.js';
 import type { BaseFetch } from '../base-fetch.js';
 import { authorizeCode } from '../signin/authorize.js';
 import { withFileLock } from '../signin/lock.js';
+import { idpNotice, tellSignInChange } from '../sign-in-notices.js';
 import { startLoopback } from '../signin/loopback.js';
 import { discoverAuthorizationServer } from '../signin/metadata.js';
 import { OAuthRequestError, refreshGrant, revokeToken, type OAuthEnv } from '../signin/oauth-client.js';
@@ -159,6 +160,7 @@ export class IdpSignIn {
       });
       const record = this.recordOf(response, undefined, undefined);
       await this.deps.store.setIdToken(record);
+      await this.changed();
       this.loaded = true;
       this.refreshRefused = false;
       return this.set(record) as IdTokenRecord;
@@ -167,7 +169,7 @@ export class IdpSignIn {
     }
   }
 
-  /** Forgets what was read from the keychain (a logout elsewhere, sign-out.ts): the next use reads it again. */
+  /** Forgets what was read from the keychain (a logout elsewhere, sign-in-notices.ts): the next use reads it again. */
   forget(): void {
     this.set(undefined);
     this.loaded = false;
@@ -191,8 +193,15 @@ export class IdpSignIn {
       }
     }
     const removed = await this.deps.store.deleteIdToken(this.idp.issuer, this.idp.clientId);
+    await this.changed();
     this.set(undefined);
     return { removed: removed || Boolean(record), revoked };
+  }
+
+  /** Running serve instances drop what they hold of this sign-in: sign-in-notices.ts. */
+  private changed(): Promise<void> {
+    const subject = idpNotice(this.idp.issuer, this.idp.clientId);
+    return tellSignInChange([subject], this.deps.lockDir, this.deps.log);
   }
 
   /** The keychain record of a token response; its ID token's claims were checked by oauth4webapi. */

@@ -32,11 +32,11 @@ export interface TokenGrant {
   /** Makes one token request (the cache decides when). */
   request(target: GrantTarget, env: TokenRequestEnv): Promise<IssuedToken>;
   /**
-   * Called once with `watch`: the grant names the sign-ins its tokens derive from (sign-out.ts subjects),
+   * Called once with `watch`: the grant names the sign-ins its tokens derive from (sign-in-notices.ts subjects),
    * at once or when it first reads one; a logout of any of them drops the tokens.
    */
-  signOuts?(watch: (subject: string) => void): void;
-  /** Drops what the grant keeps of a user's sign-in (its subject token's session) after a sign-out. */
+  signInChanges?(watch: (subject: string) => void): void;
+  /** Drops what the grant keeps of a user's sign-in (its subject token's session) after it changed (logout, a new login). */
   forget?(): void;
   /** The grant's own fields for `describe()`: names and endpoints only. */
   describe(): Record<string, unknown>;

@@ -13,7 +13,7 @@ import { SentinelError } from '../../errors.js';
 import { redactSecret } from '../../log.js';
 import type { OAuth2AuthConfig } from '../../config/types.js';
 import { defaultBaseFetch, type BaseFetch } from '../base-fetch.js';
-import { serverSignOut, SignOutWatch } from '../sign-out.js';
+import { serverNotice, SignInChangeWatch } from '../sign-in-notices.js';
 import {
   isReplayable,
   mergeHeaders,
@@ -63,8 +63,8 @@ interface TokenState {
   token(endpoint: Endpoint, signal?: AbortSignal): Promise<CachedToken>;
   /** The last error a caller saw, for `describe()`. */
   lastError?: SentinelError;
-  /** Logouts that drop this backend's tokens (sign-out.ts); looked at before every token is handed out. */
-  signOuts?: SignOutWatch;
+  /** Logouts that drop this backend's tokens (sign-in-notices.ts); looked at before every token is handed out. */
+  signInChanges?: SignInChangeWatch;
 }
 
 /** What a token strategy needs beyond the common context. */
@@ -108,14 +108,14 @@ export function createTokenStrategy(
     token: tokenSource(grant, ctx, base, options, () => state),
   };
   // `logout` of this server, or of a sign-in its tokens derive from, drops them here at once.
-  state.signOuts = new SignOutWatch(() => {
+  state.signInChanges = new SignInChangeWatch(() => {
     const key = endpoints.current()?.key;
     if (key) state.cache.forget(key);
     grant.forget?.();
     state.lastError = undefined;
   }, ctx.lockDir);
-  state.signOuts.add(serverSignOut(input.url));
-  grant.signOuts?.((subject) => state.signOuts?.add(subject));
+  state.signInChanges.add(serverNotice(input.url));
+  grant.signInChanges?.((subject) => state.signInChanges?.add(subject));
   return {
     type: grant.type,
     fetch: tokenFetch(state),
@@ -137,7 +137,7 @@ function tokenSource(
   let unregisterToken: () => void = () => undefined;
   return async (e, signal) => {
     try {
-      await state().signOuts?.check();
+      await state().signInChanges?.check();
       const cached = await state().cache.get(
         e.key,
         async () => {

@@ -108,7 +108,7 @@ export class TokenCache {
     return true;
   }
 
-  /** Forgets everything about `key` (token, backoff): after a sign-out, the next caller asks again. */
+  /** Forgets everything about `key` (token, backoff): after a logout, the next caller asks again. */
   forget(key: string): void {
     this.entries.delete(key);
   }

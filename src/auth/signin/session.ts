@@ -23,6 +23,7 @@ import { parseBearerChallenge } from './challenge.js';
 import { knownClient } from './client-choice.js';
 import { authorizeInBrowser, signInScopes, union, type SignInNeed } from './interactive.js';
 import { withFileLock } from './lock.js';
+import { serverNotice, tellSignInChange } from '../sign-in-notices.js';
 import { expired, expiring } from './token-life.js';
 import { discover, discoverAuthorizationServer, type Discovery, type MetadataEnv } from './metadata.js';
 import { OAuthRequestError, refreshGrant, revokeSignIn, type OAuthEnv } from './oauth-client.js';
@@ -71,12 +72,8 @@ export class SignInSession {
   }
 
   private get metadataEnv(): MetadataEnv {
-    return {
-      base: this.deps.base,
-      backend: this.target.backend,
-      timeoutMs: this.deps.timeoutMs ?? 10_000,
-      maxResponseBytes: this.deps.maxResponseBytes ?? 1024 * 1024,
-    };
+    const { base, timeoutMs = 10_000, maxResponseBytes = 1024 * 1024 } = this.deps;
+    return { base, backend: this.target.backend, timeoutMs, maxResponseBytes };
   }
 
   private get oauthEnv(): OAuthEnv {
@@ -265,6 +262,8 @@ export class SignInSession {
       scopes,
     };
     await this.deps.store.setServer(this.server);
+    // Running serve instances drop the previous user's tokens (and those made from them): sign-in-notices.ts.
+    await tellSignInChange([serverNotice(this.target.serverUrl)], this.deps.lockDir, this.deps.log);
     this.loaded = true;
     this.lastError = undefined;
     this.refreshRefused = false;
@@ -293,12 +292,13 @@ export class SignInSession {
       await this.deps.store.deleteToken(token.issuer, token.resource);
     }
     const removedServer = await this.deps.store.deleteServer(this.target.serverUrl);
+    await tellSignInChange([serverNotice(this.target.serverUrl)], this.deps.lockDir, this.deps.log);
     this.setToken(undefined);
     this.server = undefined;
     return { removed: Boolean(token) || removedServer, revoked };
   }
 
-  /** Forgets what was read from the keychain (a logout elsewhere, sign-out.ts): the next use reads it again. */
+  /** Forgets what was read from the keychain (a logout elsewhere, sign-in-notices.ts): the next use reads it again. */
   forget(): void {
     this.setToken(undefined);
     this.server = undefined;

@@ -14,7 +14,7 @@
  *   an MCP authorization challenge (a Bearer `WWW-Authenticate`, or protected-resource metadata at the
  *   well-known location); from then on it behaves like `oauth`. Other 401s (Basic, ...) pass through.
  * - `mcp-sentinel logout` of this server, from any process, drops the token kept in memory before the
- *   next request (sign-out.ts): the keychain is read again, and without a token the backend needs sign-in.
+ *   next request (sign-in-notices.ts): the keychain is read again, and without a token the backend needs sign-in.
  */
 import { SentinelError } from '../../errors.js';
 import type { OAuthAuthConfig } from '../../config/types.js';
@@ -22,7 +22,7 @@ import { defaultBaseFetch, type BaseFetch } from '../base-fetch.js';
 import { isReplayable, mergeHeaders, sameOrigin, type AuthContext, type AuthStrategy } from '../strategy.js';
 import { hasBearerChallenge, parseBearerChallenge } from './challenge.js';
 import { dpopRequest } from './dpop.js';
-import { serverSignOut, SignOutWatch } from '../sign-out.js';
+import { serverNotice, SignInChangeWatch } from '../sign-in-notices.js';
 import { discoverResourceMetadata } from './metadata.js';
 import { SignInSession, type SignInNeed } from './session.js';
 import type { SignInStore, TokenRecord } from './store.js';
@@ -63,7 +63,7 @@ interface SignInState {
   who: string;
   plainHeaders: [string, string][];
   session: SignInSession;
-  signOuts: SignOutWatch;
+  signInChanges: SignInChangeWatch;
   engaged: boolean;
   need?: SignInNeed;
   pendingSignIn?: Promise<TokenRecord>;
@@ -82,11 +82,11 @@ export function createSignInStrategy(input: SignInStrategyInput, ctx: SignInCont
     who: `backend "${ctx.backend}"`,
     plainHeaders: Object.entries(input.headers),
     session,
-    signOuts: new SignOutWatch(() => session.forget(), ctx.lockDir),
+    signInChanges: new SignInChangeWatch(() => session.forget(), ctx.lockDir),
     engaged: !implicit,
     stepUps: 0,
   };
-  state.signOuts.add(serverSignOut(input.url));
+  state.signInChanges.add(serverNotice(input.url));
   return {
     type: implicit ? 'none' : 'oauth',
     fetch: (url, init) => signedInFetch(state, url, init),
@@ -191,7 +191,7 @@ async function signedInFetch(state: SignInState, url: string | URL, init?: Reque
   const { base, who, session } = state;
   if (!sameOrigin(url, state.origin))
     return base(url, { ...init, headers: mergeHeaders(init, undefined) }, who);
-  if (state.engaged) await state.signOuts.check();
+  if (state.engaged) await state.signInChanges.check();
   const token = state.engaged ? await session.accessToken() : undefined;
   const response = await send(state, url, init, token);
   if (response.status === 401) return retryUnauthorized(state, url, init, token, response);

@@ -4,16 +4,13 @@
  * Each forwarded request becomes one `request()` of the session, whose result, error and progress are
  * handed to the forwarder's sink as the messages a wire would have carried (progress under the forwarder's
  * own token, which the request carries); the forwarder's cancel aborts that request (the session tells
- * the backend). Each request runs in a request scope (request-scope.ts): a body of its reply cut at
- * settings.maxResponseBytes fails it with that error, which the SDK would take for a dropped stream.
+ * the backend).
  */
 import { ProtocolError, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { ForwardChannel, ForwardSink, OutgoingMessage } from '../forwarder/channel.js';
 import { sendFailure } from '../errors.js';
-import type { SentinelError } from '../../errors.js';
 import type { BackendSession } from '../modern-session.js';
 import { PASS_THROUGH } from '../pass-through.js';
-import { withinRequest } from '../request-scope.js';
 
 /** The forwarder keeps the time; the session's own timeout must never come first. */
 const NO_TIMEOUT_MS = 2 ** 31 - 1;
@@ -55,17 +52,11 @@ export class SessionChannel implements ForwardChannel {
       this.sink?.message({ jsonrpc: '2.0', ...reply } as JSONRPCMessage);
     // The forwarder's progress token stays in `_meta`: its progress comes back through the session's
     // hook (set in the constructor), in order with the result.
-    const cut = (error: SentinelError) => {
-      if (controller.signal.aborted) return;
-      this.sink?.failed(id, error);
-      controller.abort(); // the forwarder is done with it: the session ends the request at the backend
-    };
-    withinRequest(controller.signal, cut, () =>
-      this.session.request({ method: message.method, params: message.params }, PASS_THROUGH, {
+    this.session
+      .request({ method: message.method, params: message.params }, PASS_THROUGH, {
         signal: controller.signal,
         timeout: NO_TIMEOUT_MS,
-      }),
-    )
+      })
       .then(
         (result) => deliver({ id, result }),
         (error: unknown) => {

@@ -8,7 +8,6 @@
 import { defaultSignInStore, validateHttpServerAuth } from '../../auth/index.js';
 import { defaultBaseFetch } from '../../auth/base-fetch.js';
 import { IdpSignIn } from '../../auth/idp/session.js';
-import { announceSignOut, idpSignOut, serverSignOut } from '../../auth/sign-out.js';
 import { NO_HOST } from '../../backends/deps.js';
 import { BackendManager } from '../../backends/manager.js';
 import type {
@@ -98,8 +97,6 @@ export async function logoutIdp(
   const server = await tools.resolve(name, raw, runtime);
   const idp = session(name, server);
   const { removed, revoked } = await idp.signOut();
-  // Running serve instances drop the ID token and the access tokens of every entry sharing the sign-in.
-  await announceSignOut([serverSignOut(server.url), idpSignOut(idp.idp.issuer, idp.idp.clientId)]);
   process.stdout.write(
     removed
       ? `signed out of ${name}'s identity provider ${idp.idp.issuer}${revoked ? ' (refresh token revoked there)' : ''}\n`

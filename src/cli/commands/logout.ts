@@ -6,12 +6,12 @@
  * - `enterprise` without `idp.idToken`: the sign-in to the identity provider (login-idp.ts).
  * - Tokens from a grant (`oauth2`/`client-credentials`, `jwt-bearer`, `token-exchange`, `enterprise`):
  *   never stored, but running `serve` processes hold them in memory.
- * In every case a sign-out notice (auth/sign-out.ts) makes each running `serve` drop, before its next
- * request, the tokens it holds for NAME and those derived from its sign-in (token exchanges whose subject
- * token is NAME's sign-in; entries sharing its identity provider sign-in).
+ * In every case a sign-in notice (auth/sign-in-notices.ts) makes each running `serve` drop, before its next
+ * request, the tokens it holds for NAME and those made from its sign-in (token exchanges whose subject
+ * token is NAME's sign-in; entries sharing its sign-in to the identity provider).
  */
 import { createAuthStrategy, type SignInStrategy } from '../../auth/index.js';
-import { announceSignOut, serverSignOut } from '../../auth/sign-out.js';
+import { announceSignInChange, serverNotice } from '../../auth/sign-in-notices.js';
 import type { HttpServerConfig, ResolvedHttpServerConfig } from '../../config/types.js';
 import { isStdioServer } from '../../config/types.js';
 import { SentinelError } from '../../errors.js';
@@ -49,8 +49,8 @@ export async function logout(options: CommonOptions & { name: string }): Promise
     out(`${name} uses credentials from the config: there is no sign-in to forget`);
     return 0;
   }
+  // signOut() also tells running serve instances (auth/sign-in-notices.ts).
   const { removed, revoked } = await strategy.session.signOut();
-  await announceSignOut([serverSignOut(server.url)]);
   out(
     removed
       ? `signed out of ${name}${revoked ? ' (tokens revoked at the authorization server)' : ''}`
@@ -63,7 +63,7 @@ export async function logout(options: CommonOptions & { name: string }): Promise
 async function dropGrantTokens(name: string, raw: HttpServerConfig, runtime: Runtime): Promise<number> {
   // Only the URL is needed: the entry's credentials are not read (a missing one must not stop a logout).
   const { url } = await resolve(name, { type: raw.type, url: raw.url } as HttpServerConfig, runtime);
-  await announceSignOut([serverSignOut(url)]);
+  await announceSignInChange([serverNotice(url)]);
   const auth = raw.auth as ResolvedHttpServerConfig['auth'];
   const subject =
     auth?.type === 'token-exchange' && typeof auth.subjectToken === 'object' ? auth.subjectToken.signIn : '';

@@ -1,5 +1,5 @@
 /**
- * Sign-out notices (src/auth/sign-out.ts), the way `logout` reaches running `serve` processes: a notice
+ * Sign-in notices (src/auth/sign-in-notices.ts), the way `logout` and `login` reach running `serve`s: a notice
  * left after a watch began is seen once by the next look, one about another subject is not, a notice left
  * before the watch began is not (the keychain already says it), and a notice names nothing in its file.
  */
@@ -7,60 +7,65 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { announceSignOut, idpSignOut, serverSignOut, SignOutWatch } from '../../src/auth/sign-out.js';
+import {
+  announceSignInChange,
+  idpNotice,
+  serverNotice,
+  SignInChangeWatch,
+} from '../../src/auth/sign-in-notices.js';
 
-describe('sign-out notices', () => {
+describe('sign-in notices', () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'sentinel-signout-'));
+    dir = mkdtempSync(join(tmpdir(), 'sentinel-signin-notices-'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const watching = (...subjects: string[]) => {
     const seen = { count: 0 };
-    const watch = new SignOutWatch(() => void seen.count++, join(dir, 'locks'));
+    const watch = new SignInChangeWatch(() => void seen.count++, join(dir, 'locks'));
     for (const subject of subjects) watch.add(subject);
     return { watch, seen };
   };
 
   it('a logout after the watch began is seen once, by the next look', async () => {
-    const { watch, seen } = watching(serverSignOut('https://corp.example/mcp'));
+    const { watch, seen } = watching(serverNotice('https://corp.example/mcp'));
     await watch.check();
     expect(seen.count).toBe(0);
-    await announceSignOut([serverSignOut('https://corp.example/mcp')], join(dir, 'locks'));
+    await announceSignInChange([serverNotice('https://corp.example/mcp')], join(dir, 'locks'));
     await watch.check();
     expect(seen.count).toBe(1);
     await watch.check();
     expect(seen.count).toBe(1);
-    await announceSignOut([serverSignOut('https://corp.example/mcp')], join(dir, 'locks'));
+    await announceSignInChange([serverNotice('https://corp.example/mcp')], join(dir, 'locks'));
     await watch.check();
     expect(seen.count).toBe(2);
   });
 
   it('a logout of another server or identity provider is not this watch’s', async () => {
     const { watch, seen } = watching(
-      serverSignOut('https://corp.example/mcp'),
-      idpSignOut('https://login.example', 'app'),
+      serverNotice('https://corp.example/mcp'),
+      idpNotice('https://login.example', 'app'),
     );
-    await announceSignOut(
-      [serverSignOut('https://wiki.example/mcp'), idpSignOut('https://login.example', 'other')],
+    await announceSignInChange(
+      [serverNotice('https://wiki.example/mcp'), idpNotice('https://login.example', 'other')],
       join(dir, 'locks'),
     );
     await watch.check();
     expect(seen.count).toBe(0);
-    await announceSignOut([idpSignOut('https://login.example', 'app')], join(dir, 'locks'));
+    await announceSignInChange([idpNotice('https://login.example', 'app')], join(dir, 'locks'));
     await watch.check();
     expect(seen.count).toBe(1);
   });
 
   it('a logout before the watch began does not count, and the notice names nothing', async () => {
-    await announceSignOut([serverSignOut('https://corp.example/mcp')], join(dir, 'locks'));
-    const { watch, seen } = watching(serverSignOut('https://corp.example/mcp'));
+    await announceSignInChange([serverNotice('https://corp.example/mcp')], join(dir, 'locks'));
+    const { watch, seen } = watching(serverNotice('https://corp.example/mcp'));
     await watch.check();
     expect(seen.count).toBe(0);
     const files = readdirSync(join(dir, 'locks'));
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(/^signout\.[0-9a-f]{40}$/);
+    expect(files[0]).toMatch(/^signin-changed\.[0-9a-f]{40}$/);
     expect(readFileSync(join(dir, 'locks', files[0]!), 'utf8')).toMatch(/^\d+\n$/);
   });
 });
