@@ -1,7 +1,7 @@
 /**
  * What the host hears without asking: list changes (debounced, and only of the kinds it was told of),
- * updates of resources it subscribed to, task status under public task ids, and backends' log messages at
- * or above the level it set. Nothing goes out before the host said `notifications/initialized`.
+ * updates of resources it subscribed to, task status under public task ids, the end of URL elicitations
+ * backends asked it for, and backends' log messages at or above the level it set. Nothing goes out before the host said `notifications/initialized`.
  * Redaction is not done here: it is done once where every message leaves for the host (outbound-redaction.ts).
  */
 import type { BackendManager } from '../backends/manager.js';
@@ -68,6 +68,9 @@ export class HostNotifier {
     manager.on('taskStatus', (backend, params) => {
       if (this.initialized)
         send('notifications/tasks/status', tasks.statusNotification(backend.name, params));
+    });
+    manager.on('elicitationComplete', (_backend, elicitationId) => {
+      if (this.initialized) send('notifications/elicitation/complete', { elicitationId });
     });
     manager.on('log', (backend, params) => {
       if (!this.initialized || !passesLevel(params.level, replay.level)) return;

@@ -279,6 +279,7 @@ export class Backend extends EventEmitter<BackendEvents> {
     resourceUpdated: (uri) => this.emit('resourceUpdated', uri),
     log: (params) => this.emit('log', params),
     taskStatus: (params) => this.emit('taskStatus', params),
+    elicitationComplete: (elicitationId) => this.emit('elicitationComplete', elicitationId),
   };
 
   private onState(state: BackendState): void {

@@ -34,6 +34,7 @@ interface ManagerEvents {
   resourceUpdated: [backend: Backend, uri: string];
   log: [backend: Backend, params: Record<string, unknown>];
   taskStatus: [backend: Backend, params: Record<string, unknown>];
+  elicitationComplete: [backend: Backend, elicitationId: string];
   /** startAll has settled: every backend has connected or failed once. */
   started: [];
 }
@@ -70,6 +71,7 @@ export class BackendManager extends EventEmitter<ManagerEvents> {
     backend.on('resourceUpdated', (uri) => this.emit('resourceUpdated', backend, uri));
     backend.on('log', (params) => this.emit('log', backend, params as Record<string, unknown>));
     backend.on('taskStatus', (params) => this.emit('taskStatus', backend, params));
+    backend.on('elicitationComplete', (id) => this.emit('elicitationComplete', backend, id));
   }
 
   /** Starts a backend, or leaves it idle with its cached lists when it may start lazily. */

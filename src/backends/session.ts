@@ -23,6 +23,18 @@ export interface SessionEvents {
   resourceUpdated(uri: string): void;
   log(params: LoggingMessageNotification['params']): void;
   taskStatus(params: Record<string, unknown>): void;
+  /** The end of a URL elicitation this backend asked the host for (2025-11-25). */
+  elicitationComplete(elicitationId: string): void;
+}
+
+/** How many open URL elicitations of one backend are remembered (the oldest is forgotten first). */
+const OPEN_URL_ELICITATIONS = 64;
+
+/** Remembers the id of a URL elicitation on its way to the host. */
+function rememberUrlElicitation(open: Set<string>, params: Record<string, unknown> | undefined): void {
+  if (params?.mode !== 'url' || typeof params.elicitationId !== 'string') return;
+  open.add(params.elicitationId);
+  if (open.size > OPEN_URL_ELICITATIONS) open.delete(open.values().next().value!);
 }
 
 /** Reverse requests and the client capability the host must have declared for each. */
@@ -68,9 +80,13 @@ export function relayRequest<M extends RelayedMethod>(
 export function createClient(host: HostBridge, events: SessionEvents): Client {
   const capabilities = clientCapabilities(host);
   const client = new Client({ name: 'mcp-sentinel', version: VERSION }, { capabilities });
+  const openUrlElicitations = new Set<string>();
   for (const method of Object.keys(REVERSE_CAPABILITY) as RelayedMethod[]) {
     if (REVERSE_CAPABILITY[method]! in capabilities)
-      relayRequest(client, method, (params, signal) => host.request(method, params, signal));
+      relayRequest(client, method, (params, signal) => {
+        if (method === 'elicitation/create') rememberUrlElicitation(openUrlElicitations, params);
+        return host.request(method, params, signal);
+      });
   }
   // Whatever the host did not declare is refused with a reason, not a bare "Method not found".
   client.fallbackRequestHandler = async (request) => {
@@ -91,6 +107,11 @@ export function createClient(host: HostBridge, events: SessionEvents): Client {
     events.resourceUpdated(n.params.uri),
   );
   client.setNotificationHandler('notifications/message', (n) => events.log(n.params));
+  // Only the end of an elicitation it asked for itself: a backend cannot close another one's at the host.
+  client.setNotificationHandler('notifications/elicitation/complete', (n) => {
+    const id = n.params.elicitationId;
+    if (openUrlElicitations.delete(id)) events.elicitationComplete(id);
+  });
   // Task status (2025-11-25) is vocabulary the v2 SDK keeps for the wire only: its params as they came.
   client.setNotificationHandler('notifications/tasks/status', { params: PASS_THROUGH }, (params) =>
     events.taskStatus(params),

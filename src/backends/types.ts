@@ -64,6 +64,8 @@ export interface BackendEvents {
   log: [params: LoggingMessageNotification['params']];
   /** `notifications/tasks/status` of a task this backend runs (tasks.ts maps its id for the host). */
   taskStatus: [params: Record<string, unknown>];
+  /** `notifications/elicitation/complete` of a URL elicitation this backend asked the host for. */
+  elicitationComplete: [elicitationId: string];
 }
 
 /** `idle`: not running, its lists known (from the manifest cache, or from before an idle stop). */

@@ -12,6 +12,7 @@ import {
   CallToolResultSchema,
   CreateMessageRequestSchema,
   ElicitRequestSchema,
+  ElicitationCompleteNotificationSchema,
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
   ResourceUpdatedNotificationSchema,
@@ -39,6 +40,7 @@ describe.each(TRANSPORTS)('protocol completeness through the aggregator, %s back
   const logs: unknown[] = [];
   const updated: string[] = [];
   let listChanged = 0;
+  const completedElicitations: string[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sentinel-protocol-'));
@@ -52,7 +54,7 @@ describe.each(TRANSPORTS)('protocol completeness through the aggregator, %s back
     ]);
     const [fx, short, other] = backends.map((backend) => backend.entry);
     host = await TestHost.start({
-      capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } },
+      capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } },
       config: { mcpServers: { fx, short, other } },
       connect: false,
     });
@@ -63,10 +65,13 @@ describe.each(TRANSPORTS)('protocol completeness through the aggregator, %s back
       await new Promise((resolve) => setTimeout(resolve, 150));
       return { model: 'test-model', role: 'assistant', content: { type: 'text', text: 'sampled!' } };
     });
-    host.client.setRequestHandler(ElicitRequestSchema, async () => ({
-      action: 'accept',
-      content: { who: 'tester' },
-    }));
+    host.client.setRequestHandler(ElicitRequestSchema, async (request) =>
+      request.params.mode === 'url' ? { action: 'accept' } : { action: 'accept', content: { who: 'tester' } },
+    );
+    host.client.setNotificationHandler(
+      ElicitationCompleteNotificationSchema,
+      (n) => void completedElicitations.push(n.params.elicitationId),
+    );
     host.client.setRequestHandler(ListRootsRequestSchema, async () => ({
       roots: [{ uri: 'file:///work', name: 'work' }],
     }));
@@ -174,6 +179,15 @@ describe.each(TRANSPORTS)('protocol completeness through the aggregator, %s back
     expect(JSON.parse((await callTool(host, 'fx__roots')).text)).toEqual({
       roots: [{ uri: 'file:///work', name: 'work' }],
     });
+  });
+
+  it('tells the host of the end of a URL elicitation the backend asked it for, and of no other', async () => {
+    const id = `consent-${transport}`;
+    const { text } = await callTool(host, 'fx__elicit', { url: 'https://consent.example/approve', id });
+    expect(JSON.parse(text)).toEqual({ action: 'accept' });
+    await waitFor('the elicitation to be told complete', () => completedElicitations.includes(id));
+    // The backend ended another elicitation first, one it never asked for: that one stays with it.
+    expect(completedElicitations).toEqual([id]);
   });
 
   it('passes a backend\u2019s cancellation of its own sampling request on to the host', async () => {
