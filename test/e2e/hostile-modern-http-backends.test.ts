@@ -112,8 +112,7 @@ async function startHostileModernServer(endlessStreams = false): Promise<Hostile
       droppingStream(res, droppingId, 0);
       return true;
     }
-    if (tool !== 'endless' && tool !== 'endless-events' && !ENDLESS_STREAMS.includes(tool ?? ''))
-      return false;
+    if (tool === undefined || !['endless', 'endless-events', ...ENDLESS_STREAMS].includes(tool)) return false;
     const record = { sent: 0, closed: false };
     endless.set(tool, record);
     res.once('close', () => (record.closed = true));
