@@ -3,9 +3,9 @@
  * of the config, and its signed-in access token (sign-in core: the keychain, refreshed ahead of expiry
  * with the cross-process lock) is what the token exchange sends. One corporate login (`mcp-sentinel login
  * corp`) then serves every backend that exchanges it. Without a usable sign-in the token request fails
- * with the command to run; it is tried again after a short backoff, so a login in another terminal is
- * picked up. A logout of that entry (sign-in-notices.ts) drops the session here, so the next exchange reads the
- * keychain again and never sends the signed-out user's token.
+ * with the command to run. A logout of that entry, or a new login (sign-in-notices.ts), drops the session
+ * here: the next exchange reads the keychain again, never sends the signed-out user's token, and picks up a
+ * login made in another terminal.
  */
 import type { OAuthAuthConfig } from '../../config/types.js';
 import { defaultBaseFetch } from '../base-fetch.js';
@@ -66,8 +66,8 @@ export function signedInSubject(name: string, ctx: SignedInContext): SignedInSub
   const token = async (env: TokenRequestEnv): Promise<string> => {
     session ??= open(env);
     session.catch(() => (session = undefined));
-    const token = await (await session).accessToken();
-    if (!token) {
+    const current = await (await session).accessToken();
+    if (!current) {
       throw new TokenError(
         false,
         `backend "${env.backend}": its subject token is the sign-in of "${name}", which is needed first`,
@@ -76,7 +76,7 @@ export function signedInSubject(name: string, ctx: SignedInContext): SignedInSub
         },
       );
     }
-    return token.accessToken;
+    return current.accessToken;
   };
   return {
     token,
