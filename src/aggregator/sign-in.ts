@@ -6,7 +6,8 @@
  *   backend and kind of need; after a decline it is not asked again for that need this session.
  * - Otherwise the tool `sentinel__sign_in` (listed only while some backend needs sign-in, `server` an
  *   enum of those backends) opens the browser the way `login` does and returns the URL.
- * A completed sign-in reconnects the backend: its tools appear (tools/list_changed).
+ * A completed sign-in reconnects the backend: its tools appear (tools/list_changed). A config reload that
+ * removes a backend, or replaces it, takes its need away (a replaced one that still needs sign-in asks again).
  */
 import { randomUUID } from 'node:crypto';
 import type { SignInHandler } from '../auth/signin/strategy.js';
@@ -128,6 +129,24 @@ class SignIns {
     this.aggregator = aggregator;
     this.manager = manager;
     aggregator.own.defineTool(signInTool(this));
+    manager.on('reconfigured', (diff) => this.forget([...diff.removed, ...diff.changed]));
+  }
+
+  /**
+   * The needs of backends a reload removed or replaced (a sign-in already running finishes for the new one),
+   * and their declines: a replaced backend is asked like one present at start.
+   */
+  private forget(names: string[]): void {
+    for (const key of [...this.declined]) {
+      if (names.some((name) => key.startsWith(`${name}:`))) this.declined.delete(key);
+    }
+    const gone = names.filter((name) => {
+      const entry = this.needs.get(name);
+      if (!entry || (entry.running && this.manager?.get(name))) return false;
+      this.needs.delete(name);
+      return true;
+    });
+    if (gone.length > 0) this.listChanged();
   }
 }
 

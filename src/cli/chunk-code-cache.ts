@@ -5,18 +5,41 @@
  * rejected entry (another Node, other V8 flags) is written anew right after the chunk has run, while V8's
  * flags are still those it was compiled under (`serve` changes one later, which would make the entry
  * useless). Entries hold compiled JavaScript of the bundle only, never configuration or secrets.
+ *
+ * The entries of one build of the bundle share a directory named after its entry chunk's size and time;
+ * the directories of older builds (an upgrade, a rebuild) are removed when a new one is made, but for the
+ * newest few, so that two installed versions in use do not undo each other's cache.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { basename, dirname, join, sep } from 'node:path';
 import vm from 'node:vm';
 
 type Compile = (this: NodeJS.Module, content: string, filename: string) => unknown;
 
-/** The cache entry of a chunk: its name, size and time (a rebuilt chunk gets a new entry). */
-function entryFor(dir: string, filename: string): string {
-  const stat = statSync(filename);
-  return join(dir, `${basename(filename)}-${stat.size}-${Math.floor(stat.mtimeMs)}`);
+/** The builds whose entries are kept, the newest first. */
+const BUILDS_KEPT = 3;
+
+/** A build's name: its entry chunk's size and time (a chunk's own name already holds a hash of it). */
+function buildName(chunks: string): string {
+  const stat = statSync(join(chunks, 'main.cjs'));
+  return `${stat.size}-${Math.floor(stat.mtimeMs)}`;
+}
+
+/** Removes the directories of all but the newest BUILDS_KEPT builds. */
+function pruneBuilds(root: string): void {
+  const builds = readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => ({ path: join(root, entry.name), time: statSync(join(root, entry.name)).mtimeMs }))
+    .sort((a, b) => b.time - a.time);
+  for (const old of builds.slice(BUILDS_KEPT)) rmSync(old.path, { recursive: true, force: true });
+}
+
+/** The directory of this build's entries, made (and older builds pruned) when it is new. */
+function buildDir(chunks: string, root: string): string {
+  const dir = join(root, buildName(chunks));
+  if (mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined) pruneBuilds(root);
+  return dir;
 }
 
 function readEntry(file: string): Buffer | undefined {
@@ -63,14 +86,14 @@ function runChunk(module: NodeJS.Module, content: string, filename: string, entr
   return result;
 }
 
-/** From now on, the CommonJS files under `chunks` are compiled through the cache in `dir`. */
-export function cacheChunks(chunks: string, dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+/** From now on, the CommonJS files under `chunks` are compiled through the cache under `root`. */
+export function cacheChunks(chunks: string, root: string): void {
+  const dir = buildDir(chunks, root);
   const prototype = Module.prototype as unknown as { _compile: Compile };
   const compile = prototype._compile;
   const prefix = chunks.endsWith(sep) ? chunks : chunks + sep;
   prototype._compile = function compileChunk(content, filename) {
     if (!filename.startsWith(prefix)) return compile.call(this, content, filename);
-    return runChunk(this, content, filename, entryFor(dir, filename));
+    return runChunk(this, content, filename, join(dir, basename(filename)));
   };
 }

@@ -18,9 +18,10 @@ import { waitFor } from '../helpers/wait.js';
 
 const BROWSER = `${process.execPath} ${join(ROOT, 'test', 'conformance', 'fetch-browser.mjs')}`;
 
-describe.skipIf(!runKeychainTests)('sign-in for a backend added by a config reload', () => {
+describe.skipIf(!runKeychainTests)('sign-in for backends a config reload adds, removes or changes', () => {
   let as: SignInServer;
   let gate: AuthGate;
+  let closed: AuthGate[];
   let home: string;
 
   beforeAll(async () => {
@@ -35,10 +36,14 @@ describe.skipIf(!runKeychainTests)('sign-in for a backend added by a config relo
       authorizationServers: [as.issuer],
       scopesSupported: ['mcp:read'],
     });
+    // Servers nobody ever signs in to: they always want sign-in.
+    closed = await Promise.all(
+      [1, 2].map(() => startAuthGate({ authorize: () => false, authorizationServers: [as.issuer] })),
+    );
     home = mkdtempSync(join(tmpdir(), 'sentinel-reload-signin-'));
   });
   afterAll(async () => {
-    await Promise.allSettled([gate?.close(), as?.close()]);
+    await Promise.allSettled([gate?.close(), ...(closed ?? []).map((g) => g.close()), as?.close()]);
     rmSync(home, { recursive: true, force: true });
   });
 
@@ -88,6 +93,54 @@ describe.skipIf(!runKeychainTests)('sign-in for a backend added by a config relo
       );
       expect(names).not.toContain('sentinel__sign_in');
       expect(await callTool(host, 'corp__echo', { text: 'in' })).toEqual({ text: 'in', isError: false });
+    } finally {
+      expect((await host.close()).leftovers).toEqual([]);
+      config.cleanup();
+    }
+  }, 120_000);
+
+  it('stops offering sign-in for a backend the edit removes, or changes so that it needs none', async () => {
+    const local = { command: process.execPath, args: [fixture('fixture-server.mjs')] };
+    const [one, two] = closed as [AuthGate, AuthGate];
+    const config = writeTempConfig({
+      mcpServers: {
+        local,
+        one: { type: 'streamable-http', url: one.url },
+        two: { type: 'streamable-http', url: two.url },
+      },
+    });
+    const env = {
+      HOME: home,
+      MCP_SENTINEL_LOCK_DIR: join(home, 'locks'),
+      XDG_CONFIG_HOME: join(home, '.config'),
+    };
+    const host = await TestHost.start({ config: config.path, env });
+    let changes = 0;
+    host.client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changes++);
+    const signInEnum = async () => {
+      const tool = (await host.client.listTools()).tools.find((t) => t.name === 'sentinel__sign_in');
+      const server = tool?.inputSchema.properties?.server as { enum?: string[] } | undefined;
+      return server?.enum ?? [];
+    };
+    try {
+      expect(
+        await waitFor(
+          'both in the sign-in tool',
+          async () => (await signInEnum()).length === 2 && signInEnum(),
+        ),
+      ).toEqual(['one', 'two']);
+      const before = changes;
+      writeFileSync(
+        `${config.path}.tmp`,
+        JSON.stringify({
+          mcpServers: { local, two: { type: 'streamable-http', url: two.url, auth: { type: 'none' } } },
+        }),
+      );
+      renameSync(`${config.path}.tmp`, config.path);
+      await host.waitForStderr('applied', 15_000);
+      await waitFor('tools/list_changed', () => changes > before, 20_000);
+      await waitFor('the sign-in tool to go', async () => (await signInEnum()).length === 0, 20_000);
+      expect((await host.client.listTools()).tools.map((t) => t.name)).not.toContain('sentinel__sign_in');
     } finally {
       expect((await host.close()).leftovers).toEqual([]);
       config.cleanup();
