@@ -1,7 +1,7 @@
 /**
- * Lists everything a backend offers, following pagination. Items are checked shallowly and passed on
- * unchanged (input schemas included): one malformed tool is dropped with a warning instead of failing
- * the whole backend, and nothing is deep-validated twice.
+ * Lists everything a backend offers, following pagination. Each page's items go through the one check of
+ * list-items.ts and are passed on unchanged (input schemas included): one malformed tool is dropped with
+ * a warning instead of failing the whole backend.
  */
 import {
   ProtocolError,
@@ -12,6 +12,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/client';
 import type { Logger } from '../log.js';
+import { keepWellFormed, LIST_METHODS, type ListMethod } from './list-items.js';
 import type { BackendSession } from './modern-session.js';
 import { PASS_THROUGH } from './pass-through.js';
 import type { BackendLists, ListKind } from './types.js';
@@ -20,14 +21,13 @@ const MAX_PAGES = 100;
 
 export async function listAll<T>(
   client: Pick<BackendSession, 'request'>,
-  method: string,
-  key: string,
+  method: ListMethod,
   timeout: number,
   log: Logger,
-  idField: 'name' | 'uri' | 'uriTemplate' = key === 'resources' ? 'uri' : 'name',
   /** Sees every page's result as it came (for its caching hints: cache-hints.ts). */
   onPage?: (result: Record<string, unknown>) => void,
 ): Promise<T[]> {
+  const { key } = LIST_METHODS[method];
   const items: T[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
@@ -44,17 +44,7 @@ export async function listAll<T>(
     }
     onPage?.(result);
     const batch = result[key];
-    if (Array.isArray(batch)) {
-      for (const item of batch) {
-        if (
-          item &&
-          typeof item === 'object' &&
-          typeof (item as Record<string, unknown>)[idField] === 'string'
-        )
-          items.push(item as T);
-        else log.warn(`ignored a malformed entry in ${method}: it has no string "${idField}"`);
-      }
-    }
+    if (Array.isArray(batch)) items.push(...keepWellFormed<T>(method, batch, (message) => log.warn(message)));
     cursor = typeof result.nextCursor === 'string' && result.nextCursor ? result.nextCursor : undefined;
     if (!cursor) break;
   }
@@ -71,23 +61,13 @@ export async function listKind(
 ): Promise<Partial<BackendLists>> {
   switch (kind) {
     case 'tools':
-      return { tools: await listAll<Tool>(client, 'tools/list', 'tools', timeout, log, 'name', onPage) };
+      return { tools: await listAll<Tool>(client, 'tools/list', timeout, log, onPage) };
     case 'prompts':
-      return {
-        prompts: await listAll<Prompt>(client, 'prompts/list', 'prompts', timeout, log, 'name', onPage),
-      };
+      return { prompts: await listAll<Prompt>(client, 'prompts/list', timeout, log, onPage) };
     case 'resources': {
       const [resources, resourceTemplates] = await Promise.all([
-        listAll<Resource>(client, 'resources/list', 'resources', timeout, log, 'uri', onPage),
-        listAll<ResourceTemplate>(
-          client,
-          'resources/templates/list',
-          'resourceTemplates',
-          timeout,
-          log,
-          'uriTemplate',
-          onPage,
-        ),
+        listAll<Resource>(client, 'resources/list', timeout, log, onPage),
+        listAll<ResourceTemplate>(client, 'resources/templates/list', timeout, log, onPage),
       ]);
       return { resources, resourceTemplates };
     }
