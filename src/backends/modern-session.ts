@@ -32,6 +32,7 @@ import { VERSION } from '../version.js';
 import { ModernRequests } from './modern-requests.js';
 import { reconnection } from './remote-errors.js';
 import { cutOffAtBudget } from './request-scope.js';
+import { tolerantLists } from './tolerant-lists.js';
 import { relayRequest } from './session.js';
 
 /** The part of the SDK Client that a Backend uses once a session is open, in either era. */
@@ -78,6 +79,8 @@ export interface ModernSessionOptions {
   ): Promise<Record<string, unknown>>;
   /** A notification from the backend (list changes, resource updates, log messages). */
   onNotification(method: string, params: Record<string, unknown> | undefined): void;
+  /** A listed item was malformed and dropped (tolerant-lists.ts). */
+  warn(message: string): void;
 }
 
 /** Results are passed on as the backend sent them: no schema of ours trims or rejects anything. */
@@ -122,12 +125,14 @@ export async function openModernSession(options: ModernSessionOptions): Promise<
     );
   }
   const { stdio } = options;
-  const transport: Transport = stdio
+  const channel: Transport = stdio
     ? stdio.transport
     : new StreamableHTTPClientTransport(options.url!, {
         fetch: options.fetch,
-        ...reconnection((error) => transport.onerror?.(error)),
+        ...reconnection((error) => channel.onerror?.(error)),
       });
+  // One malformed listed item is dropped alone, not the whole list (the client's schemas are strict).
+  const transport = tolerantLists(channel, options.warn);
   const prior: PriorDiscovery | undefined = stdio && { kind: 'modern', discover: stdio.discover };
   try {
     await client.connect(transport, { timeout: options.timeoutMs, ...(prior && { prior }) });

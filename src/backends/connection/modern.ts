@@ -29,6 +29,7 @@ export async function openModernConnection(
     timeoutMs: context.startupTimeoutMs,
     relay: (method, params, signal) => context.host.request(method, params, signal),
     onNotification: (method, params) => routeNotification(context.events, method, params),
+    warn: (message) => context.log.warn(message),
   });
   if (context.signal.aborted) {
     await session.close().catch(() => undefined);
