@@ -6,8 +6,10 @@
  *   backend and kind of need; after a decline it is not asked again for that need this session.
  * - Otherwise the tool `sentinel__sign_in` (listed only while some backend needs sign-in, `server` an
  *   enum of those backends) opens the browser the way `login` does and returns the URL.
- * A completed sign-in reconnects the backend: its tools appear (tools/list_changed). A config reload that
- * removes a backend, or replaces it, takes its need away (a replaced one that still needs sign-in asks again).
+ * A completed sign-in reconnects the backend: its tools appear (tools/list_changed); a host asked by URL
+ * elicitation then gets `notifications/elicitation/complete` with that elicitation's id. A config reload
+ * that removes a backend, or replaces it, takes its need away (a replaced one that still needs sign-in asks
+ * again).
  */
 import { randomUUID } from 'node:crypto';
 import type { SignInHandler } from '../auth/signin/strategy.js';
@@ -56,8 +58,11 @@ class SignIns {
     void this.aggregator?.server.sendToolListChanged().catch(() => undefined);
   }
 
-  /** Runs one sign-in for `name` with `open` showing the URL; reconnects the backend when it succeeds. */
-  run(name: string, entry: Need, open: (url: string) => Promise<void>): Promise<void> {
+  /**
+   * Runs one sign-in for `name` with `open` showing the URL; reconnects the backend when it succeeds, then
+   * calls `done`.
+   */
+  run(name: string, entry: Need, open: (url: string) => Promise<void>, done?: () => void): Promise<void> {
     entry.running ??= entry.session
       .signIn((url) => {
         entry.url = url;
@@ -68,6 +73,7 @@ class SignIns {
         this.listChanged();
         this.options.log.info(`signed in to ${name}`);
         await this.manager?.get(name)?.reconnect();
+        done?.();
       })
       .catch((error: unknown) => {
         this.options.log.warn(
@@ -86,14 +92,15 @@ class SignIns {
     const key = `${name}:${entry.need.reason}`;
     const url = this.options.host.capabilities()?.elicitation as Record<string, unknown> | undefined;
     if (!url?.url || this.declined.has(key) || entry.running) return;
-    void this.run(name, entry, async (authorizationUrl) => {
+    const elicitationId = randomUUID();
+    const ask = async (authorizationUrl: string) => {
       const result = await this.options.host.request(
         'elicitation/create',
         {
           mode: 'url',
           message: `Sign in to ${name} to use its tools.`,
           url: authorizationUrl,
-          elicitationId: randomUUID(),
+          elicitationId,
         },
         AbortSignal.timeout(5 * 60_000),
       );
@@ -101,7 +108,12 @@ class SignIns {
         this.declined.add(key);
         throw new Error(`the sign-in to ${name} was ${String(result.action ?? 'declined')}`);
       }
-    });
+    };
+    // Only after a sign-in that succeeded (so the host accepted), once the tools are there: the host ends
+    // its "waiting for the browser" (MCP 2025-11-25).
+    const completed = () =>
+      this.aggregator?.host.notify('notifications/elicitation/complete', { elicitationId });
+    void this.run(name, entry, ask, completed);
   }
 
   async onSignIn(need: SignInNeed, session: SignInSession): Promise<never> {
