@@ -4,7 +4,8 @@
  * MCP server that checks every token, a scripted browser (BROWSER=fetch-browser.mjs) and the real keychain
  * (scripts/with-keyring.sh): `login`, then `serve` instances that share the token. oidc-provider supports
  * DPoP, so the tokens are DPoP-bound and every instance uses the key kept with the token in the keychain.
- * Serve's own sign-in too: through the `sentinel__sign_in` tool, and through the host's URL elicitation.
+ * Serve's own sign-in too: through the `sentinel__sign_in` tool, through the host's URL elicitation, and a
+ * `login` in another terminal while serve waits.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import {
   ElicitationCompleteNotificationSchema,
   ElicitRequestSchema,
+  ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthGate, type AuthGate } from '../fixtures/auth-gate.js';
@@ -308,6 +310,34 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
     expect(await Promise.all(browsers)).toEqual([0]);
     expect(await callTool(host, 'corp__echo', { text: 'in' })).toEqual({ text: 'in', isError: false });
     expect(completed).toHaveLength(1);
+    config.cleanup();
+  }, 90_000);
+
+  it('a login in another terminal brings the tools of a backend serve waits to sign in', async () => {
+    const { config, env } = setup();
+    await runCli(['logout', 'corp', '--config', config.path], { env });
+    const host = await serve(config.path, env);
+    let changes = 0;
+    host.client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changes++);
+    await waitFor('the sign-in tool', async () => (await toolNames(host)).includes('sentinel__sign_in'));
+    await host.waitForStderr('run: mcp-sentinel login corp');
+    const before = changes;
+
+    const login = await runCli(['login', 'corp', '--config', config.path], { env });
+    expect(login.stdout).toMatch(/^signed in to corp/);
+    expect(login.code).toBe(0);
+    // Told without asking: serve noticed the sign-in by itself.
+    await waitFor('tools/list_changed', () => changes > before, 20_000);
+    const names = await waitFor(
+      'the tools of corp',
+      async () => {
+        const list = await toolNames(host);
+        return list.includes('corp__echo') && list;
+      },
+      20_000,
+    );
+    expect(names).not.toContain('sentinel__sign_in');
+    expect(await callTool(host, 'corp__echo', { text: 'in' })).toEqual({ text: 'in', isError: false });
     config.cleanup();
   }, 90_000);
 });
