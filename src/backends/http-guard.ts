@@ -3,8 +3,9 @@
  * - the request's own abort signal (request-scope.ts): a request that times out or is cancelled closes
  *   its socket instead of leaving it to undici's minutes-long timeouts;
  * - a cap on every response body (`settings.maxResponseBytes`, http-channel/reply-budget.ts), enforced
- *   while it streams, except on a session's long-lived event stream (the GET stream; a 2026-07-28
- *   `subscriptions/listen` stream), which is a session and not one response. A GET made for a request
+ *   while it streams; a session's long-lived event stream (the GET stream; a 2026-07-28
+ *   `subscriptions/listen` stream) is a session and not one response, so there the cap is on each event
+ *   (the SDK holds an event whole until it ends). A GET made for a request
  *   resumes that request's reply (Last-Event-ID): it goes on with the reply's budget (request-scope.ts),
  *   and a cut body fails its request when the session asked to be told (`cut`);
  * - reading pauses while the host is not reading our output (src/output-gate.ts), so a slow host slows
@@ -20,7 +21,7 @@
 import type { FetchLike } from '@modelcontextprotocol/client';
 import { clip, type Logger } from '../log.js';
 import { hostOutput } from '../output-gate.js';
-import { ReplyBudget } from './http-channel/reply-budget.js';
+import { EventBudget, ReplyBudget, type BodyBudget } from './http-channel/reply-budget.js';
 import { currentRequest, takeRequestSignal, type RequestScope } from './request-scope.js';
 
 export interface GuardOptions {
@@ -49,15 +50,21 @@ export function guardFetch(fetch: FetchLike, options: GuardOptions): FetchLike {
   };
 }
 
-/** What the body counts against: a fresh budget, the reply's it resumes, or none for a session's stream. */
+/**
+ * What the body counts against: a fresh reply budget, the budget of the reply it resumes, or for a
+ * session's stream the size of each event.
+ */
 function budgetOf(
   init: RequestInit | undefined,
   request: RequestScope | undefined,
   options: GuardOptions,
-): ReplyBudget | undefined {
-  if (isSessionStream(init))
-    return (init?.method ?? 'GET').toUpperCase() === 'GET' ? request?.budget : undefined;
-  const budget = new ReplyBudget(options.backend, options.maxResponseBytes);
+): BodyBudget {
+  const { backend, maxResponseBytes } = options;
+  if (isSessionStream(init)) {
+    const resumed = (init?.method ?? 'GET').toUpperCase() === 'GET' ? request?.budget : undefined;
+    return resumed ?? new EventBudget(backend, maxResponseBytes);
+  }
+  const budget = new ReplyBudget(backend, maxResponseBytes);
   if (request) request.budget = budget;
   return budget;
 }
@@ -81,7 +88,7 @@ function isSessionStream(init: RequestInit | undefined): boolean {
 /** `body`, read only on demand, only while the host reads, and cut off past its `budget`. */
 function guardedBody(
   body: ReadableStream<Uint8Array>,
-  budget: ReplyBudget | undefined,
+  budget: BodyBudget,
   request: RequestScope | undefined,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
@@ -92,7 +99,7 @@ function guardedBody(
         if (wait) await wait;
         const { done, value } = await reader.read();
         if (done) return controller.close();
-        const error = budget?.take(value.byteLength);
+        const error = budget.take(value);
         if (error) {
           request?.cut?.(error);
           controller.error(error);

@@ -5,7 +5,8 @@
  * body (JSON or one event that never ends) is cut at settings.maxResponseBytes with its connection closed
  * and a RESPONSE_TOO_LARGE error; and a reply whose event stream is dropped and resumed (GETs with
  * Last-Event-ID) again and again spends one budget across all its streams. A tool list that never ends
- * fails the start of its backend with that error, not with the startup timeout.
+ * fails the start of its backend with that error, not with the startup timeout, and an event of the
+ * `subscriptions/listen` stream that never ends is cut at the same size.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -72,8 +73,11 @@ function droppingStream(res: ServerResponse, id: unknown, index: number): void {
   res.end();
 }
 
-/** `endlessLists`: its tools/list is answered with one event that never ends, too. */
-async function startHostileModernServer(endlessLists = false): Promise<HostileModernServer> {
+/** Answered with one event that never ends when the server is started with `endlessStreams`. */
+const ENDLESS_STREAMS = ['subscriptions/listen', 'tools/list'];
+
+/** `endlessStreams`: its `subscriptions/listen` stream and tools/list answer are one endless event too. */
+async function startHostileModernServer(endlessStreams = false): Promise<HostileModernServer> {
   const handler = createMcpHandler(() => buildServer(), { legacy: 'reject' });
   const hung = new Set<Socket>();
   const hangs = { received: 0 };
@@ -90,11 +94,12 @@ async function startHostileModernServer(endlessLists = false): Promise<HostileMo
     }
     if (req.method !== 'POST') return false;
     const message = JSON.parse(body.toString('utf8')) as { method?: string; params?: { name?: string } };
+    const method = message.method ?? '';
     const tool =
-      message.method === 'tools/call'
+      method === 'tools/call'
         ? message.params?.name
-        : endlessLists && message.method === 'tools/list'
-          ? 'endless-events'
+        : endlessStreams && ENDLESS_STREAMS.includes(method)
+          ? method
           : undefined;
     if (tool === 'hang') {
       hung.add(req.socket);
@@ -107,7 +112,7 @@ async function startHostileModernServer(endlessLists = false): Promise<HostileMo
       droppingStream(res, droppingId, 0);
       return true;
     }
-    if (tool !== 'endless' && tool !== 'endless-events') return false;
+    if (tool === undefined || !['endless', 'endless-events', ...ENDLESS_STREAMS].includes(tool)) return false;
     const record = { sent: 0, closed: false };
     endless.set(tool, record);
     res.once('close', () => (record.closed = true));
@@ -229,7 +234,7 @@ describe('a 2026-07-28 backend that misbehaves over HTTP', () => {
   });
 });
 
-describe('a 2026-07-28 backend whose tool list never ends', () => {
+describe('a 2026-07-28 backend whose list-change stream and tool list never end', () => {
   let server: HostileModernServer;
   let host: TestHost;
 
@@ -250,10 +255,14 @@ describe('a 2026-07-28 backend whose tool list never ends', () => {
 
   it('fails its start with RESPONSE_TOO_LARGE, long before the startup timeout', async () => {
     await host.waitForStderr(/larger than 1048576 bytes \(settings\.maxResponseBytes\)/, 15_000);
-    await waitFor(
-      'the server to see the connection closed',
-      () => server.endless.get('endless-events')?.closed,
-    );
-    expect(server.endless.get('endless-events')!.sent).toBeLessThan(64 * 1024 * 1024);
+    await waitFor('the server to see the connection closed', () => server.endless.get('tools/list')?.closed);
+    expect(server.endless.get('tools/list')!.sent).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('cuts an event of the subscriptions/listen stream at maxResponseBytes', async () => {
+    // A session's stream, not one reply: uncapped as a whole, but no event of it may grow without end.
+    const listen = await waitFor('the listen stream', () => server.endless.get('subscriptions/listen'));
+    await waitFor('the server to see the connection closed', () => listen.closed);
+    expect(listen.sent).toBeLessThan(64 * 1024 * 1024);
   });
 });

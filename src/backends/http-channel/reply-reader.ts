@@ -53,7 +53,7 @@ export function readReply(
   };
   body.on('data', (chunk: Buffer) => {
     if (ended) return;
-    const error = budget.take(chunk.byteLength);
+    const error = budget.take(chunk);
     if (error) {
       end(error);
       // Destroying the body closes the connection: the server cannot keep us reading.
