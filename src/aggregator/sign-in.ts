@@ -143,7 +143,13 @@ class SignIns {
   /** A notice changed: the user may have signed in elsewhere. Looks, after any look still running. */
   private recheck(name: string, entry: Need): void {
     const previous = entry.rechecking ?? Promise.resolve();
-    const next = previous.then(() => this.adopt(name, entry));
+    const next = previous
+      .then(() => this.adopt(name, entry))
+      .catch((error: unknown) => {
+        this.options.log.warn(
+          `could not use the sign-in to ${name} made elsewhere: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      });
     entry.rechecking = next;
     void next.finally(() => {
       if (entry.rechecking === next) entry.rechecking = undefined;
