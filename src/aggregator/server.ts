@@ -24,7 +24,7 @@ import type { ClientInfo } from './surface/hosts.js';
 import { forwardOrExplain, type RequestContext, type Result } from './forward.js';
 import { LiveCatalog } from './live-catalog.js';
 import { HostNotifier } from './host-notifier.js';
-import type { HostEnd, HostServerFactory } from './host-side.js';
+import type { HostEnd, HostServer, HostServerFactory } from './host-side.js';
 import { RequestRouter } from './router.js';
 import type { AggregatorParts } from './parts.js';
 import { toolHandlers } from './handlers/tools.js';
@@ -35,8 +35,8 @@ import { sessionHandlers } from './handlers/session.js';
 export interface Aggregator {
   /** The host side's end, connected to the pipeline's link (serve) or an in-memory pair (try). */
   server: HostEnd;
-  /** Sends reverse requests (sampling, elicitation, roots) of backends to the host. */
-  host: Pick<HostBridge, 'request'>;
+  /** Sends reverse requests (sampling, elicitation, roots) of backends to the host; `notify` a notification. */
+  host: Pick<HostBridge, 'request'> & Pick<HostServer, 'notify'>;
   catalog(): Catalog;
   /** Waits (at most startupTimeoutMs, once) for backends, then returns the catalog. */
   ready(): Promise<Catalog>;
@@ -87,6 +87,7 @@ export function createAggregator(
     server: host.server,
     host: {
       request: (method, params, signal) => host.request(method, params, signal, settings.requestTimeoutMs),
+      notify: host.notify,
     },
     catalog: () => parts.live.catalog,
     ready: () => parts.live.ready(),

@@ -6,12 +6,17 @@
  *   backend and kind of need; after a decline it is not asked again for that need this session.
  * - Otherwise the tool `sentinel__sign_in` (listed only while some backend needs sign-in, `server` an
  *   enum of those backends) opens the browser the way `login` does and returns the URL.
- * A completed sign-in reconnects the backend: its tools appear (tools/list_changed). A config reload that
- * removes a backend, or replaces it, takes its need away (a replaced one that still needs sign-in asks again).
+ * A completed sign-in reconnects the backend: its tools appear (tools/list_changed); a host asked by URL
+ * elicitation then gets `notifications/elicitation/complete` with that elicitation's id. A sign-in made
+ * elsewhere (`mcp-sentinel login` in another terminal, another serve) counts as well: its notice
+ * (auth/sign-in-notices.ts) is watched while the backend waits, and looked at on tools/list and on a
+ * `sentinel__sign_in` call. A config reload that removes a backend, or replaces it, takes its need away (a
+ * replaced one that still needs sign-in asks again).
  */
 import { randomUUID } from 'node:crypto';
 import type { SignInHandler } from '../auth/signin/strategy.js';
 import type { SignInNeed, SignInSession } from '../auth/signin/session.js';
+import type { NoticeWatch } from '../auth/sign-in-notices.js';
 import type { BackendManager } from '../backends/manager.js';
 import type { HostBridge } from '../backends/types.js';
 import { openBrowser } from '../auth/signin/browser.js';
@@ -28,6 +33,10 @@ interface Need {
   running?: Promise<void>;
   /** The authorization URL of the sign-in in progress. */
   url?: string;
+  /** The notice of a sign-in to this backend's server made elsewhere, watched while it waits. */
+  elsewhere?: NoticeWatch;
+  /** The keychain looks after such notices, one after the other. */
+  rechecking?: Promise<void>;
 }
 
 export interface SignInCoordinator {
@@ -56,18 +65,28 @@ class SignIns {
     void this.aggregator?.server.sendToolListChanged().catch(() => undefined);
   }
 
-  /** Runs one sign-in for `name` with `open` showing the URL; reconnects the backend when it succeeds. */
-  run(name: string, entry: Need, open: (url: string) => Promise<void>): Promise<void> {
+  /** A need is gone: its notice is no longer watched. */
+  private drop(name: string): void {
+    this.needs.get(name)?.elsewhere?.close();
+    this.needs.delete(name);
+  }
+
+  /**
+   * Runs one sign-in for `name` with `open` showing the URL; reconnects the backend when it succeeds, then
+   * calls `done`.
+   */
+  run(name: string, entry: Need, open: (url: string) => Promise<void>, done?: () => void): Promise<void> {
     entry.running ??= entry.session
       .signIn((url) => {
         entry.url = url;
         return open(url);
       }, entry.need)
       .then(async () => {
-        this.needs.delete(name);
+        this.drop(name);
         this.listChanged();
         this.options.log.info(`signed in to ${name}`);
         await this.manager?.get(name)?.reconnect();
+        done?.();
       })
       .catch((error: unknown) => {
         this.options.log.warn(
@@ -86,14 +105,15 @@ class SignIns {
     const key = `${name}:${entry.need.reason}`;
     const url = this.options.host.capabilities()?.elicitation as Record<string, unknown> | undefined;
     if (!url?.url || this.declined.has(key) || entry.running) return;
-    void this.run(name, entry, async (authorizationUrl) => {
+    const elicitationId = randomUUID();
+    const ask = async (authorizationUrl: string) => {
       const result = await this.options.host.request(
         'elicitation/create',
         {
           mode: 'url',
           message: `Sign in to ${name} to use its tools.`,
           url: authorizationUrl,
-          elicitationId: randomUUID(),
+          elicitationId,
         },
         AbortSignal.timeout(5 * 60_000),
       );
@@ -101,7 +121,50 @@ class SignIns {
         this.declined.add(key);
         throw new Error(`the sign-in to ${name} was ${String(result.action ?? 'declined')}`);
       }
+    };
+    // Only after a sign-in that succeeded (so the host accepted), once the tools are there: the host ends
+    // its "waiting for the browser" (MCP 2025-11-25).
+    const completed = () =>
+      this.aggregator?.host.notify('notifications/elicitation/complete', { elicitationId });
+    void this.run(name, entry, ask, completed);
+  }
+
+  /** Looks at the sign-in notices of the backends that wait (the watch may not have fired yet). */
+  look(name?: string): Promise<void> {
+    const entries = name ? [this.needs.get(name)] : [...this.needs.values()];
+    return Promise.all(
+      entries.map(async (entry) => {
+        await entry?.elsewhere?.check();
+        await entry?.rechecking;
+      }),
+    ).then(() => undefined);
+  }
+
+  /** A notice changed: the user may have signed in elsewhere. Looks, after any look still running. */
+  private recheck(name: string, entry: Need): void {
+    const previous = entry.rechecking ?? Promise.resolve();
+    const next = previous
+      .then(() => this.adopt(name, entry))
+      .catch((error: unknown) => {
+        this.options.log.warn(
+          `could not use the sign-in to ${name} made elsewhere: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      });
+    entry.rechecking = next;
+    void next.finally(() => {
+      if (entry.rechecking === next) entry.rechecking = undefined;
     });
+  }
+
+  /** A token in the keychain now is a sign-in made elsewhere: the backend is tried again with it. */
+  private async adopt(name: string, entry: Need): Promise<void> {
+    if (entry.running || this.needs.get(name) !== entry) return;
+    const token = await entry.session.load(true).catch(() => undefined);
+    if (!token || entry.running || this.needs.get(name) !== entry) return;
+    this.drop(name);
+    this.listChanged();
+    this.options.log.info(`signed in to ${name} elsewhere: connecting with the new sign-in`);
+    await this.manager?.get(name)?.reconnect();
   }
 
   async onSignIn(need: SignInNeed, session: SignInSession): Promise<never> {
@@ -111,7 +174,10 @@ class SignIns {
     entry.need = need;
     entry.session = session;
     this.needs.set(name, entry);
-    if (fresh) this.listChanged();
+    if (fresh) {
+      entry.elsewhere = session.watchSignIns(() => this.recheck(name, entry));
+      this.listChanged();
+    }
     this.elicit(name, entry);
     const why =
       need.reason === 'refresh-refused'
@@ -143,7 +209,7 @@ class SignIns {
     const gone = names.filter((name) => {
       const entry = this.needs.get(name);
       if (!entry || (entry.running && this.manager?.get(name))) return false;
-      this.needs.delete(name);
+      this.drop(name);
       return true;
     });
     if (gone.length > 0) this.listChanged();
@@ -167,9 +233,14 @@ function signInTool(signIns: SignIns): OwnTool {
         },
       };
     },
-    listed: () => needs.size > 0,
+    listed: () => {
+      // A sign-in elsewhere that the notice watch did not report yet is found here; tools/list_changed follows.
+      if (needs.size > 0) void signIns.look();
+      return needs.size > 0;
+    },
     call: async (args) => {
       const name = typeof args.server === 'string' ? args.server : '';
+      if (needs.has(name)) await signIns.look(name);
       const entry = needs.get(name);
       if (!entry) {
         return {

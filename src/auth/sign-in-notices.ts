@@ -11,11 +11,13 @@
  * makes a new grant, never with a signed-out (or replaced) user's credentials.
  *
  * A notice holds a time only, never a name or a token; its file name is a hash of what it is about.
+ * `serve` also watches the notices of the backends waiting for a sign-in (`watchSignInNotice`): a `login`
+ * in another terminal brings their tools without a restart.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { statSync, type Stats } from 'node:fs';
+import { mkdirSync, statSync, watch as fsWatch, type FSWatcher, type Stats } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Logger } from '../log.js';
 import { defaultLockDir } from './signin/lock.js';
 
@@ -98,4 +100,37 @@ export class SignInChangeWatch {
       }),
     );
   }
+}
+
+/** A watch on one notice: `check` looks now; `close` stops the directory watch. */
+export interface NoticeWatch {
+  check(): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Calls `onChange` soon after the notice about `subject` changes: a watch on the notice directory makes it
+ * prompt (a sign-in in another terminal), and `check` looks at once for callers that cannot wait for it (a
+ * directory that cannot be watched never fires). Unlike the token checks above, acting late here only
+ * delays a retry, never sends a signed-out user's token.
+ */
+export function watchSignInNotice(
+  subject: string,
+  onChange: () => void,
+  dir: string = defaultLockDir(),
+): NoticeWatch {
+  const watch = new SignInChangeWatch(onChange, dir);
+  const name = basename(noticePath(dir, subject));
+  let watcher: FSWatcher | undefined;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    watcher = fsWatch(dir, { persistent: false }, (_event, file) => {
+      if (file === null || file === name) void watch.check();
+    });
+    watcher.on('error', () => watcher?.close());
+  } catch {
+    watcher = undefined;
+  }
+  watch.add(subject);
+  return { check: () => watch.check(), close: () => watcher?.close() };
 }

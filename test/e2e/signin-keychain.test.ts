@@ -4,10 +4,18 @@
  * MCP server that checks every token, a scripted browser (BROWSER=fetch-browser.mjs) and the real keychain
  * (scripts/with-keyring.sh): `login`, then `serve` instances that share the token. oidc-provider supports
  * DPoP, so the tokens are DPoP-bound and every instance uses the key kept with the token in the keychain.
+ * Serve's own sign-in too: through the `sentinel__sign_in` tool, through the host's URL elicitation, and a
+ * `login` in another terminal while serve waits.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  ElicitationCompleteNotificationSchema,
+  ElicitRequestSchema,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthGate, type AuthGate } from '../fixtures/auth-gate.js';
 import { startSignInServer, type SignInServer } from '../fixtures/signin-server.js';
@@ -16,7 +24,17 @@ import { runKeychainTests } from '../helpers/keyring.js';
 import { fixture, ROOT } from '../helpers/paths.js';
 import { waitFor } from '../helpers/wait.js';
 
-const BROWSER = `${process.execPath} ${join(ROOT, 'test', 'conformance', 'fetch-browser.mjs')}`;
+const FETCH_BROWSER = join(ROOT, 'test', 'conformance', 'fetch-browser.mjs');
+const BROWSER = `${process.execPath} ${FETCH_BROWSER}`;
+
+/** Opens `url` in the scripted browser, as a host does after the user accepts; resolves with its exit code. */
+function openInBrowser(url: string): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [FETCH_BROWSER, url], { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+}
 
 /** Every file under `dir` (recursively) that contains one of `needles`. */
 function filesContaining(dir: string, needles: string[]): string[] {
@@ -108,11 +126,18 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
     return { config, env };
   };
 
-  const serve = async (configPath: string, env: Record<string, string>) => {
-    const host = await TestHost.start({ config: configPath, env });
+  const serve = async (configPath: string, env: Record<string, string>, connect = true) => {
+    const host = await TestHost.start({
+      config: configPath,
+      env,
+      connect,
+      ...(connect ? {} : { capabilities: { elicitation: { url: {} } } }),
+    });
     hosts.push(host);
     return host;
   };
+
+  const toolNames = async (host: TestHost) => (await host.client.listTools()).tools.map((t) => t.name);
 
   it('login signs in through the browser, serve uses the token, and no token is in any file or output', async () => {
     const { config, env } = setup();
@@ -246,6 +271,68 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
         const { tools } = await host.client.listTools();
         const list = tools.map((t) => t.name);
         return list.includes('corp__echo') ? list : undefined;
+      },
+      20_000,
+    );
+    expect(names).not.toContain('sentinel__sign_in');
+    expect(await callTool(host, 'corp__echo', { text: 'in' })).toEqual({ text: 'in', isError: false });
+    config.cleanup();
+  }, 90_000);
+
+  it('a host with URL elicitation is asked to sign in, and told with the same id once the tools are there', async () => {
+    const { config, env } = setup();
+    await runCli(['logout', 'corp', '--config', config.path], { env });
+    const host = await serve(config.path, env, false);
+    const asked: string[] = [];
+    const browsers: Promise<number | null>[] = [];
+    host.client.setRequestHandler(ElicitRequestSchema, (request) => {
+      const params = request.params as { mode?: string; url?: string; elicitationId?: string };
+      expect(params.mode).toBe('url');
+      asked.push(params.elicitationId ?? '');
+      // The user accepts; the host then opens the page (the sign-in finishes out of band).
+      browsers.push(openInBrowser(params.url ?? ''));
+      return { action: 'accept' };
+    });
+    const completed: { elicitationId: string; tools: string[] }[] = [];
+    host.client.setNotificationHandler(ElicitationCompleteNotificationSchema, async (notification) => {
+      // What a host does then: it closes its waiting view and lists the tools again.
+      completed.push({ elicitationId: notification.params.elicitationId, tools: await toolNames(host) });
+    });
+    await host.client.connect(host.transport);
+
+    await waitFor('the tools of corp', async () => (await toolNames(host)).includes('corp__echo'), 30_000);
+    const [done] = await waitFor('elicitation/complete', () => completed.length > 0 && completed, 20_000);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatch(/\S/);
+    expect(done!.elicitationId).toBe(asked[0]);
+    expect(done!.tools).toContain('corp__echo');
+    expect(done!.tools).not.toContain('sentinel__sign_in');
+    expect(await Promise.all(browsers)).toEqual([0]);
+    expect(await callTool(host, 'corp__echo', { text: 'in' })).toEqual({ text: 'in', isError: false });
+    expect(completed).toHaveLength(1);
+    config.cleanup();
+  }, 90_000);
+
+  it('a login in another terminal brings the tools of a backend serve waits to sign in', async () => {
+    const { config, env } = setup();
+    await runCli(['logout', 'corp', '--config', config.path], { env });
+    const host = await serve(config.path, env);
+    let changes = 0;
+    host.client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changes++);
+    await waitFor('the sign-in tool', async () => (await toolNames(host)).includes('sentinel__sign_in'));
+    await host.waitForStderr('run: mcp-sentinel login corp');
+    const before = changes;
+
+    const login = await runCli(['login', 'corp', '--config', config.path], { env });
+    expect(login.stdout).toMatch(/^signed in to corp/);
+    expect(login.code).toBe(0);
+    // Told without asking: serve noticed the sign-in by itself.
+    await waitFor('tools/list_changed', () => changes > before, 20_000);
+    const names = await waitFor(
+      'the tools of corp',
+      async () => {
+        const list = await toolNames(host);
+        return list.includes('corp__echo') && list;
       },
       20_000,
     );

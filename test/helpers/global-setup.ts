@@ -1,11 +1,14 @@
 /**
  * Runs once before the suite: the tests spawn the built CLI, so dist/ must exist. `npm test` builds first;
- * this catches a direct `vitest` call on a stale or missing build.
+ * this catches a direct `vitest` call on a stale or missing build. It also bundles the SDK parts of the
+ * fixture server (test/fixtures/fixture-sdk.mjs), once per SDK version.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { bundleFixtureSdk } from '../fixtures/fixture-sdk.mjs';
 
-export default function setup(): void {
+export default async function setup(): Promise<void> {
+  await bundleFixtureSdk();
   const entry = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
   if (!existsSync(entry))
     throw new Error('dist/ is missing: run `npm run build` (or `npm test`, which builds first)');

@@ -2,6 +2,7 @@
  * Sign-in notices (src/auth/sign-in-notices.ts), the way `logout` and `login` reach running `serve`s: a notice
  * left after a watch began is seen once by the next look, one about another subject is not, a notice left
  * before the watch began is not (the keychain already says it), and a notice names nothing in its file.
+ * The directory watch serve keeps while a backend waits for sign-in reports a new notice without a look.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,9 @@ import {
   idpNotice,
   serverNotice,
   SignInChangeWatch,
+  watchSignInNotice,
 } from '../../src/auth/sign-in-notices.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('sign-in notices', () => {
   let dir: string;
@@ -67,5 +70,23 @@ describe('sign-in notices', () => {
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^signin-changed\.[0-9a-f]{40}$/);
     expect(readFileSync(join(dir, 'locks', files[0]!), 'utf8')).toMatch(/^\d+\n$/);
+  });
+
+  it('a watched notice reports a sign-in by itself, once; after close only a look sees the next', async () => {
+    const locks = join(dir, 'not-yet-made');
+    const seen = { count: 0 };
+    const watch = watchSignInNotice(serverNotice('https://corp.example/mcp'), () => void seen.count++, locks);
+    try {
+      await announceSignInChange([serverNotice('https://other.example/mcp')], locks);
+      await announceSignInChange([serverNotice('https://corp.example/mcp')], locks);
+      await waitFor('the notice to be reported', () => seen.count > 0);
+      await watch.check();
+      expect(seen.count).toBe(1);
+    } finally {
+      watch.close();
+    }
+    await announceSignInChange([serverNotice('https://corp.example/mcp')], locks);
+    await watch.check();
+    expect(seen.count).toBe(2);
   });
 });

@@ -23,7 +23,7 @@ import { parseBearerChallenge } from './challenge.js';
 import { knownClient } from './client-choice.js';
 import { authorizeInBrowser, signInScopes, union, type SignInNeed } from './interactive.js';
 import { withFileLock } from './lock.js';
-import { serverNotice, tellSignInChange } from '../sign-in-notices.js';
+import { serverNotice, tellSignInChange, watchSignInNotice, type NoticeWatch } from '../sign-in-notices.js';
 import { expired, expiring } from './token-life.js';
 import { discover, discoverAuthorizationServer, type Discovery, type MetadataEnv } from './metadata.js';
 import { OAuthRequestError, refreshGrant, revokeSignIn, type OAuthEnv } from './oauth-client.js';
@@ -209,15 +209,10 @@ export class SignInSession {
 
   /** Interactive sign-in; `open` shows the authorization URL to the user. */
   async signIn(open: (url: string) => Promise<void>, need: SignInNeed): Promise<TokenRecord> {
-    return withFileLock(
-      `signin.${tokenEntry(this.target.serverUrl, undefined)}`,
-      () => this.signInLocked(open, need),
-      {
-        dir: this.deps.lockDir,
-        timeoutMs: (this.deps.redirectTimeoutMs ?? 300_000) + 30_000,
-        staleMs: 400_000,
-      },
-    );
+    const { lockDir: dir, redirectTimeoutMs = 300_000 } = this.deps;
+    const lock = `signin.${tokenEntry(this.target.serverUrl, undefined)}`;
+    const options = { dir, timeoutMs: redirectTimeoutMs + 30_000, staleMs: 400_000 };
+    return withFileLock(lock, () => this.signInLocked(open, need), options);
   }
 
   private async signInLocked(open: (url: string) => Promise<void>, need: SignInNeed): Promise<TokenRecord> {
@@ -296,6 +291,11 @@ export class SignInSession {
     this.setToken(undefined);
     this.server = undefined;
     return { removed: Boolean(token) || removedServer, revoked };
+  }
+
+  /** Calls `onChange` when a sign-in or logout of this server happens anywhere (sign-in-notices.ts). */
+  watchSignIns(onChange: () => void): NoticeWatch {
+    return watchSignInNotice(serverNotice(this.target.serverUrl), onChange, this.deps.lockDir);
   }
 
   /** Forgets what was read from the keychain (a logout elsewhere, sign-in-notices.ts): the next use reads it again. */
