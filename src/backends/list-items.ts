@@ -3,8 +3,9 @@
  * items (tools, prompts, resources, resource templates) are looked at one by one, and an item whose shape
  * a strict client would reject (no string name, a tool's inputSchema that is not an object schema, a field
  * of the wrong type) is dropped alone, with a warning naming it, so the backend's other items still reach
- * the host. The check is shallow (top-level fields only): input schemas are passed on unchanged and nothing
- * is deep-validated twice.
+ * the host. The check follows the fields of the SDKs' item schemas (nested ones such as a tool's annotation
+ * hints and icons included) but never looks into a tool's input or output schema beyond its root: those are
+ * passed on unchanged, and nothing is deep-validated twice.
  *
  * What this module does not own: fetching pages (listing.ts) and filtering a 2026-07-28 session's answers
  * before the v2 client reads them (tolerant-lists.ts); both call keepWellFormed.
@@ -29,45 +30,69 @@ export function isListMethod(method: unknown): method is ListMethod {
 const isObject = (value: unknown): value is Item =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-type Expected = 'string' | 'object' | 'array';
-const HAS: Record<Expected, (value: unknown) => boolean> = {
-  string: (value) => typeof value === 'string',
-  object: isObject,
-  array: Array.isArray,
-};
-const A: Record<Expected, string> = { string: 'a string', object: 'an object', array: 'an array' };
+/** What is wrong with a value: where inside it (a dot path, '' for the value itself) and what. */
+type Problem = [path: string, what: string];
+type Check = (value: unknown) => Problem | undefined;
 
-/** Optional top-level fields, by kind, and what each must be when present. */
-const OPTIONAL: Record<ListMethod, Record<string, Expected>> = {
-  'tools/list': {
-    title: 'string',
-    description: 'string',
-    outputSchema: 'object',
-    annotations: 'object',
-    icons: 'array',
-    _meta: 'object',
-  },
-  'prompts/list': {
-    title: 'string',
-    description: 'string',
-    arguments: 'array',
-    icons: 'array',
-    _meta: 'object',
-  },
-  'resources/list': {
-    title: 'string',
-    description: 'string',
-    mimeType: 'string',
-    icons: 'array',
-    _meta: 'object',
-  },
-  'resources/templates/list': {
-    title: 'string',
-    description: 'string',
-    mimeType: 'string',
-    icons: 'array',
-    _meta: 'object',
-  },
+const must =
+  (ok: (value: unknown) => boolean, what: string): Check =>
+  (value) =>
+    ok(value) ? undefined : ['', `is not ${what}`];
+const string = must((value) => typeof value === 'string', 'a string');
+const number = must((value) => typeof value === 'number', 'a number');
+const boolean = must((value) => typeof value === 'boolean', 'a boolean');
+const object = must(isObject, 'an object');
+const within = (key: string, [path, what]: Problem): Problem => [path ? `${key}.${path}` : key, what];
+
+/** An object whose `required` fields are there, and whose fields pass their checks when present. */
+const fields =
+  (checks: Record<string, Check>, required: string[] = []): Check =>
+  (value) => {
+    if (!isObject(value)) return ['', 'is not an object'];
+    for (const key of required) if (value[key] === undefined) return ['', `has no "${key}"`];
+    for (const [key, check] of Object.entries(checks)) {
+      const problem = value[key] === undefined ? undefined : check(value[key]);
+      if (problem) return within(key, problem);
+    }
+    return undefined;
+  };
+
+const arrayOf =
+  (check: Check): Check =>
+  (value) => {
+    if (!Array.isArray(value)) return ['', 'is not an array'];
+    for (const [index, entry] of value.entries()) {
+      const problem = check(entry);
+      if (problem) return within(String(index), problem);
+    }
+    return undefined;
+  };
+
+// The optional fields of each kind, as the SDKs' list schemas (both eras) check them, down to the types
+// of nested fields; what no schema of ours checks (a date's format, a number's range) is the host's.
+const ICON = fields({ src: string, mimeType: string, sizes: arrayOf(string), theme: string }, ['src']);
+const COMMON = { title: string, description: string, icons: arrayOf(ICON), _meta: object };
+const ANNOTATIONS = fields({ audience: arrayOf(string), priority: number, lastModified: string });
+const HINT = boolean;
+const OPTIONAL: Record<ListMethod, Check> = {
+  'tools/list': fields({
+    ...COMMON,
+    inputSchema: fields({ $schema: string }),
+    outputSchema: object,
+    annotations: fields({
+      title: string,
+      readOnlyHint: HINT,
+      destructiveHint: HINT,
+      idempotentHint: HINT,
+      openWorldHint: HINT,
+    }),
+  }),
+  'prompts/list': fields({
+    ...COMMON,
+    arguments: arrayOf(fields({ name: string, description: string, required: boolean }, ['name'])),
+  }),
+  'resources/list': fields({ ...COMMON, mimeType: string, size: number, annotations: ANNOTATIONS }),
+  'resources/templates/list': fields({ ...COMMON, mimeType: string, annotations: ANNOTATIONS }),
 };
 
 /** What is wrong with one item of `method`'s list, or undefined when it can be listed. */
@@ -82,15 +107,8 @@ export function problemOf(method: ListMethod, item: unknown): string | undefined
     if (!isObject(schema) || schema.type !== 'object')
       return 'its "inputSchema" is not an object schema ({"type": "object", ...})';
   }
-  for (const [field, expected] of Object.entries(OPTIONAL[method])) {
-    if (item[field] !== undefined && !HAS[expected](item[field]))
-      return `its "${field}" is not ${A[expected]}`;
-  }
-  if (method === 'prompts/list' && Array.isArray(item.arguments)) {
-    if (!item.arguments.every((arg) => isObject(arg) && typeof arg.name === 'string'))
-      return 'an entry of its "arguments" has no string "name"';
-  }
-  return undefined;
+  const problem = OPTIONAL[method](item);
+  return problem && `its "${problem[0]}" ${problem[1]}`;
 }
 
 /** How a dropped item is named in the warning: by its id when it has one, else by its place. */

@@ -1,10 +1,10 @@
 /**
- * Bad input loses nothing: a backend whose lists hold one malformed item among good ones (a tool whose
- * inputSchema is a string, a tool without a name on the second page, a prompt whose name is a number, a
- * resource whose icons are not an array) still shows the host every good item, in both eras, over stdio
- * and Streamable HTTP, and stderr names each item dropped. The backend is a v2 SDK server
- * (modern-malformed-lists.mjs) that speaks both eras; the entry's `protocol` picks the one mcp-sentinel
- * speaks with it.
+ * Bad input loses nothing: a backend whose lists hold malformed items among good ones (a tool whose
+ * inputSchema is a string; on the second page, a tool without a name and one whose readOnlyHint is a
+ * string; a prompt whose name is a number; a resource whose icons are not an array) still shows the host
+ * every good item, in both eras, over stdio and Streamable HTTP, and stderr names each item dropped. The
+ * backend is a v2 SDK server (modern-malformed-lists.mjs) that speaks both eras; the entry's `protocol`
+ * picks the one mcp-sentinel speaks with it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestHost, callTool } from '../helpers/host.js';
@@ -55,6 +55,9 @@ describe.each([
   it('names every item it dropped, and why, on stderr', async () => {
     await host.waitForStderr('ignored the malformed entry "broken" in tools/list: its "inputSchema"');
     await host.waitForStderr('ignored the malformed entry #1 in tools/list: it has no string "name"');
+    await host.waitForStderr(
+      'ignored the malformed entry "hinted" in tools/list: its "annotations.readOnlyHint" is not a boolean',
+    );
     await host.waitForStderr('ignored the malformed entry #2 in prompts/list: it has no string "name"');
     await host.waitForStderr(
       'ignored the malformed entry "modern://bad" in resources/list: its "icons" is not an array',
