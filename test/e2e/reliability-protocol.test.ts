@@ -58,11 +58,16 @@ describe.each(TRANSPORTS)('protocol completeness through the aggregator, %s back
       config: { mcpServers: { fx, short, other } },
       connect: false,
     });
-    host.client.setRequestHandler(CreateMessageRequestSchema, async (_request, extra) => {
-      sampled = extra.signal;
-      if (extra.signal.aborted) throw new Error('aborted');
-      // Long enough for the sample-cancel tool to cancel it first.
-      await new Promise((resolve) => setTimeout(resolve, 150));
+    host.client.setRequestHandler(CreateMessageRequestSchema, async (request, extra) => {
+      if (JSON.stringify(request.params.messages).includes('to be cancelled')) {
+        // The sample-cancel tool's request: answered only if its cancellation never comes.
+        sampled = extra.signal;
+        await new Promise((resolve) => {
+          extra.signal.addEventListener('abort', resolve, { once: true });
+          setTimeout(resolve, 20_000).unref();
+        });
+        throw new Error('aborted');
+      }
       return { model: 'test-model', role: 'assistant', content: { type: 'text', text: 'sampled!' } };
     });
     host.client.setRequestHandler(ElicitRequestSchema, async (request) =>
