@@ -17,6 +17,18 @@ import vm from 'node:vm';
 
 type Compile = (this: NodeJS.Module, content: string, filename: string) => unknown;
 
+/**
+ * The V8 flags chunks are compiled under, when not the defaults (young-generation.ts changes one while
+ * `serve` starts). V8 rejects an entry made under other flags, so each set of flags has entries of its own:
+ * with one entry per chunk, `serve` and the other commands would each reject and rewrite the other's.
+ */
+let flagsVariant = '';
+
+/** Chunks loaded from now on are compiled under `variant` ('' for V8's defaults). */
+export function setCodeCacheVariant(variant: string): void {
+  flagsVariant = variant;
+}
+
 /** The builds whose entries are kept, the newest first. */
 const BUILDS_KEPT = 3;
 
@@ -94,6 +106,7 @@ export function cacheChunks(chunks: string, root: string): void {
   const prefix = chunks.endsWith(sep) ? chunks : chunks + sep;
   prototype._compile = function compileChunk(content, filename) {
     if (!filename.startsWith(prefix)) return compile.call(this, content, filename);
-    return runChunk(this, content, filename, join(dir, basename(filename)));
+    const entry = flagsVariant ? `${basename(filename)}.${flagsVariant}` : basename(filename);
+    return runChunk(this, content, filename, join(dir, entry));
   };
 }

@@ -14,6 +14,7 @@
  * stdout). Whoever starts node with a young-generation flag of their own keeps it.
  */
 import { setFlagsFromString } from 'node:v8';
+import { setCodeCacheVariant } from './chunk-code-cache.js';
 
 const OWN_CHOICE = /--(max-semi-space-size|min-semi-space-size|semi-space-growth-factor)\b/;
 /** V8's default factor, in every Node that mcp-sentinel runs on. */
@@ -33,6 +34,7 @@ export function keepYoungGenerationSmall(
   if (execArgv.some((arg) => OWN_CHOICE.test(arg)) || OWN_CHOICE.test(nodeOptions))
     return { held: false, release: () => undefined };
   setFlagsFromString('--semi-space-growth-factor=1');
+  setCodeCacheVariant('young-held');
   let released = false;
   return {
     held: true,
@@ -40,6 +42,7 @@ export function keepYoungGenerationSmall(
       if (released) return;
       released = true;
       setFlagsFromString(`--semi-space-growth-factor=${V8_DEFAULT_GROWTH}`);
+      setCodeCacheVariant('');
     },
   };
 }

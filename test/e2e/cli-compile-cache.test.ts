@@ -18,7 +18,7 @@ import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, writeTempConfig } from '../helpers/host.js';
+import { TestHost, runCli, writeTempConfig } from '../helpers/host.js';
 import { fixtureServer } from '../helpers/servers.js';
 
 const cleanups: (() => void)[] = [];
@@ -89,5 +89,28 @@ describe('the compile cache', () => {
     expect(builds).toHaveLength(3);
     expect(builds).toEqual(expect.arrayContaining(old.slice(0, 2)));
     expect(builds).not.toContain(old[2]);
+  });
+
+  it.skipIf(nodeHasIt)('on Node 20, serve and the other commands keep entries of their own', async () => {
+    // serve compiles part of the bundle under other V8 flags (its young generation held small), and V8
+    // rejects an entry made under other flags: with one entry per chunk, each would rewrite the other's.
+    const cache = cacheHome();
+    const config = writeTempConfig({ mcpServers: { fx: fixtureServer('fx') } });
+    cleanups.push(config.cleanup);
+    const both = async () => {
+      const host = await TestHost.start({
+        config: { mcpServers: { fx: fixtureServer('fx') } },
+        env: cache.env,
+      });
+      await host.client.listTools();
+      expect((await host.close()).leftovers).toEqual([]);
+      expect((await runCli(['tools', '--config', config.path], { env: cache.env })).code).toBe(0);
+    };
+    const written = () => new Map(filesUnder(cache.dir).map((file) => [file, statSync(file).mtimeMs]));
+    await both();
+    const first = written();
+    expect([...first.keys()].some((file) => file.endsWith('.young-held'))).toBe(true);
+    await both();
+    expect(written()).toEqual(first);
   });
 });
