@@ -3,36 +3,28 @@
  * that never answers is named in the error (not "the operation was aborted"), and OAuth discovery never
  * follows a backend's 401 to another origin or to a link-local address such as a cloud metadata service.
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestHost } from '../helpers/host.js';
+import { listenOnLoopback, type LoopbackListener } from '../helpers/servers.js';
 
 type Handler = (path: string, res: ServerResponse, origin: string) => void;
 
-const servers: { server: Server; sockets: Set<Socket> }[] = [];
+const servers: LoopbackListener[] = [];
 
 async function rawServer(handler: Handler): Promise<string> {
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => handler(req.url ?? '/', res, origin));
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  servers.push({ server, sockets });
+  const listening = await listenOnLoopback(server);
+  const origin = `http://127.0.0.1:${listening.port}`;
+  servers.push(listening);
   return origin;
 }
 
 afterEach(async () => {
-  for (const { server, sockets } of servers.splice(0)) {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
 const SECRET_ENV = { MCP_SENTINEL_SECRET_CLIENT: 'client-secret-value-1234' };

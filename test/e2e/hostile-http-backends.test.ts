@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestHost } from '../helpers/host.js';
 import { sendRawCall, waitForResponse } from '../helpers/reliability.js';
+import { listenOnLoopback } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
 
 interface RawServer {
@@ -56,7 +57,6 @@ async function startRawServer(): Promise<RawServer> {
   const endless = { sent: 0, closed: false };
   const resumedFrom: string[] = [];
   let droppingId: unknown;
-  const sockets = new Set<Socket>();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const resumeFrom = req.headers['last-event-id'];
     if (req.method === 'GET' && typeof resumeFrom === 'string' && resumeFrom.startsWith('drop-')) {
@@ -112,22 +112,14 @@ async function startRawServer(): Promise<RawServer> {
       json(res, message.id, { content: [{ type: 'text', text: 'echo' }] });
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
+  const { port, close } = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}/mcp`,
     hung,
     hangs,
     endless,
     resumedFrom,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    close,
   };
 }
 

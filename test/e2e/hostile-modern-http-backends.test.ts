@@ -16,6 +16,7 @@ import * as z from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestHost } from '../helpers/host.js';
 import { sendRawCall, sendRawCancel, waitForResponse } from '../helpers/reliability.js';
+import { listenOnLoopback } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
 
 interface HostileModernServer {
@@ -84,7 +85,6 @@ async function startHostileModernServer(endlessStreams = false): Promise<Hostile
   const endless = new Map<string, { sent: number; closed: boolean }>();
   const resumedFrom: string[] = [];
   let droppingId: unknown;
-  const sockets = new Set<Socket>();
   const hostile = (req: IncomingMessage, res: ServerResponse, body: Buffer): boolean => {
     const from = req.headers['last-event-id'];
     if (req.method === 'GET' && typeof from === 'string' && from.startsWith('drop-')) {
@@ -142,22 +142,14 @@ async function startHostileModernServer(endlessStreams = false): Promise<Hostile
       .on('error', () => res.end())
       .pipe(res);
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
+  const { port, close } = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}/mcp`,
     hung,
     hangs,
     endless,
     resumedFrom,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    close,
   };
 }
 

@@ -3,7 +3,32 @@
  * the project's own fixture server. Each runs in its own process group and is killed with it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { EVERYTHING, fixture } from './paths.js';
+
+/** An in-process HTTP server listening on 127.0.0.1, closed with every connection it still has open. */
+export interface LoopbackListener {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Listens on a free port of 127.0.0.1; `close` also ends the connections a test left hanging. */
+export async function listenOnLoopback(server: Server): Promise<LoopbackListener> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
 
 export interface RunningServer {
   url: string;

@@ -5,12 +5,12 @@
  * included, and after the server's `retry:` wait, not its own default of 3 s.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStreamTap } from '../../src/backends/http-channel/event-stream-tap.js';
 import { createTransport } from '../../src/backends/transports.js';
 import { log, strategyFor } from '../helpers/auth.js';
+import { listenOnLoopback } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
 
 interface StreamOpened {
@@ -31,7 +31,6 @@ interface NumberingSseServer {
 async function startNumberingSseServer(): Promise<NumberingSseServer> {
   const opened: StreamOpened[] = [];
   const last: { id?: string; endedAt?: number } = {};
-  const sockets = new Set<Socket>();
   let stream: ServerResponse | undefined;
   let next = 0;
   const send = (message: unknown, extra = '') => {
@@ -74,20 +73,12 @@ async function startNumberingSseServer(): Promise<NumberingSseServer> {
       if (message.id !== undefined) answer(message);
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
+  const { port, close } = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}/sse`,
     opened,
     last,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    close,
   };
 }
 
