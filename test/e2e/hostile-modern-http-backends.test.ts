@@ -74,11 +74,11 @@ function droppingStream(res: ServerResponse, id: unknown, index: number): void {
   res.end();
 }
 
-/** Answered with one event that never ends when the server is started with `endlessStreams`. */
-const ENDLESS_STREAMS = ['subscriptions/listen', 'tools/list'];
+/** Methods that can be answered with one event that never ends (see `endlessStreams`). */
+type EndlessStream = 'subscriptions/listen' | 'tools/list';
 
-/** `endlessStreams`: its `subscriptions/listen` stream and tools/list answer are one endless event too. */
-async function startHostileModernServer(endlessStreams = false): Promise<HostileModernServer> {
+/** `endlessStreams`: the methods whose stream or answer is one endless event too. */
+async function startHostileModernServer(endlessStreams: EndlessStream[] = []): Promise<HostileModernServer> {
   const handler = createMcpHandler(() => buildServer(), { legacy: 'reject' });
   const hung = new Set<Socket>();
   const hangs = { received: 0 };
@@ -98,7 +98,7 @@ async function startHostileModernServer(endlessStreams = false): Promise<Hostile
     const tool =
       method === 'tools/call'
         ? message.params?.name
-        : endlessStreams && ENDLESS_STREAMS.includes(method)
+        : (endlessStreams as string[]).includes(method)
           ? method
           : undefined;
     if (tool === 'hang') {
@@ -112,7 +112,7 @@ async function startHostileModernServer(endlessStreams = false): Promise<Hostile
       droppingStream(res, droppingId, 0);
       return true;
     }
-    if (tool === undefined || !['endless', 'endless-events', ...ENDLESS_STREAMS].includes(tool)) return false;
+    if (tool === undefined || !['endless', 'endless-events', ...endlessStreams].includes(tool)) return false;
     const record = { sent: 0, closed: false };
     endless.set(tool, record);
     res.once('close', () => (record.closed = true));
@@ -226,12 +226,12 @@ describe('a 2026-07-28 backend that misbehaves over HTTP', () => {
   });
 });
 
-describe('a 2026-07-28 backend whose list-change stream and tool list never end', () => {
+describe('a 2026-07-28 backend whose tool list never ends', () => {
   let server: HostileModernServer;
   let host: TestHost;
 
   beforeAll(async () => {
-    server = await startHostileModernServer(true);
+    server = await startHostileModernServer(['tools/list']);
     host = await TestHost.start({
       config: {
         settings: { maxResponseBytes: 1024 * 1024, startupTimeoutMs: 60_000 },
@@ -250,11 +250,35 @@ describe('a 2026-07-28 backend whose list-change stream and tool list never end'
     await waitFor('the server to see the connection closed', () => server.endless.get('tools/list')?.closed);
     expect(server.endless.get('tools/list')!.sent).toBeLessThan(64 * 1024 * 1024);
   });
+});
 
-  it('cuts an event of the subscriptions/listen stream at maxResponseBytes', async () => {
+describe('a 2026-07-28 backend whose list-change stream never ends', () => {
+  let server: HostileModernServer;
+  let host: TestHost;
+
+  beforeAll(async () => {
+    server = await startHostileModernServer(['subscriptions/listen']);
+    host = await TestHost.start({
+      config: {
+        settings: { maxResponseBytes: 1024 * 1024 },
+        mcpServers: { web: { type: 'streamable-http', url: server.url, protocol: '2026-07-28' } },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    expect((await host?.close())?.leftovers).toEqual([]);
+    await server?.close();
+  });
+
+  it('cuts an event of the subscriptions/listen stream at maxResponseBytes, and the backend still answers', async () => {
     // A session's stream, not one reply: uncapped as a whole, but no event of it may grow without end.
     const listen = await waitFor('the listen stream', () => server.endless.get('subscriptions/listen'));
-    await waitFor('the server to see the connection closed', () => listen.closed);
-    expect(listen.sent).toBeLessThan(64 * 1024 * 1024);
+    await waitFor('the server to see the connection closed', () => listen.closed, 15_000);
+    expect(listen.sent).toBeLessThan(16 * 1024 * 1024);
+    sendRawCall(host, 'after-listen', 'web__echo');
+    expect((await waitForResponse(host, 'after-listen')).result).toMatchObject({
+      content: [{ type: 'text', text: 'echo answered' }],
+    });
   });
 });
