@@ -56,7 +56,6 @@ describe.skipIf(!runKeychainTests)('sign-in for backends a config reload adds, r
       MCP_SENTINEL_LOCK_DIR: join(home, 'locks'),
       XDG_CONFIG_HOME: join(home, '.config'),
     };
-    await runCli(['logout', 'local', '--config', config.path], { env });
     const host = await TestHost.start({ config: config.path, env });
     let changes = 0;
     host.client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changes++);
@@ -71,7 +70,7 @@ describe.skipIf(!runKeychainTests)('sign-in for backends a config reload adds, r
         JSON.stringify({ mcpServers: { local, corp: { type: 'streamable-http', url: gate.url } } }),
       );
       renameSync(`${config.path}.tmp`, config.path);
-      await host.waitForStderr('applied', 15_000);
+      await host.waitForStderr(`applied ${config.path}:`, 15_000);
       await waitFor('tools/list_changed', () => changes > before, 20_000);
       const signInTool = await waitFor(
         'the sign-in tool naming corp',
@@ -137,7 +136,7 @@ describe.skipIf(!runKeychainTests)('sign-in for backends a config reload adds, r
         }),
       );
       renameSync(`${config.path}.tmp`, config.path);
-      await host.waitForStderr('applied', 15_000);
+      await host.waitForStderr(`applied ${config.path}:`, 15_000);
       await waitFor('tools/list_changed', () => changes > before, 20_000);
       await waitFor('the sign-in tool to go', async () => (await signInEnum()).length === 0, 20_000);
       expect((await host.client.listTools()).tools.map((t) => t.name)).not.toContain('sentinel__sign_in');
