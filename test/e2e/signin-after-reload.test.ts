@@ -11,7 +11,7 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthGate, type AuthGate } from '../fixtures/auth-gate.js';
 import { startSignInServer, type SignInServer } from '../fixtures/signin-server.js';
-import { callTool, runCli, TestHost, writeTempConfig } from '../helpers/host.js';
+import { callTool, TestHost, writeTempConfig } from '../helpers/host.js';
 import { runKeychainTests } from '../helpers/keyring.js';
 import { fixture, ROOT } from '../helpers/paths.js';
 import { waitFor } from '../helpers/wait.js';
@@ -122,12 +122,12 @@ describe.skipIf(!runKeychainTests)('sign-in for backends a config reload adds, r
       return server?.enum ?? [];
     };
     try {
-      expect(
-        await waitFor(
-          'both in the sign-in tool',
-          async () => (await signInEnum()).length === 2 && signInEnum(),
-        ),
-      ).toEqual(['one', 'two']);
+      // In the order the two backends asked for sign-in, which is a race.
+      const both = await waitFor(
+        'both in the sign-in tool',
+        async () => (await signInEnum()).length === 2 && signInEnum(),
+      );
+      expect([...both].sort()).toEqual(['one', 'two']);
       const before = changes;
       writeFileSync(
         `${config.path}.tmp`,
