@@ -46,7 +46,7 @@ function ownUrl() {
   };
 }
 
-/** Defined at the top of every chunk (chunks are CommonJS: `require` and `__dirname` are theirs). */
+/** Defined at the top of every chunk, after "use strict" (chunks are CommonJS: `require` and `__dirname` are theirs). */
 const BANNER =
   "const __sentinelModuleUrl = (path) => require('node:url').pathToFileURL(require('node:path').join(__dirname, path)).href;";
 
@@ -72,7 +72,9 @@ await build({
     dynamicImportInCjs: false,
     entryFileNames: '[name].cjs',
     chunkFileNames: '[name]-[hash].cjs',
-    banner: BANNER,
+    // The ES modules tsc wrote were strict code; their bundle stays so (with the helper after the directive).
+    strict: true,
+    intro: BANNER,
     sourcemap: false,
   },
 });

@@ -45,5 +45,8 @@ async function main(): Promise<void> {
 }
 
 // Not awaited at the top level: bin/ runs this module bundled as CommonJS (scripts/bundle.mjs), which has no
-// top-level await. main() settles every failure itself.
-void main();
+// top-level await. A failure before the command runs (loading the program) is rendered like any other.
+main().catch((error: unknown) => {
+  process.stderr.write(renderError(error) + '\n');
+  process.exitCode = 1;
+});

@@ -96,4 +96,11 @@ describe("serve's warm start", () => {
     );
     expect(heavy).toEqual([]);
   });
+
+  it('in the bundle bin/ runs, is strict code, as the ES modules it came from were', () => {
+    const chunks = readdirSync(BUNDLE).filter((f) => f.endsWith('.cjs'));
+    expect(chunks.length).toBeGreaterThan(1);
+    const sloppy = chunks.filter((f) => !readFileSync(join(BUNDLE, f), 'utf8').startsWith('"use strict";'));
+    expect(sloppy).toEqual([]);
+  });
 });
