@@ -8,7 +8,8 @@
  *
  * The entries of one build of the bundle share a directory named after its entry chunk's size and time;
  * the directories of older builds (an upgrade, a rebuild) are removed when a new one is made, but for the
- * newest few, so that two installed versions in use do not undo each other's cache.
+ * newest few, so that two installed versions in use do not undo each other's cache; so are the caches of
+ * other Node versions unused for a month.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
@@ -47,10 +48,25 @@ function pruneBuilds(root: string): void {
   for (const old of builds.slice(BUILDS_KEPT)) rmSync(old.path, { recursive: true, force: true });
 }
 
+/** The caches of other Node versions (`root` is one Node's) not used for this long are removed. */
+const OTHER_NODE_KEPT_MS = 30 * 24 * 3600 * 1000;
+
+function pruneOtherNodes(root: string): void {
+  const parent = dirname(root);
+  for (const name of readdirSync(parent)) {
+    const path = join(parent, name);
+    if (path !== root && name.startsWith('v8-') && Date.now() - statSync(path).mtimeMs > OTHER_NODE_KEPT_MS)
+      rmSync(path, { recursive: true, force: true });
+  }
+}
+
 /** The directory of this build's entries, made (and older builds pruned) when it is new. */
 function buildDir(chunks: string, root: string): string {
   const dir = join(root, buildName(chunks));
-  if (mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined) pruneBuilds(root);
+  if (mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined) {
+    pruneBuilds(root);
+    pruneOtherNodes(root);
+  }
   return dir;
 }
 
@@ -64,12 +80,13 @@ function readEntry(file: string): Buffer | undefined {
 
 /** Written beside its final name, then renamed: a process starting at the same time reads all or nothing. */
 function writeEntry(file: string, data: Buffer): void {
+  const temporary = `${file}.${process.pid}.tmp`;
   try {
-    const temporary = `${file}.${process.pid}.tmp`;
     writeFileSync(temporary, data, { mode: 0o600 });
     renameSync(temporary, file);
   } catch {
-    // A cache that cannot be written is no cache.
+    // A cache that cannot be written is no cache (and leaves no half-written file).
+    rmSync(temporary, { force: true });
   }
 }
 

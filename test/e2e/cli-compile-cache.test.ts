@@ -91,6 +91,24 @@ describe('the compile cache', () => {
     expect(builds).not.toContain(old[2]);
   });
 
+  it.skipIf(nodeHasIt)('on Node 20, removes the cache of another Node unused for a month', async () => {
+    const cache = cacheHome();
+    const other = (version: string, ageDays: number) => {
+      const dir = join(cache.dir, `v8-${version}-${process.arch}`);
+      mkdirSync(join(dir, '1000-1'), { recursive: true });
+      const when = Date.now() / 1000 - ageDays * 24 * 3600;
+      utimesSync(dir, when, when);
+      return dir;
+    };
+    const stale = other('v18.0.0', 40);
+    const recent = other('v22.0.0', 2);
+    expect((await runCli(['--version'], { env: cache.env })).code).toBe(0);
+    const left = readdirSync(cache.dir).map((name) => join(cache.dir, name));
+    expect(left).toContain(recent);
+    expect(left).not.toContain(stale);
+    expect(left).toContain(join(cache.dir, `v8-${process.version}-${process.arch}`));
+  });
+
   it.skipIf(nodeHasIt)('on Node 20, serve and the other commands keep entries of their own', async () => {
     // serve compiles part of the bundle under other V8 flags (its young generation held small), and V8
     // rejects an entry made under other flags: with one entry per chunk, each would rewrite the other's.
