@@ -252,12 +252,20 @@ function signInTool(signIns: SignIns): OwnTool {
         const text = `A sign-in to ${name} is in progress${entry.url ? `: ${entry.url}` : ''}`;
         return { content: [{ type: 'text', text }] };
       }
-      const url = await new Promise<string>((resolve) => {
-        void signIns.run(name, entry, async (url) => {
-          resolve(url);
-          await openBrowser(url);
-        });
+      // Undefined when the sign-in ended before it had a page to open (discovery failed, say): the call is
+      // answered either way.
+      const url = await new Promise<string | undefined>((resolve) => {
+        void signIns
+          .run(name, entry, async (url) => {
+            resolve(url);
+            await openBrowser(url);
+          })
+          .finally(() => resolve(undefined));
       });
+      if (url === undefined) {
+        const text = `The sign-in to ${name} could not start; mcp-sentinel's log says why (or run: mcp-sentinel login ${name})`;
+        return { content: [{ type: 'text', text }], isError: true };
+      }
       return {
         content: [
           {
