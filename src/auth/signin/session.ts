@@ -55,6 +55,8 @@ export class SignInSession {
   private token: TokenRecord | undefined;
   private server: ServerRecord | undefined;
   private loaded = false;
+  /** Counts forget(): a keychain read begun before one is read again. */
+  private generation = 0;
   private readonly metadataCache = new Map<string, Promise<oauth.AuthorizationServer>>();
   private unregister: () => void = () => undefined;
   private readonly dpopHandles = new Map<string, Promise<oauth.DPoPHandle>>();
@@ -87,13 +89,15 @@ export class SignInSession {
   /** The stored server record and token, read from the keychain (again when `fresh`). */
   async load(fresh = false): Promise<TokenRecord | undefined> {
     if (this.loaded && !fresh) return this.token;
-    this.server = await this.deps.store.getServer(this.target.serverUrl);
-    const issuer = this.server?.issuer ?? this.target.auth.issuer;
-    this.setToken(
-      issuer
-        ? await this.deps.store.getToken(issuer, this.server?.resource ?? this.resourceFor(undefined))
-        : undefined,
-    );
+    const generation = this.generation;
+    const server = await this.deps.store.getServer(this.target.serverUrl);
+    const issuer = server?.issuer ?? this.target.auth.issuer;
+    const resource = server?.resource ?? this.resourceFor(undefined);
+    const token = issuer ? await this.deps.store.getToken(issuer, resource) : undefined;
+    // A logout seen while this read was on its way (forget()) may have come after it: read again.
+    if (generation !== this.generation) return this.load(true);
+    this.server = server;
+    this.setToken(token);
     this.loaded = true;
     return this.token;
   }
@@ -284,7 +288,9 @@ export class SignInSession {
     let revoked = false;
     if (token) {
       revoked = await this.revoke(token);
-      await this.deps.store.deleteToken(token.issuer, token.resource);
+      // Under the refresh's lock: a refresh running in a serve now cannot write its new token back after.
+      const drop = () => this.deps.store.deleteToken(token.issuer, token.resource);
+      await withFileLock(tokenEntry(token.issuer, token.resource), drop, { dir: this.deps.lockDir });
     }
     const removedServer = await this.deps.store.deleteServer(this.target.serverUrl);
     await tellSignInChange([serverNotice(this.target.serverUrl)], this.deps.lockDir, this.deps.log);
@@ -300,6 +306,7 @@ export class SignInSession {
 
   /** Forgets what was read from the keychain (a logout elsewhere, sign-in-notices.ts): the next use reads it again. */
   forget(): void {
+    this.generation++;
     this.setToken(undefined);
     this.server = undefined;
     this.loaded = false;
