@@ -65,7 +65,9 @@ function budgetOf(
     return resumed ?? new EventBudget(backend, maxResponseBytes);
   }
   const budget = new ReplyBudget(backend, maxResponseBytes);
-  if (request) request.budget = budget;
+  // The request's own POST comes first in its scope; a later one (the answer to a backend's request sent
+  // on the reply's stream) must not give the reply's resumptions a fresh budget.
+  if (request && !request.budget) request.budget = budget;
   return budget;
 }
 
