@@ -31,10 +31,14 @@ export interface SessionEvents {
 const OPEN_URL_ELICITATIONS = 64;
 
 /** Remembers the id of a URL elicitation on its way to the host. */
-function rememberUrlElicitation(open: Set<string>, params: Record<string, unknown> | undefined): void {
-  if (params?.mode !== 'url' || typeof params.elicitationId !== 'string') return;
+function rememberUrlElicitation(
+  open: Set<string>,
+  params: Record<string, unknown> | undefined,
+): string | undefined {
+  if (params?.mode !== 'url' || typeof params.elicitationId !== 'string') return undefined;
   open.add(params.elicitationId);
   if (open.size > OPEN_URL_ELICITATIONS) open.delete(open.values().next().value!);
+  return params.elicitationId;
 }
 
 /** Reverse requests and the client capability the host must have declared for each. */
@@ -83,9 +87,13 @@ export function createClient(host: HostBridge, events: SessionEvents): Client {
   const openUrlElicitations = new Set<string>();
   for (const method of Object.keys(REVERSE_CAPABILITY) as RelayedMethod[]) {
     if (REVERSE_CAPABILITY[method]! in capabilities)
-      relayRequest(client, method, (params, signal) => {
-        if (method === 'elicitation/create') rememberUrlElicitation(openUrlElicitations, params);
-        return host.request(method, params, signal);
+      relayRequest(client, method, async (params, signal) => {
+        if (method !== 'elicitation/create') return host.request(method, params, signal);
+        const id = rememberUrlElicitation(openUrlElicitations, params);
+        const answer = await host.request(method, params, signal);
+        // Declined or cancelled: nothing is waiting for its end at the host.
+        if (id !== undefined && answer.action !== 'accept') openUrlElicitations.delete(id);
+        return answer;
       });
   }
   // Whatever the host did not declare is refused with a reason, not a bare "Method not found".
@@ -107,7 +115,8 @@ export function createClient(host: HostBridge, events: SessionEvents): Client {
     events.resourceUpdated(n.params.uri),
   );
   client.setNotificationHandler('notifications/message', (n) => events.log(n.params));
-  // Only the end of an elicitation it asked for itself: a backend cannot close another one's at the host.
+  // Only the end of an elicitation it asked the host for and that was accepted (the ids are the backends'
+  // own: two backends that chose the same id would share it at the host).
   client.setNotificationHandler('notifications/elicitation/complete', (n) => {
     const id = n.params.elicitationId;
     if (openUrlElicitations.delete(id)) events.elicitationComplete(id);
