@@ -284,10 +284,11 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
     await runCli(['logout', 'corp', '--config', config.path], { env });
     const host = await serve(config.path, env, false);
     const asked: string[] = [];
+    const modes: (string | undefined)[] = [];
     const browsers: Promise<number | null>[] = [];
     host.client.setRequestHandler(ElicitRequestSchema, (request) => {
       const params = request.params as { mode?: string; url?: string; elicitationId?: string };
-      expect(params.mode).toBe('url');
+      modes.push(params.mode); // checked below: a failed expect here would only reach mcp-sentinel
       asked.push(params.elicitationId ?? '');
       // The user accepts; the host then opens the page (the sign-in finishes out of band).
       browsers.push(openInBrowser(params.url ?? ''));
@@ -302,6 +303,7 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
 
     await waitFor('the tools of corp', async () => (await toolNames(host)).includes('corp__echo'), 30_000);
     const [done] = await waitFor('elicitation/complete', () => completed.length > 0 && completed, 20_000);
+    expect(modes).toEqual(['url']);
     expect(asked).toHaveLength(1);
     expect(asked[0]).toMatch(/\S/);
     expect(done!.elicitationId).toBe(asked[0]);
@@ -326,7 +328,8 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
     const login = await runCli(['login', 'corp', '--config', config.path], { env });
     expect(login.stdout).toMatch(/^signed in to corp/);
     expect(login.code).toBe(0);
-    // Told without asking: serve noticed the sign-in by itself.
+    // Told without asking: serve noticed the sign-in by itself (nothing is listed until then).
+    await host.waitForStderr('signed in to corp elsewhere', 20_000);
     await waitFor('tools/list_changed', () => changes > before, 20_000);
     const names = await waitFor(
       'the tools of corp',
