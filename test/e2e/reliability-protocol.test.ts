@@ -62,10 +62,8 @@ describe.each(TRANSPORTS)('protocol completeness through the aggregator, %s back
       if (JSON.stringify(request.params.messages).includes('to be cancelled')) {
         // The sample-cancel tool's request: answered only if its cancellation never comes.
         sampled = extra.signal;
-        await new Promise((resolve) => {
-          extra.signal.addEventListener('abort', resolve, { once: true });
-          setTimeout(resolve, 20_000).unref();
-        });
+        const ended = AbortSignal.any([extra.signal, AbortSignal.timeout(20_000)]);
+        await new Promise((resolve) => ended.addEventListener('abort', resolve, { once: true }));
         throw new Error('aborted');
       }
       return { model: 'test-model', role: 'assistant', content: { type: 'text', text: 'sampled!' } };
