@@ -18,6 +18,14 @@ if [ ! -f "$stamp" ] || [ ! -f dist/config/config-validator.cjs ] || [ ! -f dist
   touch -r "$started" "$stamp"
   rm -f "$started"
 fi
+# Node reads the certificates NODE_EXTRA_CA_CERTS names at every start (a system bundle costs ~30 ms of CPU
+# each time), the suite starts ~750 Node processes, and none of them reaches past 127.0.0.1. The setting is
+# kept under another name for the one step that may reach the npm registry through a proxy: the conformance
+# suite's first install (test/integration/auth-conformance.test.ts).
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
+  export SENTINEL_TEST_EXTRA_CA_CERTS="$NODE_EXTRA_CA_CERTS"
+  unset NODE_EXTRA_CA_CERTS
+fi
 # vitest directly: npx would start one more Node and npm first.
 vitest="node_modules/vitest/vitest.mjs"
 # The tools scripts/with-keyring.sh checks for, and secret-tool, which the keychain tests call.

@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TestHost } from '../helpers/host.js';
-import { fixture } from '../helpers/paths.js';
+import { fixtureServerArgs } from '../helpers/paths.js';
 import { waitFor } from '../helpers/wait.js';
 
 const fixtureServer = (name: string, env: Record<string, string>, extra: Record<string, unknown> = {}) => ({
   command: process.execPath,
-  args: [fixture('fixture-server.mjs')],
+  args: fixtureServerArgs(),
   env: { FIXTURE_NAME: name, ...env },
   ...extra,
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { TestHost, callTool, runCli, writeTempConfig } from '../helpers/host.js';
-import { fixture } from '../helpers/paths.js';
+import { fixture, fixtureServerArgs } from '../helpers/paths.js';
 
 const modernStdio = (env: Record<string, string> = {}, extra: object = {}) => ({
   command: process.execPath,
@@ -87,11 +87,11 @@ describe('the era of each stdio backend', () => {
           { protocol: '2025-11-25' },
         ),
         // A 2025-era server (v1 SDK): asked, it answers "method not found" and is initialized.
-        legacy: { command: process.execPath, args: [fixture('fixture-server.mjs')] },
+        legacy: { command: process.execPath, args: fixtureServerArgs() },
         // A 2025-era server that would exit on any request before `initialize`: never asked.
         strict: {
           command: process.execPath,
-          args: [fixture('fixture-server.mjs')],
+          args: fixtureServerArgs(),
           env: { FIXTURE_NAME: 'strict', FIXTURE_MODE: 'strict-opening', FIXTURE_RECORD: record('strict') },
         },
       },

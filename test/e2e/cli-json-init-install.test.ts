@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/host.js';
-import { fixture } from '../helpers/paths.js';
+import { fixtureServerArgs } from '../helpers/paths.js';
 
 const home = mkdtempSync(join(tmpdir(), 'sentinel-json-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -21,7 +21,7 @@ describe('--json on init and install', () => {
         mcpServers: {
           fx: {
             command: process.execPath,
-            args: [fixture('fixture-server.mjs')],
+            args: fixtureServerArgs(),
             env: { API_KEY: 'PLANTED-json-1234' },
           },
         },

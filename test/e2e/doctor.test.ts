@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/host.js';
-import { fixture } from '../helpers/paths.js';
+import { fixtureServerArgs } from '../helpers/paths.js';
 import { startHttpServer, type RunningServer } from '../helpers/servers.js';
 
 /** A value that must never be printed: it reaches two backends through secret references. */
@@ -24,7 +24,7 @@ const TIMEOUT_MS = 5_000;
 function fixtureServer(name: string, env: Record<string, string> = {}) {
   return {
     command: process.execPath,
-    args: [fixture('fixture-server.mjs'), MARKER],
+    args: fixtureServerArgs(MARKER),
     env: { FIXTURE_NAME: name, ...env },
   };
 }
@@ -120,7 +120,7 @@ describe('doctor on a config with every kind of backend', () => {
     home = join(dir, 'home');
     [web, gate] = await Promise.all([
       startHttpServer(
-        [fixture('fixture-server.mjs')],
+        fixtureServerArgs(),
         { FIXTURE_TRANSPORT: 'streamable-http', FIXTURE_NAME: 'web' },
         '/mcp',
       ),

@@ -16,9 +16,10 @@ import { startAuthGate, type AuthGate } from '../fixtures/auth-gate.js';
 import { JWT_BEARER, signJwt, TOKEN_EXCHANGE } from '../fixtures/oauth-grants.js';
 import { startOAuthServer, type OAuthServer } from '../fixtures/oauth-server.js';
 import { callTool, runCli, TestHost, writeTempConfig } from '../helpers/host.js';
+import { rsaKeyPair } from '../helpers/test-keys.js';
 
 const WORKLOAD_ISSUER = 'https://workload-issuer.example';
-const workload = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const workload = rsaKeyPair();
 const client = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
 /** The bearer tokens of the requests `gate` received from index `from` on. */

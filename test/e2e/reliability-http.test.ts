@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestHost, callTool } from '../helpers/host.js';
-import { fixture } from '../helpers/paths.js';
+import { fixtureServerArgs } from '../helpers/paths.js';
 import { startHttpServer, type RunningServer } from '../helpers/servers.js';
 import { FAST_RESTARTS, readRecord } from '../helpers/reliability.js';
 import { waitFor } from '../helpers/wait.js';
@@ -26,7 +26,7 @@ function startFixture(
   port = 0,
 ): Promise<RunningServer> {
   return startHttpServer(
-    [fixture('fixture-server.mjs')],
+    fixtureServerArgs(),
     {
       FIXTURE_TRANSPORT: kind,
       FIXTURE_NAME: name,
@@ -98,7 +98,7 @@ describe('Streamable HTTP backends', () => {
           h: { type: 'http', url: server.url },
           local: {
             command: process.execPath,
-            args: [fixture('fixture-server.mjs')],
+            args: fixtureServerArgs(),
             env: { FIXTURE_NAME: 'local' },
           },
         },

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestHost } from '../helpers/host.js';
-import { fixture } from '../helpers/paths.js';
+import { fixtureServerArgs } from '../helpers/paths.js';
 import { waitGone } from '../helpers/processes.js';
 
 let dir: string;
@@ -26,7 +26,7 @@ describe('an uncaught exception in serve', () => {
         mcpServers: {
           stubborn: {
             command: process.execPath,
-            args: [fixture('fixture-server.mjs')],
+            args: fixtureServerArgs(),
             env: { FIXTURE_NAME: 'stubborn', FIXTURE_MODE: 'ignore-term' },
           },
         },

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/client';
 import { TestHost } from '../helpers/host.js';
-import { fixture } from '../helpers/paths.js';
+import { fixtureServerArgs } from '../helpers/paths.js';
 import { waitFor } from '../helpers/wait.js';
 
 type Line = { id?: unknown; method?: string; result?: Record<string, unknown>; error?: { code: number } };
@@ -16,7 +16,7 @@ const config = {
   mcpServers: {
     legacy: {
       command: process.execPath,
-      args: [fixture('fixture-server.mjs')],
+      args: fixtureServerArgs(),
       env: { FIXTURE_SPECIAL: '1' },
     },
   },

@@ -13,7 +13,7 @@ import { startAuthGate, type AuthGate } from '../fixtures/auth-gate.js';
 import { startSignInServer, type SignInServer } from '../fixtures/signin-server.js';
 import { callTool, TestHost, writeTempConfig } from '../helpers/host.js';
 import { runKeychainTests } from '../helpers/keyring.js';
-import { fixture, ROOT } from '../helpers/paths.js';
+import { fixtureServerArgs, ROOT } from '../helpers/paths.js';
 import { waitFor } from '../helpers/wait.js';
 
 const BROWSER = `${process.execPath} ${join(ROOT, 'test', 'conformance', 'fetch-browser.mjs')}`;
@@ -48,7 +48,7 @@ describe.skipIf(!runKeychainTests)('sign-in for backends a config reload adds, r
   });
 
   it('lists sentinel__sign_in for it, names it in the hint, and signing in brings its tools', async () => {
-    const local = { command: process.execPath, args: [fixture('fixture-server.mjs')] };
+    const local = { command: process.execPath, args: fixtureServerArgs() };
     const config = writeTempConfig({ mcpServers: { local } });
     const env = {
       HOME: home,
@@ -99,7 +99,7 @@ describe.skipIf(!runKeychainTests)('sign-in for backends a config reload adds, r
   }, 120_000);
 
   it('stops offering sign-in for a backend the edit removes, or changes so that it needs none', async () => {
-    const local = { command: process.execPath, args: [fixture('fixture-server.mjs')] };
+    const local = { command: process.execPath, args: fixtureServerArgs() };
     const [one, two] = closed as [AuthGate, AuthGate];
     const config = writeTempConfig({
       mcpServers: {

@@ -17,7 +17,7 @@ import { startOAuthServer, type OAuthServer } from '../fixtures/oauth-server.js'
 import { startSignInServer, type SignInServer } from '../fixtures/signin-server.js';
 import { callTool, runCli, TestHost, writeTempConfig } from '../helpers/host.js';
 import { runKeychainTests } from '../helpers/keyring.js';
-import { fixture, ROOT } from '../helpers/paths.js';
+import { fixtureServerArgs, ROOT } from '../helpers/paths.js';
 import { waitFor } from '../helpers/wait.js';
 
 const BROWSER = `${process.execPath} ${join(ROOT, 'test', 'conformance', 'fetch-browser.mjs')}`;
@@ -131,7 +131,7 @@ describe.skipIf(!runKeychainTests)(
             url: other.url,
             auth: { type: 'static', headers: { 'X-Api-Key': 'other-key' } },
           },
-          local: { command: process.execPath, args: [fixture('fixture-server.mjs')] },
+          local: { command: process.execPath, args: fixtureServerArgs() },
         },
       });
       const env = {

@@ -21,7 +21,7 @@ import { startAuthGate, type AuthGate } from '../fixtures/auth-gate.js';
 import { startSignInServer, type SignInServer } from '../fixtures/signin-server.js';
 import { callTool, runCli, TestHost, writeTempConfig } from '../helpers/host.js';
 import { runKeychainTests } from '../helpers/keyring.js';
-import { fixture, ROOT } from '../helpers/paths.js';
+import { fixtureServerArgs, ROOT } from '../helpers/paths.js';
 import { waitFor } from '../helpers/wait.js';
 
 const FETCH_BROWSER = join(ROOT, 'test', 'conformance', 'fetch-browser.mjs');
@@ -113,7 +113,7 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
           url: other.url,
           auth: { type: 'static', headers: { 'X-Api-Key': 'other-key' } },
         },
-        local: { command: process.execPath, args: [fixture('fixture-server.mjs')] },
+        local: { command: process.execPath, args: fixtureServerArgs() },
       },
     });
     const env = {

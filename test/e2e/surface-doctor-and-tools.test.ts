@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, writeTempConfig } from '../helpers/host.js';
-import { fixture } from '../helpers/paths.js';
+import { fixtureServerArgs } from '../helpers/paths.js';
 
 const tools = Array.from({ length: 59 }, (_, i) => `fetch_record_${i + 1}`).join(',');
 
@@ -16,7 +16,7 @@ describe('doctor and tools --host show each host its surface', () => {
       mcpServers: {
         crm: {
           command: process.execPath,
-          args: [fixture('fixture-server.mjs')],
+          args: fixtureServerArgs(),
           env: { FIXTURE_NAME: 'crm', FIXTURE_TOOLS: tools },
           pin: ['fetch_record_3', 'fetch_recrod_4'],
         },

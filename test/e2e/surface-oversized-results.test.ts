@@ -7,12 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import { CallToolResultSchema, ReadResourceResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { TestHost } from '../helpers/host.js';
-import { fixture } from '../helpers/paths.js';
+import { fixtureServerArgs } from '../helpers/paths.js';
 
 const mcpServers = {
   fx: {
     command: process.execPath,
-    args: [fixture('fixture-server.mjs')],
+    args: fixtureServerArgs(),
     env: { FIXTURE_NAME: 'fx', FIXTURE_SPECIAL: '1' },
   },
 };

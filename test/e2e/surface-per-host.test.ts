@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { TestHost } from '../helpers/host.js';
-import { fixture } from '../helpers/paths.js';
+import { fixtureServerArgs } from '../helpers/paths.js';
 
 const names = (prefix: string) =>
   Array.from({ length: 49 }, (_, i) => `${prefix}_${String(i + 1).padStart(2, '0')}`);
@@ -15,13 +15,13 @@ const names = (prefix: string) =>
 const backends = {
   alpha: {
     command: process.execPath,
-    args: [fixture('fixture-server.mjs')],
+    args: fixtureServerArgs(),
     env: { FIXTURE_NAME: 'alpha', FIXTURE_TOOLS: names('lookup').join(',') },
     pin: ['lookup_07', 'env'],
   },
   beta: {
     command: process.execPath,
-    args: [fixture('fixture-server.mjs')],
+    args: fixtureServerArgs(),
     env: { FIXTURE_NAME: 'beta', FIXTURE_TOOLS: names('report').join(',') },
   },
 };

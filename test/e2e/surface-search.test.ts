@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { TestHost } from '../helpers/host.js';
-import { fixture } from '../helpers/paths.js';
+import { fixtureServerArgs } from '../helpers/paths.js';
 import { referenceServers } from '../helpers/reference-servers.js';
 
 const { queries } = JSON.parse(
@@ -18,7 +18,7 @@ const { queries } = JSON.parse(
 
 const fixtureTools = (name: string, count: number) => ({
   command: process.execPath,
-  args: [fixture('fixture-server.mjs')],
+  args: fixtureServerArgs(),
   env: {
     FIXTURE_NAME: name,
     FIXTURE_TOOLS: Array.from({ length: count }, (_, i) => `${name}_record_${i + 1}`).join(','),

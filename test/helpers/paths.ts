@@ -1,7 +1,9 @@
 /** Locations the tests use: the built CLI, fixtures, and the published reference server. */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fixtureSnapshotPath } from '../fixtures/fixture-snapshot.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(ROOT, 'bin', 'mcp-sentinel.js');
@@ -18,4 +20,16 @@ export const EVERYTHING = join(
 /** The compiled fixture server (fixtures are plain .mjs so that they run without a build step). */
 export function fixture(name: string): string {
   return join(FIXTURES, name);
+}
+
+let snapshot: string | null | undefined;
+/**
+ * The arguments that start fixture-server.mjs (after `process.execPath`), then `extra`: from its start
+ * snapshot when the global setup made one (test/fixtures/fixture-snapshot.mjs), which starts it in less than
+ * half the CPU; else the file as it is. The file's path is in both, so a process list shows which it is.
+ */
+export function fixtureServerArgs(...extra: string[]): string[] {
+  snapshot ??= existsSync(fixtureSnapshotPath()) ? fixtureSnapshotPath() : null;
+  const server = fixture('fixture-server.mjs');
+  return snapshot ? ['--snapshot-blob', snapshot, server, ...extra] : [server, ...extra];
 }

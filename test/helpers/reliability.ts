@@ -4,7 +4,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import type { TestHost } from './host.js';
-import { fixture } from './paths.js';
+import { fixtureServerArgs } from './paths.js';
 import { fixtureServer, startHttpServer } from './servers.js';
 import { waitFor } from './wait.js';
 
@@ -40,7 +40,7 @@ export async function behaviourBackend(
 ): Promise<BehaviourBackend> {
   if (transport === 'stdio') return { entry: behaviourServer(name, env, extra), close: async () => {} };
   const server = await startHttpServer(
-    [fixture('fixture-server.mjs')],
+    fixtureServerArgs(),
     { FIXTURE_TRANSPORT: transport, FIXTURE_NAME: name, FIXTURE_SPECIAL: '1', ...env },
     transport === 'sse' ? '/sse' : '/mcp',
   );

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { EVERYTHING, fixture } from './paths.js';
+import { EVERYTHING, fixture, fixtureServerArgs } from './paths.js';
 
 /** An in-process HTTP server listening on 127.0.0.1, closed with every connection it still has open. */
 export interface LoopbackListener {
@@ -90,7 +90,7 @@ export function fixtureServer(
 ) {
   return {
     command: process.execPath,
-    args: [fixture('fixture-server.mjs')],
+    args: fixtureServerArgs(),
     env: { FIXTURE_NAME: name, ...env },
     ...extra,
   };

@@ -10,10 +10,17 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+function withExtraCaCerts(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const kept = env.SENTINEL_TEST_EXTRA_CA_CERTS;
+  return kept ? { ...env, NODE_EXTRA_CA_CERTS: kept } : env;
+}
+
 describe('MCP conformance: auth/client-credentials-basic', () => {
   it('passes with the auth strategy alone', (ctx) => {
     const install = spawnSync('sh', ['scripts/conformance.sh', '--install'], {
       cwd: root,
+      // The install may go through a proxy whose certificate `npm test` keeps aside (scripts/test.sh).
+      env: withExtraCaCerts(process.env),
       encoding: 'utf8',
       timeout: 240_000,
     });

@@ -4,7 +4,7 @@
  * backend that verifies every token: an assertion from the config or from a file read again for every
  * token request, a refusal surfaced at once and not retried, and no assertion or token in any output.
  */
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -17,10 +17,11 @@ import { connectClient, errorText } from '../fixtures/auth-client.js';
 import { JWT_BEARER, signJwt } from '../fixtures/oauth-grants.js';
 import { startOAuthServer, type OAuthServer } from '../fixtures/oauth-server.js';
 import { guardSecrets, strategyFor } from '../helpers/auth.js';
+import { rsaKeyPair } from '../helpers/test-keys.js';
 
 const WORKLOAD_ISSUER = 'https://workload-issuer.example';
-const workloadKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const strangerKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const workloadKeys = rsaKeyPair();
+const strangerKeys = rsaKeyPair();
 const SECRET = `CANARY-wif-${randomUUID()}`;
 const assertions = new Set<string>();
 const seenTokens = new Set<string>();

@@ -23,7 +23,7 @@ import type { HttpForwardChannel } from '../../src/backends/http-channel/channel
 import { createTransport } from '../../src/backends/transports.js';
 import { startAuthGate, type AuthGate } from '../fixtures/auth-gate.js';
 import { log, strategyFor } from '../helpers/auth.js';
-import { fixture } from '../helpers/paths.js';
+import { fixtureServerArgs } from '../helpers/paths.js';
 import { readRecord } from '../helpers/reliability.js';
 import { startHttpServer, type RunningServer } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
@@ -114,7 +114,7 @@ describe.each<Kind>(['streamable-http', 'sse'])('the HTTP channel to a %s backen
   beforeAll(async () => {
     record = join(dir, `${kind}.jsonl`);
     server = await startHttpServer(
-      [fixture('fixture-server.mjs')],
+      fixtureServerArgs(),
       { FIXTURE_TRANSPORT: kind, FIXTURE_NAME: 'web', FIXTURE_SPECIAL: '1', FIXTURE_RECORD: record },
       kind === 'sse' ? '/sse' : '/mcp',
     );
@@ -184,7 +184,7 @@ describe.each<Kind>(['streamable-http', 'sse'])(
     beforeAll(async () => {
       record = join(dir, `forwarder-${kind}.jsonl`);
       server = await startHttpServer(
-        [fixture('fixture-server.mjs')],
+        fixtureServerArgs(),
         { FIXTURE_TRANSPORT: kind, FIXTURE_NAME: 'web', FIXTURE_SPECIAL: '1', FIXTURE_RECORD: record },
         kind === 'sse' ? '/sse' : '/mcp',
       );
@@ -251,7 +251,7 @@ describe('limits and failures of the Streamable HTTP channel', () => {
   beforeAll(async () => {
     record = join(dir, 'limits.jsonl');
     server = await startHttpServer(
-      [fixture('fixture-server.mjs')],
+      fixtureServerArgs(),
       {
         FIXTURE_TRANSPORT: 'streamable-http',
         FIXTURE_NAME: 'web',

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor, type DoctorReport } from '../../src/doctor/index.js';
-import { fixture } from '../helpers/paths.js';
+import { fixtureServerArgs } from '../helpers/paths.js';
 
 /** Long enough for the crashing process to start and exit on a loaded machine: "silent" waits it out. */
 const TIMEOUT_MS = 5_000;
@@ -18,7 +18,7 @@ beforeAll(async () => {
   const config = join(dir, 'config.json');
   const fixtureIn = (mode: string) => ({
     command: process.execPath,
-    args: [fixture('fixture-server.mjs')],
+    args: fixtureServerArgs(),
     env: { FIXTURE_NAME: mode, FIXTURE_MODE: mode },
   });
   writeFileSync(

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/doctor/index.js';
 import type { SecretStore } from '../../src/secrets/index.js';
-import { fixture } from '../helpers/paths.js';
+import { fixtureServerArgs } from '../helpers/paths.js';
 
 let dir: string;
 beforeEach(() => {
@@ -51,12 +51,12 @@ describe('doctor', () => {
         mcpServers: {
           a: {
             command: process.execPath,
-            args: [fixture('fixture-server.mjs')],
+            args: fixtureServerArgs(),
             env: { X: 'secret:shared' },
           },
           b: {
             command: process.execPath,
-            args: [fixture('fixture-server.mjs')],
+            args: fixtureServerArgs(),
             env: { Y: 'secret:shared' },
           },
         },
