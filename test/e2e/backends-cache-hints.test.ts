@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestHost, callTool } from '../helpers/host.js';
-import { fixture } from '../helpers/paths.js';
+import { fixtureStartArgs } from '../helpers/paths.js';
 import { fixtureServer } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -31,7 +31,7 @@ function setup() {
     mcpServers: {
       modern: {
         command: process.execPath,
-        args: [fixture('modern-stdio-server.mjs')],
+        args: fixtureStartArgs('modern-stdio-server.mjs'),
         env: { MODERN_CACHE_HINTS_FILE: hintsFile, MODERN_RECORD: recordFile },
       },
       legacy: fixtureServer('legacy'),

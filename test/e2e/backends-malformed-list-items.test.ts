@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestHost, callTool } from '../helpers/host.js';
-import { fixture } from '../helpers/paths.js';
+import { fixture, fixtureStartArgs } from '../helpers/paths.js';
 import { startHttpServer, type RunningServer } from '../helpers/servers.js';
 
 const ENV = { MODERN_MALFORMED_LISTS: '1', MODERN_LEGACY: 'serve' };
@@ -27,7 +27,12 @@ describe.each([
     const entry =
       kind === 'http'
         ? { type: 'http', url: server!.url, protocol }
-        : { command: process.execPath, args: [fixture('modern-stdio-server.mjs')], env: ENV, protocol };
+        : {
+            command: process.execPath,
+            args: fixtureStartArgs('modern-stdio-server.mjs'),
+            env: ENV,
+            protocol,
+          };
     host = await TestHost.start({ config: { mcpServers: { modern: entry } } });
   });
   afterAll(async () => {

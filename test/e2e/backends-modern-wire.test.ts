@@ -14,7 +14,7 @@ import {
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { TestHost, callTool } from '../helpers/host.js';
-import { fixture } from '../helpers/paths.js';
+import { fixture, fixtureStartArgs } from '../helpers/paths.js';
 import { startHttpServer, type RunningServer } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -32,7 +32,7 @@ describe.each(['stdio', 'http'] as const)('a 2025-era host in front of a 2026-07
     const entry =
       kind === 'http'
         ? { type: 'http', url: server!.url }
-        : { command: process.execPath, args: [fixture('modern-stdio-server.mjs')], env: WIRE };
+        : { command: process.execPath, args: fixtureStartArgs('modern-stdio-server.mjs'), env: WIRE };
     host = await TestHost.start({
       capabilities: { sampling: {}, elicitation: {} },
       config: { mcpServers: { modern: entry } },

@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { TestHost, callTool, runCli, writeTempConfig } from '../helpers/host.js';
-import { fixture, fixtureServerArgs } from '../helpers/paths.js';
+import { fixtureServerArgs, fixtureStartArgs } from '../helpers/paths.js';
 
 const modernStdio = (env: Record<string, string> = {}, extra: object = {}) => ({
   command: process.execPath,
-  args: [fixture('modern-stdio-server.mjs')],
+  args: fixtureStartArgs('modern-stdio-server.mjs'),
   env,
   ...extra,
 });

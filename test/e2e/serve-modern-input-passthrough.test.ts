@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestHost } from '../helpers/host.js';
-import { fixture } from '../helpers/paths.js';
+import { fixture, fixtureStartArgs } from '../helpers/paths.js';
 import { startHttpServer, type RunningServer } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -32,7 +32,7 @@ describe('a 2026-07-28 host in front of 2026-07-28 backends', () => {
     host = await TestHost.start({
       config: {
         mcpServers: {
-          stdio: { command: process.execPath, args: [fixture('modern-stdio-server.mjs')], env: WIRE },
+          stdio: { command: process.execPath, args: fixtureStartArgs('modern-stdio-server.mjs'), env: WIRE },
           http: { type: 'http', url: server.url },
         },
       },

@@ -23,29 +23,58 @@ class RecordingStdioTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   readonly stdoutLines: string[] = [];
-  /** Every stdout line that parsed as JSON, parsed once as it arrived (tests poll these often). */
-  readonly stdoutMessages: unknown[] = [];
+  /** The stdout lines that are not JSON-RPC 2.0 messages, found as they arrived. */
+  readonly nonProtocolLines: string[] = [];
+  private readonly messages: unknown[] = [];
+  private parsedLines = 0;
   private buffer = '';
+
+  /**
+   * Every stdout line that parses as JSON, as a copy of its own (the SDK client must not change what the
+   * tests read). Parsed when a test first asks, each line once: most hosts are never asked, and a line can be
+   * a megabyte.
+   */
+  get stdoutMessages(): unknown[] {
+    for (; this.parsedLines < this.stdoutLines.length; this.parsedLines++) {
+      try {
+        this.messages.push(JSON.parse(this.stdoutLines[this.parsedLines]!));
+      } catch {
+        // not JSON: in nonProtocolLines
+      }
+    }
+    return this.messages;
+  }
 
   constructor(private readonly child: ChildProcessWithoutNullStreams) {}
 
   async start(): Promise<void> {
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => {
+      // Only the new chunk is searched, and the buffer is cut once per chunk: a megabyte line arriving in
+      // 64 KB pieces is not scanned again from its start at each piece.
+      const searchFrom = this.buffer.length;
       this.buffer += chunk;
-      let newline: number;
-      while ((newline = this.buffer.indexOf('\n')) !== -1) {
-        const line = this.buffer.slice(0, newline);
-        this.buffer = this.buffer.slice(newline + 1);
+      let start = 0;
+      let newline = this.buffer.indexOf('\n', searchFrom);
+      for (; newline !== -1; start = newline + 1, newline = this.buffer.indexOf('\n', start)) {
+        const line = this.buffer.slice(start, newline);
         this.stdoutLines.push(line);
+        let message: { jsonrpc?: unknown } | null;
         try {
-          // A copy of its own: the SDK client must not change what the tests read.
-          this.stdoutMessages.push(JSON.parse(line));
-          this.onmessage?.(JSON.parse(line) as JSONRPCMessage);
+          message = JSON.parse(line) as { jsonrpc?: unknown } | null;
+        } catch (error) {
+          this.nonProtocolLines.push(line);
+          this.onerror?.(error as Error);
+          continue;
+        }
+        if (message?.jsonrpc !== '2.0') this.nonProtocolLines.push(line);
+        try {
+          this.onmessage?.(message as JSONRPCMessage);
         } catch (error) {
           this.onerror?.(error as Error);
         }
       }
+      if (start > 0) this.buffer = this.buffer.slice(start);
     });
     this.child.on('close', () => this.onclose?.());
   }
@@ -141,14 +170,7 @@ export class TestHost {
 
   /** Every stdout line must be a JSON-RPC 2.0 message. */
   nonProtocolStdout(): string[] {
-    const bad = this.stdoutLines.filter((line) => {
-      try {
-        const parsed = JSON.parse(line) as { jsonrpc?: string };
-        return parsed.jsonrpc !== '2.0';
-      } catch {
-        return true;
-      }
-    });
+    const bad = [...this.transport.nonProtocolLines];
     if (this.transport.trailing) bad.push(this.transport.trailing);
     return bad;
   }

@@ -22,14 +22,23 @@ export function fixture(name: string): string {
   return join(FIXTURES, name);
 }
 
-let snapshot: string | null | undefined;
+const snapshots = new Map<string, string | null>();
 /**
- * The arguments that start fixture-server.mjs (after `process.execPath`), then `extra`: from its start
- * snapshot when the global setup made one (test/fixtures/fixture-snapshot.mjs), which starts it in less than
- * half the CPU; else the file as it is. The file's path is in both, so a process list shows which it is.
+ * The arguments that start the test server `server` (a file of test/fixtures; after `process.execPath`),
+ * then `extra`: from its start snapshot when the global setup made one (test/fixtures/fixture-snapshot.mjs),
+ * which starts it in less than half the CPU; else the file as it is. The file's path is in both, so a
+ * process list shows which server it is.
  */
+export function fixtureStartArgs(server: string, ...extra: string[]): string[] {
+  if (!snapshots.has(server)) {
+    const snapshot = fixtureSnapshotPath(server);
+    snapshots.set(server, existsSync(snapshot) ? snapshot : null);
+  }
+  const snapshot = snapshots.get(server);
+  return snapshot ? ['--snapshot-blob', snapshot, fixture(server), ...extra] : [fixture(server), ...extra];
+}
+
+/** fixtureStartArgs for fixture-server.mjs. */
 export function fixtureServerArgs(...extra: string[]): string[] {
-  snapshot ??= existsSync(fixtureSnapshotPath()) ? fixtureSnapshotPath() : null;
-  const server = fixture('fixture-server.mjs');
-  return snapshot ? ['--snapshot-blob', snapshot, server, ...extra] : [server, ...extra];
+  return fixtureStartArgs('fixture-server.mjs', ...extra);
 }

@@ -33,7 +33,7 @@ describe('isJsonRpcMessage', () => {
       fc.property(fc.oneof(envelope, fc.jsonValue()), (value) => {
         expect(isJsonRpcMessage(value)).toBe(JSONRPCMessageSchema.safeParse(value).success);
       }),
-      { numRuns: 5_000 },
+      { numRuns: 1_000 },
     );
   });
 

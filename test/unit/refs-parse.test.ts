@@ -154,7 +154,7 @@ describe('properties', () => {
           if (!(error instanceof SentinelError) || error.code !== 'CONFIG_INVALID') throw error;
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: 500 },
     );
   });
 
@@ -164,7 +164,7 @@ describe('properties', () => {
       fc.property(noRefs, (input) => {
         expect(parseValue(input).segments).toEqual(input === '' ? [] : [text(input)]);
       }),
-      { numRuns: 1000 },
+      { numRuns: 300 },
     );
   });
 
@@ -181,7 +181,7 @@ describe('properties', () => {
         const segments = parseValue(escapeValue(input)).segments;
         expect(segments).toEqual(input === '' ? [] : [text(input)]);
       }),
-      { numRuns: 1000 },
+      { numRuns: 300 },
     );
   });
 

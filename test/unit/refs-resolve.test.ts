@@ -328,7 +328,7 @@ describe('resolveServerRefs: substituted values are data', () => {
           expect((result.server as HttpServerConfig).url).toBe(`${envValue}|${secretValue}|d`);
           expect((result.server as HttpServerConfig).headers).toEqual({ X: secretValue });
         }),
-        { numRuns: 300 },
+        { numRuns: 100 },
       );
       expect(existsSync(canary)).toBe(false);
     } finally {
