@@ -10,7 +10,8 @@
 // dist/**/*.js stays as tsc wrote it: the tests import those modules in-process, and the bundle's modules
 // still find the files beside them (the prebuilt config validator, schemas/, package.json) because each
 // keeps its own import.meta.url: the URL of the compiled file it came from (see `ownUrl`).
-import { rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
@@ -78,3 +79,15 @@ await build({
     sourcemap: false,
   },
 });
+
+// The bundle's identity, from the content of every chunk: the code cache of the chunks
+// (src/cli/chunk-code-cache.ts) keeps one directory per build under this name. V8 checks an entry only
+// against the length of the source it was made from, and main.cjs keeps its name from build to build (an
+// install can also give two builds the same size and time: npm packs every file with one fixed time).
+const hash = createHash('sha256');
+for (const name of (await readdir(outDir)).filter((n) => n.endsWith('.cjs')).sort())
+  hash
+    .update(name)
+    .update('\0')
+    .update(await readFile(join(outDir, name)));
+await writeFile(join(outDir, 'build-id'), `${hash.digest('hex').slice(0, 16)}\n`);

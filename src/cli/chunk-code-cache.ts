@@ -6,7 +6,7 @@
  * flags are still those it was compiled under (`serve` changes one later, which would make the entry
  * useless). Entries hold compiled JavaScript of the bundle only, never configuration or secrets.
  *
- * The entries of one build of the bundle share a directory named after its entry chunk's size and time;
+ * The entries of one build of the bundle share a directory named after the hash of its chunks;
  * the directories of older builds (an upgrade, a rebuild) are removed when a new one is made, but for the
  * newest few, so that two installed versions in use do not undo each other's cache; so are the caches of
  * other Node versions unused for a month.
@@ -33,10 +33,13 @@ export function setCodeCacheVariant(variant: string): void {
 /** The builds whose entries are kept, the newest first. */
 const BUILDS_KEPT = 3;
 
-/** A build's name: its entry chunk's size and time (a chunk's own name already holds a hash of it). */
+/**
+ * A build's name: the hash of all its chunks that scripts/bundle.mjs wrote. V8 accepts an entry for any
+ * source of the same length, and main.cjs has the same name in every build, so neither its size nor its
+ * time can tell two builds apart (npm packs every file with one fixed time).
+ */
 function buildName(chunks: string): string {
-  const stat = statSync(join(chunks, 'main.cjs'));
-  return `${stat.size}-${Math.floor(stat.mtimeMs)}`;
+  return readFileSync(join(chunks, 'build-id'), 'utf8').trim();
 }
 
 /** Removes the directories of all but the newest BUILDS_KEPT builds. */
@@ -64,8 +67,14 @@ function pruneOtherNodes(root: string): void {
 function buildDir(chunks: string, root: string): string {
   const dir = join(root, buildName(chunks));
   if (mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined) {
-    pruneBuilds(root);
-    pruneOtherNodes(root);
+    // Each on its own: a directory another process removed first must not cost this run its cache.
+    for (const prune of [pruneBuilds, pruneOtherNodes]) {
+      try {
+        prune(root);
+      } catch {
+        // the next new build prunes again
+      }
+    }
   }
   return dir;
 }
