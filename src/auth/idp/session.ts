@@ -42,6 +42,8 @@ const REFRESH_MARGIN_MS = 60_000;
 export class IdpSignIn {
   private record: IdTokenRecord | undefined;
   private loaded = false;
+  /** Counts forget() calls: a keychain read that a logout overtook reads again. */
+  private generation = 0;
   private metadata: Promise<oauth.AuthorizationServer> | undefined;
   private unregister: () => void = () => undefined;
   /** The identity provider refused the last refresh: the sign-in is gone. */
@@ -65,7 +67,11 @@ export class IdpSignIn {
   /** The stored sign-in (read from the keychain again when `fresh`). */
   async load(fresh = false): Promise<IdTokenRecord | undefined> {
     if (this.loaded && !fresh) return this.record;
-    this.set(await this.deps.store.getIdToken(this.idp.issuer, this.idp.clientId));
+    const generation = this.generation;
+    const record = await this.deps.store.getIdToken(this.idp.issuer, this.idp.clientId);
+    // A logout seen while this read was on its way (forget()) may have come after it: read again.
+    if (generation !== this.generation) return this.load(true);
+    this.set(record);
     this.loaded = true;
     return this.record;
   }
@@ -171,6 +177,7 @@ export class IdpSignIn {
 
   /** Forgets what was read from the keychain (a logout elsewhere, sign-in-notices.ts): the next use reads it again. */
   forget(): void {
+    this.generation++;
     this.set(undefined);
     this.loaded = false;
   }
@@ -178,24 +185,36 @@ export class IdpSignIn {
   /** Forgets the sign-in (revoking its refresh token where the identity provider offers RFC 7009). */
   async signOut(): Promise<{ removed: boolean; revoked: boolean }> {
     const record = await this.load(true);
-    let revoked = false;
-    if (record?.refreshToken) {
-      try {
-        const as = await this.authorizationServer();
-        if (typeof as.revocation_endpoint === 'string') {
-          await revokeToken(as, this.client(), record.refreshToken, 'refresh_token', this.env);
-          revoked = true;
-        }
-      } catch (error) {
-        this.deps.log.warn(
-          `could not revoke the sign-in: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
-    }
-    const removed = await this.deps.store.deleteIdToken(this.idp.issuer, this.idp.clientId);
+    const { issuer, clientId } = this.idp;
+    // Read, revoke and delete under the refresh's lock: a refresh running in a serve can neither rotate the
+    // refresh token between the read and the revocation nor write its new sign-in back after the delete.
+    const { removed, revoked } = await withFileLock(
+      idTokenEntry(issuer, clientId),
+      async () => {
+        const current = (await this.deps.store.getIdToken(issuer, clientId)) ?? record;
+        const revoked = current?.refreshToken ? await this.revoke(current.refreshToken) : false;
+        return { removed: await this.deps.store.deleteIdToken(issuer, clientId), revoked };
+      },
+      { dir: this.deps.lockDir },
+    );
     await this.changed();
     this.set(undefined);
     return { removed: removed || Boolean(record), revoked };
+  }
+
+  /** Revokes `refreshToken` where the identity provider offers RFC 7009; whether it did. */
+  private async revoke(refreshToken: string): Promise<boolean> {
+    try {
+      const as = await this.authorizationServer();
+      if (typeof as.revocation_endpoint !== 'string') return false;
+      await revokeToken(as, this.client(), refreshToken, 'refresh_token', this.env);
+      return true;
+    } catch (error) {
+      this.deps.log.warn(
+        `could not revoke the sign-in: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return false;
+    }
   }
 
   /** Running serve instances drop what they hold of this sign-in: sign-in-notices.ts. */

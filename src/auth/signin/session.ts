@@ -11,7 +11,7 @@
  *   (the same lock).
  */
 import type * as oauth from 'oauth4webapi';
-import { SentinelError } from '../../errors.js';
+import { describeError, SentinelError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { redactSecret } from '../../log.js';
 import type { OAuthAuthConfig } from '../../config/types.js';
@@ -287,10 +287,12 @@ export class SignInSession {
     const token = await this.load(true);
     let revoked = false;
     if (token) {
-      revoked = await this.revoke(token);
-      // Under the refresh's lock: a refresh running in a serve now cannot write its new token back after.
-      const drop = () => this.deps.store.deleteToken(token.issuer, token.resource);
-      await withFileLock(tokenEntry(token.issuer, token.resource), drop, { dir: this.deps.lockDir });
+      // Read, revoke and delete under the refresh's lock: a refresh running in a serve can neither rotate the
+      // refresh token between the read and the revocation nor write its new token back after the delete.
+      const { issuer, resource } = token;
+      const revokeAndDrop = () =>
+        this.revoke(token).finally(() => this.deps.store.deleteToken(issuer, resource));
+      revoked = await withFileLock(tokenEntry(issuer, resource), revokeAndDrop, { dir: this.deps.lockDir });
     }
     const removedServer = await this.deps.store.deleteServer(this.target.serverUrl);
     await tellSignInChange([serverNotice(this.target.serverUrl)], this.deps.lockDir, this.deps.log);
@@ -313,16 +315,16 @@ export class SignInSession {
   }
 
   /** Revokes the refresh token (what keeps a sign-in alive), else the access token; false when not offered. */
-  private async revoke(token: TokenRecord): Promise<boolean> {
+  /** Revokes the stored token of `token`'s issuer and resource (or `token`, when none is stored). */
+  private async revoke(signedIn: TokenRecord): Promise<boolean> {
     try {
+      const token = (await this.deps.store.getToken(signedIn.issuer, signedIn.resource)) ?? signedIn;
       const as = await this.authorizationServer(token.issuer);
       const { auth, backend } = this.target;
       const client = await knownClient(as, auth, this.clientMetadataUrl, this.deps.store, backend);
       return await revokeSignIn(as, client, token, this.oauthEnv);
     } catch (error) {
-      this.deps.log.warn(
-        `could not revoke the tokens: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.deps.log.warn(`could not revoke the tokens: ${describeError(error)}`);
       return false;
     }
   }
