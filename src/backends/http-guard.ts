@@ -39,15 +39,65 @@ const SUMMARY_CHARS = 200;
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 export function guardFetch(fetch: FetchLike, options: GuardOptions): FetchLike {
+  const cutStreams = new CutStreams(options);
   return async (url, init) => {
+    if (cutStreams.refuses(init))
+      return new Response(null, { status: 405, statusText: 'Method Not Allowed' });
     const request = currentRequest();
     const abandon = takeRequestSignal();
     const signal = !abandon ? init?.signal : init?.signal ? AbortSignal.any([init.signal, abandon]) : abandon;
     const response = await fetch(url, signal === init?.signal ? init : { ...init, signal });
     if (!response.body || NULL_BODY.has(response.status)) return response;
     if (response.status >= 400) return summarised(response, options);
-    return rebuilt(response, guardedBody(response.body, budgetOf(init, request, options), request));
+    const budget = budgetOf(init, request, options);
+    return rebuilt(
+      response,
+      guardedBody(response.body, budget, request, () => cutStreams.cut(init)),
+    );
   };
+}
+
+/** Cuts of streams opened without a Last-Event-ID after which such a GET is refused too. */
+const CUTS_WITHOUT_ID = 3;
+/** At most this many Last-Event-IDs of cut streams are remembered. */
+const CUT_IDS_KEPT = 64;
+
+/**
+ * The GET streams that were cut. A server that sends the event that was too large again (from the same
+ * Last-Event-ID, or from its start when it gives no ids) would be read and cut again, about once a second,
+ * for ever: the SDK counts its reconnection attempts afresh after every stream that opens. Such a GET is
+ * answered 405 without reaching the server, as a server without a GET stream answers; the SDK then ends
+ * that stream, and the session goes on without it.
+ */
+class CutStreams {
+  private readonly ids = new Set<string>();
+  private withoutId = 0;
+
+  constructor(private readonly options: GuardOptions) {}
+
+  refuses(init: RequestInit | undefined): boolean {
+    const id = resumedFrom(init);
+    if (id === null) return false;
+    const refused = id === undefined ? this.withoutId >= CUTS_WITHOUT_ID : this.ids.has(id);
+    if (refused)
+      this.options.log.warn(
+        `${this.options.backend}: the server sends again what was too large for settings.maxResponseBytes; its event stream is given up`,
+      );
+    return refused;
+  }
+
+  cut(init: RequestInit | undefined): void {
+    const id = resumedFrom(init);
+    if (id === undefined) this.withoutId++;
+    else if (id !== null && this.ids.size < CUT_IDS_KEPT) this.ids.add(id);
+  }
+}
+
+/** A GET event stream's Last-Event-ID (undefined without one); null for any other request. */
+function resumedFrom(init: RequestInit | undefined): string | undefined | null {
+  if ((init?.method ?? 'GET').toUpperCase() !== 'GET' || !isSessionStream(init)) return null;
+  const given = init?.headers;
+  return (given instanceof Headers ? given : new Headers(given)).get('last-event-id') ?? undefined;
 }
 
 /**
@@ -92,6 +142,7 @@ function guardedBody(
   body: ReadableStream<Uint8Array>,
   budget: BodyBudget,
   request: RequestScope | undefined,
+  onCut: () => void,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   return new ReadableStream<Uint8Array>(
@@ -103,6 +154,7 @@ function guardedBody(
         if (done) return controller.close();
         const error = budget.take(value);
         if (error) {
+          onCut();
           request?.cut?.(error);
           controller.error(error);
           // Cancelling the body closes the connection: the server cannot keep us reading.
