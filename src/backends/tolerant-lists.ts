@@ -21,8 +21,15 @@ export function tolerantLists(transport: Transport, warn: (message: string) => v
   const client: Transport = {
     start: () => transport.start(),
     send: (message, options) => {
-      noteSent(pending, message);
-      return transport.send(message, options);
+      const id = noteSent(pending, message);
+      if (id === undefined) return transport.send(message, options);
+      // Over HTTP the client gives up on a request by aborting it, without notifications/cancelled.
+      const forget = () => pending.delete(id);
+      options?.requestSignal?.addEventListener('abort', forget, { once: true });
+      return transport.send(message, options).catch((error: unknown) => {
+        forget();
+        throw error;
+      });
     },
     close: () => transport.close(),
     setProtocolVersion: (version) => transport.setProtocolVersion?.(version),
@@ -43,12 +50,18 @@ export function tolerantLists(transport: Transport, warn: (message: string) => v
   return client;
 }
 
-/** Remembers a list request; forgets one the client gave up on (it sends `notifications/cancelled`). */
-function noteSent(pending: Map<Id, ListMethod>, message: JSONRPCMessage): void {
+/**
+ * Remembers a list request (and returns its id); forgets one the client gave up on (it sends
+ * `notifications/cancelled`).
+ */
+function noteSent(pending: Map<Id, ListMethod>, message: JSONRPCMessage): Id | undefined {
   const { id, method, params } = message as Fields;
-  if ((typeof id === 'string' || typeof id === 'number') && isListMethod(method)) pending.set(id, method);
-  else if (method === 'notifications/cancelled')
-    pending.delete((params as Fields | undefined)?.requestId as Id);
+  if ((typeof id === 'string' || typeof id === 'number') && isListMethod(method)) {
+    pending.set(id, method);
+    return id;
+  }
+  if (method === 'notifications/cancelled') pending.delete((params as Fields | undefined)?.requestId as Id);
+  return undefined;
 }
 
 /** The message as the client gets it: a list page without its malformed items, anything else unchanged. */
