@@ -10,6 +10,7 @@
  * What this module does not own: fetching pages (listing.ts) and filtering a 2026-07-28 session's answers
  * before the v2 client reads them (tolerant-lists.ts); both call keepWellFormed.
  */
+import { clip } from '../log.js';
 
 type Item = Record<string, unknown>;
 
@@ -114,7 +115,8 @@ export function problemOf(method: ListMethod, item: unknown): string | undefined
 /** How a dropped item is named in the warning: by its id when it has one, else by its place. */
 function nameOf(method: ListMethod, item: unknown, index: number): string {
   const id = isObject(item) ? item[LIST_METHODS[method].idField] : undefined;
-  return typeof id === 'string' ? `"${id}"` : `#${index + 1}`;
+  // Quoted and clipped: the id is the backend's text, and a newline or an escape must not reach the log as it came.
+  return typeof id === 'string' ? JSON.stringify(clip(id, 120)) : `#${index + 1}`;
 }
 
 /** The items of one page that can be listed; each one dropped is warned about, with why. */

@@ -84,4 +84,15 @@ describe('keepWellFormed', () => {
       'ignored the malformed entry #3 in tools/list: it has no string "name"',
     ]);
   });
+
+  it('names a dropped item by its id quoted and clipped, never with its newlines or escapes as they came', () => {
+    const warnings: string[] = [];
+    const name = `evil\n\u001b[31mforged log line ${'x'.repeat(500)}`;
+    keepWellFormed('tools/list', [{ name }], (m) => warnings.push(m));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).not.toContain('\n');
+    expect(warnings[0]).not.toContain('\u001b');
+    expect(warnings[0]).toContain('"evil\\n\\u001b[31mforged log line');
+    expect(warnings[0]!.length).toBeLessThan(300);
+  });
 });
