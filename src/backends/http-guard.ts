@@ -178,11 +178,16 @@ async function summarised(response: Response, options: GuardOptions): Promise<Re
   return rebuilt(response, line ? `${status}: ${line}` : status);
 }
 
-/** Whether `text` is one JSON-RPC error response (one cut short at ERROR_BODY_BYTES never is). */
+/**
+ * Whether `text` is one JSON-RPC error response to a request (one cut short at ERROR_BODY_BYTES never
+ * is). Without a request id (`null`, for a parse error) the client cannot take it as an answer and puts
+ * the whole body in its error message: that body is summarised like any other.
+ */
 function isRpcError(text: string): boolean {
   try {
-    const parsed = JSON.parse(text) as { jsonrpc?: unknown; error?: unknown } | null;
-    return parsed?.jsonrpc === '2.0' && typeof parsed.error === 'object' && parsed.error !== null;
+    const parsed = JSON.parse(text) as { jsonrpc?: unknown; id?: unknown; error?: unknown } | null;
+    const answers = typeof parsed?.id === 'string' || typeof parsed?.id === 'number';
+    return answers && parsed?.jsonrpc === '2.0' && typeof parsed.error === 'object' && parsed.error !== null;
   } catch {
     return false;
   }
