@@ -36,7 +36,7 @@ function staticClosure(
 
 const BUNDLE = join(DIST, 'bundle');
 /** A chunk's top-level `require("./chunk.cjs")`: loaded with it (a dynamic import is `then(() => require(...))`). */
-const CHUNK_REQUIRE = /^(?:const|let|var) \w+ = require\("\.\/([^"]+\.cjs)"\);$/gm;
+const CHUNK_REQUIRE = /^(?:const|let|var) [\w$]+ = require\("\.\/([^"]+\.cjs)"\);$/gm;
 /** rolldown's marker above each module it put in a chunk: `// dist/cli/main.js`, `// node_modules/zod/...`. */
 const MODULE_MARKER = /^\/\/ ((?:dist|node_modules)\/\S+\.[cm]?js)$/gm;
 
