@@ -15,7 +15,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/host.js';
 import { runKeychainTests } from '../helpers/keyring.js';
-import { EVERYTHING, fixtureServerArgs } from '../helpers/paths.js';
+import { EVERYTHING, fixture } from '../helpers/paths.js';
 import { descendantsOf, waitGone } from '../helpers/processes.js';
 
 const require = createRequire(import.meta.url);
@@ -59,7 +59,7 @@ beforeAll(() => {
     "sequential-thinking": { "command": "node", "args": [${JSON.stringify(published('server-sequential-thinking'))}] },
     "weather": {
       "command": "node",
-      "args": ${JSON.stringify(fixtureServerArgs())},
+      "args": [${JSON.stringify(fixture('fixture-server.mjs'))}],
       "env": { "FIXTURE_NAME": "weather", "FIXTURE_TOOLS": "forecast,alerts", "WEATHER_API_KEY": "${KEY}" }
     }
   },

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKeychainTests } from '../helpers/keyring.js';
-import { CLI, fixtureServerArgs } from '../helpers/paths.js';
+import { CLI, fixture } from '../helpers/paths.js';
 
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 const suffix = randomBytes(3).toString('hex');
@@ -38,7 +38,9 @@ beforeAll(() => {
   mkdirSync(dirname(hostFile), { recursive: true });
   const server = (name: string, env: Record<string, string>) => ({
     command: 'node',
-    args: fixtureServerArgs(),
+    // The file, not its start snapshot: a snapshot starts only in the Node that made it, and this entry
+    // names whichever `node` is first on PATH, as a host's does.
+    args: [fixture('fixture-server.mjs')],
     env: { FIXTURE_NAME: name, ...env },
   });
   writeFileSync(
