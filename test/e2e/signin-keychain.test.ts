@@ -180,6 +180,11 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
     const out = await runCli(['logout', 'corp', '--config', config.path], { env });
     expect(out.stderr).toBe('');
     expect(out.stdout).toContain('signed out of corp (tokens revoked at the authorization server)');
+    const plain = await runCli(['logout', 'plain', '--config', config.path], { env });
+    expect(plain.stdout).toContain(
+      'plain uses static credentials from the config: there is no sign-in to forget',
+    );
+    expect(plain.code).toBe(0);
     config.cleanup();
   }, 90_000);
 

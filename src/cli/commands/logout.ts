@@ -36,6 +36,11 @@ export async function logout(options: CommonOptions & { name: string }): Promise
   if (signsInToIdp(raw)) return logoutIdp(name, raw, runtime, { resolve });
   const auth = raw.auth;
   if (auth && GRANTS.includes(auth.type)) return dropGrantTokens(name, raw, runtime);
+  if (auth && auth.type !== 'oauth') {
+    // Not resolved: its credentials are not needed to say so (a missing one must not fail the logout).
+    out(`${name} uses ${auth.type} credentials from the config: there is no sign-in to forget`);
+    return 0;
+  }
   const server = await resolve(name, raw, runtime);
   const strategy = createAuthStrategy(
     server.auth?.type === 'oauth' ? server : { ...server, auth: undefined },
@@ -44,11 +49,7 @@ export async function logout(options: CommonOptions & { name: string }): Promise
       log: log.child(name),
       clientMetadataUrl: runtime.loaded.settings.clientMetadataUrl,
     },
-  ) as Partial<SignInStrategy>;
-  if (!strategy.session) {
-    out(`${name} uses credentials from the config: there is no sign-in to forget`);
-    return 0;
-  }
+  ) as SignInStrategy;
   // signOut() also tells running serve instances (auth/sign-in-notices.ts).
   const { removed, revoked } = await strategy.session.signOut();
   out(
