@@ -23,6 +23,7 @@ import { ListState } from './lists.js';
 import { eraOf } from './modern-session.js';
 import type { Manifest } from './manifest/store.js';
 import { Renewal } from './renewal.js';
+import { outsideRequests } from './request-scope.js';
 import { RestartPolicy } from './restart-policy.js';
 import type { SessionEvents } from './session.js';
 import { Supervisor, type Attempt } from './supervisor.js';
@@ -264,10 +265,11 @@ export class Backend extends EventEmitter<BackendEvents> {
     const previous = this.connection;
     this.connection = connection;
     if (previous && previous !== connection) void this.retire(previous, 'was replaced by a new connection');
-    connection.onclose = () => this.onDisconnected(connection);
+    // Outside the scope of the request whose failure may have set them off (request-scope.ts).
+    connection.onclose = () => outsideRequests(() => this.onDisconnected(connection));
     connection.onlost = (why, expired) => {
       if (connection === this.connection && this.state === 'ready')
-        void this.renewal.renew(connection, why, expired);
+        outsideRequests(() => void this.renewal.renew(connection, why, expired));
     };
     Object.assign(this, identityOf(connection));
     this.knownEra = eraOf(connection.protocolVersion);

@@ -77,6 +77,14 @@ export function cutOffAtBudget<T>(
   return Promise.race([request, cutOff]).finally(() => signal?.removeEventListener('abort', onAbort));
 }
 
+/**
+ * Runs `fn` outside any request's scope: what a request's failure sets off (a renewed session, a
+ * reconnect) outlives the request, and must not spend its reply budget, be cut with it or take its signal.
+ */
+export function outsideRequests<T>(fn: () => T): T {
+  return scope.exit(fn);
+}
+
 /** The request whose fetch is being made, if any. */
 export function currentRequest(): RequestScope | undefined {
   return scope.getStore();
