@@ -16,7 +16,7 @@ import { JWT_BEARER, TOKEN_EXCHANGE } from '../fixtures/oauth-grants.js';
 import { startOAuthServer, type OAuthServer } from '../fixtures/oauth-server.js';
 import { startSignInServer, type SignInServer } from '../fixtures/signin-server.js';
 import { callTool, runCli, TestHost, writeTempConfig } from '../helpers/host.js';
-import { runKeychainTests } from '../helpers/keyring.js';
+import { forgetSignIns, runKeychainTests } from '../helpers/keyring.js';
 import { fixtureServerArgs, ROOT } from '../helpers/paths.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -155,7 +155,7 @@ describe.skipIf(!runKeychainTests)(
 
     it('without a sign-in the backend asks for `login`; after it serve calls its tools and no token is in any file or output', async () => {
       const { config, env } = setup();
-      await runCli(['logout', 'crm', '--config', config.path], { env });
+      await forgetSignIns(idp.issuer, as.issuer);
 
       // Before any sign-in: crm fails at once with the command to run; the other backends work.
       const before = await serve(config.path, env);
@@ -233,7 +233,7 @@ describe.skipIf(!runKeychainTests)(
 
     it('an expiring ID token is refreshed at the identity provider; a refused refresh asks for sign-in again', async () => {
       const { config, env } = setup();
-      await runCli(['logout', 'crm', '--config', config.path], { env });
+      await forgetSignIns(idp.issuer, as.issuer);
       idp.setIdTokenTtl(4);
       const login = await runCli(['login', 'crm', '--config', config.path], { env });
       expect(login.code).toBe(0);

@@ -20,7 +20,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthGate, type AuthGate } from '../fixtures/auth-gate.js';
 import { startSignInServer, type SignInServer } from '../fixtures/signin-server.js';
 import { callTool, runCli, TestHost, writeTempConfig } from '../helpers/host.js';
-import { runKeychainTests } from '../helpers/keyring.js';
+import { forgetSignIns, runKeychainTests } from '../helpers/keyring.js';
 import { fixtureServerArgs, ROOT } from '../helpers/paths.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -190,7 +190,7 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
 
   it('three serve instances sharing one expiring token make exactly one refresh and all keep working', async () => {
     const { config, env } = setup();
-    await runCli(['logout', 'corp', '--config', config.path], { env });
+    await forgetSignIns(as.issuer);
     as.setTtl(6);
     const login = await runCli(['login', 'corp', '--config', config.path], { env });
     expect(login.stdout).toMatch(/^signed in to corp/);
@@ -210,7 +210,7 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
 
   it('a revoked refresh token makes the backend ask for sign-in once; the others are unaffected', async () => {
     const { config, env } = setup();
-    await runCli(['logout', 'corp', '--config', config.path], { env });
+    await forgetSignIns(as.issuer);
     as.setTtl(2);
     const login = await runCli(['login', 'corp', '--config', config.path], { env });
     expect(login.stdout).toMatch(/^signed in to corp/);
@@ -261,7 +261,7 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
 
   it('serve without a sign-in lists sentinel__sign_in; calling it signs in and the tools appear', async () => {
     const { config, env } = setup();
-    await runCli(['logout', 'corp', '--config', config.path], { env });
+    await forgetSignIns(as.issuer);
     const host = await serve(config.path, env);
     const signInTool = await waitFor('the sign-in tool', async () => {
       const { tools } = await host.client.listTools();
@@ -286,7 +286,7 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
 
   it('a host with URL elicitation is asked to sign in, and told with the same id once the tools are there', async () => {
     const { config, env } = setup();
-    await runCli(['logout', 'corp', '--config', config.path], { env });
+    await forgetSignIns(as.issuer);
     const host = await serve(config.path, env, false);
     const asked: string[] = [];
     const modes: (string | undefined)[] = [];
@@ -322,7 +322,7 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
 
   it('a login in another terminal brings the tools of a backend serve waits to sign in', async () => {
     const { config, env } = setup();
-    await runCli(['logout', 'corp', '--config', config.path], { env });
+    await forgetSignIns(as.issuer);
     const host = await serve(config.path, env);
     let changes = 0;
     host.client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changes++);
