@@ -19,7 +19,7 @@ const PLANTED = 'planted-S3CRET-value-7d41c0';
 /** Marks every process this file's configs start, so that leftovers can be found after the CLI exits. */
 const MARKER = `doctor-e2e-${process.pid}`;
 /** Long enough for a healthy backend to start on a loaded machine: "stuck" is the one that waits it out. */
-const TIMEOUT_MS = 5_000;
+const TIMEOUT_MS = 3_000;
 
 function fixtureServer(name: string, env: Record<string, string> = {}) {
   return {

@@ -129,10 +129,10 @@ describe('crashes, bad replies and restarts', () => {
   });
 
   it('answers a call to a restarting backend at once with the reason', async () => {
-    // A host of its own whose first restart waits 2 to 4 s, so the call surely meets the backend restarting.
+    // A host of its own whose first restart waits 1 to 2 s, so the call surely meets the backend restarting.
     const slow = await TestHost.start({
       config: {
-        settings: { restart: { initialDelayMs: 4_000, maxDelayMs: 4_000, maxRestarts: 3, windowMs: 60_000 } },
+        settings: { restart: { initialDelayMs: 2_000, maxDelayMs: 2_000, maxRestarts: 3, windowMs: 60_000 } },
         mcpServers: { fx: behaviourServer('fx') },
       },
     });

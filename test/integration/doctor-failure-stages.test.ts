@@ -10,7 +10,7 @@ import { runDoctor, type DoctorReport } from '../../src/doctor/index.js';
 import { fixtureServerArgs } from '../helpers/paths.js';
 
 /** Long enough for the crashing process to start and exit on a loaded machine: "silent" waits it out. */
-const TIMEOUT_MS = 5_000;
+const TIMEOUT_MS = 3_000;
 let dir: string;
 let report: DoctorReport;
 beforeAll(async () => {
