@@ -241,6 +241,7 @@ export class Backend extends EventEmitter<BackendEvents> {
       auth: this.auth,
       maxResponseBytes: this.deps.settings.maxResponseBytes,
       startupTimeoutMs: this.deps.settings.startupTimeoutMs,
+      stopGraceMs: this.deps.settings.stopGraceMs,
       firstStart: this.sessions === 0,
       signal: attempt.signal,
       knownEra: this.knownEra,

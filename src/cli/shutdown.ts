@@ -5,8 +5,12 @@
  */
 import { log } from '../log.js';
 
-/** Backends get stdin EOF, then SIGTERM, then SIGKILL, 2 s apart (process-tree.ts); this bounds it all. */
-const DEADLINE_MS = 6_000;
+/**
+ * Backends get stdin EOF, then SIGTERM, then SIGKILL, a grace period apart (settings.stopGraceMs,
+ * process-tree.ts); the deadline is both grace periods and this much more.
+ */
+const DEADLINE_MARGIN_MS = 2_000;
+const DEFAULT_GRACE_MS = 2_000;
 const WATCHDOG_INTERVAL_MS = 1_000;
 
 export interface ShutdownOptions {
@@ -14,6 +18,8 @@ export interface ShutdownOptions {
   close(why: string): Promise<void>;
   /** Runs last, even when `close` overran the deadline: flush what the host is owed. */
   flush?(): Promise<void>;
+  /** The backends' grace period when the shutdown starts (settings.stopGraceMs, which a reload may change). */
+  graceMs?(): number;
 }
 
 /** Returns the shutdown trigger itself, for causes only the caller can see (a host that stopped reading). */
@@ -29,10 +35,11 @@ export function installShutdown(options: ShutdownOptions): (why: string, code?: 
     if (closing) return;
     closing = true;
     log.debug(`shutting down: ${why}`);
+    const deadlineMs = 2 * (options.graceMs?.() ?? DEFAULT_GRACE_MS) + DEADLINE_MARGIN_MS;
     const deadline = setTimeout(() => {
-      log.warn(`shutdown took longer than ${DEADLINE_MS} ms; exiting anyway`);
+      log.warn(`shutdown took longer than ${deadlineMs} ms; exiting anyway`);
       exit();
-    }, DEADLINE_MS);
+    }, deadlineMs);
     deadline.unref();
     options
       .close(why)

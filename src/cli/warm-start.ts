@@ -91,7 +91,14 @@ export async function findWarmStart(
     ]);
     const childEnv = childEnvironment(resolved, env);
     const { command, args = [], cwd } = resolved;
-    const transport = new ChildStdioTransport({ command, args, env: childEnv, cwd, log: log.child(name) });
+    const transport = new ChildStdioTransport({
+      command,
+      args,
+      env: childEnv,
+      cwd,
+      log: log.child(name),
+      graceMs: loaded.settings.stopGraceMs,
+    });
     offerChild(name, transport, launchSpec(resolved, childEnv));
   };
   return { backends, handle, needed, load };

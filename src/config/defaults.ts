@@ -27,6 +27,7 @@ export const DEFAULT_SETTINGS = {
   requestTimeoutMs: 60_000,
   maxResponseBytes: 32 * 1024 * 1024,
   hostStallTimeoutMs: 60_000,
+  stopGraceMs: 2_000,
   restart: DEFAULT_RESTART,
   start: 'lazy',
   idleTimeoutMs: 0,

@@ -76,6 +76,10 @@ export const settings = z
       description:
         "How long the host may leave mcp-sentinel's output unread before it counts as gone and mcp-sentinel shuts down.",
     }),
+    stopGraceMs: int(100, 60_000).default(DEFAULT_SETTINGS.stopGraceMs).meta({
+      description:
+        'How long a stdio backend gets to exit once its stdin is closed, and again after SIGTERM, before it and its child processes are killed.',
+    }),
     restart: restart.optional(),
     start: startMode.default(DEFAULT_SETTINGS.start),
     idleTimeoutMs: idleTimeoutMs.default(DEFAULT_SETTINGS.idleTimeoutMs),

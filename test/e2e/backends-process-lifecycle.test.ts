@@ -21,7 +21,7 @@ describe('a shutdown during a failed start', () => {
     // closing it takes two grace periods before the SIGKILL. The host quits in the middle of that.
     const host = await TestHost.start({
       config: {
-        settings: { startupTimeoutMs: 300 },
+        settings: { startupTimeoutMs: 300, stopGraceMs: 500 },
         mcpServers: {
           stubborn: fixtureServer('stubborn', {
             FIXTURE_MODE: 'ignore-term',
@@ -48,7 +48,10 @@ describe('a backend that crashes', () => {
   it('does not leave the processes it started running', async () => {
     const host = await TestHost.start({
       config: {
-        settings: { restart: { initialDelayMs: 50, maxDelayMs: 200, maxRestarts: 20, windowMs: 60_000 } },
+        settings: {
+          stopGraceMs: 500,
+          restart: { initialDelayMs: 50, maxDelayMs: 200, maxRestarts: 20, windowMs: 60_000 },
+        },
         mcpServers: { stubborn: fixtureServer('stubborn', { FIXTURE_MODE: 'ignore-term' }) },
       },
     });

@@ -23,6 +23,7 @@ export async function forgetSignIns(...issuers: string[]): Promise<void> {
     } catch {
       continue;
     }
-    if (issuers.includes(record.issuer as string)) new Entry('mcp-sentinel-oauth', account).deleteCredential();
+    if (issuers.includes(record.issuer as string))
+      new Entry('mcp-sentinel-oauth', account).deleteCredential();
   }
 }

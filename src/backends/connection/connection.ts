@@ -47,6 +47,8 @@ export interface ConnectContext {
   maxResponseBytes: number;
   /** The bound on `initialize` (longer for a package runner's first start). */
   startupTimeoutMs: number;
+  /** How long a stdio backend's process tree gets after stdin EOF, and after SIGTERM (settings.stopGraceMs). */
+  stopGraceMs: number;
   /** Aborted when the attempt is superseded (a stop, a reload): the connection being opened closes. */
   signal: AbortSignal;
   /** The era the backend's last session (or its cached manifest) spoke, if known (stdio-modern.ts). */

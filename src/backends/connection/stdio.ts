@@ -23,6 +23,7 @@ export async function openStdio(server: StdioServerConfig, context: ConnectConte
       env: childEnvironment(server, context.environment),
       cwd: server.cwd,
       log: context.log,
+      graceMs: context.stopGraceMs,
     });
   // A child the warm start spawned for this backend's first call, when it was started the same way.
   const env = childEnvironment(server, context.environment);

@@ -32,6 +32,13 @@ function waitingLine(configPath: string): string {
   return `mcp-sentinel is serving ${configPath} on stdio and waiting for a host (an MCP client such as Claude Desktop) to connect; to try it by hand run "mcp-sentinel tools" or "mcp-sentinel doctor"; Ctrl-C stops it\n`;
 }
 
+/** The host's requests in flight are answered (with the reason they were not completed); no more are read. */
+async function stopTakingRequests(transport: HostStdioTransport, why: string): Promise<void> {
+  transport.stopReading();
+  transport.failPending(`mcp-sentinel is shutting down (${why}); the request was not completed`);
+  await transport.flush();
+}
+
 export async function serve(options: CommonOptions): Promise<void> {
   const youngGeneration = keepYoungGenerationSmall();
   const loaded = await loadConfig({ config: options.config });
@@ -62,14 +69,13 @@ export async function serve(options: CommonOptions): Promise<void> {
     close: async (why) => {
       closing = true;
       // Stop taking requests, answer the ones in flight, then take every backend's process tree down.
-      transport.stopReading();
-      transport.failPending(`mcp-sentinel is shutting down (${why}); the request was not completed`);
-      await transport.flush();
+      await stopTakingRequests(transport, why);
       await close();
       // A child the warm start spawned that no backend took yet (backends/prespawn.ts).
       await (await import('../../backends/prespawn.js')).closeOffered();
     },
     flush: () => transport.flush(),
+    graceMs: () => loaded.settings.stopGraceMs,
   });
   await transport.start();
   if (warm) await warm.needed;
