@@ -23,6 +23,8 @@ describe('an uncaught exception in serve', () => {
     writeFileSync(bug, "process.on('SIGUSR2', () => { throw new Error('planted bug'); });\n");
     const host = await TestHost.start({
       config: {
+        // The stubborn backend is killed after two grace periods: short ones, the test need not wait 4 s.
+        settings: { stopGraceMs: 500 },
         mcpServers: {
           stubborn: {
             command: process.execPath,
