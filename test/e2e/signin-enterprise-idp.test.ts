@@ -16,7 +16,7 @@ import { JWT_BEARER, TOKEN_EXCHANGE } from '../fixtures/oauth-grants.js';
 import { startOAuthServer, type OAuthServer } from '../fixtures/oauth-server.js';
 import { startSignInServer, type SignInServer } from '../fixtures/signin-server.js';
 import { callTool, runCli, TestHost, writeTempConfig } from '../helpers/host.js';
-import { forgetSignIns, runKeychainTests } from '../helpers/keyring.js';
+import { forgetSignIns, runKeychainTests, signInEntries } from '../helpers/keyring.js';
 import { fixtureServerArgs, ROOT } from '../helpers/paths.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -58,8 +58,7 @@ interface StoredSignIn {
 
 /** The identity-provider sign-ins in the keychain, read the way another program could. */
 async function storedSignIns(): Promise<StoredSignIn[]> {
-  const { findCredentials } = await import('@napi-rs/keyring');
-  return findCredentials('mcp-sentinel-oauth')
+  return (await signInEntries())
     .filter((c) => c.account.startsWith('idtoken.'))
     .map((c) => JSON.parse(c.password) as StoredSignIn);
 }

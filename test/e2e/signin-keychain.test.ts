@@ -20,7 +20,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthGate, type AuthGate } from '../fixtures/auth-gate.js';
 import { startSignInServer, type SignInServer } from '../fixtures/signin-server.js';
 import { callTool, runCli, TestHost, writeTempConfig } from '../helpers/host.js';
-import { forgetSignIns, runKeychainTests } from '../helpers/keyring.js';
+import { forgetSignIns, runKeychainTests, signInEntries } from '../helpers/keyring.js';
 import { fixtureServerArgs, ROOT } from '../helpers/paths.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -217,9 +217,7 @@ describe.skipIf(!runKeychainTests)('sign-in with the real keychain and a real au
     expect(login.code).toBe(0);
     as.setTtl(300);
     // Revoke the sign-in at the authorization server (as the user would in its settings page).
-    const { Entry, findCredentials } = await import('@napi-rs/keyring');
-    void Entry;
-    const entries = findCredentials('mcp-sentinel-oauth').filter((c) => c.account.startsWith('token.'));
+    const entries = (await signInEntries()).filter((c) => c.account.startsWith('token.'));
     const record = entries
       .map((c) => JSON.parse(c.password) as { refreshToken?: string; clientId: string; resource?: string })
       .find((r) => r.resource === gate.url);
