@@ -8,6 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
+import { DEFAULT_SETTINGS } from '../config/defaults.js';
 import { SentinelError } from '../errors.js';
 import { encodeLine, exceedsDepth, isJsonRpcMessage, MAX_JSON_DEPTH, writeLine } from '../jsonrpc.js';
 import { clip, type Logger } from '../log.js';
@@ -28,7 +29,7 @@ export interface StdioTransportOptions {
   env: Record<string, string>;
   cwd?: string;
   log: Logger;
-  /** How long to wait after closing stdin, and again after SIGTERM. */
+  /** How long to wait after closing stdin, and again after SIGTERM (settings.stopGraceMs). */
   graceMs?: number;
 }
 
@@ -91,7 +92,7 @@ export class ChildStdioTransport implements Transport {
         this.exit = { code, signal };
         // It exited on its own (we did not close it): whatever it started may still run in its group, and
         // may even hold its stdout open. Those go too.
-        if (!this.closed) reapGroup(child, this.options.graceMs ?? 2_000);
+        if (!this.closed) reapGroup(child, this.options.graceMs ?? DEFAULT_SETTINGS.stopGraceMs);
       });
       child.once('close', () => this.finish());
 
@@ -255,7 +256,7 @@ export class ChildStdioTransport implements Transport {
     if (!child || this.closed) return Promise.resolve();
     this.closed = true;
     // Requests in flight fail now; the process tree gets its grace periods in the background of that.
-    this.terminated = terminateTree(child, this.options.graceMs ?? 2_000);
+    this.terminated = terminateTree(child, this.options.graceMs ?? DEFAULT_SETTINGS.stopGraceMs);
     this.finish();
     return this.terminated;
   }

@@ -3,6 +3,7 @@
  * typescript-sdk #2002), send SIGTERM/SIGINT/SIGHUP, or die without a word (a parent-PID watchdog).
  * Every path closes all backends, with a hard deadline so a stuck one cannot keep us alive.
  */
+import { DEFAULT_SETTINGS } from '../config/defaults.js';
 import { log } from '../log.js';
 
 /**
@@ -10,7 +11,6 @@ import { log } from '../log.js';
  * process-tree.ts); the deadline is both grace periods and this much more.
  */
 const DEADLINE_MARGIN_MS = 2_000;
-const DEFAULT_GRACE_MS = 2_000;
 const WATCHDOG_INTERVAL_MS = 1_000;
 
 export interface ShutdownOptions {
@@ -35,7 +35,7 @@ export function installShutdown(options: ShutdownOptions): (why: string, code?: 
     if (closing) return;
     closing = true;
     log.debug(`shutting down: ${why}`);
-    const deadlineMs = 2 * (options.graceMs?.() ?? DEFAULT_GRACE_MS) + DEADLINE_MARGIN_MS;
+    const deadlineMs = 2 * (options.graceMs?.() ?? DEFAULT_SETTINGS.stopGraceMs) + DEADLINE_MARGIN_MS;
     const deadline = setTimeout(() => {
       log.warn(`shutdown took longer than ${deadlineMs} ms; exiting anyway`);
       exit();
