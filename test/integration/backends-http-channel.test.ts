@@ -230,9 +230,9 @@ describe.each<Kind>(['streamable-http', 'sse'])(
       const outcomes: ForwardOutcome[] = [];
       forwarder().start({
         method: 'tools/call',
-        params: { name: 'progress', arguments: { steps: 6, intervalMs: 400 } },
-        // Five pauses of 400 ms, 2 s in all: past the 1.5 s timeout, which each progress resets.
-        timeoutMs: 1_500,
+        params: { name: 'progress', arguments: { steps: 6, intervalMs: 250 } },
+        // Five pauses of 250 ms, 1.25 s in all: past the 1 s timeout, which each progress resets.
+        timeoutMs: 1_000,
         maxTotalMs: 10_000,
         onProgress: (params) => progress.push(params.progress),
         onDone: (outcome) => outcomes.push(outcome),
