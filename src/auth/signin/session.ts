@@ -314,8 +314,10 @@ export class SignInSession {
     this.loaded = false;
   }
 
-  /** Revokes the refresh token (what keeps a sign-in alive), else the access token; false when not offered. */
-  /** Revokes the stored token of `token`'s issuer and resource (or `token`, when none is stored). */
+  /**
+   * Revokes the stored token of `signedIn`'s issuer and resource (`signedIn` itself when none is stored):
+   * its refresh token (what keeps a sign-in alive), else its access token; false when not offered.
+   */
   private async revoke(signedIn: TokenRecord): Promise<boolean> {
     try {
       const token = (await this.deps.store.getToken(signedIn.issuer, signedIn.resource)) ?? signedIn;
